@@ -1,0 +1,76 @@
+"""Machine and human views of places: a text table, JSON, GeoJSON and CSV (passages included)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+
+from geo.places import Place
+
+
+def place_record(place: Place, *, with_passages: bool = True) -> dict:
+    record = {
+        "name": place.name, "kind": place.kind, "lat": place.lat, "lon": place.lon,
+        "country": place.country, "geonameid": place.geonameid, "mentions": place.mention_count,
+        "confidence": place.confidence, "articles": list(place.article_ids), "source": place.source,
+        "alternatives": [{"name": a.name, "kind": a.kind, "country": a.country, "lat": a.lat,
+                          "lon": a.lon, "geonameid": a.geonameid, "score": a.score}
+                         for a in place.alternatives],
+    }
+    if with_passages:
+        record["passages"] = [
+            {"article_id": m.article_id, "article_title": m.article_title, "source": m.source,
+             "passage": m.passage.text, "mention": m.name,
+             "mention_start": m.start - m.passage.start, "mention_end": m.end - m.passage.start}
+            for m in place.mentions]
+    return record
+
+
+def places_json(places: Sequence[Place]) -> str:
+    return json.dumps([place_record(p) for p in places], ensure_ascii=False, indent=1) + "\n"
+
+
+def places_geojson(places: Sequence[Place]) -> str:
+    features = [{"type": "Feature",
+                 "geometry": {"type": "Point", "coordinates": [round(p.lon, 6), round(p.lat, 6)]},
+                 "properties": place_record(p)}
+                for p in places if p.resolved]
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False) + "\n"
+
+
+CSV_COLUMNS = ("name", "kind", "country", "lat", "lon", "geonameid", "mentions", "confidence",
+               "article_title", "passage", "mention")
+
+
+def places_csv(places: Sequence[Place]) -> str:
+    """One row per mention, so every passage travels with its place."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for p in places:
+        for m in p.mentions:
+            writer.writerow([_safe_cell(v) for v in (
+                p.name, p.kind, p.country, p.lat, p.lon, p.geonameid or "", p.mention_count,
+                p.confidence, m.article_title, m.passage.text, m.name)])
+    return out.getvalue()
+
+
+def _safe_cell(value):
+    """Defuse spreadsheet formulas: a cell starting with = + - @ is prefixed with a quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def places_table(places: Sequence[Place]) -> str:
+    rows = [("place", "kind", "country", "lat", "lon", "mentions", "conf")]
+    for p in places:
+        rows.append((p.name, p.kind, p.country or "-",
+                     f"{p.lat:.4f}" if p.resolved else "-", f"{p.lon:.4f}" if p.resolved else "-",
+                     str(p.mention_count), f"{p.confidence:.2f}"))
+    widths = [min(max(len(r[i]) for r in rows), 40) for i in range(len(rows[0]))]
+    lines = ["  ".join(c[:40].ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in
+                       enumerate(zip(r, widths, strict=True))) for r in rows]
+    return "\n".join(lines) + "\n"

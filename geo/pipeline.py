@@ -1,0 +1,46 @@
+"""The geoparser: text -> resolved mentions, in the default (NER-assisted) or the fast mode.
+
+    >>> from geo.pipeline import Geoparser
+    >>> parser = Geoparser.create(fast=True)
+    >>> [(r.mention.name, r.place.kind) for r in parser.parse("Fighting near Kramatorsk, Ukraine.")]
+    [('Kramatorsk', 'city'), ('Ukraine', 'country')]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from geo.gazetteer import PlaceIndex, Progress
+from geo.ner import SpacyNER, try_load_ner
+from geo.recognize import Recognizer
+from geo.resolve import ResolvedMention, Resolver
+
+
+@dataclass
+class Geoparser:
+    """Recognition and resolution over one gazetteer; `ner` None means the fast mode."""
+
+    index: PlaceIndex
+    ner: SpacyNER | None = None
+    demonyms: bool = False
+    ner_problem: str = ""
+
+    @classmethod
+    def create(cls, *, fast: bool = False, demonyms: bool = False,
+               progress: Progress | None = None) -> Geoparser:
+        index = PlaceIndex.load(progress=progress)
+        ner, problem = (None, "fast mode") if fast else try_load_ner()
+        return cls(index, ner, demonyms, problem)
+
+    @property
+    def mode(self) -> str:
+        return "ner" if self.ner is not None else "gazetteer-only"
+
+    def parse(self, text: str) -> list[ResolvedMention]:
+        mentions = Recognizer(self.index, self.ner, demonyms=self.demonyms).find(text)
+        return Resolver(self.index).resolve(mentions)
+
+    def parse_many(self, texts: Iterable[str]) -> Iterator[list[ResolvedMention]]:
+        for text in texts:
+            yield self.parse(text)

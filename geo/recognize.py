@@ -1,0 +1,430 @@
+"""Toponym recognition: every place mention in free text, with its exact character span.
+
+    >>> from geo.gazetteer import PlaceIndex
+    >>> from geo.recognize import find_mentions
+    >>> [m.name for m in find_mentions("Shelling hit Kramatorsk, in the Donetsk region.", PlaceIndex.load())]
+    ['Kramatorsk', 'Donetsk region']
+
+Candidates come from the gazetteer (longest match over capitalised words); context decides which
+are places: locative prepositions, type words ("the Luhansk region"), "Place, Region" pairs, titles
+and surnames that mark people, and, in the default mode, spaCy's named-entity labels
+(see `geo.ner`). Without NER (the fast mode) the same rules run alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from geo.gazetteer import PlaceIndex, normalize_name
+
+# -- words that shape decisions -------------------------------------------------------------------
+CONNECTORS = frozenset(
+    "of de del della di da do dos das du des la le les los las upon on the and am an der den "
+    "y al el sur en bin".split())
+TYPE_WORDS = {
+    "region": "admin1", "regions": "admin1", "oblast": "admin1", "province": "admin1",
+    "state": "admin1", "governorate": "admin1", "prefecture": "admin1", "territory": "admin1",
+    "county": "admin2", "parish": "admin2", "district": "admin2", "raion": "admin2",
+    "borough": "admin2",
+}
+CITY_WORDS = frozenset("city cities town towns village villages capital port suburb suburbs "
+                       "outskirts settlement settlements hamlet municipality".split())
+LOCATIVE = frozenset("in near to from toward towards outside into across around through throughout "
+                     "within via between inside beyond visit visited visiting reach reached "
+                     "entered leave left north south east west northeast northwest southeast "
+                     "southwest at of and or".split())
+# "at"/"of"/"and"/"or" only count as cues together with stronger evidence (see _cue).
+WEAK_LOCATIVE = frozenset({"at", "of", "and", "or"})
+DIRECTIONS = {
+    "northern": "north", "southern": "south", "eastern": "east", "western": "west",
+    "northeastern": "northeast", "northwestern": "northwest", "southeastern": "southeast",
+    "southwestern": "southwest", "central": "centre",
+    "north-eastern": "northeast", "north-western": "northwest", "south-eastern": "southeast",
+    "south-western": "southwest",
+}
+TITLES = frozenset(
+    "mr mrs ms miss dr president gov governor sen senator rep representative gen general col "
+    "colonel lt lieutenant sgt sergeant capt captain rev reverend prof professor judge justice "
+    "chief officer deputy minister secretary sir lord lady king queen prince princess pope "
+    "mayor spokesman spokeswoman spokesperson correspondent editor coach director chairman "
+    "ambassador commander detective trooper sheriff pastor father sister brother st. saint "
+    "mister madam ms. mr. mrs. dr. gov. sen. rep. gen. col. lt. sgt. capt. rev. prof. "
+    "officer. agent premier chancellor".split())
+# Capitalised words that are never places on their own (months, days, pronouns, news words).
+STOP = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday "
+    "saturday sunday today tomorrow yesterday i we you he she it they this that these those there "
+    "here a an the his her its our their my your god christmas easter ramadan mass victory "
+    "police president minister government army navy university college school hospital church "
+    "court news times post press radio tv internet web online january's street road avenue "
+    "national international federal republican democrat democratic republic union party "
+    "president's man woman men women people family city town state county north south east west "
+    "northern southern eastern western central".split())
+NUMERIC_LABELS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL"})
+DEMONYM_CONTEXT_BLOCK = frozenset({"language", "languages", "speaking", "speaker", "speakers"})
+
+_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|\w+(?:(?:-|['\u2019](?![sS]\b))\w+)*")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A place mention: `text[start:end] == name`."""
+
+    start: int
+    end: int
+    name: str
+    rows: tuple[int, ...]            # gazetteer candidates (empty: recognised but not in the gazetteer)
+    cue: str = ""                    # "admin1"/"admin2" (type word), "city", or ""
+    direction: str = ""              # "north", ... for "northern Russia"
+    demonym: bool = False            # "Ukrainian" standing for Ukraine
+    ner_label: str = ""              # the NER label that covered it, "" in the fast mode
+    lookup_name: str = ""            # the gazetteer name matched ("Luhansk" for "Luhansk region")
+    partner: str = ""                # "Region" of a "Place, Region" pair
+
+
+@dataclass(frozen=True)
+class _Token:
+    start: int
+    end: int
+    text: str
+    lower: str
+    upper: bool        # starts with an uppercase letter
+    sentence_start: bool
+
+
+def tokenize(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    prev_end = 0
+    for m in _TOKEN.finditer(text):
+        word = m.group()
+        sentence_start = not tokens or _ends_sentence(text, prev_end, m.start())
+        tokens.append(_Token(m.start(), m.end(), word, word.lower(), word[:1].isupper(), sentence_start))
+        prev_end = m.end()
+    return tokens
+
+
+def _ends_sentence(text: str, prev_end: int, start: int) -> bool:
+    gap = text[prev_end:start]
+    if "\n" in gap:
+        return True
+    stripped = gap.strip()
+    if not stripped:
+        return False
+    return stripped[0] in ".!?:;" or stripped[-1] in "\u201c\"(['\u2018"
+
+
+class Recognizer:
+    """Finds place mentions; `ner` (optional) is a callable text -> [(start, end, label)]."""
+
+    def __init__(self, index: PlaceIndex, ner=None, *, demonyms: bool = False,
+                 keep_unknown: bool = True) -> None:
+        self.index = index
+        self.ner = ner
+        self.demonyms = demonyms
+        self.keep_unknown = keep_unknown
+
+    # -- public ----------------------------------------------------------------------------------
+    def find(self, text: str) -> list[Mention]:
+        tokens = tokenize(text)
+        entities = self.ner(text) if self.ner else []
+        labels = _label_spans(entities)
+        candidates = self._candidates(text, tokens)
+        person_words = _person_words(text, entities)
+        accepted: list[Mention] = []
+        for cand in candidates:
+            decision = self._decide(text, tokens, cand, labels, person_words)
+            if decision is not None:
+                accepted.append(decision)
+        if self.ner and self.keep_unknown:
+            accepted += self._unknown_places(text, entities, accepted)
+        accepted.sort(key=lambda m: m.start)
+        return _drop_overlaps(accepted)
+
+    # -- candidates ------------------------------------------------------------------------------
+    def _candidates(self, text: str, tokens: Sequence[_Token]) -> list[dict]:
+        index = self.index
+        out: list[dict] = []
+        i = 0
+        n = len(tokens)
+        while i < n:
+            tok = tokens[i]
+            if not tok.upper:
+                i += 1
+                continue
+            match = self._longest(text, tokens, i)
+            if match is None:
+                if self.demonyms and tok.upper and tok.lower in index.demonyms:
+                    out.append({"i": i, "j": i, "start": tok.start, "end": tok.end,
+                                "rows": (index.demonyms[tok.lower],), "demonym": True,
+                                "name": tok.text})
+                i += 1
+                continue
+            j, end, rows, alt_only = match
+            out.append({"i": i, "j": j, "start": tok.start, "end": end, "rows": rows,
+                        "alt_only": alt_only, "name": text[tok.start:end]})
+            i = j + 1
+        return out
+
+    def _longest(self, text: str, tokens: Sequence[_Token], i: int):
+        index = self.index
+        first = tokens[i]
+        span_max = index.first_words.get(first.lower, 1)
+        best = None
+        j = i
+        while j < len(tokens) and j - i < span_max:
+            tok = tokens[j]
+            if j > i:
+                gap = text[tokens[j - 1].end:tok.start]
+                if "\n" in gap or len(gap) > 3 or (gap.strip() and gap.strip() not in ",.-"):
+                    break
+                if not tok.upper and tok.lower not in CONNECTORS and not _ELIDED.match(tok.text):
+                    break
+            if tok.upper or j == i:
+                end = tok.end
+                span = text[first.start:end]
+                key = normalize_name(span)
+                hit = index.names.get(key)
+                alt_only = hit is None
+                if hit is None:
+                    hit = index.alt_names.get(key)
+                if hit is None and end < len(text) and text[end] == ".":
+                    key2 = key + "."
+                    hit = index.names.get(key2)
+                    if hit is not None:
+                        end += 1
+                        alt_only = False
+                if hit is not None and _is_acronym(span) and key not in index.acronyms:
+                    hit = None  # "NATO" is not the town of Nato
+                if hit is not None:
+                    rows = tuple(r for r, _ in index.lookup_flagged(text[first.start:end]))
+                    best = (j, end, rows, alt_only)
+            j += 1
+        return best
+
+    # -- decisions -------------------------------------------------------------------------------
+    def _decide(self, text, tokens, cand, labels, person_words) -> Mention | None:
+        index = self.index
+        i, j = cand["i"], cand["j"]
+        start, end, rows = cand["start"], cand["end"], cand["rows"]
+        name = cand["name"]
+        label, ent_start, ent_end = _label_at(labels, start, end)
+        if cand.get("demonym"):
+            nxt = tokens[j + 1].lower if j + 1 < len(tokens) else ""
+            if nxt in DEMONYM_CONTEXT_BLOCK or label in ("PERSON", "ORG", "LANGUAGE"):
+                return None
+            return Mention(start, end, name, rows, demonym=True, ner_label=label, lookup_name=name)
+        if i == j and tokens[i].lower in STOP:
+            return None
+        kinds = {index.kind(r) for r in rows}
+        strength = self._strength(rows, cand.get("alt_only", False))
+        prev = tokens[i - 1] if i > 0 else None
+        nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+        first = tokens[i]
+
+        # type word after the name: "the Luhansk region", "Rapides Parish" (if not a name already)
+        cue = ""
+        lookup_name = name
+        if nxt is not None and nxt.lower in TYPE_WORDS and text[end:nxt.start].strip() == "":
+            wanted = TYPE_WORDS[nxt.lower]
+            if wanted in kinds or (wanted == "admin1" and kinds & {"country", "city", "region"}):
+                cue = wanted
+                end = nxt.end
+        if not cue and prev is not None and prev.lower in CITY_WORDS | {"of"}:
+            before = tokens[i - 2].lower if i > 1 else ""
+            if prev.lower in CITY_WORDS or before in CITY_WORDS:
+                cue = "city"
+        partner = self._partner(text, tokens, j if end == cand["end"] else j + 1)
+
+        direction = ""
+        if prev is not None and prev.lower in DIRECTIONS and text[prev.end:start].strip() == "":
+            direction = DIRECTIONS[prev.lower]
+
+        # vetoes and acceptances
+        if label in NUMERIC_LABELS:
+            return None
+        person_context = self._person_context(tokens, i, j, person_words, strength)
+        evidence = bool(cue or partner or self._locative(tokens, i))
+        whole = ent_start >= start - 4 and ent_end <= cand["end"]
+        at_head = start - 4 <= ent_start <= start and ent_end > cand["end"]
+        after_of = prev is not None and prev.lower == "of" and ent_start < start
+        if label in ("GPE", "LOC", "FAC"):
+            accept = not (person_context and strength < 2)
+        elif label == "PERSON":
+            accept = whole and name.lower() not in person_words and (strength >= 2 or evidence)
+        elif label:
+            # ORG, NORP, PRODUCT, ...: the place itself mislabelled, or a place naming an
+            # organisation ("the Texas Department of ...", "Alexandria police", "University of X")
+            if whole:
+                accept = strength >= 1 or evidence
+            elif at_head:
+                accept = strength >= 1 and not first.sentence_start or strength >= 2
+            elif after_of:
+                accept = strength >= 2
+            else:
+                accept = False
+        elif self.ner is not None:
+            accept = not person_context and (
+                strength >= 2 or evidence or (strength == 1 and not first.sentence_start))
+        else:
+            accept = not person_context and not self._glued_to_name(tokens, j, strength) and (
+                strength >= 2 or evidence or (strength == 1 and not first.sentence_start))
+        if not accept:
+            return None
+        if direction:
+            start = prev.start
+        return Mention(start, end, text[start:end], rows, cue=cue, direction=direction,
+                       ner_label=label, lookup_name=text[cand["start"]:cand["end"]], partner=partner)
+
+    def _strength(self, rows: Sequence[int], alt_only: bool) -> int:
+        """2: well-known (country, first-level region, continent, curated, big town); 1: a town
+        of some size; 0: a small or alternate-name-only match."""
+        index = self.index
+        best = 0
+        for r in rows:
+            kind = index.kind(r)
+            pop = int(index.population[r])
+            if kind in ("country", "continent", "region", "island", "peninsula", "water",
+                        "mountain", "facility", "area"):
+                best = max(best, 2)
+            elif kind == "admin1" and not alt_only:
+                best = max(best, 2)
+            elif kind == "admin2" and not alt_only:
+                best = max(best, 2 if " " in index.entry(r).name else 1)
+            elif kind == "city":
+                if pop >= 100_000:
+                    best = max(best, 2)
+                elif pop >= 15_000 and not alt_only:
+                    best = max(best, 1)
+        return best
+
+    def _person_context(self, tokens, i, j, person_words, strength) -> bool:
+        """A title before the name, a first name glued before a weak name, or a known surname."""
+        prev = tokens[i - 1] if i > 0 else None
+        if prev is not None and prev.lower.rstrip(".") in TITLES and prev.upper:
+            return True
+        if prev is not None and prev.upper and not tokens[i].sentence_start \
+                and prev.lower not in CONNECTORS and prev.lower not in DIRECTIONS \
+                and prev.end + 1 >= tokens[i].start and prev.lower not in STOP:
+            return strength < 2     # "Peter Smith": a capitalised word glued before a weak name
+        name = " ".join(t.lower for t in tokens[i:j + 1])
+        return name in person_words
+
+    @staticmethod
+    def _glued_to_name(tokens, j, strength) -> bool:
+        """Without NER: a weak name followed by another capitalised word ("Jackson Pollock")."""
+        nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+        return (nxt is not None and nxt.upper and nxt.start - tokens[j].end <= 1
+                and nxt.lower not in TYPE_WORDS and strength < 2)
+
+    def _locative(self, tokens, i) -> bool:
+        k = i - 1
+        while k >= 0 and tokens[k].lower in ("the",):
+            k -= 1
+        if k < 0:
+            return False
+        word = tokens[k].lower
+        if word in LOCATIVE and word not in WEAK_LOCATIVE:
+            return True
+        if word in ("and", "or") and k > 0 and tokens[k - 1].upper:
+            return False  # coordination decided by the resolver's neighbours, not here
+        return False
+
+    def _partner(self, text, tokens, j) -> str:
+        """The "Region" of "Place, Region" when Region is a first-level region or country."""
+        if j + 1 >= len(tokens):
+            return ""
+        gap = text[tokens[j].end:tokens[j + 1].start]
+        if gap.strip() != ",":
+            return ""
+        nxt = tokens[j + 1]
+        if not nxt.upper:
+            return ""
+        match = self._longest(text, tokens, j + 1)
+        if match is None:
+            return ""
+        k, end, rows, alt_only = match
+        if any(self.index.kind(r) in ("admin1", "country") for r in rows):
+            return text[nxt.start:end]
+        return ""
+
+    def _unknown_places(self, text, entities, accepted) -> list[Mention]:
+        """NER places the gazetteer lacks: kept as unresolved mentions."""
+        out = []
+        taken = [(m.start, m.end) for m in accepted]
+        for start, end, label in entities:
+            if label not in ("GPE", "LOC", "FAC"):
+                continue
+            span = text[start:end]
+            if span.lower().startswith("the "):
+                start += 4
+                span = text[start:end]
+            if span.lower().startswith(("pro-", "anti-", "ex-", "non-")):
+                start += span.index("-") + 1
+                span = text[start:end]
+            if not span[:1].isupper() or any(s < end and start < e for s, e in taken):
+                continue
+            key = normalize_name(span)
+            if key in self.index.demonyms or key.rstrip("s") in self.index.demonyms:
+                if self.demonyms:
+                    row = self.index.demonyms.get(key, self.index.demonyms.get(key.rstrip("s")))
+                    out.append(Mention(start, end, span, (row,), demonym=True, ner_label=label,
+                                       lookup_name=span))
+                continue
+            if label == "FAC":
+                continue  # buildings and streets: below what a gazetteer can place
+            rows = self.index.lookup(span)
+            if _is_acronym(span) and key not in self.index.acronyms:
+                rows = ()
+            out.append(Mention(start, end, span, rows, ner_label=label, lookup_name=span))
+        return out
+
+
+_ELIDED = re.compile(r"^[dl]['\u2019][A-Z]")   # "Côte d'Ivoire"
+
+
+def _is_acronym(span: str) -> bool:
+    letters = [ch for ch in span if ch.isalpha()]
+    return len(letters) >= 2 and all(ch.isupper() for ch in letters)
+
+
+def _label_spans(entities):
+    return sorted(entities)
+
+
+def _label_at(labels, start, end) -> tuple[str, int, int]:
+    for s, e, label in labels:
+        if s < end and start < e:
+            return label, s, e
+        if s >= end:
+            break
+    return "", start, end
+
+
+def _person_words(text: str, entities) -> set[str]:
+    """Words that are part of multi-word person names in this text ("putin" of "Vladimir Putin")."""
+    words: set[str] = set()
+    for s, e, label in entities:
+        if label == "PERSON":
+            parts = text[s:e].split()
+            if len(parts) > 1:
+                words.update(normalize_name(p) for p in parts)
+    return words
+
+
+def _drop_overlaps(mentions: list[Mention]) -> list[Mention]:
+    out: list[Mention] = []
+    for m in mentions:
+        if out and m.start < out[-1].end:
+            if (m.end - m.start) > (out[-1].end - out[-1].start):
+                out[-1] = m
+            continue
+        out.append(m)
+    return out
+
+
+def find_mentions(text: str, index: PlaceIndex, ner=None, **options) -> list[Mention]:
+    """Place mentions in `text`, in order; see `Recognizer` for the options."""
+    return Recognizer(index, ner, **options).find(text)
