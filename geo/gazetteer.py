@@ -528,7 +528,10 @@ class PlaceIndex:
         self.lon: np.ndarray = packed["lon"]
         self.country: list[str] = packed["country"]
         self.admin1: list[str] = packed["admin1"]
+        self.admin2: list[str] = packed["admin2"]
         self.geonameid: np.ndarray = packed["geonameid"]
+        capital_sources = np.asarray(["national capital" in src for src in packed["source"]])
+        self.capital: np.ndarray = capital_sources[packed["source_id"]]
         self.row_by_geonameid: dict[int, int] | None = None
 
     # -- loading ---------------------------------------------------------------------------------

@@ -62,7 +62,18 @@ STOP = frozenset(
     "court news times post press radio tv internet web online january's street road avenue "
     "national international federal republican democrat democratic republic union party "
     "president's man woman men women people family city town state county north south east west "
-    "northern southern eastern western central".split())
+    "northern southern eastern western central".split()) | frozenset(
+    # English function words and frequent sentence openers, capitalised only by position
+    "in on at by for with as but or and if so no not all any one some many much more most other "
+    "such only own same than too very can will just should now also after before about above "
+    "below between into through during over under again further then once both each few nor "
+    "off out up down why how what when where which who whom while because until although though "
+    "since unless whether yet still even ever never always often here there every neither either "
+    "last next first second third new old good great little big long high low early late young "
+    "mr mrs ms dr said says say told tells do does did has have had is are was were be been being "
+    "let may might must shall would could get got make made take took see saw come came go went "
+    "according however meanwhile instead despite among against without within along across "
+    "around behind beyond inside outside near toward towards upon per via via de la le el".split())
 NUMERIC_LABELS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL"})
 DEMONYM_CONTEXT_BLOCK = frozenset({"language", "languages", "speaking", "speaker", "speakers"})
 
@@ -157,7 +168,7 @@ class Recognizer:
 
     def _settled_without_ner(self, tokens, cand) -> bool:
         i, j = cand["i"], cand["j"]
-        if cand.get("demonym") or self._strength(cand["rows"], cand.get("alt_only", False)) < 2:
+        if cand.get("demonym") or self._strength(cand["rows"], cand.get("alternates", frozenset())) < 2:
             return False
         prev = tokens[i - 1] if i > 0 else None
         nxt = tokens[j + 1] if j + 1 < len(tokens) else None
@@ -184,9 +195,9 @@ class Recognizer:
                                 "name": tok.text})
                 i += 1
                 continue
-            j, end, rows, alt_only = match
+            j, end, rows, alternates = match
             out.append({"i": i, "j": j, "start": tok.start, "end": end, "rows": rows,
-                        "alt_only": alt_only, "name": text[tok.start:end]})
+                        "alternates": alternates, "name": text[tok.start:end]})
             i = j + 1
         return out
 
@@ -222,9 +233,11 @@ class Recognizer:
                 if hit is not None and _is_acronym(span) and key not in index.acronyms \
                         and not _capitalised_dateline(text, tokens, i, j):
                     hit = None  # "NATO" is not the town of Nato
+                if hit is not None and alt_only and len(key) <= 3:
+                    hit = None  # very short alternate names ("In", "Ob") are mostly noise
                 if hit is not None:
-                    rows = tuple(r for r, _ in index.lookup_flagged(text[first.start:end]))
-                    best = (j, end, rows, alt_only)
+                    flagged = index.lookup_flagged(text[first.start:end])
+                    best = (j, end, tuple(r for r, _ in flagged), frozenset(r for r, a in flagged if a))
             j += 1
         return best
 
@@ -243,7 +256,7 @@ class Recognizer:
         if i == j and tokens[i].lower in STOP:
             return None
         kinds = {index.kind(r) for r in rows}
-        strength = self._strength(rows, cand.get("alt_only", False))
+        strength = self._strength(rows, cand.get("alternates", frozenset()))
         prev = tokens[i - 1] if i > 0 else None
         nxt = tokens[j + 1] if j + 1 < len(tokens) else None
         first = tokens[i]
@@ -302,25 +315,26 @@ class Recognizer:
         return Mention(start, end, text[start:end], rows, cue=cue, direction=direction,
                        ner_label=label, lookup_name=text[cand["start"]:cand["end"]], partner=partner)
 
-    def _strength(self, rows: Sequence[int], alt_only: bool) -> int:
+    def _strength(self, rows: Sequence[int], alternates: frozenset[int]) -> int:
         """2: well-known (country, first-level region, continent, curated, big town); 1: a town
-        of some size; 0: a small or alternate-name-only match."""
+        of some size; 0: small places and names that are only alternate names."""
         index = self.index
         best = 0
         for r in rows:
             kind = index.kind(r)
             pop = int(index.population[r])
+            alt = r in alternates
             if kind in ("country", "continent", "region", "island", "peninsula", "water",
                         "mountain", "facility", "area"):
-                best = max(best, 2)
-            elif kind == "admin1" and not alt_only:
-                best = max(best, 2)
-            elif kind == "admin2" and not alt_only:
+                best = max(best, 2 if not alt else 1)
+            elif kind == "admin1":
+                best = max(best, 2 if not alt else 1)
+            elif kind == "admin2" and not alt:
                 best = max(best, 2 if " " in index.entry(r).name else 1)
             elif kind == "city":
-                if pop >= 100_000:
+                if pop >= 100_000 and (not alt or pop >= 1_000_000):
                     best = max(best, 2)
-                elif pop >= 15_000 and not alt_only:
+                elif pop >= 15_000 and not alt or pop >= 100_000:
                     best = max(best, 1)
         return best
 
@@ -369,7 +383,7 @@ class Recognizer:
         match = self._longest(text, tokens, j + 1)
         if match is None:
             return ""
-        k, end, rows, alt_only = match
+        _k, end, rows, _alternates = match
         if any(self.index.kind(r) in ("admin1", "country") for r in rows):
             return text[nxt.start:end]
         return ""

@@ -75,6 +75,8 @@ def haversine_km(lat1, lon1, lat2, lon2):
 
 
 class Resolver:
+    """Ranks the candidates of every mention of one article, using the article as context."""
+
     def __init__(self, index: PlaceIndex) -> None:
         self.index = index
 
@@ -83,11 +85,10 @@ class Resolver:
         index = self.index
         scores = np.zeros(len(rows))
         kinds = [index.kind(r) for r in rows]
-        admin2 = index._p["admin2"]
         # regions that share the name, with their populations (for "Kyiv", "Paris" below)
         same_name_admin1 = {index.admin1[r]: int(index.population[r])
                             for k, r in enumerate(rows) if kinds[k] == "admin1"}
-        same_name_admin2 = {admin2[r]: int(index.population[r])
+        same_name_admin2 = {index.admin2[r]: int(index.population[r])
                             for k, r in enumerate(rows) if kinds[k] == "admin2"}
         named_countries = {index.country[r] for k, r in enumerate(rows)
                            if kinds[k] == "country" and not alt_flags.get(r, False)}
@@ -107,14 +108,15 @@ class Resolver:
                 s = 3.2 if (typed or not alt) else 0.8
             elif kind == "city":
                 s = 0.55 * math.log10(pop + 10)
-                if "national capital" in index.entry(r).source:
+                if index.capital[r]:
                     s += 1.2
-                if alt and pop < 1_000_000:
-                    s -= 0.6
-                # a city that shares its name with the region it dominates ("Kyiv", "Paris"):
-                # the bare name means the city
-                if not alt and mention.cue not in ("admin1", "admin2"):
-                    region_pop = same_name_admin1.get(index.admin1[r], same_name_admin2.get(admin2[r]))
+                if alt and pop < 100_000:
+                    s -= 0.6   # old or foreign names of small places mislead more than they help
+                # a city that shares its name with the region it dominates ("Kyiv", "Paris",
+                # "Zaporizhzhia"): the bare name means the city
+                if mention.cue not in ("admin1", "admin2"):
+                    region_pop = same_name_admin1.get(index.admin1[r],
+                                                      same_name_admin2.get(index.admin2[r]))
                     if region_pop is not None and pop >= 0.25 * region_pop:
                         s += 2.5
             else:  # curated regions, water, mountains, facilities, ...
@@ -136,85 +138,98 @@ class Resolver:
     # -- the whole article -----------------------------------------------------------------------
     def resolve(self, mentions: Sequence[Mention]) -> list[ResolvedMention]:
         index = self.index
-        cands: list[list[int]] = []
-        priors: list[np.ndarray] = []
+        # Mentions that read alike (same name, cue and partner) are one decision.
+        group_of: dict[tuple, int] = {}
+        groups: list[_Group] = []
+        member_of: list[int] = []
         for m in mentions:
-            rows = list(m.rows)[:400]
-            if rows:
-                alt = dict(index.lookup_flagged(m.lookup_name)) if not m.demonym else {}
-                pri = self._prior(m, rows, alt)
-                order = np.argsort(-pri, kind="stable")[:MAX_CANDIDATES]
-                rows = [rows[k] for k in order]
-                pri = pri[order]
-            else:
-                pri = np.zeros(0)
-            cands.append(rows)
-            priors.append(pri)
+            gkey = (normalize_name(m.lookup_name), m.cue, m.partner, m.demonym, m.direction, m.rows[:1])
+            g = group_of.get(gkey)
+            if g is None:
+                g = group_of[gkey] = len(groups)
+                groups.append(self._group(m, gkey[0]))
+            groups[g].size += 1
+            member_of.append(g)
 
-        partners = self._partner_rows(mentions)
-        keys = [normalize_name(m.lookup_name) for m in mentions]
-        picks = [int(np.argmax(p)) if len(p) else -1 for p in priors]
-        scores = priors
-        for _ in range(3):
-            context = _Context.of(index, keys, cands, scores, picks)
-            scores = [self._with_context(cands[i], priors[i], context, keys[i], partners.get(i))
-                      for i in range(len(mentions))]
-            new_picks = [int(np.argmax(s)) if len(s) else -1 for s in scores]
-            if new_picks == picks:
+        ambiguous = [g for g in groups if len(g.rows) > 1]
+        picks = [0 if len(g.rows) else -1 for g in groups]
+        for g in ambiguous:
+            g.scores = g.prior.copy()
+        for _ in range(3 if ambiguous else 0):
+            context = _Context.of(index, groups, picks)
+            changed = False
+            for n, g in enumerate(groups):
+                if len(g.rows) > 1:
+                    g.scores = self._with_context(g, context)
+                    pick = int(np.argmax(g.scores))
+                    changed |= pick != picks[n]
+                    picks[n] = pick
+            if not changed:
                 break
-            picks = new_picks
 
-        out = []
-        for i, m in enumerate(mentions):
-            rows, s = cands[i], scores[i]
-            if not rows:
-                out.append(ResolvedMention(m, None, 0.0, (), None, None))
-                continue
-            order = np.argsort(-s, kind="stable")
-            probs = np.exp(s[order] - s[order[0]])
-            probs /= probs.sum()
-            ranked = [self._candidate(rows[k], float(s[k])) for k in order[:ALTERNATIVES_KEPT + 1]]
-            best = ranked[0]
-            lat, lon = best.lat, best.lon
-            if m.direction and best.kind in ("country", "admin1"):
-                lat, lon = self._directional_point(best.row, m.direction) or (lat, lon)
-            out.append(ResolvedMention(m, best, float(probs[0]), tuple(ranked[1:]), lat, lon))
-        return out
+        results = [self._result(g) for g in groups]
+        return [ResolvedMention(m, *results[g][:2], *results[g][2:]) if results[g][0] is not None
+                else ResolvedMention(m, None, 0.0, (), None, None)
+                for m, g in zip(mentions, member_of, strict=True)]
+
+    def _group(self, m: Mention, key: str) -> _Group:
+        index = self.index
+        rows = list(m.rows)[:400]
+        if not rows:
+            return _Group(m, key, np.zeros(0, dtype=np.int64), np.zeros(0), set())
+        alt = dict(index.lookup_flagged(m.lookup_name)) if not m.demonym else {}
+        prior = self._prior(m, rows, alt)
+        order = np.argsort(-prior, kind="stable")[:MAX_CANDIDATES]
+        rows_arr = np.asarray(rows, dtype=np.int64)[order]
+        return _Group(m, key, rows_arr, prior[order], self._partner_codes(m))
+
+    def _result(self, g: _Group):
+        if not len(g.rows):
+            return (None,)
+        s = g.scores if len(g.rows) > 1 else g.prior
+        order = np.argsort(-s, kind="stable")
+        probs = np.exp(s[order] - s[order[0]])
+        probs /= probs.sum()
+        ranked = [self._candidate(int(g.rows[k]), float(s[k])) for k in order[:ALTERNATIVES_KEPT + 1]]
+        best = ranked[0]
+        lat, lon = best.lat, best.lon
+        if g.mention.direction and best.kind in ("country", "admin1"):
+            lat, lon = self._directional_point(best.row, g.mention.direction) or (lat, lon)
+        return best, float(probs[0]), tuple(ranked[1:]), lat, lon
 
     def _candidate(self, row: int, score: float) -> Candidate:
         e = self.index.entry(row)
         return Candidate(row, e.geonameid, e.name, e.kind, e.lat, e.lon, e.country, e.admin1,
                          e.population, round(score, 3))
 
-    def _partner_rows(self, mentions: Sequence[Mention]) -> dict[int, set[str]]:
-        """For "Place, Region" mentions: the admin1 codes / countries the Region can be."""
-        out: dict[int, set[str]] = {}
-        for i, m in enumerate(mentions):
-            if m.partner:
-                codes = set()
-                for r in self.index.lookup(m.partner):
-                    kind = self.index.kind(r)
-                    if kind == "admin1":
-                        codes.add(self.index.admin1[r])
-                    elif kind == "country":
-                        codes.add(self.index.country[r])
-                if codes:
-                    out[i] = codes
-        return out
+    def _partner_codes(self, m: Mention) -> set[str]:
+        """For "Place, Region": the admin1 codes / countries the Region can be."""
+        codes: set[str] = set()
+        if m.partner:
+            for r in self.index.lookup(m.partner):
+                kind = self.index.kind(r)
+                if kind == "admin1":
+                    codes.add(self.index.admin1[r])
+                elif kind == "country":
+                    codes.add(self.index.country[r])
+        return codes
 
-    def _with_context(self, rows, prior, context: _Context, key: str, partner) -> np.ndarray:
-        if not rows:
-            return prior
+    def _with_context(self, g: _Group, context: _Context) -> np.ndarray:
         index = self.index
-        s = prior.copy()
-        share = context.country_shares(key)
-        admin1_hits = context.admin1_hits(key)
-        points = context.points_except(key)
-        for k, r in enumerate(rows):
+        s = g.prior.copy()
+        share = context.country_shares(g.key)
+        hits = context.admin1_hits(g.key)
+        points = context.points_except(g.key)
+        near = None
+        if len(points):
+            lat = index.lat[g.rows]
+            lon = index.lon[g.rows]
+            near = haversine_km(lat[:, None], lon[:, None], points[None, :, 0], points[None, :, 1]).min(axis=1)
+        for k, r in enumerate(g.rows.tolist()):
             kind = index.kind(r)
             c, a1 = index.country[r], index.admin1[r]
-            if partner:
-                s[k] += 4.0 if (a1 in partner or c in partner) else -2.0
+            if g.partner:
+                s[k] += 4.0 if (a1 in g.partner or c in g.partner) else -2.0
             if kind == "country":
                 s[k] += 1.0 * share.get(c, 0.0)
                 continue
@@ -222,13 +237,13 @@ class Resolver:
                 continue
             s[k] += (2.5 if kind == "admin1" else 2.0) * share.get(c, 0.0)
             if a1:
-                s[k] += (0.8 if kind == "admin1" else 1.2) * min(admin1_hits.get(a1, 0.0), 2.0)
-            if len(points) and kind in ("city", "admin2", "facility", "island"):
-                d = float(np.min(haversine_km(points[:, 0], points[:, 1], index.lat[r], index.lon[r])))
-                s[k] += 1.5 if d < 50 else 1.0 if d < 200 else 0.4 if d < 500 else 0.0
-            elif len(points) and kind == "admin1":
-                d = float(np.min(haversine_km(points[:, 0], points[:, 1], index.lat[r], index.lon[r])))
-                s[k] += 1.5 if d < 300 else 0.6 if d < 600 else 0.0
+                s[k] += (0.8 if kind == "admin1" else 1.2) * min(hits.get(a1, 0.0), 2.0)
+            if near is not None:
+                d = near[k]
+                if kind in ("city", "admin2", "facility", "island"):
+                    s[k] += 1.5 if d < 50 else 1.0 if d < 200 else 0.4 if d < 500 else 0.0
+                elif kind == "admin1":
+                    s[k] += 1.5 if d < 300 else 0.6 if d < 600 else 0.0
         return s
 
     def _directional_point(self, row: int, direction: str) -> tuple[float, float] | None:
@@ -252,52 +267,71 @@ class Resolver:
 
 
 @dataclass
+class _Group:
+    """Mentions of one article that read alike, with their candidates and scores."""
+
+    mention: Mention
+    key: str
+    rows: np.ndarray
+    prior: np.ndarray
+    partner: set[str]
+    size: int = 0
+    scores: np.ndarray | None = None
+
+
+@dataclass
 class _Context:
-    """What the other mentions of an article say: countries, first-level regions, points.
+    """What the groups of an article say: countries, first-level regions, points.
 
-    Everything is counted per mention name so that a name never votes for itself."""
+    Counted per name so that a name never votes for itself."""
 
-    countries: dict[str, Counter]      # name key -> Counter(country -> weight)
+    countries: dict[str, Counter]
     admin1s: dict[str, Counter]
-    points: list[tuple[str, float, float]]
+    country_total: Counter
+    admin1_total: Counter
+    point_keys: list[str]
+    points: np.ndarray
 
     @classmethod
-    def of(cls, index: PlaceIndex, keys, cands, scores, picks) -> _Context:
+    def of(cls, index: PlaceIndex, groups: Sequence[_Group], picks: Sequence[int]) -> _Context:
         countries: dict[str, Counter] = {}
         admin1s: dict[str, Counter] = {}
-        points = []
-        for key, rows, s, pick in zip(keys, cands, scores, picks, strict=True):
+        point_keys, points = [], []
+        for g, pick in zip(groups, picks, strict=True):
             if pick < 0:
                 continue
-            r = rows[pick]
+            r = int(g.rows[pick])
             kind = index.kind(r)
+            s = g.scores if g.scores is not None else g.prior
             margin = float(s[pick] - np.partition(s, -2)[-2]) if len(s) > 1 else 5.0
-            weight = 1.0 if margin > 1.0 else 0.5
+            weight = (1.0 if margin > 1.0 else 0.5) * g.size
             if index.country[r]:
-                countries.setdefault(key, Counter())[index.country[r]] += weight
+                countries.setdefault(g.key, Counter())[index.country[r]] += weight
             if kind in ("admin1", "admin2", "city") and index.admin1[r]:
-                admin1s.setdefault(key, Counter())[index.admin1[r]] += weight
+                admin1s.setdefault(g.key, Counter())[index.admin1[r]] += weight
             if kind in ("city", "admin2", "facility", "island") and margin > 0.5:
-                points.append((key, float(index.lat[r]), float(index.lon[r])))
-        return cls(countries, admin1s, points)
+                point_keys.append(g.key)
+                points.append((float(index.lat[r]), float(index.lon[r])))
+        country_total: Counter = sum(countries.values(), Counter())
+        admin1_total: Counter = sum(admin1s.values(), Counter())
+        return cls(countries, admin1s, country_total, admin1_total, point_keys,
+                   np.asarray(points, dtype=float).reshape(-1, 2))
 
     def country_shares(self, key: str) -> dict[str, float]:
-        total: Counter = Counter()
-        for other, counts in self.countries.items():
-            if other != key:
-                total.update(counts)
-        n = sum(total.values())
-        return {c: v / n for c, v in total.items()} if n else {}
+        own = self.countries.get(key, {})
+        counts = {c: v - own.get(c, 0.0) for c, v in self.country_total.items()}
+        n = sum(counts.values())
+        return {c: v / n for c, v in counts.items()} if n > 1e-9 else {}
 
-    def admin1_hits(self, key: str) -> Counter:
-        total: Counter = Counter()
-        for other, counts in self.admin1s.items():
-            if other != key:
-                total.update(counts)
-        return total
+    def admin1_hits(self, key: str) -> dict[str, float]:
+        own = self.admin1s.get(key, {})
+        return {a: v - own.get(a, 0.0) for a, v in self.admin1_total.items()}
 
     def points_except(self, key: str) -> np.ndarray:
-        return np.asarray([(lat, lon) for k, lat, lon in self.points if k != key]).reshape(-1, 2)
+        if key not in self.point_keys:
+            return self.points
+        keep = [k != key for k in self.point_keys]
+        return self.points[np.asarray(keep, dtype=bool)]
 
 
 def resolve_mentions(mentions: Sequence[Mention], index: PlaceIndex) -> list[ResolvedMention]:
