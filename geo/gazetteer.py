@@ -45,6 +45,8 @@ Progress = Callable[[str, float], None]
 
 def normalize_name(name: str) -> str:
     """The lookup key of a name: NFKC, curly quotes straightened, spaces collapsed, case folded."""
+    if name.isascii() and "  " not in name and "\n" not in name and "\t" not in name:
+        return name.lower()  # the common case, and a hot path
     name = unicodedata.normalize("NFKC", name).replace("\u2019", "'").replace("\u2018", "'")
     return " ".join(name.split()).casefold()
 
@@ -523,6 +525,8 @@ class PlaceIndex:
         self.demonyms: dict[str, int] = packed["demonyms"]
         self.acronyms: set[str] = packed["acronyms"]
         self.kind_codes: np.ndarray = packed["kind"]
+        self.kinds: list[str] = [KINDS[c] for c in packed["kind"].tolist()]   # fast per-row access
+        self.name_of: list[str] = packed["name"]
         self.population: np.ndarray = packed["population"]
         self.lat: np.ndarray = packed["lat"]
         self.lon: np.ndarray = packed["lon"]
@@ -591,7 +595,7 @@ class PlaceIndex:
         return normalize_name(name) in self.names
 
     def kind(self, row: int) -> str:
-        return KINDS[int(self.kind_codes[row])]
+        return self.kinds[row]
 
     def entry(self, row: int) -> GazetteerEntry:
         p = self._p
@@ -631,14 +635,22 @@ class PlaceIndex:
     def member_points(self, row: int) -> np.ndarray:
         """Points of the towns inside a country or first-level region (for "northern X")."""
         kind = self.kind(row)
-        towns = self.kind_codes == KIND_CODE["city"]
-        if kind == "country":
-            mask = towns & (np.asarray(self.country, dtype=object) == self.country[row])
-        elif kind == "admin1":
-            mask = towns & (np.asarray(self.admin1, dtype=object) == self.admin1[row])
-        else:
+        if kind not in ("country", "admin1"):
             return np.empty((0, 2))
-        return np.column_stack([self.lat[mask], self.lon[mask]])
+        groups = self._town_groups()
+        code = self.country[row] if kind == "country" else self.admin1[row]
+        rows = groups[kind].get(code, [])
+        return np.column_stack([self.lat[rows], self.lon[rows]]) if rows else np.empty((0, 2))
+
+    def _town_groups(self) -> dict[str, dict[str, list[int]]]:
+        groups = self._p.get("_town_groups")
+        if groups is None:
+            groups = {"country": {}, "admin1": {}}
+            for r in np.flatnonzero(self.kind_codes == KIND_CODE["city"]).tolist():
+                groups["country"].setdefault(self.country[r], []).append(r)
+                groups["admin1"].setdefault(self.admin1[r], []).append(r)
+            self._p["_town_groups"] = groups
+        return groups
 
 
 def _as_rows(hit: int | tuple[int, ...] | None) -> tuple[int, ...]:

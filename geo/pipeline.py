@@ -37,9 +37,12 @@ class Geoparser:
     def mode(self) -> str:
         return "ner" if self.ner is not None else "gazetteer-only"
 
+    def __post_init__(self) -> None:
+        self._recognizer = Recognizer(self.index, self.ner, demonyms=self.demonyms)
+        self._resolver = Resolver(self.index, distances=self.ner is not None)
+
     def parse(self, text: str) -> list[ResolvedMention]:
-        mentions = Recognizer(self.index, self.ner, demonyms=self.demonyms).find(text)
-        return Resolver(self.index).resolve(mentions)
+        return self._resolver.resolve(self._recognizer.find(text))
 
     def parse_many(self, texts: Iterable[str]) -> Iterator[list[ResolvedMention]]:
         for text in texts:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from geo.gazetteer import PlaceIndex, normalize_name
 
@@ -96,8 +97,7 @@ class Mention:
     partner: str = ""                # "Region" of a "Place, Region" pair
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
     start: int
     end: int
     text: str
@@ -107,13 +107,20 @@ class _Token:
 
 
 def tokenize(text: str) -> list[_Token]:
+    """Word tokens with the flags recognition needs (a NamedTuple each: this is the hot loop)."""
     tokens: list[_Token] = []
-    prev_end = 0
+    append = tokens.append
+    prev_end = -1
     for m in _TOKEN.finditer(text):
+        start, end = m.span()
         word = m.group()
-        sentence_start = not tokens or _ends_sentence(text, prev_end, m.start())
-        tokens.append(_Token(m.start(), m.end(), word, word.lower(), word[:1].isupper(), sentence_start))
-        prev_end = m.end()
+        if prev_end < 0:
+            sentence_start = True
+        else:
+            gap = text[prev_end:start]
+            sentence_start = gap != " " and _ends_sentence(text, prev_end, start)
+        append(_Token(start, end, word, word.lower(), word[0].isupper(), sentence_start))
+        prev_end = end
     return tokens
 
 
@@ -318,11 +325,11 @@ class Recognizer:
     def _strength(self, rows: Sequence[int], alternates: frozenset[int]) -> int:
         """2: well-known (country, first-level region, continent, curated, big town); 1: a town
         of some size; 0: small places and names that are only alternate names."""
-        index = self.index
+        kinds, population, names = self.index.kinds, self.index.population, self.index.name_of
         best = 0
         for r in rows:
-            kind = index.kind(r)
-            pop = int(index.population[r])
+            kind = kinds[r]
+            pop = int(population[r])
             alt = r in alternates
             if kind in ("country", "continent", "region", "island", "peninsula", "water",
                         "mountain", "facility", "area"):
@@ -330,7 +337,7 @@ class Recognizer:
             elif kind == "admin1":
                 best = max(best, 2 if not alt else 1)
             elif kind == "admin2" and not alt:
-                best = max(best, 2 if " " in index.entry(r).name else 1)
+                best = max(best, 2 if " " in names[r] else 1)
             elif kind == "city":
                 if pop >= 100_000 and (not alt or pop >= 1_000_000):
                     best = max(best, 2)

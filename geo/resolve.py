@@ -75,10 +75,16 @@ def haversine_km(lat1, lon1, lat2, lon2):
 
 
 class Resolver:
-    """Ranks the candidates of every mention of one article, using the article as context."""
+    """Ranks the candidates of every mention of one article, using the article as context.
 
-    def __init__(self, index: PlaceIndex) -> None:
+    `distances` False skips the nearest-place context (the fast mode). Candidate priors depend
+    only on how a mention reads, so they are cached (bounded) across articles."""
+
+    def __init__(self, index: PlaceIndex, *, distances: bool = True, cache_size: int = 50_000) -> None:
         self.index = index
+        self.distances = distances
+        self._priors: dict[tuple, tuple[np.ndarray, np.ndarray, frozenset[str]]] = {}
+        self._cache_size = cache_size
 
     # -- priors ----------------------------------------------------------------------------------
     def _prior(self, mention: Mention, rows: Sequence[int], alt_flags: dict[int, bool]) -> np.ndarray:
@@ -173,15 +179,21 @@ class Resolver:
                 for m, g in zip(mentions, member_of, strict=True)]
 
     def _group(self, m: Mention, key: str) -> _Group:
-        index = self.index
-        rows = list(m.rows)[:400]
-        if not rows:
+        if not m.rows:
             return _Group(m, key, np.zeros(0, dtype=np.int64), np.zeros(0), set())
-        alt = dict(index.lookup_flagged(m.lookup_name)) if not m.demonym else {}
-        prior = self._prior(m, rows, alt)
-        order = np.argsort(-prior, kind="stable")[:MAX_CANDIDATES]
-        rows_arr = np.asarray(rows, dtype=np.int64)[order]
-        return _Group(m, key, rows_arr, prior[order], self._partner_codes(m))
+        ckey = (m.lookup_name, m.name != m.lookup_name, m.cue, m.partner, m.demonym, m.rows)
+        cached = self._priors.get(ckey)
+        if cached is None:
+            rows = list(m.rows)[:400]
+            alt = dict(self.index.lookup_flagged(m.lookup_name)) if not m.demonym else {}
+            prior = self._prior(m, rows, alt)
+            order = np.argsort(-prior, kind="stable")[:MAX_CANDIDATES]
+            cached = (np.asarray(rows, dtype=np.int64)[order], prior[order], frozenset(self._partner_codes(m)))
+            if len(self._priors) >= self._cache_size:
+                self._priors.clear()
+            self._priors[ckey] = cached
+        rows_arr, prior, partner = cached
+        return _Group(m, key, rows_arr, prior, set(partner))
 
     def _result(self, g: _Group):
         if not len(g.rows):
@@ -219,7 +231,7 @@ class Resolver:
         s = g.prior.copy()
         share = context.country_shares(g.key)
         hits = context.admin1_hits(g.key)
-        points = context.points_except(g.key)
+        points = context.points_except(g.key) if self.distances else ()
         near = None
         if len(points):
             lat = index.lat[g.rows]
