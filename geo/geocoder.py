@@ -265,8 +265,8 @@ class OfflineGazetteer(Geocoder):
             country = self._countries().get(entry.country)
             if country is not None:
                 parts.append(index.entry(country).name)
-        deduped = [p for i, p in enumerate(parts) if i == 0 or normalize_name(p) != normalize_name(parts[i - 1])]
-        return ", ".join(deduped)
+        keys = [normalize_name(p) for p in parts]
+        return ", ".join(p for i, p in enumerate(parts) if i == 0 or keys[i] != keys[i - 1])
 
     def _countries(self) -> dict[str, int]:
         """Country rows by ISO alpha-2 code (`PlaceIndex.country_row` finds only codes that are names)."""

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -36,7 +37,7 @@ class Place:
     """A resolved entity with every mention of it (lat/lon None when unresolved)."""
 
     key: str
-    name: str
+    name: str            # as the articles write it ("Zaporizhzhia"); countries keep their name
     kind: str
     lat: float | None
     lon: float | None
@@ -46,6 +47,7 @@ class Place:
     mentions: tuple[MentionRef, ...]
     alternatives: tuple[Candidate, ...]
     source: str
+    gazetteer_name: str = ""   # the gazetteer's own name ("Zaporizhzhya", "Luhanska oblast")
 
     @property
     def mention_count(self) -> int:
@@ -91,15 +93,26 @@ def group_places(parsed: Iterable[tuple[Article, Sequence[Passage], Sequence[Res
         best = max(items, key=lambda item: item[0].confidence)[0]
         p = best.place
         places.append(Place(
-            key=key, name=best.label, kind=p.kind if p else "unresolved",
+            key=key, name=_display_name(best, [r for r, _ in items]), kind=p.kind if p else "unresolved",
             lat=best.lat, lon=best.lon, country=p.country if p else "",
             geonameid=p.geonameid if p else None,
             confidence=round(sum(i[0].confidence for i in items) / len(items), 3),
             mentions=tuple(ref for _, ref in items), alternatives=best.alternatives,
             source=source_of(p.row) if p else "",
+            gazetteer_name=p.name if p else "",
         ))
     places.sort(key=lambda pl: (-pl.mention_count, pl.name))
     return places
+
+
+def _display_name(best: ResolvedMention, resolved: Sequence[ResolvedMention]) -> str:
+    """The most frequent way the articles write the place, unless it is a country or continent
+    (they have many short forms: "U.S.", "US"), a directional phrase, or written in capitals."""
+    if best.place is None or best.mention.direction or best.place.kind in ("country", "continent"):
+        return best.label
+    forms = Counter(" ".join(r.mention.name.split()) for r in resolved)
+    form = max(forms, key=lambda f: (forms[f], len(f)))   # ties: "Luhansk region" over "Luhansk"
+    return best.label if form.isupper() else form
 
 
 def places_for(articles: Sequence[Article], parser) -> list[Place]:
