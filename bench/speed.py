@@ -36,9 +36,19 @@ SEED_TARGET_BYTES = 200 * 1024
 LGL_ARTICLES = 200
 MODES = ("default", "fast")
 
-# Run in fresh interpreters; each prints one JSON object. ru_maxrss is in KB on Linux.
-LOAD_SCRIPT = """
-import json, resource, sys, time
+# Run in fresh interpreters; each prints one JSON object. Peak RSS is VmHWM, in KB: on Linux ru_maxrss
+# carries the parent's peak across fork + exec, so a child of this (large) process would report ours.
+PEAK_RSS_KB = """
+import resource
+def peak_rss_kb():
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+"""
+LOAD_SCRIPT = PEAK_RSS_KB + """
+import json, sys, time
 from pathlib import Path
 from geo.gazetteer import PlaceIndex
 cache_dir = Path(sys.argv[1])
@@ -46,11 +56,10 @@ cached = PlaceIndex.cached(cache_dir)
 start = time.perf_counter()
 PlaceIndex.load(cache_dir)
 seconds = time.perf_counter() - start
-print(json.dumps({"seconds": seconds, "cached": cached,
-                  "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+print(json.dumps({"seconds": seconds, "cached": cached, "rss_kb": peak_rss_kb()}))
 """
-PARSE_SCRIPT = """
-import json, resource, sys
+PARSE_SCRIPT = PEAK_RSS_KB + """
+import json, sys
 from pathlib import Path
 from geo.gazetteer import PlaceIndex
 from geo.pipeline import Geoparser
@@ -58,7 +67,7 @@ cached = PlaceIndex.cached()
 parser = Geoparser.create(fast=sys.argv[1] == "fast")
 mentions = sum(len(parser.parse(Path(p).read_text(encoding="utf-8"))) for p in sys.argv[2:])
 print(json.dumps({"parser_mode": parser.mode, "mentions": mentions, "cached": cached,
-                  "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+                  "rss_kb": peak_rss_kb()}))
 """
 
 
@@ -132,7 +141,8 @@ def peak_rss() -> dict:
     runs = {mode: run_python(PARSE_SCRIPT, mode, *map(str, SEED_FILES)) for mode in MODES}
     if not all(r["cached"] for r in runs.values()):  # a build inflates the peak
         print("warning: a peak-RSS subprocess found no cached index and rebuilt it", file=sys.stderr)
-    return runs
+    return {mode: {"parser_mode": r["parser_mode"], "mentions": r["mentions"], "rss_mb": r["rss_kb"] / 1024}
+            for mode, r in runs.items()}
 
 
 def format_report(report: dict) -> str:
@@ -156,7 +166,7 @@ def format_report(report: dict) -> str:
         lines.append(f"  {name:<16} fast/default speed ratio: {per_mode['fast_over_default']:.2f}x")
     lines += ["", "peak RSS of a fresh process that loaded the index (+ NER) and parsed the seed articles"]
     for mode, r in report["peak_rss"].items():
-        lines.append(f"  {mode:<8} ({r['parser_mode']})   {r['rss_kb'] / 1024:.0f} MB")
+        lines.append(f"  {mode:<8} {r['parser_mode']:<14} {r['rss_mb']:>6.0f} MB")
     return "\n".join(lines)
 
 

@@ -295,7 +295,10 @@ class Recognizer:
         at_head = start - 4 <= ent_start <= start and ent_end > cand["end"]
         after_of = prev is not None and prev.lower == "of" and ent_start < start
         if label in ("GPE", "LOC", "FAC"):
-            accept = not (person_context and strength < 2)
+            # a known name inside a longer place name the gazetteer lacks ("Abu" of "Abu Shok")
+            # is not that place, unless it is a well-known one ("Paris" of "Paris suburbs")
+            partial = ent_start < start - 4 or ent_end > cand["end"]
+            accept = not (person_context and strength < 2) and (not partial or strength >= 2 or cue)
         elif label == "PERSON":
             accept = whole and name.lower() not in person_words and (strength >= 2 or evidence)
         elif label:

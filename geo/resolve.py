@@ -118,13 +118,6 @@ class Resolver:
                     s += 1.2
                 if alt and pop < 100_000:
                     s -= 0.6   # old or foreign names of small places mislead more than they help
-                # a city that shares its name with the region it dominates ("Kyiv", "Paris",
-                # "Zaporizhzhia"): the bare name means the city
-                if mention.cue not in ("admin1", "admin2"):
-                    region_pop = same_name_admin1.get(index.admin1[r],
-                                                      same_name_admin2.get(index.admin2[r]))
-                    if region_pop is not None and pop >= 0.25 * region_pop:
-                        s += 2.5
             else:  # curated regions, water, mountains, facilities, ...
                 s = 4.0
             # A country's name means the country; only a first-level region of another country
@@ -139,6 +132,23 @@ class Resolver:
             elif mention.cue == "city":
                 s += 1.5 if kind == "city" else -2.0
             scores[k] = s
+        # A city that shares its name with the region it dominates ("Kyiv", "Paris",
+        # "Zaporizhzhia"): the bare name means the city, so it goes just above its own region.
+        if mention.cue not in ("admin1", "admin2"):
+            region_score = {}
+            for k, r in enumerate(rows):
+                if kinds[k] == "admin1":
+                    region_score[("1", index.admin1[r])] = scores[k]
+                elif kinds[k] == "admin2":
+                    region_score[("2", index.admin2[r])] = scores[k]
+            for k, r in enumerate(rows):
+                if kinds[k] != "city":
+                    continue
+                pop = int(index.population[r])
+                for level, code, pops in (("1", index.admin1[r], same_name_admin1),
+                                          ("2", index.admin2[r], same_name_admin2)):
+                    if (level, code) in region_score and pop >= 0.25 * pops[code]:
+                        scores[k] = max(scores[k], region_score[(level, code)] + 0.3)
         return scores
 
     # -- the whole article -----------------------------------------------------------------------
@@ -149,11 +159,12 @@ class Resolver:
         groups: list[_Group] = []
         member_of: list[int] = []
         for m in mentions:
-            gkey = (normalize_name(m.lookup_name), m.cue, m.partner, m.demonym, m.direction, m.rows[:1])
+            surface = normalize_name(m.name)
+            gkey = (surface, m.cue, m.partner, m.demonym, m.direction, m.rows[:1])
             g = group_of.get(gkey)
             if g is None:
                 g = group_of[gkey] = len(groups)
-                groups.append(self._group(m, gkey[0]))
+                groups.append(self._group(m, surface))
             groups[g].size += 1
             member_of.append(g)
 
@@ -231,6 +242,7 @@ class Resolver:
         s = g.prior.copy()
         share = context.country_shares(g.key)
         hits = context.admin1_hits(g.key)
+        named_countries, named_admin1s = context.named_except(g.key)
         points = context.points_except(g.key) if self.distances else ()
         near = None
         if len(points):
@@ -240,7 +252,9 @@ class Resolver:
         for k, r in enumerate(g.rows.tolist()):
             kind = index.kind(r)
             c, a1 = index.country[r], index.admin1[r]
-            if g.partner:
+            # "Place, Region" speaks of places below the region; in a list of regions
+            # ("Arizona, California, Colorado") the regions themselves are not constrained.
+            if g.partner and kind not in ("admin1", "country"):
                 s[k] += 4.0 if (a1 in g.partner or c in g.partner) else -2.0
             if kind == "country":
                 s[k] += 1.0 * share.get(c, 0.0)
@@ -248,6 +262,11 @@ class Resolver:
             if kind == "continent":
                 continue
             s[k] += (2.5 if kind == "admin1" else 2.0) * share.get(c, 0.0)
+            # the article names the country or region this place lies in ("Athens ... Greece")
+            if c in named_countries:
+                s[k] += 1.0
+            if kind != "admin1" and a1 and a1 in named_admin1s:
+                s[k] += 1.5
             if a1:
                 s[k] += (0.8 if kind == "admin1" else 1.2) * min(hits.get(a1, 0.0), 2.0)
             if near is not None:
@@ -303,17 +322,22 @@ class _Context:
     admin1_total: Counter
     point_keys: list[str]
     points: np.ndarray
+    named: list[tuple[str, str, str]]      # (name key, "country"/"admin1", code) of named containers
 
     @classmethod
     def of(cls, index: PlaceIndex, groups: Sequence[_Group], picks: Sequence[int]) -> _Context:
         countries: dict[str, Counter] = {}
         admin1s: dict[str, Counter] = {}
-        point_keys, points = [], []
+        point_keys, points, named = [], [], []
         for g, pick in zip(groups, picks, strict=True):
             if pick < 0:
                 continue
             r = int(g.rows[pick])
             kind = index.kind(r)
+            if kind == "country" and not g.mention.demonym:
+                named.append((g.key, "country", index.country[r]))
+            elif kind == "admin1" and not g.mention.direction:
+                named.append((g.key, "admin1", index.admin1[r]))
             s = g.scores if g.scores is not None else g.prior
             margin = float(s[pick] - np.partition(s, -2)[-2]) if len(s) > 1 else 5.0
             weight = (1.0 if margin > 1.0 else 0.5) * g.size
@@ -327,7 +351,12 @@ class _Context:
         country_total: Counter = sum(countries.values(), Counter())
         admin1_total: Counter = sum(admin1s.values(), Counter())
         return cls(countries, admin1s, country_total, admin1_total, point_keys,
-                   np.asarray(points, dtype=float).reshape(-1, 2))
+                   np.asarray(points, dtype=float).reshape(-1, 2), named)
+
+    def named_except(self, key: str) -> tuple[set[str], set[str]]:
+        countries = {code for k, level, code in self.named if k != key and level == "country"}
+        admin1s = {code for k, level, code in self.named if k != key and level == "admin1"}
+        return countries, admin1s
 
     def country_shares(self, key: str) -> dict[str, float]:
         own = self.countries.get(key, {})

@@ -1,0 +1,67 @@
+"""Shared fixtures: the gazetteer, the NER and the two pipelines are built once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from geo.articles import Article, read_article
+from geo.gazetteer import PlaceIndex
+from geo.ner import SpacyNER, try_load_ner
+from geo.pipeline import Geoparser
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: takes tens of seconds (rebuilds the gazetteer index)")
+
+
+@pytest.fixture(scope="session")
+def index() -> PlaceIndex:
+    return PlaceIndex.load()
+
+
+@pytest.fixture(scope="session")
+def ner_status() -> tuple[SpacyNER | None, str]:
+    """(the verified NER, "") or (None, why it is unavailable)."""
+    return try_load_ner()
+
+
+@pytest.fixture(scope="session")
+def ner(ner_status: tuple[SpacyNER | None, str]) -> SpacyNER | None:
+    """The NER, or None when it is unavailable (the default pipeline then runs without it)."""
+    return ner_status[0]
+
+
+@pytest.fixture
+def ner_required(ner_status: tuple[SpacyNER | None, str]) -> SpacyNER:
+    """The NER, for tests that mean nothing without it: they skip, giving the reason."""
+    model, reason = ner_status
+    if model is None:
+        pytest.skip(f"NER unavailable: {reason}")
+    return model
+
+
+@pytest.fixture(scope="session")
+def parser(index: PlaceIndex, ner: SpacyNER | None) -> Geoparser:
+    """The default pipeline (NER-assisted when the model is available)."""
+    return Geoparser(index=index, ner=ner)
+
+
+@pytest.fixture(scope="session")
+def fast_parser(index: PlaceIndex) -> Geoparser:
+    """The gazetteer-only pipeline."""
+    return Geoparser(index=index, ner=None)
+
+
+@pytest.fixture(scope="session")
+def seed_a() -> Article:
+    return read_article(SEEDS / "itv-azovstal-version-a.txt")
+
+
+@pytest.fixture(scope="session")
+def seed_b() -> Article:
+    return read_article(SEEDS / "itv-azovstal-version-b.txt")
