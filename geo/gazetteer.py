@@ -613,14 +613,13 @@ class PlaceIndex:
         return self.row_by_geonameid.get(int(geonameid))
 
     def country_row(self, alpha2: str) -> int | None:
-        for r in self.lookup_code(alpha2):
-            return r
-        return None
-
-    def lookup_code(self, alpha2: str) -> Iterator[int]:
-        for r in self.lookup(alpha2, alternates=False):
-            if self.kind(r) == "country" and self.country[r] == alpha2:
-                yield r
+        """The row of the country with this ISO 3166-1 alpha-2 code."""
+        table = self._p.get("_country_rows")
+        if table is None:
+            table = {self.country[r]: r
+                     for r in np.flatnonzero(self.kind_codes == KIND_CODE["country"]).tolist()}
+            self._p["_country_rows"] = table
+        return table.get(alpha2.upper())
 
     def admin1_row(self, code: str) -> int | None:
         if not code:

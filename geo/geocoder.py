@@ -17,8 +17,8 @@ It never touches the network: its geopy adapter refuses every request, and answe
 4. population, largest first; a place matched only by an alternate name (a transliteration or
    former name) counts a tenth of its population.
 
-So a bare name shared by a first-level subdivision and its town ("Kherson", "Moscow") gives the
-subdivision; pass ``kinds=("city",)`` for the town.
+A city that dominates the subdivision named like it (a quarter of its population or more) ranks
+just above it: "Moscow" and "Kherson" give the cities, "Kherson region" the oblast.
 """
 
 from __future__ import annotations
@@ -176,12 +176,28 @@ class OfflineGazetteer(Geocoder):
                 and (country_codes is None or e.country in country_codes)
                 and all(_within(e, area) for area in areas)]
 
+        # A city that dominates the region named like it ("Moscow", "Kherson", "Paris") is what a
+        # bare name means: it ranks just above that region (the resolver uses the same rule).
+        region_tier = {}
+        for e in kept:
+            if e.kind in _ADMIN_KINDS:
+                code = e.admin1 if e.kind == "admin1" else e.admin2
+                region_tier[(e.kind, code)] = (_KIND_TIER[e.kind] - 0.5, e.population)
+
+        def tier(e: GazetteerEntry) -> float:
+            own = _KIND_TIER.get(e.kind, len(_KIND_TIER))
+            if e.kind == "city" and not typed:
+                for key in (("admin1", e.admin1), ("admin2", e.admin2)):
+                    if key[1] and key in region_tier and e.population >= 0.25 * region_tier[key][1]:
+                        own = min(own, region_tier[key][0])
+            return own
+
         def rank(e: GazetteerEntry) -> tuple:
             return (
                 e.country not in bias,
                 typed and e.row not in named_with_type and bool(named_with_type),
                 typed and e.kind not in _ADMIN_KINDS,
-                _KIND_TIER.get(e.kind, len(_KIND_TIER)),
+                tier(e),
                 -(e.population / ALTERNATE_NAME_DISCOUNT if alternate_only[e.row] else e.population),
                 e.row,
             )
