@@ -110,6 +110,7 @@ def tokenize(text: str) -> list[_Token]:
     """Word tokens with the flags recognition needs (a NamedTuple each: this is the hot loop)."""
     tokens: list[_Token] = []
     append = tokens.append
+    new = tuple.__new__   # skips NamedTuple's Python-level __new__: this loop runs per word
     prev_end = -1
     for m in _TOKEN.finditer(text):
         start, end = m.span()
@@ -118,8 +119,8 @@ def tokenize(text: str) -> list[_Token]:
             sentence_start = True
         else:
             gap = text[prev_end:start]
-            sentence_start = gap != " " and _ends_sentence(text, prev_end, start)
-        append(_Token(start, end, word, word.lower(), word[0].isupper(), sentence_start))
+            sentence_start = gap != " " and gap != ", " and _ends_sentence(text, prev_end, start)
+        append(new(_Token, (start, end, word, word.lower(), word[0].isupper(), sentence_start)))
         prev_end = end
     return tokens
 
@@ -191,7 +192,11 @@ class Recognizer:
         n = len(tokens)
         while i < n:
             tok = tokens[i]
-            if not tok.upper:
+            if not tok.upper or not self._may_start_name(text, tok):
+                if self.demonyms and tok.upper and tok.lower in index.demonyms:
+                    out.append({"i": i, "j": i, "start": tok.start, "end": tok.end,
+                                "rows": (index.demonyms[tok.lower],), "demonym": True,
+                                "name": tok.text})
                 i += 1
                 continue
             match = self._longest(text, tokens, i)
@@ -207,6 +212,12 @@ class Recognizer:
                         "alternates": alternates, "name": text[tok.start:end]})
             i = j + 1
         return out
+
+    def _may_start_name(self, text: str, tok: _Token) -> bool:
+        index, key = self.index, tok.lower
+        if key in index.first_words or key in index.names or key in index.alt_names:
+            return True
+        return text[tok.end:tok.end + 1] == "." and key + "." in index.names   # "Ga."
 
     def _longest(self, text: str, tokens: Sequence[_Token], i: int):
         index = self.index
@@ -237,7 +248,7 @@ class Recognizer:
                     alt_only = hit is None
                     if hit is None:
                         hit = index.alt_names.get(key)
-                if hit is not None and _is_acronym(span) and key not in index.acronyms \
+                if hit is not None and span.isupper() and _is_acronym(span) and key not in index.acronyms \
                         and not _capitalised_dateline(text, tokens, i, j):
                     hit = None  # "NATO" is not the town of Nato
                 if hit is not None and alt_only and len(key) <= 3:

@@ -27,6 +27,7 @@ from geo.gazetteer import PlaceIndex, normalize_name
 from geo.recognize import Mention
 
 MAX_CANDIDATES = 40
+CONTEXT_CAN_OVERTURN = 10.0
 ALTERNATIVES_KEPT = 5
 
 
@@ -168,7 +169,9 @@ class Resolver:
             groups[g].size += 1
             member_of.append(g)
 
-        ambiguous = [g for g in groups if len(g.rows) > 1]
+        # Context adds at most ~9 to a candidate (without a partner): wider margins are settled.
+        ambiguous = [g for g in groups if len(g.rows) > 1
+                     and (g.partner or g.prior[0] - g.prior[1] < CONTEXT_CAN_OVERTURN)]
         picks = [0 if len(g.rows) else -1 for g in groups]
         for g in ambiguous:
             g.scores = g.prior.copy()
@@ -176,7 +179,7 @@ class Resolver:
             context = _Context.of(index, groups, picks)
             changed = False
             for n, g in enumerate(groups):
-                if len(g.rows) > 1:
+                if g.scores is not None:
                     g.scores = self._with_context(g, context)
                     pick = int(np.argmax(g.scores))
                     changed |= pick != picks[n]
@@ -209,7 +212,7 @@ class Resolver:
     def _result(self, g: _Group):
         if not len(g.rows):
             return (None,)
-        s = g.scores if len(g.rows) > 1 else g.prior
+        s = g.scores if g.scores is not None else g.prior
         order = np.argsort(-s, kind="stable")
         probs = np.exp(s[order] - s[order[0]])
         probs /= probs.sum()
@@ -221,9 +224,11 @@ class Resolver:
         return best, float(probs[0]), tuple(ranked[1:]), lat, lon
 
     def _candidate(self, row: int, score: float) -> Candidate:
-        e = self.index.entry(row)
-        return Candidate(row, e.geonameid, e.name, e.kind, e.lat, e.lon, e.country, e.admin1,
-                         e.population, round(score, 3))
+        index = self.index
+        gid = int(index.geonameid[row])
+        return Candidate(row, gid or None, index.name_of[row], index.kinds[row], float(index.lat[row]),
+                         float(index.lon[row]), index.country[row], index.admin1[row],
+                         int(index.population[row]), round(score, 3))
 
     def _partner_codes(self, m: Mention) -> set[str]:
         """For "Place, Region": the admin1 codes / countries the Region can be."""
@@ -348,8 +353,12 @@ class _Context:
             if kind in ("city", "admin2", "facility", "island") and margin > 0.5:
                 point_keys.append(g.key)
                 points.append((float(index.lat[r]), float(index.lon[r])))
-        country_total: Counter = sum(countries.values(), Counter())
-        admin1_total: Counter = sum(admin1s.values(), Counter())
+        country_total: Counter = Counter()
+        for counts in countries.values():
+            country_total.update(counts)
+        admin1_total: Counter = Counter()
+        for counts in admin1s.values():
+            admin1_total.update(counts)
         return cls(countries, admin1s, country_total, admin1_total, point_keys,
                    np.asarray(points, dtype=float).reshape(-1, 2), named)
 
