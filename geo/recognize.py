@@ -215,9 +215,9 @@ class Recognizer:
 
     def _may_start_name(self, text: str, tok: _Token) -> bool:
         index, key = self.index, tok.lower
-        if key in index.first_words or key in index.names or key in index.alt_names:
+        if key in index.first_words or key in index.keys:
             return True
-        return text[tok.end:tok.end + 1] == "." and key + "." in index.names   # "Ga."
+        return text[tok.end:tok.end + 1] == "." and index.has_primary_name(key + ".")   # "Ga."
 
     def _longest(self, text: str, tokens: Sequence[_Token], i: int):
         index = self.index
@@ -237,24 +237,22 @@ class Recognizer:
                 end = tok.end
                 hit = None
                 if end < len(text) and text[end] == ".":   # "Kan." is Kansas, not the town Kan
-                    hit = index.names.get(normalize_name(text[first.start:end + 1]))
-                    if hit is not None:
+                    key = normalize_name(text[first.start:end + 1])
+                    if index.has_primary_name(key):
+                        hit = key
                         end += 1
-                        alt_only = False
                 span = text[first.start:end]
-                key = normalize_name(span)
                 if hit is None:
-                    hit = index.names.get(key)
-                    alt_only = hit is None
-                    if hit is None:
-                        hit = index.alt_names.get(key)
+                    key = normalize_name(span)
+                    hit = key if index.has_name(key) else None
+                alt_only = hit is not None and not index.has_primary_name(key)
                 if hit is not None and span.isupper() and _is_acronym(span) and key not in index.acronyms \
                         and not _capitalised_dateline(text, tokens, i, j):
                     hit = None  # "NATO" is not the town of Nato
                 if hit is not None and alt_only and len(key) <= 3:
                     hit = None  # very short alternate names ("In", "Ob") are mostly noise
                 if hit is not None:
-                    flagged = index.lookup_flagged(text[first.start:end])
+                    flagged = index.flagged_key(key)
                     best = (j, end, tuple(r for r, _ in flagged), frozenset(r for r, a in flagged if a))
             j += 1
         return best
