@@ -86,19 +86,38 @@ def annotate_record(parser: Geoparser, record: dict) -> dict:
 
 
 def cmd_annotate(args) -> int:
+    if args.input == "-":
+        source = sys.stdin
+    else:
+        try:
+            source = open(args.input, encoding="utf-8", errors="strict")  # noqa: SIM115 (closed below)
+        except OSError as exc:
+            print(f"cannot read {args.input}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
     parser = _parser(args)
-    source = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")
     bad = 0
     with source:
-        for line_no, line in enumerate(source, start=1):
+        line_no = 0
+        while True:
+            try:
+                line = source.readline()
+            except UnicodeDecodeError as exc:
+                print(f"{args.input}: not UTF-8 after line {line_no} ({exc.reason}); stopped",
+                      file=sys.stderr)
+                return 1
+            if not line:
+                break
+            line_no += 1
             if not line.strip():
                 continue
             try:
                 record = json.loads(line)
                 if not isinstance(record, dict):
                     raise ValueError("not an object")
+                if not isinstance(record.get("text", ""), str):
+                    raise ValueError('"text" is not a string')
             except ValueError as exc:
-                print(f"line {line_no}: skipped, not a JSON object ({exc})", file=sys.stderr)
+                print(f"line {line_no}: skipped, not a JSON object with a text ({exc})", file=sys.stderr)
                 bad += 1
                 continue
             print(json.dumps(annotate_record(parser, record), ensure_ascii=False))

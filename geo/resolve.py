@@ -133,24 +133,33 @@ class Resolver:
             elif mention.cue == "city":
                 s += 1.5 if kind == "city" else -2.0
             scores[k] = s
-        # A city that shares its name with the region it dominates ("Kyiv", "Paris",
-        # "Zaporizhzhia"): the bare name means the city, so it goes just above its own region.
-        if mention.cue not in ("admin1", "admin2"):
-            region_score = {}
-            for k, r in enumerate(rows):
-                if kinds[k] == "admin1":
-                    region_score[("1", index.admin1[r])] = scores[k]
-                elif kinds[k] == "admin2":
-                    region_score[("2", index.admin2[r])] = scores[k]
-            for k, r in enumerate(rows):
-                if kinds[k] != "city":
-                    continue
-                pop = int(index.population[r])
-                for level, code, pops in (("1", index.admin1[r], same_name_admin1),
-                                          ("2", index.admin2[r], same_name_admin2)):
-                    if (level, code) in region_score and pop >= 0.25 * pops[code]:
-                        scores[k] = max(scores[k], region_score[(level, code)] + 0.3)
+        for city, region in self._dominance(mention, rows, kinds, same_name_admin1, same_name_admin2):
+            scores[city] = max(scores[city], scores[region] + 0.3)
         return scores
+
+    def _dominance(self, mention, rows, kinds, same_name_admin1, same_name_admin2) -> list[tuple[int, int]]:
+        """(city, region) index pairs where a city shares its name with the region it dominates
+        ("Kyiv", "Paris", "Zaporizhzhia"): the bare name means the city, so it stays just above
+        its own region, whatever context adds (unless a type word asks for the region)."""
+        if mention.cue in ("admin1", "admin2"):
+            return []
+        index = self.index
+        region_at = {}
+        for k, r in enumerate(rows):
+            if kinds[k] == "admin1":
+                region_at[("1", index.admin1[r])] = k
+            elif kinds[k] == "admin2":
+                region_at[("2", index.admin2[r])] = k
+        pairs = []
+        for k, r in enumerate(rows):
+            if kinds[k] != "city":
+                continue
+            pop = int(index.population[r])
+            for level, code, pops in (("1", index.admin1[r], same_name_admin1),
+                                      ("2", index.admin2[r], same_name_admin2)):
+                if code and (level, code) in region_at and pop >= 0.25 * pops[code]:
+                    pairs.append((k, region_at[(level, code)]))
+        return pairs
 
     # -- the whole article -----------------------------------------------------------------------
     def resolve(self, mentions: Sequence[Mention]) -> list[ResolvedMention]:
@@ -194,7 +203,7 @@ class Resolver:
 
     def _group(self, m: Mention, key: str) -> _Group:
         if not m.rows:
-            return _Group(m, key, np.zeros(0, dtype=np.int64), np.zeros(0), set())
+            return _Group(m, key, np.zeros(0, dtype=np.int64), np.zeros(0), set(), ())
         ckey = (m.lookup_name, m.name != m.lookup_name, m.cue, m.partner, m.demonym, m.rows)
         cached = self._priors.get(ckey)
         if cached is None:
@@ -202,12 +211,19 @@ class Resolver:
             alt = dict(self.index.lookup_flagged(m.lookup_name)) if not m.demonym else {}
             prior = self._prior(m, rows, alt)
             order = np.argsort(-prior, kind="stable")[:MAX_CANDIDATES]
-            cached = (np.asarray(rows, dtype=np.int64)[order], prior[order], frozenset(self._partner_codes(m)))
+            rows_arr = np.asarray(rows, dtype=np.int64)[order]
+            kinds = [self.index.kinds[r] for r in rows_arr.tolist()]
+            admin1 = {self.index.admin1[r]: int(self.index.population[r])
+                      for r, k in zip(rows_arr.tolist(), kinds, strict=True) if k == "admin1"}
+            admin2 = {self.index.admin2[r]: int(self.index.population[r])
+                      for r, k in zip(rows_arr.tolist(), kinds, strict=True) if k == "admin2"}
+            dominance = tuple(self._dominance(m, rows_arr.tolist(), kinds, admin1, admin2))
+            cached = (rows_arr, prior[order], frozenset(self._partner_codes(m)), dominance)
             if len(self._priors) >= self._cache_size:
                 self._priors.clear()
             self._priors[ckey] = cached
-        rows_arr, prior, partner = cached
-        return _Group(m, key, rows_arr, prior, set(partner))
+        rows_arr, prior, partner, dominance = cached
+        return _Group(m, key, rows_arr, prior, set(partner), dominance)
 
     def _result(self, g: _Group):
         if not len(g.rows):
@@ -280,6 +296,8 @@ class Resolver:
                     s[k] += 1.5 if d < 50 else 1.0 if d < 200 else 0.4 if d < 500 else 0.0
                 elif kind == "admin1":
                     s[k] += 1.5 if d < 300 else 0.6 if d < 600 else 0.0
+        for city, region in g.dominance:
+            s[city] = max(s[city], s[region] + 0.3)
         return s
 
     def _directional_point(self, row: int, direction: str) -> tuple[float, float] | None:
@@ -311,6 +329,7 @@ class _Group:
     rows: np.ndarray
     prior: np.ndarray
     partner: set[str]
+    dominance: tuple[tuple[int, int], ...] = ()
     size: int = 0
     scores: np.ndarray | None = None
 

@@ -133,12 +133,22 @@ def test_every_entry_has_a_finite_point_in_range(index: PlaceIndex) -> None:
     assert (np.abs(lat) <= 90).all() and (np.abs(lon) <= 180).all()
 
 
-@pytest.mark.xfail(strict=True, reason="packing ranks every row of a name, not only the placed ones: "
-                   "unplaced subdivisions (Dublin, Male, ...) keep the placeholder point (0, 0)")
-def test_no_named_place_sits_at_null_island(index: PlaceIndex) -> None:
-    at_zero = sorted({index.name_of[r] for key in ("dublin", "male", "bouvet island")
-                      for r in index.lookup(key) if index.lat[r] == 0.0 and index.lon[r] == 0.0})
-    assert at_zero == []
+def _named_rows_at_null_island(index: PlaceIndex) -> list[GazetteerEntry]:
+    """Rows found by their own name whose point is the placeholder (0, 0)."""
+    at_zero = np.flatnonzero((np.asarray(index.lat) == 0.0) & (np.asarray(index.lon) == 0.0)).tolist()
+    return [index.entry(r) for r in at_zero if r in index.lookup(index.name_of[r])]
+
+
+def test_no_named_subdivision_sits_at_null_island(index: PlaceIndex) -> None:
+    """Unplaced subdivisions keep (0, 0); they must not be found by name (Dublin, Male, ...)."""
+    assert [e.name for e in _named_rows_at_null_island(index) if e.kind != "country"] == []
+    for name in ("Dublin", "Male", "Galway City"):
+        assert index.lookup(name)
+        assert all((index.lat[r], index.lon[r]) != (0.0, 0.0) for r in index.lookup(name)), name
+
+
+def test_every_country_has_a_point(index: PlaceIndex) -> None:
+    assert [e.name for e in _named_rows_at_null_island(index) if e.kind == "country"] == []
 
 
 def test_entry_fields(index: PlaceIndex) -> None:

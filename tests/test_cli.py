@@ -1,0 +1,195 @@
+"""Tests for geo.cli, run as a user runs it: `python -m geo ...` in a subprocess from the repo root."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from geo import ner as ner_module
+from geo.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+SEED_FILES = sorted(str(p.relative_to(REPO)) for p in (REPO / "seeds").glob("*.txt"))
+
+
+def geo(*args: str | Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "geo", *map(str, args)], cwd=REPO, input=stdin,
+                          capture_output=True, text=True, encoding="utf-8", timeout=300)
+
+
+def assert_no_traceback(result: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in result.stderr, result.stderr
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+# -- places --------------------------------------------------------------------------------------
+
+def test_places_table_of_the_seeds() -> None:
+    assert len(SEED_FILES) == 2
+    result = geo("places", *SEED_FILES)
+    assert result.returncode == 0, result.stderr
+    assert_no_traceback(result)
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:3] == ["place", "kind", "country"]
+    mariupol = [line for line in lines if line.startswith("Mariupol ")]
+    assert len(mariupol) == 1 and mariupol[0].split()[1:3] == ["city", "UA"]
+
+
+def test_places_geojson_fast() -> None:
+    result = geo("places", *SEED_FILES, "--format", "geojson", "--fast")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["type"] == "FeatureCollection"
+    by_name = {f["properties"]["name"]: f for f in data["features"]}
+    lon, lat = by_name["Mariupol"]["geometry"]["coordinates"]
+    assert abs(lat - 47.1) < 0.1 and abs(lon - 37.54) < 0.1
+    assert {"Kramatorsk", "Kyiv", "Ukraine", "Russia"} <= set(by_name)
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_places_other_formats_fast(fmt: str) -> None:
+    result = geo("places", SEED_FILES[0], "--format", fmt, "--fast")
+    assert result.returncode == 0, result.stderr
+    if fmt == "json":
+        assert "Mariupol" in {r["name"] for r in json.loads(result.stdout)}
+    else:
+        assert result.stdout.startswith("name,kind,country,lat,lon,")
+        assert "\nMariupol,city,UA," in result.stdout
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("empty.txt", b"", "empty"),
+    ("binary.txt", bytes(range(256)) * 10, "binary"),
+    ("missing.txt", None, "does not exist"),
+])
+def test_places_refuses_unreadable_files_with_a_message(tmp_path: Path, name: str, content: bytes | None,
+                                                        message: str) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    result = geo("places", path)
+    assert_no_traceback(result)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert str(path) in result.stderr and message in result.stderr
+
+
+def test_places_reads_a_non_utf8_file(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.txt"
+    path.write_bytes(b"Kyiv caf\xe9 in Ukraine")
+    result = geo("places", path)
+    assert_no_traceback(result)
+    assert result.returncode == 0
+    assert "UTF-8" in result.stderr                       # the user is told how it was read
+    names = [line.split()[0] for line in result.stdout.splitlines()[1:]]
+    assert sorted(names) == ["Kyiv", "Ukraine"]
+
+
+def test_places_skips_a_bad_file_among_good_ones(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.txt"
+    result = geo("places", SEED_FILES[0], missing, "--fast")
+    assert_no_traceback(result)
+    assert f"skipped {missing}" in result.stderr
+    assert "Mariupol" in result.stdout
+
+
+def test_usage_errors_are_reported_by_argparse() -> None:
+    result = geo("places")
+    assert result.returncode == 2 and "usage:" in result.stderr
+    assert_no_traceback(result)
+    result = geo("places", SEED_FILES[0], "--format", "kml")
+    assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+def test_places_says_when_ner_is_unavailable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(ner_module, "model_path", lambda: tmp_path / "no-model")
+    assert main(["places", str(REPO / SEED_FILES[0])]) == 0
+    out, err = capsys.readouterr()
+    assert "NER unavailable" in err and "gazetteer-only" in err
+    assert "Mariupol" in out
+
+
+# -- annotate ------------------------------------------------------------------------------------
+
+ANNOTATE_RECORDS = [
+    {"id": "seed", "text": "Shelling hit Kramatorsk, in the Donetsk region, and Mariupol."},
+    {"id": "empty", "text": ""},
+    {"id": "none", "text": "nothing to see here at all."},
+    {"id": "unicode", "text": "Der Zug f\u00e4hrt nach Z\u00fcrich \u2014 \U0001f1fa\U0001f1e6 Kyiv, "
+                              "\u0423\u043a\u0440\u0430\u0457\u043d\u0430 \u6771\u4eac."},
+    {"id": 7, "text": "Paris, Texas, is quiet."},
+]
+
+
+def check_toponyms(text: str, toponyms: list[dict]) -> None:
+    for t in toponyms:
+        assert set(t) == {"start", "end", "name", "lat", "lon", "geonameid", "kind"}
+        assert text[t["start"]:t["end"]] == t["name"]
+        if t["kind"] is not None:
+            assert -90 <= t["lat"] <= 90 and -180 <= t["lon"] <= 180
+
+
+def test_annotate_writes_one_line_per_record(tmp_path: Path) -> None:
+    result = geo("annotate", write_jsonl(tmp_path / "in.jsonl", ANNOTATE_RECORDS))
+    assert result.returncode == 0, result.stderr
+    assert_no_traceback(result)
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in out] == [r["id"] for r in ANNOTATE_RECORDS]
+    for record, annotated in zip(ANNOTATE_RECORDS, out, strict=True):
+        check_toponyms(record["text"], annotated["toponyms"])
+    names = {r["id"]: [t["name"] for t in r["toponyms"]] for r in out}
+    assert names["seed"] == ["Kramatorsk", "Donetsk region", "Mariupol"]
+    assert names["empty"] == [] and names["none"] == []
+    assert "Kyiv" in names["unicode"]
+    [paris, texas] = out[4]["toponyms"]
+    assert (paris["kind"], texas["kind"]) == ("city", "admin1")
+    assert paris["geonameid"] and isinstance(paris["geonameid"], str)
+
+
+def test_annotate_reads_standard_input_fast() -> None:
+    result = geo("annotate", "-", "--fast", stdin=json.dumps({"id": "x", "text": "Kyiv"}) + "\n\n")
+    assert result.returncode == 0, result.stderr
+    [line] = result.stdout.splitlines()
+    assert json.loads(line)["toponyms"][0]["name"] == "Kyiv"
+
+
+def test_annotate_reports_bad_lines_and_goes_on(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"id": 1, "text": "Kyiv"}\nnot json at all\n[1, 2]\n{"id": 2, "text": "Mariupol"}\n',
+                    encoding="utf-8")
+    result = geo("annotate", path, "--fast")
+    assert_no_traceback(result)
+    assert result.returncode == 1
+    assert "line 2" in result.stderr and "line 3" in result.stderr
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [1, 2]
+
+
+def test_annotate_missing_input_file(tmp_path: Path) -> None:
+    result = geo("annotate", tmp_path / "missing.jsonl", "--fast")
+    assert_no_traceback(result)
+    assert result.returncode != 0 and "missing.jsonl" in result.stderr
+
+
+def test_annotate_non_utf8_input(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.jsonl"
+    path.write_bytes(b'{"id": 1, "text": "Kyiv caf\xe9"}\n')
+    result = geo("annotate", path, "--fast")
+    assert_no_traceback(result)
+    assert result.returncode != 0 and result.stderr.strip()
+
+
+def test_annotate_text_that_is_not_a_string(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "odd.jsonl", [{"id": 1, "text": 5}, {"id": 2, "text": "Kyiv"}])
+    result = geo("annotate", path, "--fast")
+    assert_no_traceback(result)
+    assert result.returncode == 1 and "line 1" in result.stderr
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [2]

