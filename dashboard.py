@@ -1,15 +1,29 @@
-"""Conflict map dashboard (placeholder page until the map lands): the places of the sample articles."""
+"""Conflict map: where a story happens, with the passages that say so. Widgets only; see geo/."""
 
+from __future__ import annotations
+
+import datetime as dt
+import html
 from pathlib import Path
 
 import streamlit as st
+from streamlit_folium import st_folium
 
-from geo.articles import read_article
-from geo.export import place_record
+from geo.articles import (MAX_ARTICLE_BYTES, Article, ArticleError, article_from_bytes, article_from_text,
+                          read_article, split_passages)
+from geo.compare import BOTH, ONLY_A, ONLY_B, compare_articles
+from geo.export import places_csv, places_geojson
+from geo.mapview import build_map, highlight, standalone_html, story_bounds, tooltip_text
 from geo.pipeline import Geoparser
-from geo.places import places_for
+from geo.places import Place, group_places
+from geo.render_png import render_map_png
+from geo.views import ALL_GROUPS, Filters, filter_places, params_to_state, place_rows, state_to_params
 
 SEEDS = sorted((Path(__file__).parent / "seeds").glob("*.txt"))
+GROUP_NAMES = {"town": "Cities and towns", "region": "Regions", "country": "Countries",
+               "feature": "Features and facilities"}
+
+st.set_page_config(page_title="Conflict map", page_icon="🗺️", layout="wide")
 
 
 @st.cache_resource(show_spinner="Loading the offline gazetteer (the first run builds it, ~30 s)…")
@@ -17,10 +31,254 @@ def geoparser() -> Geoparser:
     return Geoparser.create()
 
 
-st.set_page_config(page_title="Conflict map", layout="wide")
-st.title("Conflict map: where the story happens")
-articles = [read_article(path) for path in SEEDS]
-places = places_for(articles, geoparser())
-st.caption(f"{len(articles)} articles, {len(places)} places ({geoparser().mode} mode)")
-st.dataframe([{k: v for k, v in place_record(p, with_passages=False).items() if k != "alternatives"}
-              for p in places], use_container_width=True)
+@st.cache_data(show_spinner=False, max_entries=256)
+def parsed(article_id: str, text: str):
+    """Resolved mentions of one article (cached by its stable id and text)."""
+    return geoparser().parse(text)
+
+
+@st.cache_data(show_spinner=False)
+def sample_articles() -> dict[str, Article]:
+    return {a.id: a for a in (read_article(p) for p in SEEDS)}
+
+
+def all_places(articles: list[Article]) -> list[Place]:
+    """The places of these articles (parsing what is not cached yet, with progress)."""
+    todo = [a for a in articles if not state.get("parsed_ids", set()) >= {a.id}]
+    if len(todo) > 1 or sum(len(a.text) for a in todo) > 200_000:
+        bar = st.progress(0.0, "Finding places…")
+        for n, a in enumerate(todo):
+            bar.progress(n / len(todo), f"Finding places in “{a.title[:60]}”…")
+            parsed(a.id, a.text)
+        bar.empty()
+    state.setdefault("parsed_ids", set()).update(a.id for a in articles)
+    return grouped(tuple((a.id, a.text) for a in articles))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def grouped(id_texts: tuple[tuple[str, str], ...]) -> list[Place]:
+    index = geoparser().index
+    arts = [state.library[i] for i, _ in id_texts]
+    rows = [(a, split_passages(a), parsed(a.id, a.text)) for a in arts]
+    return group_places(rows, source_of=lambda row: index.entry(row).source)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def cached_map(id_texts, kinds, min_mentions, search, online, compare=None):
+    """The folium map for these inputs; built once, reused by reruns that do not change them."""
+    places = grouped(id_texts)
+    shown = filter_places(places, Filters(kinds=kinds, min_mentions=min_mentions, search=search))
+    if compare:
+        a, b = (state.library[i] for i in compare)
+        return build_map(shown, status=compare_articles(places, a, b).status, tiles=online)
+    return build_map(shown, tiles=online)
+
+
+# -- state: the article library, seeded with the samples and the URL ---------------------------
+state = st.session_state
+if "library" not in state:
+    state.library = dict(sample_articles())
+    wanted, filters, selected, compare = params_to_state(dict(st.query_params), list(state.library))
+    state.active = wanted or list(state.library)
+    state.kinds = [GROUP_NAMES[k] for k in filters.kinds]
+    state.min_mentions = filters.min_mentions
+    state.search = filters.search
+    state.selected = selected
+    state.compare = compare
+    state.messages = []
+library: dict[str, Article] = state.library
+
+# -- sidebar: articles and filters ---------------------------------------------------------------
+with st.sidebar:
+    st.header("Articles")
+    state.active = [a for a in state.active if a in library]
+    st.multiselect("Shown articles", options=list(library), key="active",
+                   format_func=lambda i: library[i].title[:70])
+    uploads = st.file_uploader("Add articles (.txt, .md, .html)", type=["txt", "md", "markdown", "html", "htm"],
+                               accept_multiple_files=True, key="uploads")
+    for up in uploads or []:
+        marker = (up.name, up.size)
+        if marker in state.get("seen_uploads", set()):
+            continue
+        state.setdefault("seen_uploads", set()).add(marker)
+        try:
+            if up.size > MAX_ARTICLE_BYTES:
+                raise ArticleError(f"{up.name} is {up.size / 1e6:.1f} MB; the limit is "
+                                   f"{MAX_ARTICLE_BYTES / 1e6:.0f} MB per article")
+            article = article_from_bytes(up.getvalue(), up.name)
+        except ArticleError as exc:
+            state.messages.append(("error", str(exc)))
+            continue
+        library[article.id] = article
+        state.active = [*state.active, article.id] if article.id not in state.active else state.active
+        state.messages.append(("success", f"Added “{article.title[:60]}”"))
+        state.messages += [("warning", f"{up.name}: {w}") for w in article.warnings]
+    with st.form("paste", clear_on_submit=True):
+        pasted = st.text_area("…or paste an article", height=100)
+        if st.form_submit_button("Add pasted text"):
+            try:
+                article = article_from_text(pasted, source="pasted text")
+                library[article.id] = article
+                if article.id not in state.active:
+                    state.active = [*state.active, article.id]
+                state.messages.append(("success", f"Added “{article.title[:60]}”"))
+            except ArticleError as exc:
+                state.messages.append(("error", str(exc)))
+    for level, text in state.messages:
+        getattr(st, level)(text)
+    state.messages = []
+
+    st.header("Filters")
+    st.multiselect("Kinds", list(GROUP_NAMES.values()), key="kinds")
+    st.number_input("Minimum mentions", min_value=1, max_value=1000, step=1, key="min_mentions")
+    st.text_input("Search places and passages", key="search")
+    online = st.toggle("OpenStreetMap tiles when online", value=True,
+                       help="The bundled borders show without a network; tiles cover them when they load.")
+    track_view = st.toggle("Export the current map view", value=False,
+                           help="Follow pan and zoom for the PNG export (each move reruns the page).")
+
+articles = [library[i] for i in state.active if i in library]
+group_of = {v: k for k, v in GROUP_NAMES.items()}
+filters = Filters(kinds=tuple(group_of[k] for k in state.kinds) or ALL_GROUPS,
+                  min_mentions=int(state.min_mentions), search=state.search)
+
+st.title("Conflict map")
+if not articles:
+    st.info("Choose or add an article in the sidebar.")
+    st.stop()
+places = all_places(articles)
+shown = filter_places(places, filters)
+parser = geoparser()
+st.caption(f"{len(articles)} article{'s' if len(articles) != 1 else ''} · {len(places)} places · "
+           f"{len(shown)} shown · recognition: {'NER + gazetteer' if parser.ner else 'gazetteer only'}")
+
+VIEWS = ("Map", "Compare versions", "Share")
+view = st.segmented_control("View", VIEWS, default=state.get("view_name", "Map"), key="view_name",
+                            label_visibility="collapsed") or "Map"
+
+
+@st.cache_data(show_spinner="Aligning the two articles…", max_entries=32)
+def comparison(a_id: str, b_id: str, texts: tuple[str, str]):
+    places = grouped(((a_id, texts[0]), (b_id, texts[1])))
+    return places, compare_articles(places, state.library[a_id], state.library[b_id])
+
+
+@st.cache_data(show_spinner="Preparing the exports…", max_entries=16)
+def exports(id_texts, kinds, min_mentions, search, online):
+    shown_places = filter_places(grouped(id_texts), Filters(kinds, min_mentions, search))
+    return (standalone_html(build_map(shown_places, tiles=online, standalone=True)),
+            places_geojson(shown_places), places_csv(shown_places))
+
+
+id_texts = tuple((a.id, a.text) for a in articles)
+params = state_to_params([a for a in state.active if a in sample_articles()],
+                         filters, state.get("selected"), state.get("compare"))
+
+# -- the map and the place table ----------------------------------------------------------------
+if view == "Map":
+    by_tooltip = {tooltip_text(p): p for p in shown}
+    fmap = cached_map(id_texts, filters.kinds, filters.min_mentions, filters.search, online)
+    returned = ["last_object_clicked_tooltip"] + (["bounds"] if track_view else [])
+    out = st_folium(fmap, height=560, use_container_width=True, returned_objects=returned, key="map")
+    clicked = (out or {}).get("last_object_clicked_tooltip")
+    if clicked and clicked in by_tooltip and clicked != state.get("last_click"):
+        state.last_click = clicked
+        state.selected = by_tooltip[clicked].key
+    if track_view:
+        state.map_bounds = (out or {}).get("bounds")
+
+    st.subheader("Places")
+    keys = [p.key for p in shown]
+    table = st.dataframe(place_rows(shown), width="stretch", hide_index=True,
+                         on_select="rerun", selection_mode="single-row", key="table")
+    picked = table.selection.rows if table and table.selection else []
+    if picked:
+        state.selected = keys[picked[0]]
+    place = next((p for p in shown if p.key == state.selected), None)
+    if place:
+        st.subheader(f"{place.name}")
+        st.caption(f"{place.kind} · {place.country or '—'} · "
+                   + (f"{place.lat:.4f}, {place.lon:.4f}" if place.resolved else "not placed")
+                   + f" · {place.mention_count} mentions · confidence {place.confidence:.2f}"
+                   + (f" · gazetteer: {place.gazetteer_name}" if place.gazetteer_name else ""))
+        for m in place.mentions:
+            p = m.passage
+            st.html(f"<div style='border-left:3px solid #c0392b;padding:4px 10px;margin:6px 0;"
+                    f"font:15px/1.5 system-ui,sans-serif'>"
+                    f"{highlight(p.text, m.start - p.start, m.end - p.start)}"
+                    f"<div style='color:#666;font-size:12px'>— {html.escape(m.article_title)}"
+                    f"</div></div>")
+        if place.alternatives:
+            st.markdown("**Alternatives the resolver rejected**")
+            st.dataframe([{"name": a.name, "kind": a.kind, "country": a.country, "lat": round(a.lat, 4),
+                           "lon": round(a.lon, 4), "population": a.population, "score": a.score}
+                          for a in place.alternatives], hide_index=True, width="stretch")
+    else:
+        st.caption("Click a marker or a table row to read its passages.")
+
+# -- compare two versions ------------------------------------------------------------------------
+if view == "Compare versions":
+    if len(library) < 2:
+        st.info("Add a second article to compare.")
+    else:
+        ids = list(library)
+        default = state.compare or (ids[0], ids[1])
+        c1, c2 = st.columns(2)
+        a_id = c1.selectbox("Article A", ids, index=ids.index(default[0]) if default[0] in ids else 0,
+                            format_func=lambda i: library[i].title[:70], key="cmp_a")
+        b_id = c2.selectbox("Article B", ids, index=ids.index(default[1]) if default[1] in ids else 1,
+                            format_func=lambda i: library[i].title[:70], key="cmp_b")
+        if a_id == b_id:
+            st.warning("Choose two different articles.")
+        else:
+            state.compare = (a_id, b_id)
+            all_places([library[a_id], library[b_id]])      # parse with progress if needed
+            pair_places, result = comparison(a_id, b_id, (library[a_id].text, library[b_id].text))
+            counts = result.counts()
+            m1, m2, m3 = st.columns(3)
+            m1.metric("Places only in A", counts[ONLY_A])
+            m2.metric("Places only in B", counts[ONLY_B])
+            m3.metric("Places in both", counts[BOTH])
+            cmp_shown = filter_places(pair_places, filters)
+            pair = (library[a_id], library[b_id])
+            st_folium(cached_map(tuple((a.id, a.text) for a in pair), filters.kinds, filters.min_mentions,
+                                 filters.search, online, compare=(a_id, b_id)),
+                      height=480, use_container_width=True, returned_objects=[], key="cmp_map")
+            st.dataframe(place_rows(cmp_shown, result.place_status), hide_index=True, width="stretch")
+            st.subheader("Passages")
+            show = st.multiselect("Show", ["only A", "only B", "changed", "same"],
+                                  default=["only A", "only B", "changed"], key="cmp_show")
+            st.dataframe([{"status": pp.status, "A": pp.a.text if pp.a else "", "B": pp.b.text if pp.b else "",
+                           "places": ", ".join(pp.places), "similarity": pp.similarity}
+                          for pp in result.passages if pp.status in show],
+                         hide_index=True, width="stretch",
+                         column_config={"A": st.column_config.TextColumn(width="large"),
+                                        "B": st.column_config.TextColumn(width="large")})
+
+# -- share -----------------------------------------------------------------------------------------
+if view == "Share":
+    title = st.text_input("Title", value=articles[0].title[:80] if len(articles) == 1 else "Places in the news")
+    seen = state.get("map_bounds") if track_view else None
+    bounds = None
+    if seen and seen.get("_southWest") and seen.get("_northEast"):
+        bounds = (seen["_southWest"]["lat"], seen["_southWest"]["lng"],
+                  seen["_northEast"]["lat"], seen["_northEast"]["lng"])
+    today = dt.date.today().isoformat()
+    c1, c2, c3, c4 = st.columns(4)
+    if c1.button("Make PNG"):
+        if bounds is None and any(p.resolved for p in shown):
+            bounds = story_bounds(shown, margin=0.08)
+        state.png = render_map_png(shown, title=title, subtitle=f"{len(shown)} places · {today}", bounds=bounds)
+    if state.get("png"):
+        c1.download_button("Download PNG", state.png, file_name="conflict-map.png", mime="image/png")
+    page, geojson, csv_text = exports(id_texts, filters.kinds, filters.min_mentions, filters.search, online)
+    c2.download_button("Standalone HTML map", page, file_name="conflict-map.html", mime="text/html")
+    c3.download_button("GeoJSON", geojson, file_name="places.geojson", mime="application/geo+json")
+    c4.download_button("CSV", csv_text, file_name="places.csv", mime="text/csv")
+    if state.get("png"):
+        st.image(state.png, caption="PNG preview")
+    st.markdown("**Link to this view** (samples, filters and selected place; uploaded articles stay on "
+                "this computer):")
+    st.code("?" + "&".join(f"{k}={v}" for k, v in params.items()), language=None)
+
+st.query_params.from_dict(params)   # the address bar always reopens this view

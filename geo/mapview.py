@@ -1,0 +1,325 @@
+"""The interactive map: places -> a folium map that loads nothing from outside localhost.
+
+    >>> from geo.mapview import build_map
+    >>> m = build_map(places)                          # for st_folium (assets under /app/static)
+    >>> html = standalone_html(build_map(places, standalone=True))   # one file, opens offline
+
+Leaflet, jQuery and markercluster come from `static/vendor/` (see its README); a bundled GeoJSON
+basemap (country and Ukrainian oblast borders) in a pane below the tiles keeps the map readable
+with no tile server, and OpenStreetMap tiles (with attribution) cover it when the network is there.
+All text that comes from articles is HTML-escaped here, before it reaches a popup or tooltip.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import folium
+from branca.element import MacroElement
+from folium.plugins import FastMarkerCluster
+from jinja2 import Template
+
+from geo.places import Place
+
+ROOT = Path(__file__).resolve().parents[1]
+STATIC_DIR = ROOT / "static"
+STATIC_URL = "/app/static"          # Streamlit's static serving (server.enableStaticServing)
+BASEMAPS = ("basemap/countries.geojson", "basemap/ukraine-oblasts.geojson")
+BASEMAP_CREDIT = ("Borders: Natural Earth (public domain), Crimea shown as part of Ukraine | "
+                  "Places: GeoNames (CC BY 4.0) and curated sources")
+OSM_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
+                   "contributors")
+
+# Kinds grouped the way a reader thinks of them, with their marker style.
+KIND_GROUPS = {
+    "city": "town", "admin2": "town",
+    "admin1": "region", "region": "region", "continent": "region",
+    "country": "country",
+    "water": "feature", "peninsula": "feature", "island": "feature", "mountain": "feature",
+    "facility": "feature", "area": "feature",
+}
+GROUP_STYLE = {   # colour, fill opacity, dash pattern
+    "town": ("#c0392b", 0.75, None),
+    "region": ("#8e44ad", 0.35, "4 3"),
+    "country": ("#2c3e50", 0.25, "2 4"),
+    "feature": ("#16a085", 0.6, None),
+}
+GROUP_LABEL = {"town": "City / town", "region": "Region", "country": "Country",
+               "feature": "Feature / facility"}
+STATUS_STYLE = {"only A": "#d35400", "only B": "#2471a3", "both": "#7f8c8d"}
+POPUP_PASSAGES = 6
+
+
+def _vendor(path: str, base: str) -> str:
+    return f"{base}/vendor/{path}"
+
+
+def local_asset_classes(base: str = STATIC_URL) -> tuple[type[folium.Map], type[FastMarkerCluster]]:
+    """folium Map and FastMarkerCluster subclasses whose JS/CSS come from `base` (not CDNs).
+
+    Subclasses, not edits of folium's class attributes: other maps in the process are untouched.
+    Bootstrap, Font Awesome and awesome-markers are dropped (no icon markers here); jQuery stays
+    (folium's popups and GeoJSON loading use it)."""
+
+    class LocalMap(folium.Map):
+        default_js = [("leaflet", _vendor("leaflet/leaflet.js", base)),
+                      ("jquery", _vendor("jquery/jquery.min.js", base))]
+        default_css = [("leaflet_css", _vendor("leaflet/leaflet.css", base))]
+
+    class LocalCluster(FastMarkerCluster):
+        default_js = [("markerclusterjs", _vendor("leaflet.markercluster/leaflet.markercluster.js", base))]
+        default_css = [("markerclustercss", _vendor("leaflet.markercluster/MarkerCluster.css", base)),
+                       ("markerclusterdefaultcss",
+                        _vendor("leaflet.markercluster/MarkerCluster.Default.css", base))]
+
+    return LocalMap, LocalCluster
+
+
+class Basemap(MacroElement):
+    """Country and oblast borders in a pane below the tiles: visible when tiles fail."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var pane = map.createPane("basemap");
+            pane.style.zIndex = 150;
+            map.getContainer().style.background = "#dbe9f4";
+            var styles = {{ this.styles|tojson }};
+            function add(data, i) {
+                L.geoJSON(data, {pane: "basemap", interactive: false,
+                                 style: function () { return styles[i]; }}).addTo(map);
+            }
+            {%- if this.embedded %}
+            var layers = {{ this.embedded|tojson }};
+            layers.forEach(add);
+            {%- else %}
+            {{ this.urls|tojson }}.forEach(function (url, i) {
+                $.ajax(url, {dataType: "json", async: false}).done(function (d) { add(d, i); });
+            });
+            {%- endif %}
+            map.attributionControl.addAttribution({{ this.credit|tojson }});
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, base: str = STATIC_URL, embed: bool = False, credit: str = BASEMAP_CREDIT) -> None:
+        super().__init__()
+        self._name = "Basemap"
+        self.credit = html.escape(credit)
+        self.styles = [
+            {"color": "#8a8a8a", "weight": 0.8, "fillColor": "#f4f1ea", "fillOpacity": 1.0},
+            {"color": "#a0a0a0", "weight": 0.6, "dashArray": "3 3", "fill": False},
+        ]
+        self.urls = [f"{base}/{rel}" for rel in BASEMAPS]
+        self.embedded = None
+        if embed:
+            self.embedded = [json.loads((STATIC_DIR / rel).read_text(encoding="utf-8"))
+                             if (STATIC_DIR / rel).exists() else {"type": "FeatureCollection", "features": []}
+                             for rel in BASEMAPS]
+
+
+class Legend(MacroElement):
+    """A fixed legend of marker styles (static text only)."""
+
+    _template = Template("""
+        {% macro html(this, kwargs) %}
+        <div class="cm-legend" style="position:absolute;bottom:24px;left:10px;z-index:1000;
+             background:rgba(255,255,255,.92);padding:6px 9px;border-radius:4px;
+             font:12px/1.5 system-ui,sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)">
+          {% for colour, label, dash in this.rows %}
+          <div><svg width="14" height="14"><circle cx="7" cy="7" r="5" fill="{{ colour }}"
+               fill-opacity=".6" stroke="{{ colour }}" stroke-width="2"
+               {% if dash %}stroke-dasharray="{{ dash }}"{% endif %}/></svg> {{ label|e }}</div>
+          {% endfor %}
+          <div style="color:#666">size: mentions</div>
+        </div>
+        {% endmacro %}
+    """)
+
+    def __init__(self, rows: Sequence[tuple[str, str, str | None]]) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.rows = list(rows)
+
+
+@dataclass(frozen=True)
+class MarkerStyle:
+    colour: str
+    fill_opacity: float
+    dash: str | None
+    radius: float
+
+
+def marker_radius(mentions: int) -> float:
+    """Pixel radius: area grows with the mention count, within readable bounds."""
+    return round(min(6 + 3.2 * math.sqrt(max(mentions, 1) - 1), 30), 1)
+
+
+def marker_style(place: Place, status: str | None = None) -> MarkerStyle:
+    group = KIND_GROUPS.get(place.kind, "town")
+    colour, opacity, dash = GROUP_STYLE[group]
+    if status:
+        colour = STATUS_STYLE.get(status, colour)
+    return MarkerStyle(colour, opacity, dash, marker_radius(place.mention_count))
+
+
+def tooltip_text(place: Place) -> str:
+    """The plain-text tooltip; also how a click on the map is mapped back to its place."""
+    where = f", {place.country}" if place.country and place.kind != "country" else ""
+    return f"{place.name} ({place.kind}{where})"
+
+
+def highlight(passage_text: str, start: int, end: int) -> str:
+    """The passage as escaped HTML with the mention in <mark>."""
+    return (html.escape(passage_text[:start]) + "<mark>" + html.escape(passage_text[start:end])
+            + "</mark>" + html.escape(passage_text[end:]))
+
+
+def popup_html(place: Place, status: str | None = None, limit: int = POPUP_PASSAGES) -> str:
+    """A place's popup: its name, then each passage with the mention highlighted and the article
+    title under it. Every piece of article text is escaped."""
+    parts = [f"<div class='cm-popup' style='font:13px/1.4 system-ui,sans-serif;max-height:300px;"
+             f"overflow:auto'><b>{html.escape(place.name)}</b> "
+             f"<span style='color:#666'>{html.escape(place.kind)}"
+             f"{' · ' + html.escape(place.country) if place.country else ''} · "
+             f"{place.mention_count} mention{'s' if place.mention_count != 1 else ''}"
+             f"{' · ' + html.escape(status) if status else ''}</span>"]
+    shown = 0
+    seen = set()
+    for m in place.mentions:
+        key = (m.article_id, m.passage.index)
+        if key in seen:
+            continue
+        seen.add(key)
+        if shown == limit:
+            break
+        shown += 1
+        p = m.passage
+        same = [x for x in place.mentions if (x.article_id, x.passage.index) == key]
+        text = _highlight_all(p.text, [(x.start - p.start, x.end - p.start) for x in same])
+        parts.append(f"<p style='margin:6px 0 0'>{text}<br><small style='color:#666'>— "
+                     f"{html.escape(m.article_title)}</small></p>")
+    more = len({(m.article_id, m.passage.index) for m in place.mentions}) - shown
+    if more > 0:
+        parts.append(f"<p style='color:#666;margin:6px 0 0'>+{more} more passages in the side panel</p>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _highlight_all(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    out, pos = [], 0
+    for start, end in sorted(set(spans)):
+        if start < pos or start < 0 or end > len(text):
+            continue
+        out.append(html.escape(text[pos:start]))
+        out.append("<mark>" + html.escape(text[start:end]) + "</mark>")
+        pos = end
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+_MARKER_CALLBACK = """function (row) {
+    var m = L.circleMarker(new L.LatLng(row[0], row[1]), {
+        radius: row[2], color: row[3], weight: 2, fillColor: row[3], fillOpacity: row[4],
+        dashArray: row[5], className: row[8]});
+    m.bindTooltip(row[6]);
+    m.bindPopup(row[7], {maxWidth: 380});
+    return m;
+}"""
+
+
+def _css_class(place: Place) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", place.name.casefold()).strip("-")[:40]
+    return f"cm-place cm-{KIND_GROUPS.get(place.kind, 'town')} cm-name-{slug}"
+
+
+def build_map(places: Sequence[Place], *, status: Callable[[Place], str | None] | None = None,
+              tiles: bool = True, standalone: bool = False, base: str = STATIC_URL,
+              height: int = 600) -> folium.Map:
+    """The map of the resolved places: one circle marker each, sized by mentions, styled by kind
+    (or by comparison status), clustered only where markers would overlap, fitted to the places.
+
+    `standalone` embeds the basemap (for a single-file export); `base` is where the vendor
+    assets live."""
+    LocalMap, LocalCluster = local_asset_classes(base)
+    m = LocalMap(location=[30, 20], zoom_start=2, tiles=None, max_zoom=18, min_zoom=1,
+                 control_scale=True, prefer_canvas=False, height=height)
+    Basemap(base, embed=standalone).add_to(m)
+    if tiles:
+        folium.TileLayer("OpenStreetMap", attr=OSM_ATTRIBUTION, name="OpenStreetMap",
+                         max_zoom=19).add_to(m)
+    resolved = [p for p in places if p.resolved]
+    rows = []
+    for p in sorted(resolved, key=lambda p: -p.mention_count):
+        st = status(p) if status else None
+        style = marker_style(p, st)
+        rows.append([p.lat, p.lon, style.radius, style.colour, style.fill_opacity, style.dash,
+                     tooltip_text(p), popup_html(p, st), _css_class(p)])
+    LocalCluster(rows, callback=_MARKER_CALLBACK, name="Places",
+                 options={"maxClusterRadius": 18 if len(rows) < 300 else 50,
+                          "spiderfyOnMaxZoom": True, "showCoverageOnHover": False,
+                          "disableClusteringAtZoom": 9 if len(rows) < 300 else 12}).add_to(m)
+    if status:
+        Legend([(colour, label, None) for label, colour in STATUS_STYLE.items()]).add_to(m)
+    else:
+        Legend([(GROUP_STYLE[g][0], GROUP_LABEL[g], GROUP_STYLE[g][2]) for g in GROUP_STYLE]).add_to(m)
+    if resolved:
+        south, west, north, east = story_bounds(resolved)
+        m.fit_bounds([[south, west], [north, east]], padding=(20, 20), max_zoom=9)
+    return m
+
+
+def story_bounds(places: Sequence[Place], margin: float = 0.0) -> tuple[float, float, float, float]:
+    """Where the story happens: the bounds of its towns, regions and features. Countries and
+    continents are context (their centroids would stretch the view to the whole world); they
+    decide the view only when nothing smaller was placed."""
+    scene = [p for p in places if p.resolved and p.kind not in ("country", "continent")]
+    south, west, north, east = place_bounds(scene or [p for p in places if p.resolved])
+    dy, dx = (north - south) * margin, (east - west) * margin
+    return max(south - dy, -85.0), max(west - dx, -180.0), min(north + dy, 85.0), min(east + dx, 180.0)
+
+
+def place_bounds(places: Sequence[Place], min_span: float = 1.0) -> tuple[float, float, float, float]:
+    """(south, west, north, east) around the places, at least `min_span` degrees wide."""
+    lats = [p.lat for p in places if p.lat is not None]
+    lons = [p.lon for p in places if p.lon is not None]
+    south, north, west, east = min(lats), max(lats), min(lons), max(lons)
+    if north - south < min_span:
+        mid = (north + south) / 2
+        south, north = mid - min_span / 2, mid + min_span / 2
+    if east - west < min_span:
+        mid = (east + west) / 2
+        west, east = mid - min_span / 2, mid + min_span / 2
+    return max(south, -85.0), max(west, -180.0), min(north, 85.0), min(east, 180.0)
+
+
+def standalone_html(m: folium.Map, base: str = STATIC_URL) -> str:
+    """The map as one HTML file that opens offline: vendor JS/CSS inlined in place of links."""
+    page = m.get_root().render()
+    for rel in _vendor_files():
+        url = _vendor(rel, base)
+        path = STATIC_DIR / "vendor" / rel
+        if not path.exists():
+            continue
+        content = path.read_text(encoding="utf-8")
+        if rel.endswith(".js"):
+            content = content.replace("</script", "<\\/script")
+            page = re.sub(r'<script src="' + re.escape(url) + r'"></script>',
+                          lambda _m, c=content: f"<script>{c}</script>", page)
+        else:
+            page = re.sub(r'<link rel="stylesheet" href="' + re.escape(url) + r'"\s*/>',
+                          lambda _m, c=content: f"<style>{c}</style>", page)
+    return page
+
+
+def _vendor_files() -> list[str]:
+    return ["leaflet/leaflet.js", "jquery/jquery.min.js",
+            "leaflet.markercluster/leaflet.markercluster.js", "leaflet/leaflet.css",
+            "leaflet.markercluster/MarkerCluster.css", "leaflet.markercluster/MarkerCluster.Default.css"]

@@ -1,0 +1,711 @@
+"""A static PNG of the places: a map to download or share, drawn headless with matplotlib.
+
+    >>> from geo.render_png import render_map_png
+    >>> png = render_map_png(places, title="Places in the news")   # bytes of a 1600 x 1000 PNG
+    >>> Path("map.png").write_bytes(png)
+
+The basemap comes from the GeoJSON files shipped in `static/basemap/` (a missing file is skipped);
+one circle per place with coordinates, its area growing with the mention count; place names are
+labelled greedily without overlaps (most-mentioned first); names are drawn as plain text, never as
+matplotlib mathtext, so "$x$" stays "$x$". No article text appears except place names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import logging
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from matplotlib import patheffects
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.text import Text
+from matplotlib.transforms import Affine2D, IdentityTransform
+
+from geo.places import Place
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_BASEMAPS: tuple[Path, ...] = (ROOT / "static" / "basemap" / "countries.geojson",
+                                      ROOT / "static" / "basemap" / "ukraine-oblasts.geojson")
+DEFAULT_CREDIT = ("Borders: Natural Earth (public domain), Crimea shown as part of Ukraine · "
+                  "Places: GeoNames (CC BY 4.0) and curated table")
+
+# Kinds grouped the way a reader thinks of them; the palette matches the interactive map (geo.mapview).
+KIND_GROUPS = {
+    "city": "town", "admin2": "town",
+    "admin1": "region", "region": "region", "continent": "region",
+    "country": "country",
+    "water": "feature", "peninsula": "feature", "island": "feature", "mountain": "feature",
+    "facility": "feature", "area": "feature",
+}
+GROUP_LABEL = {"country": "Country", "region": "Region", "feature": "Feature / facility",
+               "town": "City / town"}
+GROUP_COLOUR = {"town": "#c0392b", "region": "#8e44ad", "country": "#2c3e50", "feature": "#16a085"}
+# Area-like places are translucent with a dashed rim so that the towns inside them stay visible.
+GROUP_ALPHA = {"town": 0.85, "region": 0.35, "country": 0.22, "feature": 0.8}
+GROUP_DASHED = {"town": False, "region": True, "country": True, "feature": False}
+GROUP_ORDER = ("country", "region", "feature", "town")         # drawing order: areas below points
+STATUS_COLOUR = {"only A": "#d35400", "only B": "#2471a3", "both": "#7f8c8d"}
+STATUS_LABEL = {"only A": "Only in A", "only B": "Only in B", "both": "In both"}
+OTHER_STATUS_COLOUR = "#c4c9cc"
+LABEL_STYLE = {   # colour, weight, style of a place name, by group
+    "town": ("#1c1c1c", "normal", "normal"),
+    "region": ("#5b2c6f", "normal", "italic"),
+    "country": ("#1f2d3a", "bold", "normal"),
+    "feature": ("#0b5345", "normal", "italic"),
+}
+
+SEA, LAND, BORDER, INNER_BORDER, GRATICULE = "#dbe9f4", "#f4f1ea", "#8a8a8a", "#a6a6a6", "#c9dceb"
+INK, MUTED = "#1c1c1c", "#5f6368"
+
+DESIGN_WIDTH, DESIGN_HEIGHT, DESIGN_DPI = 1600, 1000, 100   # sizes below are for this canvas
+MIN_SPAN_DEG = 2.0
+FIT_MARGIN = 0.12            # share of the places' extent added on each side when fitting the view
+WORLD = (-58.0, -180.0, 84.0, 180.0)
+MAX_LAT = 89.0
+
+# Candidate label positions around a marker, in order of preference: (dx, dy) unit directions.
+_DIAG = math.sqrt(0.5)
+LABEL_POSITIONS = ((1, 0), (_DIAG, _DIAG), (_DIAG, -_DIAG), (-1, 0),
+                   (-_DIAG, _DIAG), (-_DIAG, -_DIAG), (0, 1), (0, -1))
+
+
+@dataclass(frozen=True)
+class Box:
+    """An axis-aligned box in pixels (origin bottom-left, as matplotlib's display space)."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def overlaps(self, other: Box) -> bool:
+        return self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
+
+    def inside(self, frame: Box) -> bool:
+        return (self.x0 >= frame.x0 and self.y0 >= frame.y0
+                and self.x1 <= frame.x1 and self.y1 <= frame.y1)
+
+    def grown(self, pad: float) -> Box:
+        return Box(self.x0 - pad, self.y0 - pad, self.x1 + pad, self.y1 + pad)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """What a label is placed around: a marker centre and radius, and the label's text size (pixels)."""
+
+    x: float
+    y: float
+    radius: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class MapLabel:
+    """A place's label as drawn (`box` None when it could not be placed without overlap)."""
+
+    name: str
+    box: Box | None
+
+
+@dataclass(frozen=True)
+class RenderedMap:
+    """A drawn map: the PNG and what went into it, for tests and for a caption."""
+
+    png: bytes
+    view: tuple[float, float, float, float]     # (south, west, north, east) actually shown
+    labels: tuple[MapLabel, ...]
+    mapped: int                                 # places drawn as a marker
+    unresolved: int                             # places without coordinates (never drawn)
+    outside: int                                # places with coordinates outside the view
+
+
+def place_labels(anchors: Sequence[Anchor], frame: Box, *, obstacles: Sequence[Box] = (),
+                 markers: Sequence[Box] = (), gap: float = 3.0, pad: float = 1.5) -> list[Box | None]:
+    """Greedy label placement: each anchor in the given order (put the most important first) takes
+    the first of the eight positions around its marker (then eight a little farther out) that stays
+    inside `frame`, overlaps no earlier label, no `obstacle` (e.g. the legend) and no other marker,
+    and is nearer to its own marker than to any other (`markers[i]` is the marker of `anchors[i]`;
+    more may follow); a label with no such position is skipped (None). Boxes include `pad`."""
+    placed = np.empty((len(anchors), 4))        # x0, y0, x1, y1 of the labels placed so far
+    count = 0
+    blocked = np.array([(o.x0, o.y0, o.x1, o.y1) for o in obstacles]).reshape(-1, 4)
+    marks = np.array([(m.x0, m.y0, m.x1, m.y1) for m in markers]).reshape(-1, 4)
+    centres = np.column_stack(((marks[:, 0] + marks[:, 2]) / 2, (marks[:, 1] + marks[:, 3]) / 2))
+    result: list[Box | None] = []
+    for i, a in enumerate(anchors):
+        chosen = None
+        for extra in (0.0, 0.8 * a.height):
+            for dx, dy in LABEL_POSITIONS:
+                box = _label_box(a, dx, dy, gap + extra).grown(pad)
+                if not box.inside(frame) or _hits(placed[:count], box).any() or _hits(blocked, box).any():
+                    continue
+                hit = _hits(marks, box)
+                if i < len(hit):
+                    hit[i] = False              # its own marker is where the label points
+                if hit.any() or not _nearest_is_own(box, a, centres, i):
+                    continue
+                chosen = box
+                break
+            if chosen is not None:
+                break
+        result.append(chosen)
+        if chosen is not None:
+            placed[count] = (chosen.x0, chosen.y0, chosen.x1, chosen.y1)
+            count += 1
+    return result
+
+
+def _nearest_is_own(box: Box, a: Anchor, centres: np.ndarray, own: int) -> bool:
+    """Whether no other marker centre is clearly nearer to the label than its own marker's:
+    a reader pairs a label with the closest dot."""
+    if len(centres) == 0:
+        return True
+    dx = np.maximum(np.maximum(box.x0 - centres[:, 0], centres[:, 0] - box.x1), 0)
+    dy = np.maximum(np.maximum(box.y0 - centres[:, 1], centres[:, 1] - box.y1), 0)
+    dist = np.hypot(dx, dy)
+    own_dx = max(box.x0 - a.x, a.x - box.x1, 0)
+    own_dy = max(box.y0 - a.y, a.y - box.y1, 0)
+    mine = math.hypot(own_dx, own_dy)
+    if own < len(dist):
+        dist[own] = np.inf
+    return bool((dist >= mine - 1.0).all())
+
+
+def _hits(boxes: np.ndarray, box: Box) -> np.ndarray:
+    """Which of `boxes` (rows x0, y0, x1, y1) overlap `box` (same rule as Box.overlaps)."""
+    return ((boxes[:, 0] < box.x1) & (box.x0 < boxes[:, 2])
+            & (boxes[:, 1] < box.y1) & (box.y0 < boxes[:, 3]))
+
+
+def _label_box(a: Anchor, dx: float, dy: float, gap: float) -> Box:
+    """The text box on side (dx, dy) of the marker: touching the marker's rim plus `gap`."""
+    reach = a.radius + gap
+    cx, cy = a.x + dx * reach, a.y + dy * reach
+    # Anchor the box at the edge facing the marker: left edge when right of it, and so on.
+    x0 = cx if dx > 0.1 else cx - a.width if dx < -0.1 else cx - a.width / 2
+    y0 = cy if dy > 0.1 else cy - a.height if dy < -0.1 else cy - a.height / 2
+    return Box(x0, y0, x0 + a.width, y0 + a.height)
+
+
+def render_map_png(places: Sequence[Place], *, title: str, subtitle: str = "",
+                   bounds: tuple[float, float, float, float] | None = None,
+                   basemaps: Sequence[Path] = DEFAULT_BASEMAPS, credit: str = DEFAULT_CREDIT,
+                   status: Callable[[Place], str] | None = None,
+                   width_px: int = 1600, height_px: int = 1000) -> bytes:
+    """The places as a PNG map (bytes). See `draw_map` for the arguments."""
+    return draw_map(places, title=title, subtitle=subtitle, bounds=bounds, basemaps=basemaps,
+                    credit=credit, status=status, width_px=width_px, height_px=height_px).png
+
+
+def draw_map(places: Sequence[Place], *, title: str, subtitle: str = "",
+             bounds: tuple[float, float, float, float] | None = None,
+             basemaps: Sequence[Path] = DEFAULT_BASEMAPS, credit: str = DEFAULT_CREDIT,
+             status: Callable[[Place], str] | None = None,
+             width_px: int = 1600, height_px: int = 1000) -> RenderedMap:
+    """Draw the places on a map and return the PNG with its layout.
+
+    `bounds` is (south, west, north, east), e.g. the interactive map's current view; None fits the
+    places. The first basemap file is drawn as land with country borders, the others as thin dashed
+    inner borders. `status` (for comparisons) colours markers by "only A" / "only B" / "both"
+    instead of by kind. An empty `subtitle` shows today's date."""
+    # A name in a script the bundled DejaVu fonts lack (e.g. Chinese) is drawn as boxes, with a
+    # matplotlib warning; warnings are not silenced here (the filters are process-wide state).
+    return _draw_map(places, title=title, subtitle=subtitle, bounds=bounds, basemaps=basemaps,
+                     credit=credit, status=status, width_px=width_px, height_px=height_px)
+
+
+def _draw_map(places: Sequence[Place], *, title: str, subtitle: str,
+              bounds: tuple[float, float, float, float] | None, basemaps: Sequence[Path], credit: str,
+              status: Callable[[Place], str] | None, width_px: int, height_px: int) -> RenderedMap:
+    if width_px < 200 or height_px < 150:
+        raise ValueError(f"a map needs at least 200 x 150 pixels, not {width_px} x {height_px}")
+    scale = min(width_px / DESIGN_WIDTH, height_px / DESIGN_HEIGHT)
+    # Everything sized in points scales with the canvas; below the design size only by the square
+    # root, or the text of a small preview would be unreadable.
+    scale = scale if scale >= 1 else max(math.sqrt(scale), 0.5)
+    dpi = DESIGN_DPI * scale
+    # + a hundredth of a pixel: Agg truncates the canvas size to whole pixels
+    fig = Figure(figsize=((width_px + 0.01) / dpi, (height_px + 0.01) / dpi), dpi=dpi, facecolor="white")
+    canvas = FigureCanvasAgg(fig)
+    renderer = canvas.get_renderer()
+    px = scale   # one design pixel in output pixels
+
+    margin, header, footer = 22 * px, 86 * px, 34 * px
+    ax = fig.add_axes((margin / width_px, footer / height_px, 1 - 2 * margin / width_px,
+                       1 - (header + footer) / height_px))
+    ax.set_facecolor(SEA)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_edgecolor("#9aa5ad")
+        spine.set_linewidth(0.8)
+    frame_px = ax.get_window_extent(renderer)
+
+    resolved = [p for p in places if p.resolved and p.lon is not None
+                and math.isfinite(p.lat) and math.isfinite(p.lon)]
+    view = _fit_view(bounds, resolved, frame_px.width / frame_px.height)
+    south, west, north, east = view
+    ax.set_xlim(west, east)
+    ax.set_ylim(south, north)
+
+    _draw_graticule(ax, view)
+    _draw_basemaps(ax, basemaps, view)
+
+    markers = _markers(resolved, view, status)
+    outside = len(resolved) - len(markers)
+    for group in GROUP_ORDER:
+        ms = sorted((m for m in markers if m.group == group), key=lambda m: -m.radius)
+        if not ms:
+            continue
+        ax.scatter([m.lon for m in ms], [m.lat for m in ms], s=[(2 * m.radius) ** 2 for m in ms],
+                   c=[m.colour for m in ms], alpha=GROUP_ALPHA[group],
+                   edgecolors="white" if not GROUP_DASHED[group] else [m.colour for m in ms],
+                   linewidths=0.9 if not GROUP_DASHED[group] else 1.1,
+                   linestyles="--" if GROUP_DASHED[group] else "-", zorder=4, clip_on=True)
+
+    legend_box = _draw_legend(ax, renderer, markers, status is not None, scale) if markers else None
+    if not markers:
+        why = "No places with coordinates to show" if not resolved else "No places in this view"
+        _text(ax, 0.5, 0.5, why, transform=ax.transAxes, ha="center", va="center", fontsize=15,
+              color=MUTED, zorder=8,
+              bbox={"boxstyle": "round,pad=0.6", "facecolor": "white", "edgecolor": "#c8cdd1"})
+
+    labels = _draw_labels(fig, ax, renderer, markers, legend_box, px)
+
+    _draw_header(fig, renderer, title, subtitle or dt.date.today().isoformat(), margin, header, width_px)
+    unresolved = len(places) - len(resolved)
+    _draw_footer(fig, renderer, credit, _counts_note(len(markers), unresolved, outside), margin, footer,
+                 width_px)
+
+    buf = io.BytesIO()
+    canvas.print_png(buf, pil_kwargs={"compress_level": 3})   # level 6 costs ~0.1 s more
+    return RenderedMap(buf.getvalue(), view, tuple(labels), len(markers), unresolved, outside)
+
+
+# -- view ------------------------------------------------------------------------------------------
+
+def _fit_view(bounds: tuple[float, float, float, float] | None, resolved: Sequence[Place],
+              aspect: float) -> tuple[float, float, float, float]:
+    """(south, west, north, east) that contains `bounds` (or the places) and fills a frame of
+    width/height `aspect` on an equirectangular map scaled by cos(mid-latitude). West < east,
+    with east possibly beyond 180 (a view across the antimeridian)."""
+    if bounds is not None:
+        south, west, north, east = (float(v) for v in bounds)
+        if not all(math.isfinite(v) for v in (south, west, north, east)):
+            raise ValueError(f"map bounds must be finite numbers, not {bounds!r}")
+        south, north = sorted((max(-MAX_LAT, min(MAX_LAT, south)), max(-MAX_LAT, min(MAX_LAT, north))))
+        if east <= west:          # written across the antimeridian, e.g. (.., 170, .., -170)
+            east += 360
+    elif resolved:
+        lats = [p.lat for p in resolved]
+        south, north = min(lats), max(lats)
+        west, east = _lon_extent([p.lon for p in resolved])
+        lat_pad = max((north - south) * FIT_MARGIN, (MIN_SPAN_DEG - (north - south)) / 2, 0.5)
+        lon_pad = max((east - west) * FIT_MARGIN, (MIN_SPAN_DEG - (east - west)) / 2, 0.5)
+        south, north = max(-MAX_LAT, south - lat_pad), min(MAX_LAT, north + lat_pad)
+        west, east = west - lon_pad, east + lon_pad
+    else:
+        south, west, north, east = WORLD
+    if east - west > 360:
+        centre = (west + east) / 2
+        west, east = centre - 180, centre + 180
+    if north - south < 1e-6:
+        south, north = south - MIN_SPAN_DEG / 2, north + MIN_SPAN_DEG / 2
+    if east - west < 1e-6:
+        west, east = west - MIN_SPAN_DEG / 2, east + MIN_SPAN_DEG / 2
+
+    k = max(math.cos(math.radians((south + north) / 2)), 0.15)
+    lat_span, lon_span = north - south, east - west
+    if lon_span * k / lat_span < aspect:          # too tall for the frame: widen
+        extra = (lat_span * aspect / k - lon_span) / 2
+        west, east = west - extra, east + extra
+    else:                                          # too wide: heighten, within the poles if possible
+        new_span = lon_span * k / aspect
+        if new_span > 180:
+            south, north = -90.0, 90.0
+            extra = (180 * aspect / k - lon_span) / 2
+            west, east = west - max(extra, 0), east + max(extra, 0)
+        else:
+            mid = (south + north) / 2
+            south, north = mid - new_span / 2, mid + new_span / 2
+            if north > 90:
+                south, north = south - (north - 90), 90.0
+            if south < -90:
+                south, north = -90.0, north + (-90 - south)
+    return float(south), float(west), float(north), float(east)
+
+
+def _lon_extent(lons: Sequence[float]) -> tuple[float, float]:
+    """The shortest run of longitudes covering all of `lons`: (west, east) with east possibly > 180
+    when the places straddle the antimeridian (e.g. Chukotka and Alaska)."""
+    ordered = sorted(((lon + 180) % 360) - 180 for lon in lons)
+    gaps = [(ordered[i + 1] - ordered[i], i) for i in range(len(ordered) - 1)]
+    wrap_gap = ordered[0] + 360 - ordered[-1]
+    if not gaps or wrap_gap >= max(gaps)[0]:
+        return ordered[0], ordered[-1]
+    _, i = max(gaps)
+    return ordered[i + 1], ordered[i] + 360
+
+
+def _shift_lon(lon: float, west: float, east: float) -> float:
+    """`lon` moved by whole turns to the copy nearest the middle of the view."""
+    mid = (west + east) / 2
+    return lon + 360 * round((mid - lon) / 360)
+
+
+# -- basemap ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Layer:
+    polygons: tuple[np.ndarray, ...]    # exterior rings, (n, 2) lon/lat
+    lines: tuple[np.ndarray, ...]       # every ring and line string
+    polygon_boxes: np.ndarray           # (n, 4) west, south, east, north
+    line_boxes: np.ndarray
+
+
+def _draw_basemaps(ax, paths: Sequence[Path], view: tuple[float, float, float, float]) -> None:
+    south, west, north, east = view
+    for i, path in enumerate(paths):
+        layer = _read_layer_if_any(Path(path))
+        if layer is None:
+            continue
+        for turn in (-360, 0, 360):    # copies of the world when the view crosses the antimeridian
+            if east <= -180 + turn or west >= 180 + turn:
+                continue
+            shifted = Affine2D().translate(turn, 0) + ax.transData
+            box = (west - turn, south, east - turn, north)
+            if i == 0:
+                polys = _visible(layer.polygons, layer.polygon_boxes, box)
+                if polys:
+                    ax.add_collection(PolyCollection(polys, facecolors=LAND, edgecolors="none",
+                                                     transform=shifted, zorder=1), autolim=False)
+                lines = _visible(layer.lines, layer.line_boxes, box)
+                if lines:
+                    ax.add_collection(LineCollection(lines, colors=BORDER, linewidths=0.6,
+                                                     transform=shifted, zorder=2), autolim=False)
+            else:
+                lines = _visible(layer.lines, layer.line_boxes, box)
+                if lines:
+                    ax.add_collection(LineCollection(lines, colors=INNER_BORDER, linewidths=0.45,
+                                                     linestyles=(0, (4, 3)), transform=shifted, zorder=2),
+                                      autolim=False)
+
+
+def _visible(rings: Sequence[np.ndarray], boxes: np.ndarray, view: tuple[float, float, float, float]
+             ) -> list[np.ndarray]:
+    if not rings:
+        return []
+    west, south, east, north = view
+    keep = (boxes[:, 0] <= east) & (boxes[:, 2] >= west) & (boxes[:, 1] <= north) & (boxes[:, 3] >= south)
+    return [rings[i] for i in np.flatnonzero(keep)]
+
+
+def _read_layer_if_any(path: Path) -> _Layer | None:
+    """The GeoJSON file's rings and lines; None (and a log line) when it is missing or unreadable."""
+    try:
+        stat = path.stat()
+    except OSError:
+        log.info("basemap %s not found; drawing without it", path)
+        return None
+    try:
+        return _read_layer(str(path), stat.st_mtime_ns, stat.st_size)
+    except (OSError, ValueError, TypeError, KeyError, IndexError) as e:
+        log.warning("basemap %s unreadable (%s); drawing without it", path, e)
+        return None
+
+
+@lru_cache(maxsize=8)   # keyed by modification time and size: a rewritten file is read again
+def _read_layer(path: str, mtime_ns: int, size: int) -> _Layer:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    polygons: list[np.ndarray] = []
+    lines: list[np.ndarray] = []
+    for geometry in _geometries(data):
+        kind, coords = geometry.get("type"), geometry.get("coordinates")
+        if kind == "Polygon":
+            _add_polygon(coords, polygons, lines)
+        elif kind == "MultiPolygon":
+            for poly in coords:
+                _add_polygon(poly, polygons, lines)
+        elif kind == "LineString":
+            _add_ring(coords, lines)
+        elif kind == "MultiLineString":
+            for line in coords:
+                _add_ring(line, lines)
+    return _Layer(tuple(polygons), tuple(lines), _boxes(polygons), _boxes(lines))
+
+
+def _geometries(data: dict) -> Iterable[dict]:
+    kind = data.get("type")
+    if kind == "FeatureCollection":
+        for feature in data.get("features") or ():
+            yield from _geometries(feature)
+    elif kind == "Feature":
+        if data.get("geometry"):
+            yield from _geometries(data["geometry"])
+    elif kind == "GeometryCollection":
+        for g in data.get("geometries") or ():
+            yield from _geometries(g)
+    elif kind:
+        yield data
+
+
+def _add_polygon(rings: list, polygons: list[np.ndarray], lines: list[np.ndarray]) -> None:
+    for j, ring in enumerate(rings or ()):
+        arr = _add_ring(ring, lines)
+        # Holes are not cut out of the land: in a countries layer they are other countries or lakes
+        # too small to matter at these scales, and are outlined all the same.
+        if j == 0 and arr is not None:
+            polygons.append(arr)
+
+
+def _add_ring(coords: list, into: list[np.ndarray]) -> np.ndarray | None:
+    arr = np.asarray(coords, dtype=float)
+    if arr.ndim != 2 or arr.shape[0] < 2 or arr.shape[1] < 2:
+        return None
+    arr = arr[:, :2]
+    into.append(arr)
+    return arr
+
+
+def _boxes(rings: Sequence[np.ndarray]) -> np.ndarray:
+    if not rings:
+        return np.zeros((0, 4))
+    return np.array([(r[:, 0].min(), r[:, 1].min(), r[:, 0].max(), r[:, 1].max()) for r in rings])
+
+
+def _draw_graticule(ax, view: tuple[float, float, float, float]) -> None:
+    south, west, north, east = view
+    span = max(north - south, (east - west) / 2)
+    step = next((s for s in (1, 2, 5, 10, 15, 20, 30) if span / s <= 8), 30)
+    segs = [np.array([(x, south), (x, north)]) for x in np.arange(math.ceil(west / step) * step, east, step)]
+    segs += [np.array([(west, y), (east, y)]) for y in np.arange(math.ceil(south / step) * step, north, step)]
+    ax.add_collection(LineCollection(segs, colors=GRATICULE, linewidths=0.6, zorder=0.5), autolim=False)
+
+
+# -- markers, legend, labels -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Marker:
+    place: Place
+    lon: float
+    lat: float
+    group: str
+    colour: str
+    radius: float      # points
+
+
+def marker_radius(mentions: int) -> float:
+    """Marker radius in points (on the 1600 x 1000 design canvas): area grows with the mention count."""
+    return min(3.5 + 2.6 * math.sqrt(max(mentions, 1)), 26.0)
+
+
+def kind_group(kind: str) -> str:
+    return KIND_GROUPS.get(kind, "feature")
+
+
+def _markers(resolved: Sequence[Place], view: tuple[float, float, float, float],
+             status: Callable[[Place], str] | None) -> list[_Marker]:
+    south, west, north, east = view
+    out = []
+    for p in resolved:
+        lon = _shift_lon(p.lon, west, east)
+        if not (south <= p.lat <= north and west <= lon <= east):
+            continue
+        group = kind_group(p.kind)
+        colour = STATUS_COLOUR.get(status(p), OTHER_STATUS_COLOUR) if status else GROUP_COLOUR[group]
+        out.append(_Marker(p, lon, p.lat, group, colour, marker_radius(p.mention_count)))
+    return out
+
+
+def _draw_legend(ax, renderer, markers: Sequence[_Marker], by_status: bool, scale: float) -> Box | None:
+    """The legend of marker colours and sizes in the map corner that hides the fewest markers;
+    returns its box in pixels (None when the map is too small to hold one)."""
+    handles = []
+    if by_status:
+        seen = list(dict.fromkeys(status for status in STATUS_COLOUR
+                                  if any(m.colour == STATUS_COLOUR[status] for m in markers)))
+        for status in seen:
+            handles.append(_legend_dot(STATUS_LABEL[status], STATUS_COLOUR[status], 0.8, False, 6))
+        if any(m.colour == OTHER_STATUS_COLOUR for m in markers):
+            handles.append(_legend_dot("Other", OTHER_STATUS_COLOUR, 0.8, False, 6))
+    else:
+        groups = {m.group for m in markers}
+        for group in reversed(GROUP_ORDER):
+            if group in groups:
+                handles.append(_legend_dot(GROUP_LABEL[group], GROUP_COLOUR[group], GROUP_ALPHA[group],
+                                           GROUP_DASHED[group], 6))
+    for n in _legend_counts(max(m.place.mention_count for m in markers)):
+        # Hollow circles: sizes, not a kind of place.
+        handles.append(Line2D([], [], linestyle="none", marker="o", markersize=2 * marker_radius(n),
+                              markerfacecolor="none", markeredgecolor="#5f6368", markeredgewidth=0.9,
+                              label=f"{n} mention{'s' if n != 1 else ''}"))
+    biggest = max(h.get_markersize() for h in handles)
+    fontsize = 10.0
+    legend = ax.legend(handles=handles, loc="lower left", fontsize=fontsize, frameon=True, framealpha=0.92,
+                       edgecolor="#c8cdd1", facecolor="white", borderpad=0.7, labelspacing=0.55,
+                       handlelength=biggest / fontsize, handleheight=0.7, handletextpad=0.8)
+    legend.set_zorder(9)
+    for t in legend.get_texts():
+        t.set_parse_math(False)
+        t.set_usetex(False)
+        t.set_color(INK)
+    pts = ax.transData.transform(np.array([(m.lon, m.lat) for m in markers]))
+    weights = np.array([m.place.mention_count for m in markers], dtype=float)
+    # Measured once in the lower left; the other corners mirror it (the same padding to the frame).
+    frame, bb = ax.get_window_extent(renderer), legend.get_window_extent(renderer)
+    pad_x, pad_y, w, h = bb.x0 - frame.x0, bb.y0 - frame.y0, bb.width, bb.height
+    corners = {"lower left": (frame.x0 + pad_x, frame.y0 + pad_y),
+               "lower right": (frame.x1 - pad_x - w, frame.y0 + pad_y),
+               "upper left": (frame.x0 + pad_x, frame.y1 - pad_y - h),
+               "upper right": (frame.x1 - pad_x - w, frame.y1 - pad_y - h)}
+    best = None
+    margin = 10 * scale
+    for loc, (x0, y0) in corners.items():
+        inside = (pts[:, 0] >= x0 - margin) & (pts[:, 0] <= x0 + w + margin) \
+            & (pts[:, 1] >= y0 - margin) & (pts[:, 1] <= y0 + h + margin)
+        cost = float(weights[inside].sum())
+        if best is None or cost < best[0]:
+            best = (cost, loc)
+    if w * h > 0.25 * frame.width * frame.height:     # a thumbnail: the legend would hide the map
+        legend.remove()
+        return None
+    legend.set_loc(best[1])
+    bb = legend.get_window_extent(renderer)
+    return Box(bb.x0, bb.y0, bb.x1, bb.y1)
+
+
+def _legend_dot(label: str, colour: str, alpha: float, dashed: bool, radius: float) -> Line2D:
+    return Line2D([], [], linestyle="none", marker="o", markersize=2 * radius,
+                  markerfacecolor=to_rgba(colour, alpha), markeredgecolor=colour if dashed else "white",
+                  markeredgewidth=1.0, label=label)
+
+
+def _legend_counts(most: int) -> list[int]:
+    """Up to three round mention counts for the size legend, the last not above the largest shown."""
+    nice = [n for n in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if n <= max(most, 1)]
+    if len(nice) <= 3:
+        return nice
+    return [1, nice[len(nice) // 2], nice[-1]]
+
+
+def _draw_labels(fig: Figure, ax, renderer, markers: Sequence[_Marker], legend_box: Box | None,
+                 px: float) -> list[MapLabel]:
+    if not markers:
+        return []
+    order = sorted(markers, key=lambda m: (-m.place.mention_count, GROUP_ORDER.index(m.group), m.place.name))
+    to_px = renderer.points_to_pixels
+    centres = ax.transData.transform(np.array([(m.lon, m.lat) for m in order]))
+    texts, anchors, marker_boxes = [], [], []
+    for m, (x, y) in zip(order, centres, strict=True):
+        colour, weight, style = LABEL_STYLE[m.group]
+        t = _text(fig, 0, 0, _one_line(m.place.name), transform=IdentityTransform(), ha="left", va="bottom",
+                  fontsize=11.0 if m.group == "country" else 10.0, color=colour, fontweight=weight,
+                  fontstyle=style, zorder=7,
+                  path_effects=[patheffects.withStroke(linewidth=3.0, foreground=(1, 1, 1, 0.85))])
+        ext = t.get_window_extent(renderer)
+        r = to_px(m.radius)
+        # A town's label sits just off its dot; an area's label may overlap its own translucent disc.
+        reach = r if m.group in ("town", "feature") else min(r, 6 * px)
+        texts.append(t)
+        anchors.append(Anchor(float(x), float(y), reach, ext.width, ext.height))
+        # A label must not hide another place's dot; over a country's or region's translucent
+        # disc it may lie, as long as it leaves the centre visible.
+        small = to_px(min(m.radius, 7.0) if m.group in ("town", "feature") else 3.0)
+        marker_boxes.append(Box(x - small, y - small, x + small, y + small))
+    fb = ax.get_window_extent(renderer)
+    frame = Box(fb.x0 + 2, fb.y0 + 2, fb.x1 - 2, fb.y1 - 2)
+    boxes = place_labels(anchors, frame, obstacles=[legend_box] if legend_box else [],
+                         markers=marker_boxes, gap=3 * px, pad=1.5 * px)
+    labels = []
+    for m, t, box in zip(order, texts, boxes, strict=True):
+        if box is None:
+            t.remove()
+        else:
+            pad = 1.5 * px
+            t.set_position((box.x0 + pad, box.y0 + pad))
+        labels.append(MapLabel(m.place.name, box))
+    return labels
+
+
+# -- text ------------------------------------------------------------------------------------------
+
+def _text(where, x: float, y: float, s: str, **kwargs) -> Text:
+    """Plain text: no mathtext, no TeX, whatever the string holds ("$x$" stays "$x$")."""
+    return where.text(x, y, s, parse_math=False, usetex=False, **kwargs)
+
+
+def _one_line(s: str) -> str:
+    return " ".join(s.split())
+
+
+def _fit_width(t: Text, renderer, max_width: float, min_fontsize: float | None = None) -> None:
+    """Make `t` fit in `max_width` pixels: first a smaller font (down to `min_fontsize`), then
+    shortened with an ellipsis."""
+    if t.get_window_extent(renderer).width <= max_width:
+        return
+    if min_fontsize is not None:
+        size = t.get_fontsize()
+        width = t.get_window_extent(renderer).width
+        t.set_fontsize(max(min_fontsize, size * max_width / width * 0.98))
+        if t.get_window_extent(renderer).width <= max_width:
+            return
+    s = t.get_text()
+    lo, hi = 0, len(s)
+    while lo < hi:       # the longest prefix that fits, by bisection
+        mid = (lo + hi + 1) // 2
+        t.set_text(s[:mid].rstrip() + "…")
+        if t.get_window_extent(renderer).width <= max_width:
+            lo = mid
+        else:
+            hi = mid - 1
+    t.set_text(s[:lo].rstrip() + "…")
+
+
+def _draw_header(fig: Figure, renderer, title: str, subtitle: str, margin: float, header: float,
+                 width_px: int) -> None:
+    height = fig.bbox.height
+    tf = IdentityTransform()
+    t = _text(fig, margin, height - 0.24 * header, _one_line(title), transform=tf, ha="left",
+              va="center_baseline", fontsize=21, fontweight="bold", color=INK)
+    _fit_width(t, renderer, width_px - 2 * margin)
+    s = _text(fig, margin, height - 0.62 * header, _one_line(subtitle), transform=tf, ha="left",
+              va="center_baseline", fontsize=12, color=MUTED)
+    _fit_width(s, renderer, width_px - 2 * margin)
+
+
+def _draw_footer(fig: Figure, renderer, credit: str, note: str, margin: float, footer: float,
+                 width_px: int) -> None:
+    """The credit at the bottom right (it gets the room it needs: a licence asks for it), and the
+    count of places at the bottom left when there is room left for it."""
+    tf = IdentityTransform()
+    c = _text(fig, width_px - margin, footer * 0.42, _one_line(credit), transform=tf, ha="right",
+              va="center_baseline", fontsize=8.5, color=MUTED)
+    _fit_width(c, renderer, width_px - 2 * margin, min_fontsize=5.0)
+    room = width_px - 2 * margin - c.get_window_extent(renderer).width - 20
+    n = _text(fig, margin, footer * 0.42, note, transform=tf, ha="left", va="center_baseline",
+              fontsize=c.get_fontsize(), color=MUTED)
+    if n.get_window_extent(renderer).width > room:
+        n.remove()
+
+
+def _counts_note(mapped: int, unresolved: int, outside: int) -> str:
+    parts = [f"{mapped} place{'s' if mapped != 1 else ''} on the map"]
+    if outside:
+        parts.append(f"{outside} outside this view")
+    if unresolved:
+        parts.append(f"{unresolved} without coordinates not shown")
+    return " · ".join(parts)

@@ -1,0 +1,106 @@
+"""What the dashboard shows, without Streamlit: filters, the place table, and shareable state.
+
+    >>> from geo.views import Filters, filter_places, place_rows
+    >>> shown = filter_places(places, Filters(kinds=("town", "region"), min_mentions=2, search="kyiv"))
+    >>> rows = place_rows(shown)      # list of dicts for a sortable table
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from geo.mapview import GROUP_LABEL, KIND_GROUPS
+from geo.places import Place
+
+ALL_GROUPS = tuple(GROUP_LABEL)     # town, region, country, feature
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user narrowed the places to."""
+
+    kinds: tuple[str, ...] = ALL_GROUPS
+    min_mentions: int = 1
+    search: str = ""
+    articles: tuple[str, ...] = field(default_factory=tuple)   # article ids; empty = all
+
+
+def kind_group(place: Place) -> str:
+    return KIND_GROUPS.get(place.kind, "unresolved")
+
+
+def filter_places(places: Sequence[Place], filters: Filters) -> list[Place]:
+    """The places that pass the filters; the search matches names, countries and passage text."""
+    needle = " ".join(filters.search.split()).casefold()
+    out = []
+    for p in places:
+        if p.resolved and kind_group(p) not in filters.kinds:
+            continue
+        if filters.articles:
+            count = sum(1 for m in p.mentions if m.article_id in filters.articles)
+            if count == 0:
+                continue
+        else:
+            count = p.mention_count
+        if count < filters.min_mentions:
+            continue
+        if needle and not (needle in p.name.casefold() or needle in p.country.casefold()
+                           or needle in (p.gazetteer_name or "").casefold()
+                           or any(needle in m.passage.text.casefold() for m in p.mentions)):
+            continue
+        out.append(p)
+    return out
+
+
+def place_rows(places: Sequence[Place], status: Mapping[str, str] | None = None) -> list[dict]:
+    """One row per place for the sortable table (plain values; Streamlit escapes them)."""
+    rows = []
+    for p in places:
+        row = {
+            "place": p.name,
+            "kind": p.kind,
+            "country": p.country,
+            "lat": round(p.lat, 4) if p.lat is not None else None,
+            "lon": round(p.lon, 4) if p.lon is not None else None,
+            "mentions": p.mention_count,
+            "confidence": round(p.confidence, 2),
+        }
+        if status is not None:
+            row["in"] = status.get(p.key, "")
+        rows.append(row)
+    return rows
+
+
+# -- shareable state (URL query parameters) ------------------------------------------------------
+def state_to_params(articles: Sequence[str], filters: Filters, selected: str | None,
+                    compare: tuple[str, str] | None) -> dict[str, str]:
+    """Query parameters that reopen the same articles, filters, selected place and comparison.
+    Articles are named by their stable ids (samples) so the link stays short."""
+    params = {"a": ",".join(articles)}
+    if tuple(filters.kinds) != ALL_GROUPS:
+        params["kinds"] = ",".join(filters.kinds)
+    if filters.min_mentions > 1:
+        params["min"] = str(filters.min_mentions)
+    if filters.search:
+        params["q"] = filters.search
+    if selected:
+        params["place"] = selected
+    if compare:
+        params["cmp"] = ",".join(compare)
+    return params
+
+
+def params_to_state(params: Mapping[str, str], known_articles: Sequence[str]):
+    """The inverse of `state_to_params`; unknown or malformed values fall back to defaults."""
+    wanted = [a for a in (params.get("a") or "").split(",") if a in known_articles]
+    kinds = tuple(k for k in (params.get("kinds") or "").split(",") if k in ALL_GROUPS) or ALL_GROUPS
+    try:
+        min_mentions = max(1, min(int(params.get("min") or 1), 1000))
+    except ValueError:
+        min_mentions = 1
+    search = (params.get("q") or "")[:200]
+    selected = (params.get("place") or None)
+    compare = tuple(c for c in (params.get("cmp") or "").split(",") if c in known_articles)
+    return (wanted or None, Filters(kinds=kinds, min_mentions=min_mentions, search=search),
+            selected, compare if len(compare) == 2 else None)

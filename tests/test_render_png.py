@@ -1,0 +1,213 @@
+"""Tests for geo.render_png: the static PNG map (size, empty/one/many places, plain-text names,
+labels that never overlap, missing basemaps skipped)."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import time
+from itertools import combinations
+from pathlib import Path
+
+import pytest
+from matplotlib.image import imread
+
+from geo.articles import Passage
+from geo.places import MentionRef, Place
+from geo.render_png import (
+    Anchor,
+    Box,
+    RenderedMap,
+    _fit_view,
+    _lon_extent,
+    draw_map,
+    place_labels,
+    render_map_png,
+)
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def make_place(name: str, lat: float | None, lon: float | None, *, kind: str = "city", mentions: int = 1,
+               country: str = "UA", article: str = "a") -> Place:
+    passage = Passage(article, 0, 0, 0, len(name), name)
+    refs = tuple(MentionRef(article, "Title", "test", 0, len(name), name, passage, 0.9)
+                 for _ in range(mentions))
+    return Place(key=f"test:{name}:{lat}:{lon}", name=name, kind=kind if lat is not None else "unresolved",
+                 lat=lat, lon=lon, country=country, geonameid=None, confidence=0.9, mentions=refs,
+                 alternatives=(), source="test")
+
+
+def square(west: float, south: float, east: float, north: float) -> list[list[float]]:
+    return [[west, south], [east, south], [east, north], [west, north], [west, south]]
+
+
+@pytest.fixture(scope="module")
+def basemaps(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """A tiny land layer (a Polygon and a MultiPolygon) and an inner-border layer (lines)."""
+    d = tmp_path_factory.mktemp("basemap")
+    countries = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "Ukraine", "iso_a2": "UA"},
+         "geometry": {"type": "Polygon", "coordinates": [square(22, 44, 40, 52)]}},
+        {"type": "Feature", "properties": {"name": "Russia", "iso_a2": "RU"},
+         "geometry": {"type": "MultiPolygon", "coordinates": [[square(40, 44, 60, 60)],
+                                                              [square(170, 60, 180, 70)],
+                                                              [square(-180, 60, -170, 70)]]}},
+        {"type": "Feature", "properties": {"name": "nothing"}, "geometry": None},
+    ]}
+    oblasts = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {},
+         "geometry": {"type": "MultiLineString",
+                      "coordinates": [[[30, 44], [30, 52]], [[22, 48], [40, 48]]]}},
+    ]}
+    (d / "countries.geojson").write_text(json.dumps(countries), encoding="utf-8")
+    (d / "oblasts.geojson").write_text(json.dumps(oblasts), encoding="utf-8")
+    return [d / "countries.geojson", d / "oblasts.geojson"]
+
+
+def decode(png: bytes):
+    assert png.startswith(PNG_SIGNATURE)
+    return imread(io.BytesIO(png), format="png")
+
+
+def assert_no_overlaps(rendered: RenderedMap) -> None:
+    boxes = [label.box for label in rendered.labels if label.box is not None]
+    for a, b in combinations(boxes, 2):
+        assert not a.overlaps(b), (a, b)
+
+
+def test_returns_png_of_the_requested_size(basemaps: list[Path]) -> None:
+    places = [make_place("Mariupol", 47.1, 37.5, mentions=5), make_place("Ukraine", 49, 31, kind="country")]
+    for width, height in ((1600, 1000), (800, 500), (1234, 777), (333, 222)):
+        png = render_map_png(places, title="Test", width_px=width, height_px=height, basemaps=basemaps)
+        image = decode(png)
+        assert image.shape[:2] == (height, width)
+
+
+def test_zero_resolved_places_draws_a_notice(basemaps: list[Path]) -> None:
+    for places in ([], [make_place("Atlantis", None, None)]):
+        rendered = draw_map(places, title="Nothing here", basemaps=basemaps)
+        assert decode(rendered.png).shape[:2] == (1000, 1600)
+        assert rendered.mapped == 0 and rendered.labels == ()
+    assert rendered.unresolved == 1
+
+
+def test_one_place(basemaps: list[Path]) -> None:
+    rendered = draw_map([make_place("Kramatorsk", 48.7, 37.6, mentions=2)], title="One", basemaps=basemaps)
+    decode(rendered.png)
+    south, west, north, east = rendered.view
+    assert south < 48.7 < north and west < 37.6 < east
+    assert north - south >= 2 and east - west >= 2
+    assert [label.name for label in rendered.labels if label.box] == ["Kramatorsk"]
+
+
+def test_300_places_render_quickly_without_overlapping_labels(basemaps: list[Path]) -> None:
+    rng = random.Random(7)
+    kinds = ["city", "admin1", "country", "facility", "water", "admin2"]
+    places = [make_place(f"Place {i}", rng.uniform(44, 53), rng.uniform(22, 41), kind=rng.choice(kinds),
+                         mentions=rng.randint(1, 30)) for i in range(300)]
+    draw_map(places[:5], title="warm-up", basemaps=basemaps)
+    start = time.perf_counter()
+    rendered = draw_map(places, title="Many places", basemaps=basemaps)
+    elapsed = time.perf_counter() - start
+    placed = sum(1 for label in rendered.labels if label.box)
+    print(f"\n300 places: {elapsed:.3f} s, {placed} labels placed, {len(rendered.labels) - placed} skipped")
+    decode(rendered.png)
+    assert rendered.mapped == 300
+    assert 0 < placed < 300
+    assert_no_overlaps(rendered)
+
+
+def test_hostile_names_are_drawn_as_plain_text(basemaps: list[Path]) -> None:
+    names = ["$\\alpha$ <script>alert(1)</script>", "$x$", "50$ and 20$", "\\frac{1}{0}", "a_b^c $", "{}%",
+             "Київ", "line\nbreak", ""]
+    places = [make_place(n, 47 + i * 0.5, 30 + i, mentions=len(names) - i) for i, n in enumerate(names)]
+    rendered = draw_map(places, title="$\\alpha$ <b>title</b>", subtitle="$$ unbalanced $",
+                        credit="credit $x$", basemaps=basemaps)
+    decode(rendered.png)
+    assert "$\\alpha$ <script>alert(1)</script>" in [label.name for label in rendered.labels if label.box]
+
+
+def test_labels_of_clustered_places_do_not_overlap(basemaps: list[Path]) -> None:
+    # The six Donbas towns and their region sit within ~2 degrees: a real crowding case.
+    towns = {"Kramatorsk": (48.73, 37.57), "Sloviansk": (48.85, 37.6), "Kreminna": (49.05, 38.22),
+             "Rubizhne": (49.01, 38.38), "Sievierodonetsk": (48.95, 38.49), "Lysychansk": (48.9, 38.43),
+             "Popasna": (48.63, 38.38), "Bakhmut": (48.6, 38.0), "Luhansk region": (49.13, 39.0),
+             "Donbas": (48.0, 37.8)}
+    places = [make_place(n, lat, lon, kind="admin1" if "region" in n else "city", mentions=len(towns) - i)
+              for i, (n, (lat, lon)) in enumerate(towns.items())]
+    rendered = draw_map(places, title="Donbas", basemaps=basemaps, width_px=800, height_px=500)
+    assert_no_overlaps(rendered)
+    placed = [label for label in rendered.labels if label.box]
+    assert placed[0].name == "Kramatorsk"        # the most-mentioned place is labelled first
+    assert all(b.box.inside(Box(0, 0, 800, 500)) for b in placed)
+
+
+def test_missing_and_broken_basemaps_are_skipped(tmp_path: Path, basemaps: list[Path]) -> None:
+    broken = tmp_path / "broken.geojson"
+    broken.write_text("{not json", encoding="utf-8")
+    places = [make_place("Mariupol", 47.1, 37.5)]
+    missing = [tmp_path / "missing.geojson", tmp_path / "also-missing.geojson"]
+    for paths in (missing, [broken, basemaps[1]], []):
+        decode(render_map_png(places, title="No basemap", basemaps=paths))
+
+
+def test_status_colours_a_comparison(basemaps: list[Path]) -> None:
+    places = [make_place("A town", 47, 37, article="a"), make_place("B town", 48, 38, article="b"),
+              make_place("Both", 49, 36, mentions=3)]
+    status = {"A town": "only A", "B town": "only B", "Both": "both"}
+    png = render_map_png(places, title="Compare", status=lambda p: status[p.name], basemaps=basemaps)
+    decode(png)
+
+
+def test_given_bounds_are_shown_and_places_outside_counted(basemaps: list[Path]) -> None:
+    places = [make_place("Mariupol", 47.1, 37.5), make_place("Madrid", 40.4, -3.7, country="ES")]
+    rendered = draw_map(places, title="View", bounds=(45, 30, 50, 40), basemaps=basemaps)
+    south, west, north, east = rendered.view
+    assert south <= 45 and west <= 30 and north >= 50 and east >= 40
+    assert rendered.mapped == 1 and rendered.outside == 1
+
+
+def test_places_across_the_antimeridian(basemaps: list[Path]) -> None:
+    places = [make_place("Anadyr", 64.7, 177.5, country="RU"), make_place("Nome", 64.5, -165.4, country="US")]
+    rendered = draw_map(places, title="Bering", basemaps=basemaps)
+    south, west, north, east = rendered.view
+    assert east - west < 60                      # not the whole world the other way round
+    assert rendered.mapped == 2
+    assert _lon_extent([177.5, -165.4]) == (177.5, 194.6)
+    # A view written across the antimeridian (west > east) is accepted too.
+    decode(render_map_png(places, title="Bering", bounds=(60, 170, 70, -160), basemaps=basemaps))
+
+
+def test_fit_view_fills_the_frame_with_cos_latitude_aspect() -> None:
+    south, west, north, east = _fit_view((40, 20, 50, 30), [], aspect=2.0)
+    import math
+    k = math.cos(math.radians((south + north) / 2))
+    assert (east - west) * k / (north - south) == pytest.approx(2.0, rel=1e-6)
+    assert south <= 40 and north >= 50 and west <= 20 and east >= 30
+    world = _fit_view(None, [], aspect=1.6)
+    assert world[0] >= -90 and world[2] <= 90
+
+
+def test_place_labels_greedy_rules() -> None:
+    frame = Box(0, 0, 200, 100)
+    anchors = [Anchor(100, 50, 5, 40, 10),      # first: takes the preferred position (east)
+               Anchor(104, 50, 5, 40, 10),      # same spot: must go elsewhere
+               Anchor(195, 50, 5, 40, 10),      # at the right edge: east would leave the frame
+               Anchor(-50, 50, 5, 40, 10)]      # outside the frame: no position fits
+    boxes = place_labels(anchors, frame, gap=2, pad=0)
+    assert boxes[0] == Box(107, 45, 147, 55)
+    assert boxes[1] is not None and not boxes[1].overlaps(boxes[0])
+    assert boxes[2] is not None and boxes[2].x1 <= 200
+    assert boxes[3] is None
+    blocked = place_labels([Anchor(100, 50, 5, 40, 10)], frame, obstacles=[Box(0, 0, 200, 100)])
+    assert blocked == [None]
+
+
+def test_place_labels_keep_other_markers_visible_and_near_their_own() -> None:
+    frame = Box(0, 0, 300, 200)
+    own, other = Box(95, 95, 105, 105), Box(125, 95, 135, 105)   # another dot 30 px to the east
+    [box] = place_labels([Anchor(100, 100, 5, 40, 10)], frame, markers=[own, other], gap=2, pad=0)
+    assert box is not None and not box.overlaps(other)
+    assert box.x1 <= 110                                          # went west, away from the other dot
