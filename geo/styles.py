@@ -1,0 +1,20 @@
+"""How places look, shared by the interactive map and the PNG: kind groups, colours, labels."""
+
+# Kinds grouped the way a reader thinks of them.
+KIND_GROUPS = {
+    "city": "town", "admin2": "town",
+    "admin1": "region", "region": "region", "continent": "region",
+    "country": "country",
+    "water": "feature", "peninsula": "feature", "island": "feature", "mountain": "feature",
+    "facility": "feature", "area": "feature",
+}
+GROUP_LABEL = {"town": "City / town", "region": "Region", "country": "Country",
+               "feature": "Feature / facility"}
+GROUP_COLOUR = {"town": "#c0392b", "region": "#8e44ad", "country": "#2c3e50", "feature": "#16a085"}
+# Area-like places are translucent with a dashed rim so that the towns inside them stay visible.
+GROUP_ALPHA = {"town": 0.75, "region": 0.35, "country": 0.25, "feature": 0.6}
+GROUP_DASH = {"town": None, "region": "4 3", "country": "2 4", "feature": None}
+# Comparison of two articles.
+STATUS_COLOUR = {"only A": "#d35400", "only B": "#2471a3", "both": "#7f8c8d"}
+CREDIT = ("Borders: Natural Earth (public domain), Crimea shown as part of Ukraine · "
+          "Places: GeoNames (CC BY 4.0) and curated table")
