@@ -233,7 +233,9 @@ def build_map(places: Sequence[Place], *, status: Callable[[Place], str | None] 
     `standalone` embeds the basemap (for a single-file export); `base` is where the vendor
     assets live."""
     LocalMap, LocalCluster = local_asset_classes(base)
-    m = LocalMap(location=[30, 20], zoom_start=2, tiles=None, max_zoom=18, min_zoom=1,
+    # maxZoom on the map itself: folium 0.20 hands max_zoom only to a tile layer it creates, and
+    # without one markercluster throws "Map has no maxZoom specified".
+    m = LocalMap(location=[30, 20], zoom_start=2, tiles=None, maxZoom=18, minZoom=1,
                  control_scale=True, prefer_canvas=False, height=height)
     Basemap(base, embed=standalone).add_to(m)
     if tiles:

