@@ -16,5 +16,5 @@ GROUP_ALPHA = {"town": 0.75, "region": 0.35, "country": 0.25, "feature": 0.6}
 GROUP_DASH = {"town": None, "region": "4 3", "country": "2 4", "feature": None}
 # Comparison of two articles.
 STATUS_COLOUR = {"only A": "#d35400", "only B": "#2471a3", "both": "#7f8c8d"}
-CREDIT = ("Borders: Natural Earth (public domain), Crimea shown as part of Ukraine · "
+CREDIT = ("Borders: Natural Earth (public domain), German point of view: Crimea in Ukraine · "
           "Places: GeoNames (CC BY 4.0) and curated table")
