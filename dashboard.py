@@ -20,6 +20,7 @@ from geo.articles import (
 )
 from geo.compare import BOTH, ONLY_A, ONLY_B, compare_articles
 from geo.export import places_csv, places_geojson
+from geo.gazetteer import PlaceIndex
 from geo.mapview import build_map, highlight, standalone_html, story_bounds, tooltip_text
 from geo.pipeline import Geoparser
 from geo.places import Place, group_places
@@ -33,9 +34,16 @@ GROUP_NAMES = {"town": "Cities and towns", "region": "Regions", "country": "Coun
 st.set_page_config(page_title="Conflict map", page_icon="🗺️", layout="wide")
 
 
-@st.cache_resource(show_spinner="Loading the offline gazetteer (the first run builds it, ~30 s)…")
+@st.cache_resource(show_spinner="Loading the offline gazetteer and the NER model…")
 def geoparser() -> Geoparser:
     return Geoparser.create()
+
+
+if not PlaceIndex.cached():   # first run on this machine: build the index with visible progress
+    bar = st.progress(0.0, "Building the offline gazetteer (first run only, about 30 s)…")
+    PlaceIndex.load(progress=lambda stage, fraction: bar.progress(
+        min(fraction, 1.0), f"Building the offline gazetteer (first run only): {stage}…"))
+    bar.empty()
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
