@@ -1,0 +1,271 @@
+"""Start the dashboard and drive headless Debian Chromium offline: shared by the browser test and the bench.
+
+    >>> with dashboard_server() as app, offline_browser() as (page, net):
+    ...     timing = open_dashboard(page, app)       # waits until the map has drawn a marker
+    ...     frame = map_frame(page)
+
+Nothing leaves the machine: every request that is not for 127.0.0.1/localhost is aborted (and
+recorded), so the page is seen exactly as it is offline. Chromium is Debian's (`/usr/bin/chromium`),
+driven by the PyPI `playwright` package; no browser is downloaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+LOCAL_SCHEMES = frozenset({"data", "blob", "about"})      # never touch the network
+OSM_TILE_HOSTS = ("tile.openstreetmap.org",)
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+MARKER = "path.cm-place"
+CLUSTER = ".marker-cluster"
+VIEWPORT = (1400, 900)
+
+# The folium map inside a frame: streamlit-folium keeps it as `window.map`; a standalone page
+# names it `map_<hash>`. Either way it is the window property that is an L.Map.
+FIND_MAP_JS = """
+() => {
+    const isMap = (v) => { try { return v instanceof L.Map; } catch (e) { return false; } };
+    if (isMap(window.map)) return window.map;
+    for (const k of Object.keys(window)) { if (isMap(window[k])) return window[k]; }
+    return null;
+}
+"""
+# Fit the map to the markers whose CSS class names these slugs (cm-name-<slug>), without
+# animation; returns the slugs found. Markers live in the (Fast)MarkerCluster group.
+FIT_PLACES_JS = """
+(slugs) => {
+    const map = (%s)();
+    let cluster = null;
+    map.eachLayer((l) => { if (L.MarkerClusterGroup && l instanceof L.MarkerClusterGroup) cluster = l; });
+    const markers = cluster ? cluster.getLayers() : [];
+    const classes = (m) => (m.options.className || "").split(/\\s+/);
+    const wanted = slugs === null ? markers.filter((m) => !classes(m).includes("cm-country"))
+                                  : markers.filter((m) => slugs.some((s) => classes(m).includes("cm-name-" + s)));
+    if (wanted.length) {
+        map.fitBounds(L.latLngBounds(wanted.map((m) => m.getLatLng())), {padding: [40, 40], animate: false});
+    }
+    const found = wanted.map((m) => classes(m).find((c) => c.startsWith("cm-name-")).slice(8));
+    return {found: found, zoom: map.getZoom(), markers: markers.length};
+}
+""" % FIND_MAP_JS.strip()
+CLOSE_POPUP_JS = "() => { (%s)().closePopup(); }" % FIND_MAP_JS.strip()
+# Markers in the cluster group, and what is drawn for them now.
+MARKER_COUNTS_JS = """
+() => {
+    const map = (%s)();
+    let total = 0;
+    if (map) map.eachLayer((l) => {
+        if (L.MarkerClusterGroup && l instanceof L.MarkerClusterGroup) total += l.getLayers().length;
+    });
+    return {markers: total, paths: document.querySelectorAll("path.cm-place").length,
+            clusters: document.querySelectorAll(".marker-cluster").length,
+            basemap_paths: document.querySelectorAll(".leaflet-basemap-pane path").length};
+}
+""" % FIND_MAP_JS.strip()
+
+
+def browser_unavailable() -> str | None:
+    """Why the browser checks cannot run here, or None when they can."""
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} not found (Debian: apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install -r requirements-dev.txt)"
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in LOCAL_SCHEMES or (parts.hostname or "") in LOCAL_HOSTS
+
+
+def is_osm_tile(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    return any(host == h or host.endswith("." + h) for h in OSM_TILE_HOSTS)
+
+
+# ------------------------------------------------------------------------------------- the server
+
+@dataclass
+class DashboardServer:
+    """A `streamlit run dashboard.py` subprocess on a free local port."""
+
+    port: int
+    process: subprocess.Popen
+    started: float                 # time.perf_counter() just before the process was started
+    log_path: Path
+    health_seconds: float = float("nan")   # process start -> /_stcore/health answered
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def log(self, tail: int = 8000) -> str:
+        """The server's stdout and stderr so far (the last `tail` characters)."""
+        try:
+            return self.log_path.read_text(encoding="utf-8", errors="replace")[-tail:]
+        except OSError as exc:
+            return f"(no server log: {exc})"
+
+    def wait_healthy(self, timeout: float) -> float:
+        """Poll /_stcore/health until it answers "ok"; seconds since the process started."""
+        deadline = time.monotonic() + timeout
+        health = f"http://127.0.0.1:{self.port}/_stcore/health"
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit exited with code {self.process.returncode}:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(health, timeout=2) as r:
+                    if r.status == 200 and r.read().strip() == b"ok":
+                        return time.perf_counter() - self.started
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f"streamlit did not answer {health} within {timeout:.0f} s:\n{self.log()}")
+
+    def stop(self) -> None:
+        """End the server and everything it started (its own process group)."""
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def dashboard_server(health_timeout: float = 60.0) -> Iterator[DashboardServer]:
+    """The dashboard served on 127.0.0.1 by the running interpreter's streamlit; always stopped."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    with tempfile.TemporaryDirectory(prefix="dashboard-") as tmp:
+        log_path = Path(tmp) / "server.log"
+        with open(log_path, "wb") as log:
+            started = time.perf_counter()
+            process = subprocess.Popen(cmd, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=log,
+                                       stderr=subprocess.STDOUT, start_new_session=True)
+        server = DashboardServer(port, process, started, log_path)
+        try:
+            server.health_seconds = server.wait_healthy(health_timeout)
+            yield server
+        finally:
+            server.stop()
+
+
+# ------------------------------------------------------------------------------------ the browser
+
+@dataclass
+class NetworkLog:
+    """Every request the page and its frames made (and websockets), and the ones aborted."""
+
+    requests: list[str] = field(default_factory=list)
+    aborted: list[str] = field(default_factory=list)
+    websockets: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+    def outside(self) -> list[str]:
+        """Requests (and websockets) to anything but this machine."""
+        return [u for u in self.requests + self.websockets if not is_local(u)]
+
+
+@contextlib.contextmanager
+def offline_browser(viewport: tuple[int, int] = VIEWPORT, timeout_ms: float = 30_000) -> Iterator:
+    """(page, NetworkLog) in headless Debian Chromium; requests leaving 127.0.0.1 are aborted."""
+    from playwright.sync_api import sync_playwright
+
+    net = NetworkLog()
+
+    def route(r) -> None:
+        if is_local(r.request.url):
+            r.continue_()
+        else:
+            net.aborted.append(r.request.url)
+            r.abort("internetdisconnected")
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
+                                          service_workers="block")
+            context.set_default_timeout(timeout_ms)
+            # The context sees the requests of every page and of the frames inside them (the map iframe).
+            context.on("request", lambda req: net.requests.append(req.url))
+            context.route("**/*", route)
+            page = context.new_page()
+            page.on("websocket", lambda ws: net.websockets.append(ws.url))
+            page.on("pageerror", lambda exc: net.page_errors.append(str(exc)))
+            page.on("console", lambda msg: net.console_errors.append(msg.text) if msg.type == "error" else None)
+            yield page, net
+        finally:
+            browser.close()
+
+
+@dataclass(frozen=True)
+class ColdStart:
+    process_to_health: float     # seconds: server process start -> /_stcore/health answers
+    process_to_markers: float    # server process start -> first marker drawn in the map
+    goto_to_markers: float       # page.goto -> first marker drawn in the map
+
+
+def open_dashboard(page, server: DashboardServer, timeout_ms: float = 240_000) -> ColdStart:
+    """Open the dashboard and wait until the map iframe has drawn a marker (or a cluster)."""
+    goto = time.perf_counter()
+    page.goto(server.url, wait_until="domcontentloaded", timeout=timeout_ms)
+    # Markers outside the view are in the DOM too (drawn as "M0 0"): wait for a visible one.
+    page.frame_locator(MAP_IFRAME).locator(f"{MARKER}, {CLUSTER}").filter(visible=True).first.wait_for(
+        state="visible", timeout=timeout_ms)
+    done = time.perf_counter()
+    return ColdStart(server.health_seconds, done - server.started, done - goto)
+
+
+def map_frame(page, timeout_ms: float = 30_000):
+    """The Frame of the st_folium iframe (for evaluating JavaScript in it)."""
+    handle = page.wait_for_selector(MAP_IFRAME, timeout=timeout_ms)
+    frame = handle.content_frame()
+    if frame is None:
+        raise RuntimeError("the map iframe has no frame")
+    return frame
+
+
+def fit_to_places(frame, slugs: Sequence[str] | None) -> dict:
+    """Fit the map to the markers with these name slugs (None: every place but countries)."""
+    return frame.evaluate(FIT_PLACES_JS, None if slugs is None else list(slugs))
+
+
+def close_popup(frame) -> None:
+    frame.evaluate(CLOSE_POPUP_JS)
+
+
+def marker_counts(frame) -> dict:
+    """{"markers": in the cluster group, "paths"/"clusters"/"basemap_paths": in the DOM now}."""
+    return frame.evaluate(MARKER_COUNTS_JS)

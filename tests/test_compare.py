@@ -1,0 +1,134 @@
+"""Tests for geo.compare: passage alignment of two versions and place status by article."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.articles import Article, article_from_text, split_passages
+from geo.compare import BOTH, CHANGED, ONLY_A, ONLY_B, SAME, align_passages, compare_articles
+from geo.pipeline import Geoparser
+from geo.places import Place, places_for
+
+S1 = "Russian forces shelled Kharkiv overnight."
+S2 = "Officials in Kyiv said two people were hurt."
+S3 = "The mayor of Odesa asked residents to stay inside."
+S4 = "Trains to Lviv ran on time."
+S2_EDITED = "Officials in Kyiv said three people were hurt."
+NEW = "A convoy left Zaporizhzhia for Mariupol at dawn."
+
+
+def article(*sentences: str) -> Article:
+    return article_from_text("\n\n".join(sentences), source="test")
+
+
+def aligned(a: Article, b: Article) -> list[tuple[str | None, str | None, float]]:
+    return [(pa.text if pa else None, pb.text if pb else None, ratio)
+            for pa, pb, ratio in align_passages(split_passages(a), split_passages(b))]
+
+
+def statuses(a: Article, b: Article) -> list[str]:
+    return [pp.status for pp in compare_articles([], a, b).passages]
+
+
+def test_identical_passages_are_same() -> None:
+    a = article(S1, S2, S3)
+    assert aligned(a, a) == [(S1, S1, 1.0), (S2, S2, 1.0), (S3, S3, 1.0)]
+    assert statuses(a, a) == [SAME, SAME, SAME]
+
+
+def test_edited_sentence_is_changed() -> None:
+    rows = aligned(article(S1, S2, S3), article(S1, S2_EDITED, S3))
+    assert [(x, y) for x, y, _ in rows] == [(S1, S1), (S2, S2_EDITED), (S3, S3)]
+    assert 0.6 <= rows[1][2] < 1.0
+    pairs = compare_articles([], article(S1, S2, S3), article(S1, S2_EDITED, S3)).passages
+    assert [p.status for p in pairs] == [SAME, CHANGED, SAME]
+    assert pairs[1].similarity == round(rows[1][2], 3)
+
+
+def test_inserted_passage_is_only_b() -> None:
+    rows = aligned(article(S1, S2, S3), article(S1, NEW, S2, S3))
+    assert [(x, y) for x, y, _ in rows] == [(S1, S1), (None, NEW), (S2, S2), (S3, S3)]
+    assert statuses(article(S1, S2, S3), article(S1, NEW, S2, S3)) == [SAME, ONLY_B, SAME, SAME]
+
+
+def test_deleted_passage_is_only_a() -> None:
+    rows = aligned(article(S1, S2, S3), article(S1, S3))
+    assert [(x, y) for x, y, _ in rows] == [(S1, S1), (S2, None), (S3, S3)]
+    assert statuses(article(S1, S2, S3), article(S1, S3)) == [SAME, ONLY_A, SAME]
+
+
+def test_unrelated_replacement_is_only_a_and_only_b() -> None:
+    assert statuses(article(S1, S2, S3), article(S1, S4, S3)) == [SAME, ONLY_A, ONLY_B, SAME]
+
+
+def test_mixed_edits_keep_both_reading_orders() -> None:
+    a = article(S1, S2, S3, S4)
+    b = article(NEW, S1, S2_EDITED, S4)
+    rows = aligned(a, b)
+    assert [x for x, _, _ in rows if x] == [S1, S2, S3, S4]
+    assert [y for _, y, _ in rows if y] == [NEW, S1, S2_EDITED, S4]
+    assert statuses(a, b) == [ONLY_B, SAME, CHANGED, ONLY_A, SAME]
+
+
+def test_changed_pairs_follow_the_better_match() -> None:
+    """In a stretch of several edited passages, each pairs with its own rewrite."""
+    a = article(S1, S2, S3)
+    b = article(S1.replace("overnight", "at night"), S2_EDITED, S3.replace("stay", "remain"))
+    rows = aligned(a, b)
+    assert [x for x, _, _ in rows] == [S1, S2, S3]
+    assert all(y is not None and 0.6 <= r < 1 for _, y, r in rows)
+
+
+def test_case_and_punctuation_only_edits_count_as_same() -> None:
+    assert statuses(article(S1), article(S1.upper().rstrip("."))) == [SAME]
+
+
+# -- the two versions of the sample story ----------------------------------------------------------
+@pytest.fixture(scope="module")
+def seed_places(parser: Geoparser, seed_a: Article, seed_b: Article) -> list[Place]:
+    return places_for([seed_a, seed_b], parser)
+
+
+def test_seed_place_statuses(seed_places: list[Place], seed_a: Article, seed_b: Article) -> None:
+    result = compare_articles(seed_places, seed_a, seed_b)
+    status = {p.name: result.status(p) for p in seed_places}
+    for name in ("Kreminna", "Rubizhne", "Popasna", "Luhansk"):
+        assert name not in seed_a.text and name in seed_b.text
+        assert status[name] == ONLY_B, name
+    assert "Zaporizhzhia" in seed_a.text and "Zaporizhzhia" not in seed_b.text
+    assert status["Zaporizhzhia"] == ONLY_A
+    for name in ("Mariupol", "Azovstal", "Kyiv", "Kramatorsk", "Donbas"):
+        assert status[name] == BOTH, name
+
+
+def test_seed_counts_cover_every_place(seed_places: list[Place], seed_a: Article, seed_b: Article) -> None:
+    counts = compare_articles(seed_places, seed_a, seed_b).counts()
+    assert sum(counts.values()) == len(seed_places)
+    assert counts == {
+        ONLY_A: sum(p.article_ids == (seed_a.id,) for p in seed_places),
+        ONLY_B: sum(p.article_ids == (seed_b.id,) for p in seed_places),
+        BOTH: sum(set(p.article_ids) == {seed_a.id, seed_b.id} for p in seed_places),
+    }
+
+
+def test_places_of_other_articles_get_no_status(seed_places: list[Place], seed_a: Article,
+                                                parser: Geoparser) -> None:
+    other = article(S3, S4)
+    places = seed_places + places_for([other], parser)
+    result = compare_articles(places, seed_a, other)
+    assert "Kreminna" not in {p.name for p in places if result.status(p)}
+
+
+def test_seed_passages_cover_both_versions_in_order(seed_a: Article, seed_b: Article,
+                                                    seed_places: list[Place]) -> None:
+    pairs = compare_articles(seed_places, seed_a, seed_b).passages
+    assert [p.a.index for p in pairs if p.a] == [p.index for p in split_passages(seed_a)]
+    assert [p.b.index for p in pairs if p.b] == [p.index for p in split_passages(seed_b)]
+    assert {p.status for p in pairs} == {SAME, CHANGED, ONLY_A, ONLY_B}
+    kreminna = [p for p in pairs if "Kreminna" in p.places]
+    assert kreminna and all(p.status == ONLY_B or (p.b and "Kreminna" in p.b.text) for p in kreminna)
+    for p in pairs:
+        if p.status == CHANGED:
+            assert 0 < p.similarity < 1 and p.a.text != p.b.text
+        elif p.status == SAME:
+            assert p.similarity == 1.0

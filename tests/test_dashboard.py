@@ -1,0 +1,596 @@
+"""Tests for dashboard.py, run headless with Streamlit's AppTest (no browser, no JavaScript).
+
+The map is a custom component: its element carries the folium script and the JS/CSS links in
+`json_args`, so markers, popups and asset URLs are checked there; only a browser shows it drawn.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import time
+import urllib.parse
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from geo.articles import MAX_ARTICLE_BYTES, Article, article_from_text
+from geo.compare import BOTH, ONLY_A, ONLY_B, compare_articles
+from geo.export import CSV_COLUMNS
+from geo.mapview import STATUS_STYLE
+from geo.pipeline import Geoparser
+from geo.places import Place, places_for
+
+REPO = Path(__file__).resolve().parents[1]
+APP = str(REPO / "dashboard.py")          # AppTest resolves relative paths against this file
+FOLIUM = "streamlit_folium.st_folium"
+GROUP_NAMES = {"town": "Cities and towns", "region": "Regions", "country": "Countries",
+               "feature": "Features and facilities"}
+OSM_URLS = {"https://tile.openstreetmap.org/{z}/{x}/{y}.png", "https://www.openstreetmap.org/copyright"}
+URL = re.compile(r"https?://[^\s\"'<>\\)]*")
+MAP_PLACES = ("Mariupol", "Kramatorsk", "Kreminna", "Rubizhne", "Popasna", "Zaporizhzhia")
+
+HOSTILE_TEXT = (
+    "Shelling hit Kyiv <script>alert(1)</script> on Monday.\n\n"
+    "Residents of Mariupol saw <img src=x onerror=alert(1)> and \"quotes\" 'single' `backticks` near Kyiv.\n\n"
+    "A reporter in Mariupol wrote </script> after the blast.\n"
+)
+HOSTILE_SENTENCES = [s for s in HOSTILE_TEXT.split("\n") if s]
+RAW = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "</script>", '"quotes"', "'single'"]
+ESCAPED = ["&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;img src=x onerror=alert(1)&gt;", "&lt;/script&gt;",
+           "&quot;quotes&quot;", "&#x27;single&#x27;"]
+
+
+# -- helpers -----------------------------------------------------------------------------------
+def new_app(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for name, value in query.items():
+        at.query_params[name] = value
+    return at
+
+
+def opened(**query: str) -> AppTest:
+    """A fresh session of the app, run once (a fraction of a second once the caches are warm)."""
+    at = new_app(**query).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def rerun(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def folium_maps(at: AppTest) -> list:
+    """The st_folium elements, found by walking the element tree."""
+    found = []
+
+    def walk(node) -> None:
+        proto = getattr(node, "proto", None)
+        if getattr(proto, "component_name", None) == FOLIUM:
+            found.append(node)
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return found
+
+
+def map_args(at: AppTest, n: int = 0) -> dict:
+    return json.loads(folium_maps(at)[n].proto.json_args)
+
+
+def marker_rows(script: str) -> list[list]:
+    """The FastMarkerCluster data: [lat, lon, radius, colour, opacity, dash, tooltip, popup, class]."""
+    start = script.index("var data = ") + len("var data = ")
+    rows, _ = json.JSONDecoder().raw_decode(script, start)
+    return rows
+
+
+def table(at: AppTest):
+    return next(d for d in at.dataframe if d.key == "table").value
+
+
+def table_names(at: AppTest) -> set[str]:
+    return set(table(at)["place"])
+
+
+def caption(at: AppTest) -> str:
+    return at.caption[0].value
+
+
+def set_view(at: AppTest, name: str) -> AppTest:
+    next(b for b in at.get("button_group") if b.key == "view_name").set_value(name)
+    return rerun(at)
+
+
+def select_row(at: AppTest, row: int) -> AppTest:
+    """What a click on a table row sends (AppTest accepts the selection through session state)."""
+    at.session_state["table"] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    return rerun(at)
+
+
+def click_marker(at: AppTest, tooltip: str) -> AppTest:
+    """What the st_folium frontend sends after a marker click: the component's value, keyed by
+    the element id of the map the browser shows (the one from the last run)."""
+    proto = folium_maps(at)[0].proto
+    states = at._tree.get_widget_states()
+    state = states.widgets.add()
+    state.id = proto.id
+    state.json_value = json.dumps({"last_object_clicked_tooltip": tooltip})
+    at._run(states)
+    assert not at.exception, at.exception
+    return at
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.sidebar.error]
+
+
+def passages_html(at: AppTest) -> list[str]:
+    return [e.proto.body for e in at.get("html")]
+
+
+def by_name(places: list[Place], name: str) -> Place:
+    return next(p for p in places if p.name == name)
+
+
+def with_article(at: AppTest, article: Article, only: bool = False) -> AppTest:
+    """Put an article into the session's library, as a successful upload or paste would."""
+    library = dict(at.session_state["library"])
+    library[article.id] = article
+    at.session_state["library"] = library
+    at.session_state["active"] = [article.id] if only else [*at.session_state["active"], article.id]
+    return rerun(at)
+
+
+@pytest.fixture
+def media(monkeypatch: pytest.MonkeyPatch) -> Callable[[AppTest, str], bytes]:
+    """Contents of the app's download buttons: AppTest's media storage is recorded as it fills."""
+    stored: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def recording(self, path_or_data, mimetype, kind, filename=None):
+        file_id = original(self, path_or_data, mimetype, kind, filename)
+        stored[file_id] = self.get_file(file_id).content
+        return file_id
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
+
+    def download(at: AppTest, label: str) -> bytes:
+        button = next(b for b in at.get("download_button") if b.label == label)
+        return stored[Path(button.proto.url).stem]
+
+    return download
+
+
+# -- fixtures ------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def app() -> AppTest:
+    """The app as it opens (the first run builds the geoparser, ~5 s); tests here only read it."""
+    return opened()
+
+
+@pytest.fixture
+def fresh(app: AppTest) -> AppTest:
+    """A new session, for tests that change state (cheap: the module fixture warmed the caches)."""
+    return opened()
+
+
+@pytest.fixture(scope="module")
+def seed_places(parser: Geoparser, seed_a: Article, seed_b: Article) -> list[Place]:
+    """The same places the app shows for the two samples (an oracle built without Streamlit)."""
+    return places_for([seed_a, seed_b], parser)
+
+
+# -- opening -------------------------------------------------------------------------------------
+def test_opens_on_the_two_samples(app: AppTest, seed_places: list[Place]) -> None:
+    assert not app.exception
+    n = len(seed_places)
+    assert caption(app).startswith(f"2 articles · {n} places · {n} shown · recognition: ")
+    assert table_names(app) == {p.name for p in seed_places}
+
+
+def test_map_has_one_marker_per_shown_place(app: AppTest, seed_places: list[Place]) -> None:
+    assert len(folium_maps(app)) == 1
+    rows = marker_rows(map_args(app)["script"])
+    tooltips = [r[6] for r in rows]
+    for name in MAP_PLACES:
+        assert sum(t.startswith(f"{name} (") for t in tooltips) == 1, name
+    assert len(rows) == sum(p.resolved for p in seed_places)
+    assert len(set(tooltips)) == len(tooltips)
+
+
+def test_map_loads_assets_only_from_the_app(app: AppTest) -> None:
+    args = map_args(app)
+    links = args["js_links"] + args["css_links"]
+    assert args["js_links"] and args["css_links"]
+    for link in links:
+        assert link.startswith("/app/static/"), link
+        assert (REPO / "static" / link.removeprefix("/app/static/")).is_file(), link
+    assert not re.search(r"<(script|link)\b[^>]*(src|href)=", args["header"] + args["html"])
+
+
+def test_map_script_has_no_urls_but_the_osm_tiles_and_credit(app: AppTest) -> None:
+    args = map_args(app)
+    assert set(URL.findall(args["script"])) == OSM_URLS
+    assert URL.findall(args["header"] + args["html"]) == []
+
+
+def test_map_does_not_rerun_on_pan_and_zoom_by_default(app: AppTest) -> None:
+    args = map_args(app)
+    assert args["returned_objects"] == ["last_object_clicked_tooltip"]
+    assert args["zoom"] is None and args["center"] is None
+
+
+def test_tracking_the_view_returns_the_bounds(fresh: AppTest) -> None:
+    next(t for t in fresh.sidebar.toggle if t.label == "Export the current map view").set_value(True)
+    rerun(fresh)
+    assert map_args(fresh)["returned_objects"] == ["last_object_clicked_tooltip", "bounds"]
+
+
+# -- filters ---------------------------------------------------------------------------------------
+def test_kinds_filter_keeps_only_countries(fresh: AppTest, seed_places: list[Place]) -> None:
+    fresh.sidebar.multiselect(key="kinds").set_value(["Countries"])
+    rerun(fresh)
+    rows = table(fresh)
+    assert set(rows["kind"]) == {"country"}
+    assert set(rows["place"]) == {p.name for p in seed_places if p.kind == "country"}
+    assert len(marker_rows(map_args(fresh)["script"])) == len(rows)
+
+    fresh.sidebar.multiselect(key="kinds").set_value(list(GROUP_NAMES.values()))
+    rerun(fresh)
+    assert table_names(fresh) == {p.name for p in seed_places}
+
+
+def test_minimum_mentions_drops_rarer_places(fresh: AppTest, seed_places: list[Place]) -> None:
+    fresh.sidebar.number_input(key="min_mentions").set_value(5)
+    rerun(fresh)
+    rows = table(fresh)
+    assert set(rows["place"]) == {p.name for p in seed_places if p.mention_count >= 5}
+    assert 0 < len(rows) < len(seed_places)
+    assert min(rows["mentions"]) >= 5
+
+    fresh.sidebar.number_input(key="min_mentions").set_value(1)
+    rerun(fresh)
+    assert len(table(fresh)) == len(seed_places)
+
+
+def test_search_matches_names_and_passages(fresh: AppTest, seed_places: list[Place]) -> None:
+    expected = {p.name for p in seed_places
+                if "azovstal" in p.name.casefold() or any("azovstal" in m.passage.text.casefold()
+                                                          for m in p.mentions)}
+    assert {"Azovstal", "Mariupol"} <= expected < {p.name for p in seed_places}
+    fresh.sidebar.text_input(key="search").input("azovstal")
+    rerun(fresh)
+    assert table_names(fresh) == expected
+    assert {r[6].split(" (")[0] for r in marker_rows(map_args(fresh)["script"])} == expected
+
+    fresh.sidebar.text_input(key="search").input("")
+    rerun(fresh)
+    assert table_names(fresh) == {p.name for p in seed_places}
+
+
+def test_filter_change_rerun_time(fresh: AppTest, capsys: pytest.CaptureFixture[str]) -> None:
+    fresh.sidebar.number_input(key="min_mentions").set_value(2)
+    started = time.perf_counter()
+    rerun(fresh)
+    took = time.perf_counter() - started
+    with capsys.disabled():
+        print(f"\n[dashboard] filter-change rerun: {took * 1000:.0f} ms")
+    assert caption(fresh).startswith("2 articles")
+
+
+# -- the selected place -----------------------------------------------------------------------------
+def test_selected_place_shows_its_passages(fresh: AppTest, seed_places: list[Place]) -> None:
+    mariupol = by_name(seed_places, "Mariupol")
+    assert not mariupol.alternatives
+    fresh.session_state["selected"] = mariupol.key
+    rerun(fresh)
+    assert [s.value for s in fresh.subheader] == ["Places", "Mariupol"]
+    bodies = passages_html(fresh)
+    assert len(bodies) == mariupol.mention_count
+    assert all("<mark>Mariupol</mark>" in b for b in bodies)
+    assert len(fresh.dataframe) == 1            # no alternatives table
+    assert fresh.query_params["place"] == mariupol.key
+
+
+def test_selected_place_with_alternatives_shows_them(fresh: AppTest, seed_places: list[Place]) -> None:
+    place = next(p for p in seed_places if len(p.alternatives) >= 2 and p.resolved)
+    fresh.session_state["selected"] = place.key
+    rerun(fresh)
+    assert any("Alternatives the resolver rejected" in m.value for m in fresh.markdown)
+    alternatives = fresh.dataframe[1].value
+    assert list(alternatives["name"]) == [a.name for a in place.alternatives]
+    assert len(passages_html(fresh)) == place.mention_count
+
+
+def test_table_row_selects_the_place(fresh: AppTest) -> None:
+    names = list(table(fresh)["place"])
+    select_row(fresh, names.index("Kramatorsk"))
+    assert fresh.subheader[-1].value == "Kramatorsk"
+    assert all("<mark>Kramatorsk</mark>" in b for b in passages_html(fresh))
+
+
+def test_marker_click_selects_the_place_once_the_map_is_settled(fresh: AppTest) -> None:
+    rerun(fresh)
+    click_marker(fresh, "Kyiv (city, UA)")
+    assert fresh.subheader[-1].value == "Kyiv"
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: cached_map hands the same folium.Map to st_folium on every "
+                   "rerun; rendering it again changes its output, so the map element gets a new id")
+def test_map_element_is_the_same_on_a_rerun() -> None:
+    # A filter combination no other test uses, so that this map is rendered here first.
+    at = opened(min="2", q="ukrain")
+    first = folium_maps(at)[0].proto
+    rerun(at)
+    second = folium_maps(at)[0].proto
+    assert json.loads(second.json_args)["html"].count("cm-legend") == 1
+    assert second.json_args == first.json_args
+    assert second.id == first.id
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: the map element's id changes after the first run of a newly "
+                   "built map, so the first marker click is dropped (and the map remounts)")
+def test_first_marker_click_selects_the_place() -> None:
+    at = opened(min="2", q="donetsk")       # a map no other test has rendered
+    click_marker(at, "Mariupol (city, UA)")
+    assert at.session_state["selected"] is not None
+    assert at.subheader[-1].value == "Mariupol"
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: a selected table row is re-applied on every rerun and "
+                   "overrides later marker clicks")
+def test_marker_click_after_a_table_selection_selects_the_clicked_place(fresh: AppTest) -> None:
+    rerun(fresh)
+    select_row(fresh, list(table(fresh)["place"]).index("Mariupol"))
+    click_marker(fresh, "Kramatorsk (city, UA)")
+    assert fresh.subheader[-1].value == "Kramatorsk"
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: the table's row index is kept after a filter change and "
+                   "indexes the new, shorter list: IndexError")
+def test_filter_change_after_a_table_selection_does_not_crash(fresh: AppTest) -> None:
+    names = list(table(fresh)["place"])
+    select_row(fresh, names.index("Kreminna"))           # a late row: 1 mention
+    fresh.sidebar.number_input(key="min_mentions").set_value(5)
+    fresh.run()
+    assert not fresh.exception
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: the table's row index is kept after a filter change and "
+                   "silently selects whichever place now has that row")
+def test_filter_change_after_a_table_selection_keeps_the_place(fresh: AppTest, seed_places: list[Place]) -> None:
+    mariupol = by_name(seed_places, "Mariupol")
+    select_row(fresh, list(table(fresh)["place"]).index("Mariupol"))
+    assert fresh.session_state["selected"] == mariupol.key
+    fresh.sidebar.multiselect(key="kinds").set_value(["Countries"])
+    rerun(fresh)
+    assert fresh.session_state["selected"] in (mariupol.key, None)
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: the URL parameters are computed before the table/map "
+                   "selection is read, so the address lags one rerun behind")
+def test_url_follows_a_table_selection(fresh: AppTest, seed_places: list[Place]) -> None:
+    select_row(fresh, list(table(fresh)["place"]).index("Kramatorsk"))
+    assert fresh.query_params.get("place") == by_name(seed_places, "Kramatorsk").key
+
+
+# -- hostile article text ---------------------------------------------------------------------------
+@pytest.fixture
+def hostile(fresh: AppTest) -> tuple[AppTest, Article]:
+    """The app showing only an article full of markup (added through session state: the paste and
+    upload paths crash, see test_pasting_an_article_adds_it)."""
+    article = article_from_text(HOSTILE_TEXT, source="pasted text")
+    with_article(fresh, article, only=True)
+    assert caption(fresh).startswith("1 article · ")
+    return fresh, article
+
+
+def assert_escaped(html_texts: list[str]) -> None:
+    joined = "\n".join(html_texts)
+    for raw in RAW:
+        assert raw not in joined, raw
+    for escaped in ESCAPED:
+        assert escaped in joined, escaped
+
+
+def test_hostile_text_is_escaped_in_the_map(hostile: tuple[AppTest, Article]) -> None:
+    at, _ = hostile
+    args = map_args(at)
+    assert "alert(1)" not in args["html"] + args["header"]      # article text only goes to the script
+    for raw in RAW:
+        assert raw not in args["script"], raw
+    rows = marker_rows(args["script"])
+    assert {r[6] for r in rows} >= {"Kyiv (city, UA)", "Mariupol (city, UA)"}
+    assert_escaped([r[7] for r in rows] + [r[6] for r in rows])
+
+
+def test_hostile_text_is_escaped_in_the_passages(hostile: tuple[AppTest, Article], parser: Geoparser) -> None:
+    at, article = hostile
+    places = places_for([article], parser)
+    shown = []
+    for name in ("Kyiv", "Mariupol"):        # between them, every hostile sentence
+        at.session_state["selected"] = by_name(places, name).key
+        rerun(at)
+        bodies = passages_html(at)
+        assert len(bodies) == by_name(places, name).mention_count
+        assert all(f"<mark>{name}</mark>" in b for b in bodies)
+        shown += bodies
+    assert_escaped(shown)
+
+
+def test_hostile_text_is_plain_in_the_exports(media, hostile: tuple[AppTest, Article]) -> None:
+    at, _ = hostile
+    set_view(at, "Share")
+    rows = list(csv.DictReader(io.StringIO(media(at, "CSV").decode("utf-8"))))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert set(HOSTILE_SENTENCES) <= {r["passage"] for r in rows}
+    geojson = json.loads(media(at, "GeoJSON"))
+    passages = {p["passage"] for f in geojson["features"] for p in f["properties"]["passages"]}
+    assert set(HOSTILE_SENTENCES) <= passages
+    for text in (media(at, "CSV").decode("utf-8"), media(at, "GeoJSON").decode("utf-8")):
+        assert "&lt;" not in text and "&quot;" not in text and "&#x27;" not in text
+    page = media(at, "Standalone HTML map").decode("utf-8")
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+    assert_escaped([r[7] for r in marker_rows(page)])
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: the paste handler assigns session_state.active after the "
+                   "'Shown articles' multiselect (key='active') exists: StreamlitWidgetAlreadyInstantiatedError")
+def test_pasting_an_article_adds_it(fresh: AppTest) -> None:
+    fresh.sidebar.text_area[0].input(HOSTILE_TEXT)
+    next(b for b in fresh.sidebar.button if b.label == "Add pasted text").click()
+    fresh.run()
+    assert not fresh.exception
+    assert caption(fresh).startswith("3 articles")
+    assert [s.value for s in fresh.sidebar.success][0].startswith("Added “Shelling hit Kyiv")
+
+
+# -- uploads -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("name", "data", "says"), [
+    ("empty.txt", b"", "is empty"),
+    ("photo.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "looks like a binary file"),
+    ("huge.txt", b"Kyiv. " * (MAX_ARTICLE_BYTES // 6 + 1), "the limit is 5 MB"),
+], ids=["empty", "binary", "too-large"])
+def test_refused_upload_shows_an_error_and_keeps_the_articles(fresh: AppTest, name: str, data: bytes,
+                                                              says: str) -> None:
+    fresh.sidebar.file_uploader(key="uploads").upload(name, data, "text/plain")
+    rerun(fresh)
+    assert len(errors(fresh)) == 1
+    assert name in errors(fresh)[0] and says in errors(fresh)[0]
+    assert caption(fresh).startswith("2 articles")
+    rerun(fresh)                                     # reported once, not on every rerun
+    assert errors(fresh) == []
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: the upload handler assigns session_state.active after the "
+                   "'Shown articles' multiselect (key='active') exists: StreamlitWidgetAlreadyInstantiatedError")
+def test_non_utf8_upload_is_added_with_a_warning(fresh: AppTest) -> None:
+    data = "Café owners in Kyiv reopened.\n".encode("cp1252")
+    fresh.sidebar.file_uploader(key="uploads").upload("cafe.txt", data, "text/plain")
+    fresh.run()
+    assert not fresh.exception
+    assert caption(fresh).startswith("3 articles")
+    assert any("not valid UTF-8" in w.value for w in fresh.sidebar.warning)
+
+
+def test_queued_error_message_is_shown_once(fresh: AppTest) -> None:
+    fresh.session_state["messages"] = [("error", "notes.txt is empty: it has no text to read.")]
+    rerun(fresh)
+    assert errors(fresh) == ["notes.txt is empty: it has no text to read."]
+    assert caption(fresh).startswith("2 articles")
+    assert fresh.session_state["messages"] == []
+
+
+# -- compare -------------------------------------------------------------------------------------------
+@pytest.fixture
+def comparing(fresh: AppTest) -> AppTest:
+    return set_view(fresh, "Compare versions")
+
+
+def test_compare_metrics_match_geo_compare(comparing: AppTest, seed_places: list[Place], seed_a: Article,
+                                           seed_b: Article) -> None:
+    result = compare_articles(seed_places, seed_a, seed_b)
+    metrics = {m.label: int(m.value) for m in comparing.metric}
+    assert metrics == {"Places only in A": result.counts()[ONLY_A], "Places only in B": result.counts()[ONLY_B],
+                       "Places in both": result.counts()[BOTH]}
+    assert sum(metrics.values()) == len(seed_places)
+    status = dict(zip(comparing.dataframe[0].value["place"], comparing.dataframe[0].value["in"], strict=True))
+    for name in ("Kreminna", "Rubizhne", "Popasna", "Luhansk"):
+        assert status[name] == ONLY_B, name
+    assert status["Zaporizhzhia"] == ONLY_A
+    assert status["Mariupol"] == BOTH
+    assert comparing.session_state["compare"] == (seed_a.id, seed_b.id)
+
+
+def test_compare_map_is_coloured_by_status(comparing: AppTest) -> None:
+    assert len(folium_maps(comparing)) == 1
+    args = map_args(comparing)
+    assert args["returned_objects"] == []
+    colour = {r[6].split(" (")[0]: r[3] for r in marker_rows(args["script"])}
+    assert set(colour.values()) <= set(STATUS_STYLE.values())
+    assert colour["Zaporizhzhia"] == STATUS_STYLE[ONLY_A]
+    assert colour["Kreminna"] == STATUS_STYLE[ONLY_B]
+    assert colour["Mariupol"] == STATUS_STYLE[BOTH]
+    for hex_colour in STATUS_STYLE.values():
+        assert f'fill="{hex_colour}"' in args["html"]           # the legend
+
+
+# -- share -----------------------------------------------------------------------------------------------
+@pytest.fixture
+def sharing(fresh: AppTest) -> AppTest:
+    return set_view(fresh, "Share")
+
+
+def test_share_offers_the_downloads(media, sharing: AppTest, seed_places: list[Place]) -> None:
+    labels = [b.label for b in sharing.get("download_button")]
+    assert labels == ["Standalone HTML map", "GeoJSON", "CSV"]
+    geojson = json.loads(media(sharing, "GeoJSON"))
+    assert len(geojson["features"]) == sum(p.resolved for p in seed_places)
+    lines = media(sharing, "CSV").decode("utf-8").splitlines()
+    assert lines[0] == ",".join(CSV_COLUMNS)
+    assert len(lines) == 1 + sum(p.mention_count for p in seed_places)
+    page = media(sharing, "Standalone HTML map").decode("utf-8")
+    assert "/app/static" not in page
+    assert len(marker_rows(page)) == sum(p.resolved for p in seed_places)
+
+
+def test_make_png(media, sharing: AppTest) -> None:
+    pytest.importorskip("geo.render_png")
+    next(b for b in sharing.button if b.label == "Make PNG").click()
+    rerun(sharing)
+    assert sharing.session_state["png"].startswith(b"\x89PNG\r\n\x1a\n")
+    assert media(sharing, "Download PNG") == sharing.session_state["png"]
+    assert len(sharing.get("image")) == 1          # the preview
+
+
+def test_url_names_the_samples(sharing: AppTest, seed_a: Article, seed_b: Article) -> None:
+    assert sharing.query_params["a"] == f"{seed_a.id},{seed_b.id}"
+    assert sharing.code[0].value == f"?a={seed_a.id},{seed_b.id}"
+
+
+def test_reopens_from_the_url(app: AppTest, seed_places: list[Place]) -> None:
+    mariupol = by_name(seed_places, "Mariupol")
+    at = opened(min="3", q="azovstal", kinds="town,feature", place=mariupol.key)
+    assert at.sidebar.number_input(key="min_mentions").value == 3
+    assert at.sidebar.text_input(key="search").value == "azovstal"
+    assert at.sidebar.multiselect(key="kinds").value == [GROUP_NAMES["town"], GROUP_NAMES["feature"]]
+    assert table_names(at) == {"Mariupol", "Azovstal"}
+    assert at.subheader[-1].value == "Mariupol"
+    assert len(passages_html(at)) == mariupol.mention_count
+    assert {k: at.query_params[k] for k in ("min", "q", "kinds", "place")} == {
+        "min": "3", "q": "azovstal", "kinds": "town,feature", "place": mariupol.key}
+
+
+def test_garbage_url_falls_back_to_defaults(app: AppTest, seed_a: Article, seed_b: Article) -> None:
+    at = opened(a="nope,../../etc", min="abc", kinds="evil,<script>", q="x" * 10_000, place="nowhere",
+                cmp="nope,nada")
+    assert caption(at).startswith("2 articles")
+    assert at.sidebar.number_input(key="min_mentions").value == 1
+    assert at.sidebar.multiselect(key="kinds").value == list(GROUP_NAMES.values())
+    assert at.sidebar.text_input(key="search").value == "x" * 200
+    assert at.session_state["compare"] is None
+    assert at.subheader[-1].value == "Places"                  # no place selected
+    assert at.query_params["a"] == f"{seed_a.id},{seed_b.id}"
+    assert at.query_params["q"] == "x" * 200
+    assert not {"min", "kinds", "cmp"} & set(at.query_params)
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: the Share link is joined without URL-encoding: a search "
+                   "with '&', '#' or spaces reopens as a different view")
+def test_share_link_reopens_the_same_view(sharing: AppTest) -> None:
+    sharing.sidebar.text_input(key="search").input("Kyiv & Mariupol #1")
+    rerun(sharing)
+    link = sharing.code[0].value
+    assert link.startswith("?")
+    reopened = {k: v[-1] for k, v in urllib.parse.parse_qs(link[1:]).items()}
+    assert reopened == sharing.query_params
+    assert reopened["q"] == "Kyiv & Mariupol #1"

@@ -1,0 +1,154 @@
+"""Tests for geo.views: filtering places, the place table rows, and the URL state round trip."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.articles import Article
+from geo.pipeline import Geoparser
+from geo.places import Place, places_for
+from geo.views import ALL_GROUPS, Filters, filter_places, kind_group, params_to_state, place_rows, state_to_params
+
+ROW_COLUMNS = ["place", "kind", "country", "lat", "lon", "mentions", "confidence"]
+
+
+@pytest.fixture(scope="module")
+def seed_places(parser: Geoparser, seed_a: Article, seed_b: Article) -> list[Place]:
+    return places_for([seed_a, seed_b], parser)
+
+
+def names(places: list[Place]) -> set[str]:
+    return {p.name for p in places}
+
+
+def test_default_filters_keep_everything(seed_places: list[Place]) -> None:
+    assert filter_places(seed_places, Filters()) == seed_places
+
+
+@pytest.mark.parametrize("kinds", [("country",), ("town",), ("region", "feature"), ("town", "country")])
+def test_kinds(seed_places: list[Place], kinds: tuple[str, ...]) -> None:
+    shown = filter_places(seed_places, Filters(kinds=kinds))
+    assert shown and {kind_group(p) for p in shown} <= set(kinds)
+    assert names(shown) == {p.name for p in seed_places if kind_group(p) in kinds}
+
+
+def test_kind_groups(seed_places: list[Place]) -> None:
+    group = {p.name: kind_group(p) for p in seed_places}
+    assert group["Mariupol"] == "town" and group["Ukraine"] == "country"
+    assert group["Donbas"] == "region" and group["Azovstal"] == "feature"
+
+
+def test_min_mentions(seed_places: list[Place]) -> None:
+    shown = filter_places(seed_places, Filters(min_mentions=5))
+    assert names(shown) == {p.name for p in seed_places if p.mention_count >= 5}
+    assert 0 < len(shown) < len(seed_places)
+    assert filter_places(seed_places, Filters(min_mentions=10_000)) == []
+
+
+def test_search_matches_passage_text(seed_places: list[Place]) -> None:
+    shown = filter_places(seed_places, Filters(search="azovstal"))
+    expected = {p.name for p in seed_places
+                if "azovstal" in p.name.casefold() or any("azovstal" in m.passage.text.casefold()
+                                                          for m in p.mentions)}
+    assert names(shown) == expected
+    assert {"Azovstal", "Mariupol"} <= expected < names(seed_places)
+
+
+def test_search_matches_names_case_and_space_insensitively(seed_places: list[Place]) -> None:
+    assert "Kramatorsk" in names(filter_places(seed_places, Filters(search="  KRAMATORSK ")))
+    assert names(filter_places(seed_places, Filters(search="luhansk   region"))) >= {"Luhansk region"}
+
+
+def test_search_matches_the_gazetteer_name(seed_places: list[Place]) -> None:
+    zaporizhzhia = next(p for p in seed_places if p.name == "Zaporizhzhia")
+    assert zaporizhzhia.gazetteer_name and zaporizhzhia.gazetteer_name != zaporizhzhia.name
+    assert "Zaporizhzhia" in names(filter_places(seed_places, Filters(search=zaporizhzhia.gazetteer_name)))
+
+
+def test_search_without_a_match_is_empty(seed_places: list[Place]) -> None:
+    assert filter_places(seed_places, Filters(search="xqzzyplorbville")) == []
+
+
+def test_filters_combine(seed_places: list[Place]) -> None:
+    shown = filter_places(seed_places, Filters(kinds=("town",), min_mentions=2, search="mariupol"))
+    assert shown
+    assert all(kind_group(p) == "town" and p.mention_count >= 2 for p in shown)
+
+
+def test_article_filter_counts_only_that_articles_mentions(seed_places: list[Place], seed_b: Article) -> None:
+    shown = filter_places(seed_places, Filters(articles=(seed_b.id,)))
+    assert names(shown) == {p.name for p in seed_places if seed_b.id in p.article_ids}
+    assert "Zaporizhzhia" not in names(shown) and "Kreminna" in names(shown)
+    mariupol = next(p for p in seed_places if p.name == "Mariupol")
+    in_b = sum(m.article_id == seed_b.id for m in mariupol.mentions)
+    assert in_b < mariupol.mention_count
+    assert "Mariupol" in names(filter_places(seed_places, Filters(articles=(seed_b.id,), min_mentions=in_b)))
+    assert "Mariupol" not in names(filter_places(seed_places, Filters(articles=(seed_b.id,),
+                                                                      min_mentions=in_b + 1)))
+
+
+def test_place_rows(seed_places: list[Place]) -> None:
+    rows = place_rows(seed_places)
+    assert len(rows) == len(seed_places)
+    assert all(list(row) == ROW_COLUMNS for row in rows)
+    mariupol = next(r for r in rows if r["place"] == "Mariupol")
+    place = next(p for p in seed_places if p.name == "Mariupol")
+    assert mariupol == {"place": "Mariupol", "kind": "city", "country": "UA", "lat": round(place.lat, 4),
+                        "lon": round(place.lon, 4), "mentions": place.mention_count,
+                        "confidence": round(place.confidence, 2)}
+
+
+def test_place_rows_with_status_and_unresolved(seed_places: list[Place]) -> None:
+    unplaced = Place(key="unresolved:xq", name="Xqzzyplorbville", kind="unresolved", lat=None, lon=None,
+                     country="", geonameid=None, confidence=0.3, mentions=(), alternatives=(), source="")
+    rows = place_rows([seed_places[0], unplaced], {seed_places[0].key: "both"})
+    assert [list(r) for r in rows] == [ROW_COLUMNS + ["in"]] * 2
+    assert rows[0]["in"] == "both" and rows[1]["in"] == ""
+    assert rows[1]["lat"] is None and rows[1]["lon"] is None
+
+
+# -- URL state ---------------------------------------------------------------------------------------
+KNOWN = ["a8cf845a1ce5", "6d74317f6e3f", "0123456789ab"]
+
+
+@pytest.mark.parametrize(("articles", "filters", "selected", "compare"), [
+    (KNOWN[:2], Filters(), None, None),
+    (KNOWN[:1], Filters(kinds=("town", "feature"), min_mentions=3, search="azovstal"), "gn:701822",
+     (KNOWN[0], KNOWN[1])),
+    (KNOWN, Filters(kinds=("country",), min_mentions=1000, search="Kyiv & Mariupol #1 ünïcode"),
+     "gn:690791:east", (KNOWN[2], KNOWN[0])),
+])
+def test_state_round_trips_through_params(articles, filters, selected, compare) -> None:
+    params = state_to_params(articles, filters, selected, compare)
+    assert all(isinstance(k, str) and isinstance(v, str) for k, v in params.items())
+    assert params_to_state(params, KNOWN) == (articles, filters, selected, compare)
+
+
+def test_default_state_makes_a_short_url() -> None:
+    assert state_to_params(KNOWN[:2], Filters(), None, None) == {"a": ",".join(KNOWN[:2])}
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    ({}, (None, Filters(), None, None)),
+    ({"a": "nope,../../etc/passwd,"}, (None, Filters(), None, None)),
+    ({"a": f"nope,{KNOWN[1]}"}, ([KNOWN[1]], Filters(), None, None)),
+    ({"min": "abc"}, (None, Filters(), None, None)),
+    ({"min": "3.5"}, (None, Filters(), None, None)),
+    ({"min": "-7"}, (None, Filters(), None, None)),
+    ({"min": "0"}, (None, Filters(), None, None)),
+    ({"min": "99999999999999999999"}, (None, Filters(min_mentions=1000), None, None)),
+    ({"kinds": "evil"}, (None, Filters(), None, None)),
+    ({"kinds": "evil,town,<script>"}, (None, Filters(kinds=("town",)), None, None)),
+    ({"cmp": KNOWN[0]}, (None, Filters(), None, None)),
+    ({"cmp": f"{KNOWN[0]},nope"}, (None, Filters(), None, None)),
+    ({"cmp": f"{KNOWN[0]},{KNOWN[1]},{KNOWN[2]}"}, (None, Filters(), None, None)),
+    ({"place": ""}, (None, Filters(), None, None)),
+])
+def test_garbage_params_fall_back_to_defaults(params: dict[str, str], expected) -> None:
+    assert params_to_state(params, KNOWN) == expected
+
+
+def test_long_search_is_cut() -> None:
+    _, filters, _, _ = params_to_state({"q": "x" * 10_000}, KNOWN)
+    assert filters.search == "x" * 200
+    assert filters.kinds == ALL_GROUPS and filters.min_mentions == 1
