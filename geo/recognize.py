@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from geo.gazetteer import PlaceIndex, normalize_name
@@ -23,7 +23,7 @@ from geo.gazetteer import PlaceIndex, normalize_name
 # -- words that shape decisions -------------------------------------------------------------------
 CONNECTORS = frozenset(
     "of de del della di da do dos das du des la le les los las upon on the and am an der den "
-    "y al el sur en bin".split())
+    "y al el sur en bin es ibn ul ur van von zu op aan ter te".split())
 TYPE_WORDS = {
     "region": "admin1", "regions": "admin1", "oblast": "admin1", "province": "admin1",
     "state": "admin1", "governorate": "admin1", "prefecture": "admin1", "territory": "admin1",
@@ -105,6 +105,7 @@ class Mention:
     ner_label: str = ""              # the NER label that covered it, "" in the fast mode
     lookup_name: str = ""            # the gazetteer name matched ("Luhansk" for "Luhansk region")
     partner: str = ""                # "Region" of a "Place, Region" pair
+    series: int = -1                 # start of the coordinated list ("A, B and C") it is in; -1 none
 
 
 class _Token(NamedTuple):
@@ -170,7 +171,7 @@ class Recognizer:
         if self.ner and self.keep_unknown:
             accepted += self._unknown_places(text, entities, accepted)
         accepted.sort(key=lambda m: m.start)
-        return _drop_overlaps(accepted)
+        return _mark_series(text, _mark_containers(text, _drop_overlaps(accepted)))
 
     def _entities(self, text: str, tokens: Sequence[_Token], candidates: list[dict]):
         """NER over the sentences where it can change a decision (NER is the slow part): those
@@ -220,23 +221,29 @@ class Recognizer:
         index, key = self.index, tok.lower
         if key in index.first_words or key in index.keys:
             return True
+        if _possessive_after(text, tok.end) and key + "'s" in index.first_words:
+            return True
         return text[tok.end:tok.end + 1] == "." and index.has_primary_name(key + ".")   # "Ga."
 
     def _longest(self, text: str, tokens: Sequence[_Token], i: int):
         index = self.index
         first = tokens[i]
         span_max = index.first_words.get(first.lower, 1)
+        if _possessive_after(text, first.end):      # "People's": one word in the index, two tokens
+            span_max = max(span_max, index.first_words.get(first.lower + "'s", 0) + 1)
         best = None
         j = i
         while j < len(tokens) and j - i < span_max:
             tok = tokens[j]
             if j > i:
                 gap = text[tokens[j - 1].end:tok.start]
-                if "\n" in gap or len(gap) > 3 or (gap.strip() and gap.strip() not in ",.-"):
+                possessive = tok.lower == "s" and gap in ("'", "\u2019")     # "People's Republic of ..."
+                if "\n" in gap or len(gap) > 3 or (gap.strip() and gap.strip() not in ",.-" and not possessive):
                     break
-                if not tok.upper and tok.lower not in CONNECTORS and not _ELIDED.match(tok.text):
+                if not tok.upper and tok.lower not in CONNECTORS and not _ELIDED.match(tok.text) \
+                        and not possessive:
                     break
-            if tok.upper or j == i:
+            if tok.upper or j == i or _ELIDED.match(tok.text):
                 end = tok.end
                 hit = None
                 if end < len(text) and text[end] == ".":   # "Kan." is Kansas, not the town Kan
@@ -287,6 +294,10 @@ class Recognizer:
             if wanted in kinds or (wanted == "admin1" and kinds & {"city", "region"}):
                 cue = wanted
                 end = nxt.end
+        if not cue and prev is not None and prev.lower == "of" and i > 1 and tokens[i - 2].lower in TYPE_WORDS:
+            wanted = TYPE_WORDS[tokens[i - 2].lower]       # "the state of Washington"
+            if wanted in kinds or (wanted == "admin1" and kinds & {"city", "region"}):
+                cue = wanted
         if not cue and prev is not None and prev.lower in CITY_WORDS | {"of"}:
             before = tokens[i - 2].lower if i > 1 else ""
             if prev.lower in CITY_WORDS or before in CITY_WORDS:
@@ -449,7 +460,12 @@ class Recognizer:
         return out
 
 
-_ELIDED = re.compile(r"^[dl]['\u2019][A-Z]")   # "Côte d'Ivoire"
+def _possessive_after(text: str, end: int) -> bool:
+    return text[end:end + 2] in ("'s", "\u2019s")
+
+
+# "Côte d'Ivoire", "Bab el-Oued", "Ras al-Khaimah": an article glued to a capitalised word
+_ELIDED = re.compile(r"^(?:[dl]['\u2019]|(?:a[lrsntdz]|e[lsnrd]|ash|ul)-)[A-Z]")
 
 
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"'\u201d\u2019)]*|\n|$)")
@@ -523,6 +539,45 @@ def _drop_overlaps(mentions: list[Mention]) -> list[Mention]:
                 out[-1] = m
             continue
         out.append(m)
+    return out
+
+
+_SERIES_GAP = re.compile(r"\s*,\s*(?:the\s+)?|\s*,?\s+(?:and|or)\s+(?:the\s+)?")
+
+
+def _mark_containers(text: str, mentions: list[Mention]) -> list[Mention]:
+    """The "Region" of "Place, Region" names a container: it gets the cue "container"."""
+    out = list(mentions)
+    for k in range(1, len(out)):
+        prev, m = out[k - 1], out[k]
+        if not prev.partner or m.cue or m.name != prev.partner or text[prev.end:m.start].strip() != ",":
+            continue
+        listed_before = k > 1 and _SERIES_GAP.fullmatch(text[out[k - 2].end:prev.start])
+        gap_after = text[m.end:out[k + 1].start] if k + 1 < len(out) else ""
+        listed_after = "," in gap_after and bool(_SERIES_GAP.fullmatch(gap_after))
+        if not listed_before and not listed_after:      # "Arizona, California, Colorado" is a list
+            out[k] = replace(m, cue="container")
+    return out
+
+
+def _mark_series(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Coordinated lists of places ("Alberta, Manitoba, Ontario and New Brunswick"): three or more
+    names joined by commas, or two joined by "and"/"or". Their members tend to be alike (the
+    resolver reads that); a "Place, Region" pair is not a list."""
+    out = list(mentions)
+    k = 0
+    while k < len(out):
+        end = k
+        joined_by_word = False
+        while end + 1 < len(out) and out[end + 1].cue != "container" \
+                and _SERIES_GAP.fullmatch(text[out[end].end:out[end + 1].start]):
+            joined_by_word |= "," not in text[out[end].end:out[end + 1].start]
+            end += 1
+        size = end - k + 1
+        if size >= 3 or (size == 2 and joined_by_word):
+            for n in range(k, end + 1):
+                out[n] = replace(out[n], series=out[k].start)
+        k = end + 1
     return out
 
 

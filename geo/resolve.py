@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -29,6 +29,9 @@ from geo.recognize import Mention
 MAX_CANDIDATES = 40
 CONTEXT_CAN_OVERTURN = 10.0
 ALTERNATIVES_KEPT = 5
+SMALL_TOWN = 100_000               # population below which an alternate name is weak evidence
+ALT_CONTEXT_WEIGHT = 0.5           # how far context counts for such a town (see _context_weight)
+ADMIN2_OVER_TOWN = 0.6             # a bare-named district ranks a little above a town of its size
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,8 @@ class Resolver:
                             for k, r in enumerate(rows) if kinds[k] == "admin2"}
         named_countries = {index.country[r] for k, r in enumerate(rows)
                            if kinds[k] == "country" and not alt_flags.get(r, False)}
+        # "Mexico, Missouri" is a town; "China, Japan" is a list of countries
+        partner_region = any("." in code for code in self._partner_codes(mention))
         typed = mention.name != mention.lookup_name or any(
             w in mention.lookup_name.lower() for w in (" county", " parish", " oblast", " province"))
         for k, r in enumerate(rows):
@@ -112,7 +117,12 @@ class Resolver:
             elif kind == "admin1":
                 s = 4.2 if not alt else 2.6
             elif kind == "admin2":
-                s = 3.2 if (typed or not alt) else 0.8
+                if typed:
+                    s = 3.2
+                elif alt:
+                    s = 0.8
+                else:   # a bare name: as prominent as the people it holds (a municipality of 50,000
+                    s = min(3.2, 0.55 * math.log10(pop + 10) + ADMIN2_OVER_TOWN)    # is no Santiago de Chile)
             elif kind == "city":
                 s = 0.55 * math.log10(pop + 10)
                 if index.capital[r]:
@@ -123,11 +133,13 @@ class Resolver:
                 s = 4.0
             # A country's name means the country; only a first-level region of another country
             # (the US state of Georgia) or an explicit "Place, Region" pair can take it.
-            if named_countries and kind != "country" and mention.cue != "city" and not mention.partner \
+            if named_countries and kind != "country" and mention.cue != "city" and not partner_region \
                     and (kind != "admin1" or index.country[r] in named_countries):
                 s -= 8.0
             if mention.cue == "admin1":
                 s += 3.0 if kind == "admin1" else (-1.0 if kind == "city" else 0.0)
+            elif mention.cue == "container":     # the "Region" of "Place, Region"
+                s += 3.0 if kind in ("admin1", "country") else (-1.5 if kind == "city" else 0.0)
             elif mention.cue == "admin2":
                 s += 3.0 if kind == "admin2" else -1.0
             elif mention.cue == "city":
@@ -141,7 +153,7 @@ class Resolver:
         """(city, region) index pairs where a city shares its name with the region it dominates
         ("Kyiv", "Paris", "Zaporizhzhia"): the bare name means the city, so it stays just above
         its own region, whatever context adds (unless a type word asks for the region)."""
-        if mention.cue in ("admin1", "admin2"):
+        if mention.cue in ("admin1", "admin2", "container"):
             return []
         index = self.index
         region_at = {}
@@ -176,6 +188,8 @@ class Resolver:
                 g = group_of[gkey] = len(groups)
                 groups.append(self._group(m, surface))
             groups[g].size += 1
+            if m.series >= 0:
+                groups[g].series.add(m.series)
             member_of.append(g)
 
         # Context adds at most ~9 to a candidate (without a partner): wider margins are settled.
@@ -203,7 +217,8 @@ class Resolver:
 
     def _group(self, m: Mention, key: str) -> _Group:
         if not m.rows:
-            return _Group(m, key, np.zeros(0, dtype=np.int64), np.zeros(0), set(), ())
+            return _Group(m, key, np.zeros(0, dtype=np.int64), np.zeros(0), set(), (),
+                          context_weight=np.zeros(0))
         ckey = (m.lookup_name, m.name != m.lookup_name, m.cue, m.partner, m.demonym, m.rows)
         cached = self._priors.get(ckey)
         if cached is None:
@@ -218,12 +233,22 @@ class Resolver:
             admin2 = {self.index.admin2[r]: int(self.index.population[r])
                       for r, k in zip(rows_arr.tolist(), kinds, strict=True) if k == "admin2"}
             dominance = tuple(self._dominance(m, rows_arr.tolist(), kinds, admin1, admin2))
-            cached = (rows_arr, prior[order], frozenset(self._partner_codes(m)), dominance)
+            weight = np.asarray([self._context_weight(r, k, alt.get(r, False))
+                                 for r, k in zip(rows_arr.tolist(), kinds, strict=True)])
+            cached = (rows_arr, prior[order], frozenset(self._partner_codes(m)), dominance, weight)
             if len(self._priors) >= self._cache_size:
                 self._priors.clear()
             self._priors[ckey] = cached
-        rows_arr, prior, partner, dominance = cached
-        return _Group(m, key, rows_arr, prior, set(partner), dominance)
+        rows_arr, prior, partner, dominance, weight = cached
+        return _Group(m, key, rows_arr, prior, set(partner), dominance, context_weight=weight)
+
+    def _context_weight(self, row: int, kind: str, alternate: bool) -> float:
+        """How far the article's context counts for a candidate. An old or foreign name of a small
+        town ("New York" for a hamlet once called so) is what the article means only on explicit
+        evidence ("Place, Region", a type word), not because the story is nearby."""
+        if kind == "city" and alternate and int(self.index.population[row]) < SMALL_TOWN:
+            return ALT_CONTEXT_WEIGHT
+        return 1.0
 
     def _result(self, g: _Group):
         if not len(g.rows):
@@ -262,8 +287,11 @@ class Resolver:
         index = self.index
         s = g.prior.copy()
         share = context.country_shares(g.key)
-        hits = context.admin1_hits(g.key)
-        named_countries, named_admin1s = context.named_except(g.key)
+        # Members of one list are siblings, not containers: "Washington" beside "Missouri" in a list
+        # of states is not the town of Washington, Missouri.
+        skip = context.siblings(g.key, g.series) | {g.key}
+        hits = context.admin1_hits(skip)
+        named_countries, named_admin1s = context.named_except(skip)
         points = context.points_except(g.key) if self.distances else ()
         near = None
         if len(points):
@@ -277,25 +305,30 @@ class Resolver:
             # ("Arizona, California, Colorado") the regions themselves are not constrained.
             if g.partner and kind not in ("admin1", "country"):
                 s[k] += 4.0 if (a1 in g.partner or c in g.partner) else -2.0
+            elif g.partner and kind == "admin1" and c in g.partner:     # "California, United States"
+                s[k] += 4.0
+            if g.series:
+                s[k] += context.series_bonus(g.key, g.series, kind, c)
             if kind == "country":
                 s[k] += 1.0 * share.get(c, 0.0)
                 continue
             if kind == "continent":
                 continue
-            s[k] += (2.5 if kind == "admin1" else 2.0) * share.get(c, 0.0)
+            bonus = (2.5 if kind == "admin1" else 2.0) * share.get(c, 0.0)
             # the article names the country or region this place lies in ("Athens ... Greece")
             if c in named_countries:
-                s[k] += 1.0
+                bonus += 1.0
             if kind != "admin1" and a1 and a1 in named_admin1s:
-                s[k] += 1.5
+                bonus += 1.5
             if a1:
-                s[k] += (0.8 if kind == "admin1" else 1.2) * min(hits.get(a1, 0.0), 2.0)
+                bonus += (0.8 if kind == "admin1" else 1.2) * min(hits.get(a1, 0.0), 2.0)
             if near is not None:
                 d = near[k]
                 if kind in ("city", "admin2", "facility", "island"):
-                    s[k] += 1.5 if d < 50 else 1.0 if d < 200 else 0.4 if d < 500 else 0.0
+                    bonus += 1.5 if d < 50 else 1.0 if d < 200 else 0.4 if d < 500 else 0.0
                 elif kind == "admin1":
-                    s[k] += 1.5 if d < 300 else 0.6 if d < 600 else 0.0
+                    bonus += 1.5 if d < 300 else 0.6 if d < 600 else 0.0
+            s[k] += bonus * g.context_weight[k]
         for city, region in g.dominance:
             s[city] = max(s[city], s[region] + 0.3)
         return s
@@ -332,6 +365,8 @@ class _Group:
     dominance: tuple[tuple[int, int], ...] = ()
     size: int = 0
     scores: np.ndarray | None = None
+    series: set[int] = field(default_factory=set)      # coordinated lists its mentions are in
+    context_weight: np.ndarray | None = None          # how far the article's context counts, per row
 
 
 @dataclass
@@ -347,17 +382,21 @@ class _Context:
     point_keys: list[str]
     points: np.ndarray
     named: list[tuple[str, str, str]]      # (name key, "country"/"admin1", code) of named containers
+    series: dict[int, list[tuple[str, str, str]]]   # list id -> (name key, kind, country) picked
 
     @classmethod
     def of(cls, index: PlaceIndex, groups: Sequence[_Group], picks: Sequence[int]) -> _Context:
         countries: dict[str, Counter] = {}
         admin1s: dict[str, Counter] = {}
         point_keys, points, named = [], [], []
+        series: dict[int, list[tuple[str, str, str]]] = {}
         for g, pick in zip(groups, picks, strict=True):
             if pick < 0:
                 continue
             r = int(g.rows[pick])
             kind = index.kind(r)
+            for sid in g.series:
+                series.setdefault(sid, []).append((g.key, kind, index.country[r]))
             if kind == "country" and not g.mention.demonym:
                 named.append((g.key, "country", index.country[r]))
             elif kind == "admin1" and not g.mention.direction:
@@ -379,11 +418,31 @@ class _Context:
         for counts in admin1s.values():
             admin1_total.update(counts)
         return cls(countries, admin1s, country_total, admin1_total, point_keys,
-                   np.asarray(points, dtype=float).reshape(-1, 2), named)
+                   np.asarray(points, dtype=float).reshape(-1, 2), named, series)
 
-    def named_except(self, key: str) -> tuple[set[str], set[str]]:
-        countries = {code for k, level, code in self.named if k != key and level == "country"}
-        admin1s = {code for k, level, code in self.named if k != key and level == "admin1"}
+
+    def series_bonus(self, key: str, series: set[int], kind: str, country: str) -> float:
+        """Members of a list are alike: of the same kind and often of one country. The bonus grows
+        with the share of the other members that agree, and with their number (two agree more
+        firmly than one)."""
+        best = 0.0
+        for sid in series:
+            others = [(k, c) for name, k, c in self.series.get(sid, ()) if name != key]
+            if not others:
+                continue
+            same_kind = sum(k == kind for k, _ in others) / len(others)
+            same_country = sum(c == country for _, c in others if c) / len(others)
+            weight = min(1.0, len(others) / 2)
+            best = max(best, weight * (2.0 * same_kind + 1.0 * same_country))
+        return best
+
+    def siblings(self, key: str, series: set[int]) -> set[str]:
+        """The other names in the lists this name is in."""
+        return {name for sid in series for name, _, _ in self.series.get(sid, ()) if name != key}
+
+    def named_except(self, keys: set[str]) -> tuple[set[str], set[str]]:
+        countries = {code for k, level, code in self.named if k not in keys and level == "country"}
+        admin1s = {code for k, level, code in self.named if k not in keys and level == "admin1"}
         return countries, admin1s
 
     def country_shares(self, key: str) -> dict[str, float]:
@@ -392,9 +451,12 @@ class _Context:
         n = sum(counts.values())
         return {c: v / n for c, v in counts.items()} if n > 1e-9 else {}
 
-    def admin1_hits(self, key: str) -> dict[str, float]:
-        own = self.admin1s.get(key, {})
-        return {a: v - own.get(a, 0.0) for a, v in self.admin1_total.items()}
+    def admin1_hits(self, keys: set[str]) -> dict[str, float]:
+        hits = dict(self.admin1_total)
+        for key in keys:
+            for a, v in self.admin1s.get(key, {}).items():
+                hits[a] -= v
+        return hits
 
     def points_except(self, key: str) -> np.ndarray:
         if key not in self.point_keys:
