@@ -78,17 +78,6 @@ def grouped(id_texts: tuple[tuple[str, str], ...]) -> list[Place]:
     return group_places(rows, source_of=lambda row: index.entry(row).source)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def cached_map(id_texts, kinds, min_mentions, search, online, compare=None):
-    """The folium map for these inputs; built once, reused by reruns that do not change them."""
-    places = grouped(id_texts)
-    shown = filter_places(places, Filters(kinds=kinds, min_mentions=min_mentions, search=search))
-    if compare:
-        a, b = (state.library[i] for i in compare)
-        return build_map(shown, status=compare_articles(places, a, b).status, tiles=online)
-    return build_map(shown, tiles=online)
-
-
 # -- state: the article library, seeded with the samples and the URL ---------------------------
 state = st.session_state
 if "library" not in state:
@@ -192,9 +181,12 @@ params = state_to_params([a for a in state.active if a in sample_articles()],
 # -- the map and the place table ----------------------------------------------------------------
 if view == "Map":
     by_tooltip = {tooltip_text(p): p for p in shown}
-    fmap = cached_map(id_texts, filters.kinds, filters.min_mentions, filters.search, online)
+    # A new map each run, not a cached one: st_folium renders the map it is given, and a folium map
+    # rendered twice renders differently (new element names, the legend twice), which would give
+    # the component a new id (a remount that drops the click). A fresh build renders the same.
     returned = ["last_object_clicked_tooltip"] + (["bounds"] if track_view else [])
-    out = st_folium(fmap, height=560, use_container_width=True, returned_objects=returned, key="map")
+    out = st_folium(build_map(shown, tiles=online), height=560, use_container_width=True,
+                    returned_objects=returned, key="map")
     clicked = (out or {}).get("last_object_clicked_tooltip")
     if clicked and clicked in by_tooltip and clicked != state.get("last_click"):
         state.last_click = clicked
@@ -255,9 +247,7 @@ if view == "Compare versions":
             m2.metric("Places only in B", counts[ONLY_B])
             m3.metric("Places in both", counts[BOTH])
             cmp_shown = filter_places(pair_places, filters)
-            pair = (library[a_id], library[b_id])
-            st_folium(cached_map(tuple((a.id, a.text) for a in pair), filters.kinds, filters.min_mentions,
-                                 filters.search, online, compare=(a_id, b_id)),
+            st_folium(build_map(cmp_shown, status=result.status, tiles=online),
                       height=480, use_container_width=True, returned_objects=[], key="cmp_map")
             st.dataframe(place_rows(cmp_shown, result.place_status), hide_index=True, width="stretch")
             st.subheader("Passages")

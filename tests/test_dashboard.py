@@ -324,8 +324,6 @@ def test_marker_click_selects_the_place_once_the_map_is_settled(fresh: AppTest) 
     assert fresh.subheader[-1].value == "Kyiv"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: cached_map hands the same folium.Map to st_folium on every "
-                   "rerun; rendering it again changes its output, so the map element gets a new id")
 def test_map_element_is_the_same_on_a_rerun() -> None:
     # A filter combination no other test uses, so that this map is rendered here first.
     at = opened(min="2", q="ukrain")
@@ -337,10 +335,9 @@ def test_map_element_is_the_same_on_a_rerun() -> None:
     assert second.id == first.id
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the map element's id changes after the first run of a newly "
-                   "built map, so the first marker click is dropped (and the map remounts)")
 def test_first_marker_click_selects_the_place() -> None:
-    at = opened(min="2", q="donetsk")       # a map no other test has rendered
+    at = opened(min="2", q="mariupol")      # a map no other test has rendered
+    assert "Mariupol" in table_names(at)
     click_marker(at, "Mariupol (city, UA)")
     assert at.session_state["selected"] is not None
     assert at.subheader[-1].value == "Mariupol"
