@@ -25,7 +25,15 @@ from geo.mapview import build_map, highlight, standalone_html, story_bounds, too
 from geo.pipeline import Geoparser
 from geo.places import Place, group_places
 from geo.render_png import render_map_png
-from geo.views import ALL_GROUPS, Filters, filter_places, params_to_state, place_rows, state_to_params
+from geo.views import (
+    ALL_GROUPS,
+    Filters,
+    filter_places,
+    params_to_state,
+    place_rows,
+    settle_table_selection,
+    state_to_params,
+)
 
 SEEDS = sorted((Path(__file__).parent / "seeds").glob("*.txt"))
 GROUP_NAMES = {"town": "Cities and towns", "region": "Regions", "country": "Countries",
@@ -195,12 +203,13 @@ if view == "Map":
         state.map_bounds = (out or {}).get("bounds")
 
     st.subheader("Places")
-    keys = [p.key for p in shown]
-    table = st.dataframe(place_rows(shown), width="stretch", hide_index=True,
-                         on_select="rerun", selection_mode="single-row", key="table")
-    picked = table.selection.rows if table and table.selection else []
-    if picked:
-        state.selected = keys[picked[0]]
+    rows = state["table"]["selection"]["rows"] if state.get("table") else None
+    state.selected, state.table_sync = settle_table_selection([p.key for p in shown], rows,
+                                                              state.get("table_sync"), state.selected)
+    if rows is None or tuple(rows) != state.table_sync.rows:     # the table follows the selected place
+        state["table"] = {"selection": {"rows": list(state.table_sync.rows), "columns": [], "cells": []}}
+    st.dataframe(place_rows(shown), width="stretch", hide_index=True,
+                 on_select="rerun", selection_mode="single-row", key="table")
     place = next((p for p in shown if p.key == state.selected), None)
     if place:
         st.subheader(f"{place.name}")

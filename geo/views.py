@@ -1,4 +1,5 @@
-"""What the dashboard shows, without Streamlit: filters, the place table, and shareable state.
+"""What the dashboard shows, without Streamlit: filters, the place table and its selection, and
+shareable state.
 
     >>> from geo.views import Filters, filter_places, place_rows
     >>> shown = filter_places(places, Filters(kinds=("town", "region"), min_mentions=2, search="kyiv"))
@@ -7,6 +8,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -70,6 +72,37 @@ def place_rows(places: Sequence[Place], status: Mapping[str, str] | None = None)
             row["in"] = status.get(p.key, "")
         rows.append(row)
     return rows
+
+
+# -- the place table's selection ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class TableSync:
+    """The place table as a run left it: which places it listed (a digest of their keys, in
+    order) and which rows it showed selected."""
+
+    listing: str
+    rows: tuple[int, ...]
+
+
+def listing_digest(keys: Sequence[str]) -> str:
+    return hashlib.sha1("\x1f".join(keys).encode("utf-8")).hexdigest()
+
+
+def settle_table_selection(keys: Sequence[str], rows: Sequence[int] | None, last: TableSync | None,
+                           selected: str | None) -> tuple[str | None, TableSync]:
+    """The selected place after a rerun, and the table state to keep (its `rows` are the rows the
+    table should show selected).
+
+    `keys` are the places the table lists now, `rows` the selection the table reports (None when
+    it was not on the page), `last` what the previous run left. A row pick counts once, when the
+    selection differs from `last` on the same listing: a later marker click is not overridden by
+    a stale row, and a row number is never read against a list it was not picked from. Otherwise
+    the table follows the selected place by key; a place filtered out of view stays selected."""
+    listing = listing_digest(keys)
+    if rows is not None and last is not None and last.listing == listing and tuple(rows) != last.rows:
+        picked = [r for r in rows if 0 <= r < len(keys)]
+        selected = keys[picked[0]] if picked else None
+    return selected, TableSync(listing, (list(keys).index(selected),) if selected in keys else ())
 
 
 # -- shareable state (URL query parameters) ------------------------------------------------------

@@ -343,8 +343,6 @@ def test_first_marker_click_selects_the_place() -> None:
     assert at.subheader[-1].value == "Mariupol"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a selected table row is re-applied on every rerun and "
-                   "overrides later marker clicks")
 def test_marker_click_after_a_table_selection_selects_the_clicked_place(fresh: AppTest) -> None:
     rerun(fresh)
     select_row(fresh, list(table(fresh)["place"]).index("Mariupol"))
@@ -352,8 +350,6 @@ def test_marker_click_after_a_table_selection_selects_the_clicked_place(fresh: A
     assert fresh.subheader[-1].value == "Kramatorsk"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the table's row index is kept after a filter change and "
-                   "indexes the new, shorter list: IndexError")
 def test_filter_change_after_a_table_selection_does_not_crash(fresh: AppTest) -> None:
     names = list(table(fresh)["place"])
     select_row(fresh, names.index("Kreminna"))           # a late row: 1 mention
@@ -362,8 +358,6 @@ def test_filter_change_after_a_table_selection_does_not_crash(fresh: AppTest) ->
     assert not fresh.exception
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the table's row index is kept after a filter change and "
-                   "silently selects whichever place now has that row")
 def test_filter_change_after_a_table_selection_keeps_the_place(fresh: AppTest, seed_places: list[Place]) -> None:
     mariupol = by_name(seed_places, "Mariupol")
     select_row(fresh, list(table(fresh)["place"]).index("Mariupol"))
@@ -371,6 +365,21 @@ def test_filter_change_after_a_table_selection_keeps_the_place(fresh: AppTest, s
     fresh.sidebar.multiselect(key="kinds").set_value(["Countries"])
     rerun(fresh)
     assert fresh.session_state["selected"] in (mariupol.key, None)
+
+
+def test_table_shows_the_selected_place(fresh: AppTest) -> None:
+    """The table's selected row follows a marker click, and is cleared (not re-pointed at
+    another place) when a filter hides the selected place."""
+    click_marker(fresh, "Kramatorsk (city, UA)")
+    names = list(table(fresh)["place"])
+    assert fresh.session_state["table"]["selection"]["rows"] == [names.index("Kramatorsk")]
+    fresh.sidebar.multiselect(key="kinds").set_value(["Countries"])
+    rerun(fresh)
+    assert fresh.session_state["table"]["selection"]["rows"] == []
+    fresh.sidebar.multiselect(key="kinds").set_value(list(GROUP_NAMES.values()))
+    rerun(fresh)
+    assert fresh.subheader[-1].value == "Kramatorsk"
+    assert fresh.session_state["table"]["selection"]["rows"] == [names.index("Kramatorsk")]
 
 
 @pytest.mark.xfail(strict=True, reason="BUG: the URL parameters are computed before the table/map "

@@ -1,4 +1,5 @@
-"""Tests for geo.views: filtering places, the place table rows, and the URL state round trip."""
+"""Tests for geo.views: filtering places, the place table rows and selection, and the URL state
+round trip."""
 
 from __future__ import annotations
 
@@ -7,7 +8,18 @@ import pytest
 from geo.articles import Article
 from geo.pipeline import Geoparser
 from geo.places import Place, places_for
-from geo.views import ALL_GROUPS, Filters, filter_places, kind_group, params_to_state, place_rows, state_to_params
+from geo.views import (
+    ALL_GROUPS,
+    Filters,
+    TableSync,
+    filter_places,
+    kind_group,
+    listing_digest,
+    params_to_state,
+    place_rows,
+    settle_table_selection,
+    state_to_params,
+)
 
 ROW_COLUMNS = ["place", "kind", "country", "lat", "lon", "mentions", "confidence"]
 
@@ -105,6 +117,61 @@ def test_place_rows_with_status_and_unresolved(seed_places: list[Place]) -> None
     assert [list(r) for r in rows] == [ROW_COLUMNS + ["in"]] * 2
     assert rows[0]["in"] == "both" and rows[1]["in"] == ""
     assert rows[1]["lat"] is None and rows[1]["lon"] is None
+
+
+# -- the place table's selection ---------------------------------------------------------------------
+KEYS = ["gn:1", "gn:2", "gn:3", "gn:4"]
+
+
+def drawn(keys: list[str], rows: tuple[int, ...] = ()) -> TableSync:
+    """What a run leaves after drawing the table over `keys` with `rows` selected."""
+    return TableSync(listing_digest(keys), rows)
+
+
+def test_a_row_pick_selects_its_place() -> None:
+    selected, sync = settle_table_selection(KEYS, [2], drawn(KEYS), None)
+    assert selected == "gn:3" and sync == drawn(KEYS, (2,))
+
+
+def test_a_row_pick_is_applied_once() -> None:
+    """The table still reports row 2 after a marker click chose gn:1: the click wins, and the
+    table is told to show gn:1's row."""
+    selected, sync = settle_table_selection(KEYS, [2], drawn(KEYS, (2,)), "gn:1")
+    assert selected == "gn:1" and sync.rows == (0,)
+
+
+def test_unpicking_the_row_clears_the_selection() -> None:
+    assert settle_table_selection(KEYS, [], drawn(KEYS, (2,)), "gn:3") == (None, drawn(KEYS))
+
+
+def test_a_row_is_not_read_against_a_new_listing() -> None:
+    """After a filter change the table still reports the row picked in the old, longer list."""
+    shorter = ["gn:4", "gn:3"]
+    selected, sync = settle_table_selection(shorter, [3], drawn(KEYS, (3,)), "gn:4")
+    assert selected == "gn:4" and sync == drawn(shorter, (0,))
+    selected, sync = settle_table_selection(shorter, [1], drawn(KEYS, (2,)), "gn:3")
+    assert selected == "gn:3" and sync == drawn(shorter, (1,))
+
+
+def test_a_place_filtered_out_of_view_stays_selected() -> None:
+    selected, sync = settle_table_selection(["gn:4"], [2], drawn(KEYS, (2,)), "gn:3")
+    assert selected == "gn:3" and sync == drawn(["gn:4"], ())
+
+
+def test_the_table_follows_the_selected_place_when_it_was_not_on_the_page() -> None:
+    assert settle_table_selection(KEYS, None, drawn(KEYS, (1,)), "gn:4") == ("gn:4", drawn(KEYS, (3,)))
+    assert settle_table_selection(KEYS, None, None, None) == (None, drawn(KEYS))
+    assert settle_table_selection(KEYS, [1], None, "gn:4") == ("gn:4", drawn(KEYS, (3,)))
+
+
+def test_out_of_range_rows_are_ignored() -> None:
+    assert settle_table_selection(KEYS, [9], drawn(KEYS), "gn:2") == (None, drawn(KEYS))
+
+
+def test_the_listing_digest_depends_on_the_keys_and_their_order() -> None:
+    assert listing_digest(KEYS) == listing_digest(list(KEYS))
+    assert listing_digest(KEYS) != listing_digest(KEYS[::-1])
+    assert listing_digest(["gn:1", "gn:2"]) != listing_digest(["gn:1gn:2"])
 
 
 # -- URL state ---------------------------------------------------------------------------------------
