@@ -183,8 +183,6 @@ def exports(id_texts, kinds, min_mentions, search, online):
 
 
 id_texts = tuple((a.id, a.text) for a in articles)
-params = state_to_params([a for a in state.active if a in sample_articles()],
-                         filters, state.get("selected"), state.get("compare"))
 
 # -- the map and the place table ----------------------------------------------------------------
 if view == "Map":
@@ -269,7 +267,9 @@ if view == "Compare versions":
                          column_config={"A": st.column_config.TextColumn(width="large"),
                                         "B": st.column_config.TextColumn(width="large")})
 
-# -- share -----------------------------------------------------------------------------------------
+# -- share: after the map and compare views, so the link and the address have their selection ----------
+params = state_to_params([a for a in state.active if a in sample_articles()],
+                         filters, state.get("selected"), state.get("compare"))
 if view == "Share":
     title = st.text_input("Title", value=articles[0].title[:80] if len(articles) == 1 else "Places in the news")
     seen = state.get("map_bounds") if track_view else None

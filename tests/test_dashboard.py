@@ -382,8 +382,6 @@ def test_table_shows_the_selected_place(fresh: AppTest) -> None:
     assert fresh.session_state["table"]["selection"]["rows"] == [names.index("Kramatorsk")]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the URL parameters are computed before the table/map "
-                   "selection is read, so the address lags one rerun behind")
 def test_url_follows_a_table_selection(fresh: AppTest, seed_places: list[Place]) -> None:
     select_row(fresh, list(table(fresh)["place"]).index("Kramatorsk"))
     assert fresh.query_params.get("place") == by_name(seed_places, "Kramatorsk").key
