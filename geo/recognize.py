@@ -30,6 +30,9 @@ TYPE_WORDS = {
     "county": "admin2", "parish": "admin2", "district": "admin2", "raion": "admin2",
     "borough": "admin2",
 }
+# Offices after a name say which level of government it names.
+OFFICE_WORDS = {"governor": "admin1", "governor's": "admin1", "legislature": "admin1",
+                "mayor": "city", "mayor's": "city"}
 CITY_WORDS = frozenset("city cities town towns village villages capital port suburb suburbs "
                        "outskirts settlement settlements hamlet municipality".split())
 LOCATIVE = frozenset("in near to from toward towards outside into across around through throughout "
@@ -171,7 +174,11 @@ class Recognizer:
         if self.ner and self.keep_unknown:
             accepted += self._unknown_places(text, entities, accepted)
         accepted.sort(key=lambda m: m.start)
-        return _mark_series(text, _mark_containers(text, _drop_overlaps(accepted)))
+        return _mark_series(text, _mark_containers(text, _drop_overlaps(accepted)), self._is_region)
+
+    def _is_region(self, mention: Mention) -> bool:
+        """Whether a name can be a country or first-level region itself."""
+        return any(self.index.kind(r) in ("admin1", "country") for r in mention.rows)
 
     def _entities(self, text: str, tokens: Sequence[_Token], candidates: list[dict]):
         """NER over the sentences where it can change a decision (NER is the slow part): those
@@ -294,6 +301,10 @@ class Recognizer:
             if wanted in kinds or (wanted == "admin1" and kinds & {"city", "region"}):
                 cue = wanted
                 end = nxt.end
+        if not cue and nxt is not None and nxt.lower in OFFICE_WORDS and text[end:nxt.start] == " ":
+            wanted = OFFICE_WORDS[nxt.lower]                # "the New York governor", "the Paris mayor"
+            if wanted in kinds:
+                cue = wanted
         if not cue and prev is not None and prev.lower == "of" and i > 1 and tokens[i - 2].lower in TYPE_WORDS:
             wanted = TYPE_WORDS[tokens[i - 2].lower]       # "the state of Washington"
             if wanted in kinds or (wanted == "admin1" and kinds & {"city", "region"}):
@@ -560,10 +571,11 @@ def _mark_containers(text: str, mentions: list[Mention]) -> list[Mention]:
     return out
 
 
-def _mark_series(text: str, mentions: list[Mention]) -> list[Mention]:
+def _mark_series(text: str, mentions: list[Mention], is_region) -> list[Mention]:
     """Coordinated lists of places ("Alberta, Manitoba, Ontario and New Brunswick"): three or more
     names joined by commas, or two joined by "and"/"or". Their members tend to be alike (the
-    resolver reads that); a "Place, Region" pair is not a list."""
+    resolver reads that); a "Place, Region" pair is not a list. In a list, a region followed by
+    a region ("Georgia, Oklahoma, Pennsylvania") is not a "Place, Region" pair."""
     out = list(mentions)
     k = 0
     while k < len(out):
@@ -576,7 +588,8 @@ def _mark_series(text: str, mentions: list[Mention]) -> list[Mention]:
         size = end - k + 1
         if size >= 3 or (size == 2 and joined_by_word):
             for n in range(k, end + 1):
-                out[n] = replace(out[n], series=out[k].start)
+                partner = out[n].partner if size < 3 or not is_region(out[n]) else ""
+                out[n] = replace(out[n], series=out[k].start, partner=partner)
         k = end + 1
     return out
 

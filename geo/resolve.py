@@ -31,6 +31,8 @@ CONTEXT_CAN_OVERTURN = 10.0
 ALTERNATIVES_KEPT = 5
 SMALL_TOWN = 100_000               # population below which an alternate name is weak evidence
 ALT_CONTEXT_WEIGHT = 0.5           # how far context counts for such a town (see _context_weight)
+NEAR_CHARS = 600.0                 # names this close in the text (a paragraph) give full context
+FAR_WEIGHT = 0.3                   # what the farthest names of an article still give
 ADMIN2_OVER_TOWN = 0.6             # a bare-named district ranks a little above a town of its size
 
 
@@ -180,6 +182,7 @@ class Resolver:
         group_of: dict[tuple, int] = {}
         groups: list[_Group] = []
         member_of: list[int] = []
+        positions: dict[str, list[int]] = {}
         for m in mentions:
             surface = normalize_name(m.name)
             gkey = (surface, m.cue, m.partner, m.demonym, m.direction, m.rows[:1])
@@ -188,6 +191,7 @@ class Resolver:
                 g = group_of[gkey] = len(groups)
                 groups.append(self._group(m, surface))
             groups[g].size += 1
+            positions.setdefault(surface, []).append(m.start)
             if m.series >= 0:
                 groups[g].series.add(m.series)
             member_of.append(g)
@@ -199,7 +203,7 @@ class Resolver:
         for g in ambiguous:
             g.scores = g.prior.copy()
         for _ in range(3 if ambiguous else 0):
-            context = _Context.of(index, groups, picks)
+            context = _Context.of(index, groups, picks, positions)
             changed = False
             for n, g in enumerate(groups):
                 if g.scores is not None:
@@ -286,21 +290,28 @@ class Resolver:
     def _with_context(self, g: _Group, context: _Context) -> np.ndarray:
         index = self.index
         s = g.prior.copy()
-        share = context.country_shares(g.key)
         # Members of one list are siblings, not containers: "Washington" beside "Missouri" in a list
         # of states is not the town of Washington, Missouri.
         skip = context.siblings(g.key, g.series) | {g.key}
-        hits = context.admin1_hits(skip)
-        named_countries, named_admin1s = context.named_except(skip)
+        weight = context.closeness(g.key, skip)
+        share = context.country_shares(weight)
+        hits = context.admin1_hits(weight)
+        named_countries, named_admin1s = context.named_by(weight)
         points = context.points_except(g.key) if self.distances else ()
         near = None
         if len(points):
             lat = index.lat[g.rows]
             lon = index.lon[g.rows]
             near = haversine_km(lat[:, None], lon[:, None], points[None, :, 0], points[None, :, 1]).min(axis=1)
+        # One sense per discourse: where a type word or a "Place, Region" pair settled what a
+        # name means ("the province of Ontario"), its bare mentions mean the same.
+        settled = context.cued.get(g.key, ()) if not (g.mention.cue or g.partner) else ()
+        series_bonus = np.zeros(len(g.rows))
         for k, r in enumerate(g.rows.tolist()):
             kind = index.kind(r)
             c, a1 = index.country[r], index.admin1[r]
+            if r in settled:
+                s[k] += 3.0
             # "Place, Region" speaks of places below the region; in a list of regions
             # ("Arizona, California, Colorado") the regions themselves are not constrained.
             if g.partner and kind not in ("admin1", "country"):
@@ -308,7 +319,8 @@ class Resolver:
             elif g.partner and kind == "admin1" and c in g.partner:     # "California, United States"
                 s[k] += 4.0
             if g.series:
-                s[k] += context.series_bonus(g.key, g.series, kind, c)
+                series_bonus[k] = context.series_bonus(g.key, g.series, kind, c)
+                s[k] += series_bonus[k]
             if kind == "country":
                 s[k] += 1.0 * share.get(c, 0.0)
                 continue
@@ -316,10 +328,9 @@ class Resolver:
                 continue
             bonus = (2.5 if kind == "admin1" else 2.0) * share.get(c, 0.0)
             # the article names the country or region this place lies in ("Athens ... Greece")
-            if c in named_countries:
-                bonus += 1.0
-            if kind != "admin1" and a1 and a1 in named_admin1s:
-                bonus += 1.5
+            bonus += 1.0 * named_countries.get(c, 0.0)
+            if kind != "admin1" and a1:
+                bonus += 1.5 * named_admin1s.get(a1, 0.0)
             if a1:
                 bonus += (0.8 if kind == "admin1" else 1.2) * min(hits.get(a1, 0.0), 2.0)
             if near is not None:
@@ -330,6 +341,9 @@ class Resolver:
                     bonus += 1.5 if d < 300 else 0.6 if d < 600 else 0.0
             s[k] += bonus * g.context_weight[k]
         for city, region in g.dominance:
+            # ... unless the name stands in a list of regions ("New Jersey and New York")
+            if g.series and series_bonus[region] > series_bonus[city]:
+                continue
             s[city] = max(s[city], s[region] + 0.3)
         return s
 
@@ -373,27 +387,33 @@ class _Group:
 class _Context:
     """What the groups of an article say: countries, first-level regions, points.
 
-    Counted per name so that a name never votes for itself."""
+    Counted per name so that a name never votes for itself, and weighted by how close in the text
+    each name stands to the one being decided: a roundup of several countries' news names the
+    country of each town near the town."""
 
     countries: dict[str, Counter]
     admin1s: dict[str, Counter]
-    country_total: Counter
-    admin1_total: Counter
     point_keys: list[str]
     points: np.ndarray
     named: list[tuple[str, str, str]]      # (name key, "country"/"admin1", code) of named containers
     series: dict[int, list[tuple[str, str, str]]]   # list id -> (name key, kind, country) picked
+    positions: dict[str, list[int]]        # name key -> where its mentions start
+    cued: dict[str, set[int]]              # name key -> rows picked where a cue or partner decided
 
     @classmethod
-    def of(cls, index: PlaceIndex, groups: Sequence[_Group], picks: Sequence[int]) -> _Context:
+    def of(cls, index: PlaceIndex, groups: Sequence[_Group], picks: Sequence[int],
+           positions: dict[str, list[int]]) -> _Context:
         countries: dict[str, Counter] = {}
         admin1s: dict[str, Counter] = {}
         point_keys, points, named = [], [], []
         series: dict[int, list[tuple[str, str, str]]] = {}
+        cued: dict[str, set[int]] = {}
         for g, pick in zip(groups, picks, strict=True):
             if pick < 0:
                 continue
             r = int(g.rows[pick])
+            if g.mention.cue or g.partner:
+                cued.setdefault(g.key, set()).add(r)
             kind = index.kind(r)
             for sid in g.series:
                 series.setdefault(sid, []).append((g.key, kind, index.country[r]))
@@ -411,15 +431,20 @@ class _Context:
             if kind in ("city", "admin2", "facility", "island") and margin > 0.5:
                 point_keys.append(g.key)
                 points.append((float(index.lat[r]), float(index.lon[r])))
-        country_total: Counter = Counter()
-        for counts in countries.values():
-            country_total.update(counts)
-        admin1_total: Counter = Counter()
-        for counts in admin1s.values():
-            admin1_total.update(counts)
-        return cls(countries, admin1s, country_total, admin1_total, point_keys,
-                   np.asarray(points, dtype=float).reshape(-1, 2), named, series)
+        return cls(countries, admin1s, point_keys, np.asarray(points, dtype=float).reshape(-1, 2), named,
+                   series, positions, cued)
 
+    def closeness(self, key: str, skip: set[str]) -> dict[str, float]:
+        """How much each other name's evidence counts for `key`: fully when they stand close in
+        the text, less (never nothing) when far apart; names in `skip` not at all."""
+        mine = self.positions.get(key, ())
+        out = {}
+        for other, theirs in self.positions.items():
+            if other in skip:
+                continue
+            gap = min(abs(a - b) for a in mine for b in theirs) if mine else 0
+            out[other] = FAR_WEIGHT + (1.0 - FAR_WEIGHT) * math.exp(-gap / NEAR_CHARS)
+        return out
 
     def series_bonus(self, key: str, series: set[int], kind: str, country: str) -> float:
         """Members of a list are alike: of the same kind and often of one country. The bonus grows
@@ -440,22 +465,31 @@ class _Context:
         """The other names in the lists this name is in."""
         return {name for sid in series for name, _, _ in self.series.get(sid, ()) if name != key}
 
-    def named_except(self, keys: set[str]) -> tuple[set[str], set[str]]:
-        countries = {code for k, level, code in self.named if k not in keys and level == "country"}
-        admin1s = {code for k, level, code in self.named if k not in keys and level == "admin1"}
+    def named_by(self, weight: dict[str, float]) -> tuple[dict[str, float], dict[str, float]]:
+        """Countries and first-level regions the article names, with the closeness of the nearest
+        name that names them."""
+        countries: dict[str, float] = {}
+        admin1s: dict[str, float] = {}
+        for key, level, code in self.named:
+            w = weight.get(key, 0.0)
+            target = countries if level == "country" else admin1s
+            if w > target.get(code, 0.0):
+                target[code] = w
         return countries, admin1s
 
-    def country_shares(self, key: str) -> dict[str, float]:
-        own = self.countries.get(key, {})
-        counts = {c: v - own.get(c, 0.0) for c, v in self.country_total.items()}
+    def country_shares(self, weight: dict[str, float]) -> dict[str, float]:
+        counts: Counter = Counter()
+        for key, w in weight.items():
+            for c, v in self.countries.get(key, {}).items():
+                counts[c] += w * v
         n = sum(counts.values())
         return {c: v / n for c, v in counts.items()} if n > 1e-9 else {}
 
-    def admin1_hits(self, keys: set[str]) -> dict[str, float]:
-        hits = dict(self.admin1_total)
-        for key in keys:
+    def admin1_hits(self, weight: dict[str, float]) -> dict[str, float]:
+        hits: Counter = Counter()
+        for key, w in weight.items():
             for a, v in self.admin1s.get(key, {}).items():
-                hits[a] -= v
+                hits[a] += w * v
         return hits
 
     def points_except(self, key: str) -> np.ndarray:
