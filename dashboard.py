@@ -9,15 +9,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.articles import (
-    MAX_ARTICLE_BYTES,
-    Article,
-    ArticleError,
-    article_from_bytes,
-    article_from_text,
-    read_article,
-    split_passages,
-)
+from geo.articles import Article, read_article, split_passages
 from geo.compare import BOTH, ONLY_A, ONLY_B, compare_articles
 from geo.export import places_csv, places_geojson
 from geo.gazetteer import PlaceIndex
@@ -28,6 +20,9 @@ from geo.render_png import render_map_png
 from geo.views import (
     ALL_GROUPS,
     Filters,
+    Message,
+    article_from_paste,
+    article_from_upload,
     filter_places,
     params_to_state,
     place_rows,
@@ -86,6 +81,28 @@ def grouped(id_texts: tuple[tuple[str, str], ...]) -> list[Place]:
     return group_places(rows, source_of=lambda row: index.entry(row).source)
 
 
+def add_article(article: Article | None, messages: list[Message]) -> None:
+    """Add an article to the library and to the shown articles, and queue what to tell the user.
+    Called from widget callbacks, which run before the 'Shown articles' multiselect exists."""
+    state.messages += messages
+    if article:
+        state.library[article.id] = article
+        if article.id not in state.active:
+            state.active = [*state.active, article.id]
+
+
+def on_upload() -> None:
+    seen = state.setdefault("seen_uploads", set())
+    for up in state.uploads or []:
+        if up.file_id not in seen:          # the uploader lists every file still in it
+            seen.add(up.file_id)
+            add_article(*article_from_upload(up.name, up.getvalue()))
+
+
+def on_paste() -> None:
+    add_article(*article_from_paste(state.pasted))
+
+
 # -- state: the article library, seeded with the samples and the URL ---------------------------
 state = st.session_state
 if "library" not in state:
@@ -106,36 +123,11 @@ with st.sidebar:
     state.active = [a for a in state.active if a in library]
     st.multiselect("Shown articles", options=list(library), key="active",
                    format_func=lambda i: library[i].title[:70])
-    uploads = st.file_uploader("Add articles (.txt, .md, .html)", type=["txt", "md", "markdown", "html", "htm"],
-                               accept_multiple_files=True, key="uploads")
-    for up in uploads or []:
-        marker = (up.name, up.size)
-        if marker in state.get("seen_uploads", set()):
-            continue
-        state.setdefault("seen_uploads", set()).add(marker)
-        try:
-            if up.size > MAX_ARTICLE_BYTES:
-                raise ArticleError(f"{up.name} is {up.size / 1e6:.1f} MB; the limit is "
-                                   f"{MAX_ARTICLE_BYTES / 1e6:.0f} MB per article")
-            article = article_from_bytes(up.getvalue(), up.name)
-        except ArticleError as exc:
-            state.messages.append(("error", str(exc)))
-            continue
-        library[article.id] = article
-        state.active = [*state.active, article.id] if article.id not in state.active else state.active
-        state.messages.append(("success", f"Added “{article.title[:60]}”"))
-        state.messages += [("warning", f"{up.name}: {w}") for w in article.warnings]
+    st.file_uploader("Add articles (.txt, .md, .html)", type=["txt", "md", "markdown", "html", "htm"],
+                     accept_multiple_files=True, key="uploads", on_change=on_upload)
     with st.form("paste", clear_on_submit=True):
-        pasted = st.text_area("…or paste an article", height=100)
-        if st.form_submit_button("Add pasted text"):
-            try:
-                article = article_from_text(pasted, source="pasted text")
-                library[article.id] = article
-                if article.id not in state.active:
-                    state.active = [*state.active, article.id]
-                state.messages.append(("success", f"Added “{article.title[:60]}”"))
-            except ArticleError as exc:
-                state.messages.append(("error", str(exc)))
+        st.text_area("…or paste an article", height=100, key="pasted")
+        st.form_submit_button("Add pasted text", on_click=on_paste)
     for level, text in state.messages:
         getattr(st, level)(text)
     state.messages = []

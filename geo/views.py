@@ -1,5 +1,5 @@
-"""What the dashboard shows, without Streamlit: filters, the place table and its selection, and
-shareable state.
+"""What the dashboard shows, without Streamlit: filters, the place table and its selection,
+articles added by the user, and shareable state.
 
     >>> from geo.views import Filters, filter_places, place_rows
     >>> shown = filter_places(places, Filters(kinds=("town", "region"), min_mentions=2, search="kyiv"))
@@ -12,10 +12,12 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from geo.articles import MAX_ARTICLE_BYTES, Article, ArticleError, article_from_bytes, article_from_text
 from geo.mapview import GROUP_LABEL, KIND_GROUPS
 from geo.places import Place
 
 ALL_GROUPS = tuple(GROUP_LABEL)     # town, region, country, feature
+Message = tuple[str, str]           # (level, text): level is "success", "warning" or "error"
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,32 @@ def settle_table_selection(keys: Sequence[str], rows: Sequence[int] | None, last
         picked = [r for r in rows if 0 <= r < len(keys)]
         selected = keys[picked[0]] if picked else None
     return selected, TableSync(listing, (list(keys).index(selected),) if selected in keys else ())
+
+
+# -- articles the user adds ----------------------------------------------------------------------------
+def article_from_upload(name: str, data: bytes) -> tuple[Article | None, list[Message]]:
+    """An uploaded file as an article, with what to tell the user; no article when it is refused."""
+    try:
+        if len(data) > MAX_ARTICLE_BYTES:
+            raise ArticleError(f"{name} is {len(data) / 1e6:.1f} MB; the limit is "
+                               f"{MAX_ARTICLE_BYTES / 1e6:.0f} MB per article")
+        article = article_from_bytes(data, name)
+    except ArticleError as exc:
+        return None, [("error", str(exc))]
+    return article, _added(article, name)
+
+
+def article_from_paste(text: str) -> tuple[Article | None, list[Message]]:
+    """Pasted text as an article, with what to tell the user; no article when it is refused."""
+    try:
+        article = article_from_text(text, source="pasted text")
+    except ArticleError as exc:
+        return None, [("error", str(exc))]
+    return article, _added(article, "pasted text")
+
+
+def _added(article: Article, source: str) -> list[Message]:
+    return [("success", f"Added “{article.title[:60]}”")] + [("warning", f"{source}: {w}") for w in article.warnings]
 
 
 # -- shareable state (URL query parameters) ------------------------------------------------------

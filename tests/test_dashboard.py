@@ -390,8 +390,8 @@ def test_url_follows_a_table_selection(fresh: AppTest, seed_places: list[Place])
 # -- hostile article text ---------------------------------------------------------------------------
 @pytest.fixture
 def hostile(fresh: AppTest) -> tuple[AppTest, Article]:
-    """The app showing only an article full of markup (added through session state: the paste and
-    upload paths crash, see test_pasting_an_article_adds_it)."""
+    """The app showing only an article full of markup (put into session state directly, so that
+    these tests do not depend on the paste path, see test_pasting_an_article_adds_it)."""
     article = article_from_text(HOSTILE_TEXT, source="pasted text")
     with_article(fresh, article, only=True)
     assert caption(fresh).startswith("1 article · ")
@@ -447,8 +447,6 @@ def test_hostile_text_is_plain_in_the_exports(media, hostile: tuple[AppTest, Art
     assert_escaped([r[7] for r in marker_rows(page)])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the paste handler assigns session_state.active after the "
-                   "'Shown articles' multiselect (key='active') exists: StreamlitWidgetAlreadyInstantiatedError")
 def test_pasting_an_article_adds_it(fresh: AppTest) -> None:
     fresh.sidebar.text_area[0].input(HOSTILE_TEXT)
     next(b for b in fresh.sidebar.button if b.label == "Add pasted text").click()
@@ -475,8 +473,6 @@ def test_refused_upload_shows_an_error_and_keeps_the_articles(fresh: AppTest, na
     assert errors(fresh) == []
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the upload handler assigns session_state.active after the "
-                   "'Shown articles' multiselect (key='active') exists: StreamlitWidgetAlreadyInstantiatedError")
 def test_non_utf8_upload_is_added_with_a_warning(fresh: AppTest) -> None:
     data = "Café owners in Kyiv reopened.\n".encode("cp1252")
     fresh.sidebar.file_uploader(key="uploads").upload("cafe.txt", data, "text/plain")

@@ -1,17 +1,19 @@
-"""Tests for geo.views: filtering places, the place table rows and selection, and the URL state
-round trip."""
+"""Tests for geo.views: filtering places, the place table rows and selection, added articles, and
+the URL state round trip."""
 
 from __future__ import annotations
 
 import pytest
 
-from geo.articles import Article
+from geo.articles import MAX_ARTICLE_BYTES, Article
 from geo.pipeline import Geoparser
 from geo.places import Place, places_for
 from geo.views import (
     ALL_GROUPS,
     Filters,
     TableSync,
+    article_from_paste,
+    article_from_upload,
     filter_places,
     kind_group,
     listing_digest,
@@ -172,6 +174,44 @@ def test_the_listing_digest_depends_on_the_keys_and_their_order() -> None:
     assert listing_digest(KEYS) == listing_digest(list(KEYS))
     assert listing_digest(KEYS) != listing_digest(KEYS[::-1])
     assert listing_digest(["gn:1", "gn:2"]) != listing_digest(["gn:1gn:2"])
+
+
+# -- articles the user adds ----------------------------------------------------------------------------
+def test_an_upload_becomes_an_article() -> None:
+    article, messages = article_from_upload("notes.txt", b"Shelling hit Kyiv on Monday.\n")
+    assert article is not None and "Kyiv" in article.text
+    assert messages == [("success", "Added “Shelling hit Kyiv on Monday.”")]
+
+
+def test_a_non_utf8_upload_is_added_with_a_warning() -> None:
+    article, messages = article_from_upload("cafe.txt", "Café owners in Kyiv reopened.\n".encode("cp1252"))
+    assert article is not None and "Café" in article.text
+    assert messages[0][0] == "success"
+    assert [level for level, _ in messages[1:]] == ["warning"]
+    assert messages[1][1].startswith("cafe.txt: ") and "not valid UTF-8" in messages[1][1]
+
+
+@pytest.mark.parametrize(("name", "data", "says"), [
+    ("empty.txt", b"", "is empty"),
+    ("photo.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "looks like a binary file"),
+    ("huge.txt", b"Kyiv. " * (MAX_ARTICLE_BYTES // 6 + 1), "the limit is 5 MB"),
+], ids=["empty", "binary", "too-large"])
+def test_a_refused_upload_is_one_error(name: str, data: bytes, says: str) -> None:
+    article, messages = article_from_upload(name, data)
+    assert article is None
+    assert len(messages) == 1 and messages[0][0] == "error"
+    assert name in messages[0][1] and says in messages[0][1]
+
+
+def test_pasted_text_becomes_an_article() -> None:
+    article, messages = article_from_paste("Residents of Mariupol left the city.")
+    assert article is not None and article.source == "pasted text"
+    assert messages == [("success", "Added “Residents of Mariupol left the city.”")]
+
+
+def test_empty_paste_is_an_error() -> None:
+    article, messages = article_from_paste("  \n ")
+    assert article is None and [level for level, _ in messages] == ["error"]
 
 
 # -- URL state ---------------------------------------------------------------------------------------
