@@ -131,8 +131,8 @@ class Resolver:
                     s += 1.2
                 if alt and pop < 100_000:
                     s -= 0.6   # old or foreign names of small places mislead more than they help
-            else:  # curated regions, water, mountains, facilities, ...
-                s = 4.0
+            else:  # curated regions, water, mountains, facilities: chosen because they are well known
+                s = 5.0
             # A country's name means the country; only a first-level region of another country
             # (the US state of Georgia) or an explicit "Place, Region" pair can take it.
             if named_countries and kind != "country" and mention.cue != "city" and not partner_region \
