@@ -7,7 +7,9 @@
 Leaflet, jQuery and markercluster come from `static/vendor/` (see its README); a bundled GeoJSON
 basemap (country and Ukrainian oblast borders) in a pane below the tiles keeps the map readable
 with no tile server, and OpenStreetMap tiles (with attribution) cover it when the network is there.
-All text that comes from articles is HTML-escaped here, before it reaches a popup or tooltip.
+All text that comes from articles is HTML-escaped here, before it reaches a popup or tooltip, and
+no rendered output is ever read again as a Jinja template (folium's own elements do that: article
+text with `{{ ... }}` in it would run as template code on the server).
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import folium
-from branca.element import MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.plugins import FastMarkerCluster
+from folium.template import Template as FoliumTemplate
 from jinja2 import Template
 
 from geo.places import Place
@@ -44,6 +47,61 @@ def _vendor(path: str, base: str) -> str:
     return f"{base}/vendor/{path}"
 
 
+class _Text(Element):
+    """Rendered output, emitted as it is. branca wraps each rendered macro in `Element(text)`,
+    which compiles the text as a Jinja template: article text in a popup would run as template
+    code, and compiling megabytes of marker data takes most of the render time."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "Text"
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+class _PlainOutput(MacroElement):
+    """MacroElement.render, with the rendered header/html/script added as text, not as templates."""
+
+    def render(self, **kwargs) -> None:
+        figure = self.get_root()
+        assert isinstance(figure, Figure), "You cannot render this Element if it is not in a Figure."
+        macros = self._template.module.__dict__
+        for part, target in (("header", figure.header), ("html", figure.html), ("script", figure.script)):
+            if macros.get(part) is not None:
+                target.add_child(_Text(str(macros[part](self, kwargs))), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+def _rows_json(rows: Sequence[Sequence]) -> str:
+    """Marker rows (numbers, strings, None) as JSON for a <script> block, inert as HTML and as a
+    template: <, >, &, ' and braces escaped (rows hold no objects, so every brace is in a string;
+    streamlit-folium still rewrites `{{'name'}}` in the script it is given)."""
+    text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"),
+                         ("{", "\\u007b"), ("}", "\\u007d")):
+        text = text.replace(char, escape)
+    return text
+
+
+# folium's FastMarkerCluster template, with the rows as `_rows_json` (not `tojson`).
+_CLUSTER_TEMPLATE = FoliumTemplate("""
+    {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function(){
+            {{ this.callback }}
+            var data = {{ this.rows_json }};
+            var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+            for (var i = 0; i < data.length; i++) {
+                callback(data[i]).addTo(cluster);
+            }
+            cluster.addTo({{ this._parent.get_name() }});
+            return cluster;
+        })();
+    {% endmacro %}""")
+
+
 def local_asset_classes(base: str = STATIC_URL) -> tuple[type[folium.Map], type[FastMarkerCluster]]:
     """folium Map and FastMarkerCluster subclasses whose JS/CSS come from `base` (not CDNs).
 
@@ -51,21 +109,26 @@ def local_asset_classes(base: str = STATIC_URL) -> tuple[type[folium.Map], type[
     Bootstrap, Font Awesome and awesome-markers are dropped (no icon markers here); jQuery stays
     (folium's popups and GeoJSON loading use it)."""
 
-    class LocalMap(folium.Map):
+    class LocalMap(folium.Map, _PlainOutput):
         default_js = [("leaflet", _vendor("leaflet/leaflet.js", base)),
                       ("jquery", _vendor("jquery/jquery.min.js", base))]
         default_css = [("leaflet_css", _vendor("leaflet/leaflet.css", base))]
 
-    class LocalCluster(FastMarkerCluster):
+    class LocalCluster(FastMarkerCluster, _PlainOutput):
+        _template = _CLUSTER_TEMPLATE
         default_js = [("markerclusterjs", _vendor("leaflet.markercluster/leaflet.markercluster.js", base))]
         default_css = [("markerclustercss", _vendor("leaflet.markercluster/MarkerCluster.css", base)),
                        ("markerclusterdefaultcss",
                         _vendor("leaflet.markercluster/MarkerCluster.Default.css", base))]
 
+        @property
+        def rows_json(self) -> str:
+            return _rows_json(self.data)
+
     return LocalMap, LocalCluster
 
 
-class Basemap(MacroElement):
+class Basemap(_PlainOutput):
     """Country and oblast borders in a pane below the tiles: visible when tiles fail."""
 
     _template = Template("""
@@ -109,7 +172,7 @@ class Basemap(MacroElement):
                              for rel in BASEMAPS]
 
 
-class Legend(MacroElement):
+class Legend(_PlainOutput):
     """A fixed legend of marker styles (static text only)."""
 
     _template = Template("""

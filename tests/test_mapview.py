@@ -4,10 +4,12 @@ standalone export is one self-contained file."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from html.parser import HTMLParser
 
 import pytest
+from streamlit_folium import generate_leaflet_string
 
 from geo.articles import Article, article_from_text
 from geo.mapview import (
@@ -32,6 +34,14 @@ HOSTILE_TEXT = (
     "Residents of Mariupol saw <img src=x onerror=alert(1)> and \"quotes\" 'single' `backticks` near Kyiv.\n\n"
     "A reporter in Mariupol wrote </script> after the blast.\n"
 )
+# Jinja syntax in an article: folium's elements compile their rendered output as a template, so
+# this text would run on the server (`{{ ... }}`) or crash the render (`{% if %}`).
+TEMPLATE_TEXT = (
+    "Shelling hit Kyiv at {{ 7*7 }} hours, {{ cycler.__init__.__globals__.os.getpid() }} said.\n\n"
+    "A reporter in Mariupol saw {% if %} and {# comment #} and {{'map'}} near Kyiv.\n"
+)
+TEMPLATE_PIECES = ("{{ 7*7 }}", "{{ cycler.__init__.__globals__.os.getpid() }}", "{% if %}", "{# comment #}",
+                   "{{&#x27;map&#x27;}}")
 
 
 class Tags(HTMLParser):
@@ -123,6 +133,31 @@ def test_popups_escape_article_text(hostile_places: list[Place]) -> None:
                     "&lt;/script&gt; after", "&quot;quotes&quot;", "&#x27;single&#x27;"):
         assert escaped in popups, escaped
     assert "<mark>Kyiv</mark>" in popups and "<mark>Mariupol</mark>" in popups
+
+
+@pytest.fixture(scope="module")
+def template_places(parser: Geoparser) -> list[Place]:
+    places = places_for([article_from_text(TEMPLATE_TEXT)], parser)
+    assert {"Kyiv", "Mariupol"} <= {p.name for p in places}
+    return places
+
+
+def test_article_text_is_never_run_as_a_template(template_places: list[Place]) -> None:
+    for page in (build_map(template_places).get_root().render(),
+                 standalone_html(build_map(template_places, standalone=True))):
+        popups = "\n".join(r[7] for r in marker_rows(page))
+        for piece in TEMPLATE_PIECES:
+            assert piece in popups, piece
+        assert "49 hours" not in popups and str(os.getpid()) not in popups
+        assert "{{" not in page.split("var data = ", 1)[1].split(";\n", 1)[0]   # inert for later passes too
+
+
+def test_streamlit_folium_gets_the_template_text_as_text(template_places: list[Place]) -> None:
+    m = build_map(template_places)
+    m.get_root().render()                         # what st_folium does before it takes the script
+    popups = "\n".join(r[7] for r in marker_rows(generate_leaflet_string(m)))
+    for piece in TEMPLATE_PIECES:
+        assert piece in popups, piece
 
 
 def test_popup_escapes_the_article_title_and_marks_every_mention(hostile_places: list[Place]) -> None:
