@@ -27,6 +27,7 @@ from geo.views import (
     params_to_state,
     place_rows,
     settle_table_selection,
+    share_query,
     state_to_params,
 )
 
@@ -285,6 +286,6 @@ if view == "Share":
         st.image(state.png, caption="PNG preview")
     st.markdown("**Link to this view** (samples, filters and selected place; uploaded articles stay on "
                 "this computer):")
-    st.code("?" + "&".join(f"{k}={v}" for k, v in params.items()), language=None)
+    st.code(share_query(params), language=None)
 
 st.query_params.from_dict(params)   # the address bar always reopens this view

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from geo.articles import MAX_ARTICLE_BYTES, Article, ArticleError, article_from_bytes, article_from_text
 from geo.mapview import GROUP_LABEL, KIND_GROUPS
@@ -165,3 +166,9 @@ def params_to_state(params: Mapping[str, str], known_articles: Sequence[str]):
     compare = tuple(c for c in (params.get("cmp") or "").split(",") if c in known_articles)
     return (wanted or None, Filters(kinds=kinds, min_mentions=min_mentions, search=search),
             selected, compare if len(compare) == 2 else None)
+
+
+def share_query(params: Mapping[str, str]) -> str:
+    """The query part ("?a=…&q=…") of a link that reopens the view: values URL-encoded, so a search
+    with '&', '#' or spaces survives; commas (the list separator) stay readable."""
+    return "?" + urlencode(params, safe=",")

@@ -3,6 +3,8 @@ the URL state round trip."""
 
 from __future__ import annotations
 
+import urllib.parse
+
 import pytest
 
 from geo.articles import MAX_ARTICLE_BYTES, Article
@@ -20,6 +22,7 @@ from geo.views import (
     params_to_state,
     place_rows,
     settle_table_selection,
+    share_query,
     state_to_params,
 )
 
@@ -259,3 +262,17 @@ def test_long_search_is_cut() -> None:
     _, filters, _, _ = params_to_state({"q": "x" * 10_000}, KNOWN)
     assert filters.search == "x" * 200
     assert filters.kinds == ALL_GROUPS and filters.min_mentions == 1
+
+
+@pytest.mark.parametrize("search", ["Kyiv & Mariupol #1", "a=b&c=d", "100% ünïcode + plus", "?q=x#frag"])
+def test_share_link_round_trips(search: str) -> None:
+    state = (KNOWN[:2], Filters(kinds=("town",), min_mentions=2, search=search), "gn:690791:east",
+             (KNOWN[0], KNOWN[1]))
+    link = share_query(state_to_params(*state))
+    assert link.startswith("?") and "#" not in link and " " not in link
+    reopened = {k: v[-1] for k, v in urllib.parse.parse_qs(link[1:], keep_blank_values=True).items()}
+    assert params_to_state(reopened, KNOWN) == state
+
+
+def test_share_link_keeps_the_article_list_readable() -> None:
+    assert share_query(state_to_params(KNOWN[:2], Filters(), None, None)) == f"?a={KNOWN[0]},{KNOWN[1]}"
