@@ -210,3 +210,20 @@ def test_a_damaged_cache_is_rebuilt(index: PlaceIndex, tmp_path: Path) -> None:
     assert [rebuilt.entry(r).name for r in rebuilt.lookup("Mariupol")] == ["Mariupol"]
     assert cached.stat().st_size > size // 3              # the damaged file was replaced
     assert len(PlaceIndex.load(tmp_path)) == len(index)
+
+
+def test_only_the_capital_itself_is_flagged_as_capital(index: PlaceIndex) -> None:
+    washingtons = [r for r in index.lookup("Washington", alternates=False)
+                   if index.kind(r) == "city" and index.country[r] == "US"]
+    assert len(washingtons) > 5
+    assert [index.name_of[r] for r in washingtons if index.capital[r]] == ["Washington"]
+    assert sum(bool(index.capital[r]) for r in washingtons) == 1
+
+
+@pytest.mark.parametrize(("everyday", "official"), [("West Africa", "Western Africa"),
+                                                    ("South Asia", "Southern Asia"),
+                                                    ("East Africa", "Eastern Africa")])
+def test_un_regions_answer_to_their_everyday_names(index: PlaceIndex, everyday: str, official: str) -> None:
+    rows = index.lookup(everyday)
+    assert [(index.name_of[r], index.kind(r)) for r in rows] == [(official, "region")]
+    assert [index.kind(r) for r in index.lookup("South Africa")][0] == "country"

@@ -225,3 +225,19 @@ def test_seed_people_are_not_places(recognizer: Recognizer, seed_a: Article, see
                                  "Sergei Shoigu", "Zelenskyy", "May", "Victory Day", "Victory",
                                  "Thursday", "Wednesday", "Kremlin", "Pentagon", "NATO", "Sarmat",
                                  "In", "West"})
+
+
+@pytest.mark.parametrize("name", ["People's Republic of China", "Dar es Salaam", "Côte d'Ivoire",
+                                  "Ras al-Khaimah"])
+def test_names_with_possessives_and_articles_inside(index: PlaceIndex, name: str) -> None:
+    text = f"Officials in {name} reported three new cases on Monday."
+    assert [m.name for m in find_mentions(text, index)] == [name]
+
+
+def test_lists_and_containers_are_marked(index: PlaceIndex) -> None:
+    text = "From Buffalo, New York, the virus reached Alberta, Manitoba, Ontario and New Brunswick."
+    mentions = {m.name: m for m in find_mentions(text, index)}
+    assert mentions["Buffalo"].partner == "New York" and mentions["Buffalo"].series == -1
+    assert mentions["New York"].cue == "container"
+    series = {mentions[n].series for n in ("Alberta", "Manitoba", "Ontario", "New Brunswick")}
+    assert series == {mentions["Alberta"].start}

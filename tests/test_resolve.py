@@ -166,3 +166,52 @@ def test_haversine_km() -> None:
     assert haversine_km(*kyiv, *kyiv) == 0.0
     many = haversine_km(np.array([50.45, 55.75]), np.array([30.52, 37.62]), 50.45, 30.52)
     assert many.shape == (2,) and many[0] == 0.0 and many[1] == pytest.approx(756, abs=10)
+
+
+# -- how names stand together: containers, lists, cues, one sense per discourse ----------------
+def test_region_after_place_and_comma_is_the_container(any_parser: Geoparser) -> None:
+    text = "A nine-year-old girl from Buffalo, New York, died of the flu on Sunday."
+    assert place_of(any_parser, text, "New York") == ("admin1", "US", "US.NY")
+    assert place_of(any_parser, text, "Buffalo")[1:] == ("US", "US.NY")
+
+
+def test_a_list_of_states_holds_states(any_parser: Geoparser) -> None:
+    text = "Cases were reported in Arizona, Oregon, Washington, Pennsylvania and Ohio this week."
+    for name in ("Washington", "Pennsylvania", "Oregon"):
+        kind, country, _ = place_of(any_parser, text, name)
+        assert (kind, country) == ("admin1", "US"), name
+
+
+def test_two_states_joined_by_and(any_parser: Geoparser) -> None:
+    text = "He planned a concert series in New Jersey and New York for the new year."
+    assert place_of(any_parser, text, "New York") == ("admin1", "US", "US.NY")
+
+
+def test_a_list_of_countries_is_not_a_place_region_pair(any_parser: Geoparser) -> None:
+    text = "Many countries, among them China, Japan, and the United Kingdom, warned the agency."
+    assert place_of(any_parser, text, "China")[:2] == ("country", "CN")
+    assert place_of(any_parser, text, "Japan")[:2] == ("country", "JP")
+
+
+def test_the_state_of(any_parser: Geoparser) -> None:
+    text = "The first case was discovered in 2003 in the state of Washington, officials said."
+    assert place_of(any_parser, text, "Washington") == ("admin1", "US", "US.WA")
+
+
+def test_an_office_after_the_name_says_its_level(any_parser: Geoparser) -> None:
+    text = "Flu spread early this winter. The New York governor declared a public health emergency."
+    assert place_of(any_parser, text, "New York") == ("admin1", "US", "US.NY")
+
+
+def test_one_sense_per_discourse(any_parser: Geoparser) -> None:
+    text = ("Patients will be sent to other hospitals in the province of Ontario. Doctors in Ontario "
+            "say the beds are full, and families in Ontario are worried.")
+    places = {(r.place.kind, r.place.country) for r in resolved(any_parser, text, "Ontario")}
+    assert places == {("admin1", "CA")}
+
+
+def test_the_nearest_country_decides_in_a_roundup(any_parser: Geoparser) -> None:
+    filler = "Health officials urged people to wash their hands and stay at home when ill. " * 12
+    text = ("Brazil reported new cases in Rio Grande do Sul, Santa Catarina and Minas Gerais. " + filler
+            + "In Chile, the Institute of Public Health in Santiago confirmed 393 cases.")
+    assert place_of(any_parser, text, "Santiago")[:2] == ("city", "CL")
