@@ -15,7 +15,9 @@ Subdivision and macro-region points are derived from their member towns / countr
 from __future__ import annotations
 
 import ast
+import contextlib
 import csv
+import gc
 import hashlib
 import json
 import os
@@ -30,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-INDEX_VERSION = 7
+INDEX_VERSION = 8
 CURATED_CSV = Path(__file__).with_name("data") / "curated_places.csv"
 # Towns smaller than this keep only their main name (see _build).
 ALT_NAMES_MIN_POPULATION = 2000
@@ -490,16 +492,26 @@ def _build(progress: Progress) -> dict:
     def ranked(rows: Iterable[int]) -> list[int]:
         return sorted(rows, key=lambda r: (-_kind_weight(int(kind[r])), -int(pop[r])))
 
-    # One dict for every name: primary rows first, then rows that only have it as an alternate
-    # name, stored as -(row + 1); a lone primary row is stored as a bare int (most names).
-    keys: dict[str, int | tuple[int, ...]] = {}
+    # One dict for every name, of plain ints (they load several times faster than tuples): a lone
+    # primary row is stored as itself (most names); otherwise -(i + 1) points at run i of
+    # `multi_rows` (delimited by `multi_start`): primary rows first, then the rows that only have
+    # the name as an alternate, stored as -(row + 1).
+    keys: dict[str, int] = {}
+    runs: list[int] = []
+    starts: list[int] = [0]
     for key in b.names.keys() | b.alt_names.keys():
         primary = ranked(r for r in b.names.get(key, ()) if r not in unplaced)
         alternate = ranked(r for r in b.alt_names.get(key, ()) if r not in unplaced and r not in primary)
         encoded = primary + [-(r + 1) for r in alternate]
-        if encoded:
-            keys[key] = encoded[0] if len(encoded) == 1 and encoded[0] >= 0 else tuple(encoded)
+        if len(encoded) == 1 and encoded[0] >= 0:
+            keys[key] = encoded[0]
+        elif encoded:
+            keys[key] = -len(starts)
+            runs += encoded
+            starts.append(len(runs))
     packed["keys"] = keys
+    packed["multi_rows"] = np.asarray(runs, dtype=np.int32)
+    packed["multi_start"] = np.asarray(starts, dtype=np.int64)
     packed["first_words"] = _first_word_lengths(keys)
     return packed
 
@@ -544,6 +556,19 @@ def _sources_fingerprint() -> str:
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
 
 
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Unpickling a million small objects triggers the cycle collector over and over, for nothing:
+    none of them is garbage yet."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def default_cache_dir() -> Path:
     env = os.environ.get("CONFLICTMAP_CACHE")
     if env:
@@ -557,7 +582,9 @@ class PlaceIndex:
 
     def __init__(self, packed: dict) -> None:
         self._p = packed
-        self.keys: dict[str, int | tuple[int, ...]] = packed["keys"]   # see _build
+        self.keys: dict[str, int] = packed["keys"]   # see _build
+        self._multi_rows: np.ndarray = packed["multi_rows"]
+        self._multi_start: np.ndarray = packed["multi_start"]
         self.first_words: dict[str, int] = packed["first_words"]
         self.demonyms: dict[str, int] = packed["demonyms"]
         self.acronyms: set[str] = packed["acronyms"]
@@ -583,7 +610,7 @@ class PlaceIndex:
         path = cache_dir / f"gazetteer-{_sources_fingerprint()}.pkl"
         if path.exists():
             try:
-                with open(path, "rb") as f:
+                with open(path, "rb") as f, _gc_paused():
                     packed = pickle.load(f)
                 if packed.get("version") == INDEX_VERSION:
                     return cls(packed)
@@ -624,9 +651,13 @@ class PlaceIndex:
         hit = self.keys.get(key)
         if hit is None:
             return []
-        if isinstance(hit, int):
+        if hit >= 0:
             return [(hit, False)]
-        return [(r, False) if r >= 0 else (-r - 1, True) for r in hit if r >= 0 or alternates]
+        return [(r, False) if r >= 0 else (-r - 1, True) for r in self._run(hit) if r >= 0 or alternates]
+
+    def _run(self, hit: int) -> list[int]:
+        i = -hit - 1
+        return self._multi_rows[self._multi_start[i]:self._multi_start[i + 1]].tolist()
 
     def has_name(self, key: str) -> bool:
         """Whether a normalised key names any place."""
@@ -635,7 +666,7 @@ class PlaceIndex:
     def has_primary_name(self, key: str) -> bool:
         """Whether a normalised key is the main name (not only an alternate) of some place."""
         hit = self.keys.get(key)
-        return hit is not None and (isinstance(hit, int) or hit[0] >= 0)
+        return hit is not None and (hit >= 0 or int(self._multi_rows[self._multi_start[-hit - 1]]) >= 0)
 
     def kind(self, row: int) -> str:
         return self.kinds[row]
@@ -693,12 +724,6 @@ class PlaceIndex:
                 groups["admin1"].setdefault(self.admin1[r], []).append(r)
             self._p["_town_groups"] = groups
         return groups
-
-
-def _as_rows(hit: int | tuple[int, ...] | None) -> tuple[int, ...]:
-    if hit is None:
-        return ()
-    return (hit,) if isinstance(hit, int) else hit
 
 
 def build_with_timing(cache_dir: Path, progress: Progress | None = None) -> tuple[PlaceIndex, float]:
