@@ -131,9 +131,10 @@ def tokenize(text: str) -> list[_Token]:
         word = m.group()
         if prev_end < 0:
             sentence_start = True
+        elif start == prev_end + 1 and text[prev_end] == " ":   # the common case, cheaply
+            sentence_start = False
         else:
-            gap = text[prev_end:start]
-            sentence_start = gap != " " and gap != ", " and _ends_sentence(text, prev_end, start)
+            sentence_start = text[prev_end:start] != ", " and _ends_sentence(text, prev_end, start)
         append(new(_Token, (start, end, word, word.lower(), word[0].isupper(), sentence_start)))
         prev_end = end
     return tokens
