@@ -89,7 +89,8 @@ class Resolver:
     def __init__(self, index: PlaceIndex, *, distances: bool = True, cache_size: int = 50_000) -> None:
         self.index = index
         self.distances = distances
-        self._priors: dict[tuple, tuple[np.ndarray, np.ndarray, frozenset[str]]] = {}
+        self._priors: dict[tuple, tuple] = {}
+        self._settled: dict[tuple, tuple] = {}
         self._cache_size = cache_size
 
     # -- priors ----------------------------------------------------------------------------------
@@ -214,7 +215,7 @@ class Resolver:
             if not changed:
                 break
 
-        results = [self._result(g) for g in groups]
+        results = [self._result(g) if g.scores is not None else self._settled_result(g) for g in groups]
         return [ResolvedMention(m, *results[g][:2], *results[g][2:]) if results[g][0] is not None
                 else ResolvedMention(m, None, 0.0, (), None, None)
                 for m, g in zip(mentions, member_of, strict=True)]
@@ -244,7 +245,7 @@ class Resolver:
                 self._priors.clear()
             self._priors[ckey] = cached
         rows_arr, prior, partner, dominance, weight = cached
-        return _Group(m, key, rows_arr, prior, set(partner), dominance, context_weight=weight)
+        return _Group(m, key, rows_arr, prior, set(partner), dominance, context_weight=weight, ckey=ckey)
 
     def _context_weight(self, row: int, kind: str, alternate: bool) -> float:
         """How far the article's context counts for a candidate. An old or foreign name of a small
@@ -253,6 +254,17 @@ class Resolver:
         if kind == "city" and alternate and int(self.index.population[row]) < SMALL_TOWN:
             return ALT_CONTEXT_WEIGHT
         return 1.0
+
+    def _settled_result(self, g: _Group):
+        """The result of a group that context did not touch: it depends on how the name reads
+        alone, so it is cached with the priors."""
+        key = (g.ckey, g.mention.direction)
+        hit = self._settled.get(key)
+        if hit is None:
+            if len(self._settled) >= self._cache_size:
+                self._settled.clear()
+            hit = self._settled[key] = self._result(g)
+        return hit
 
     def _result(self, g: _Group):
         if not len(g.rows):
@@ -381,6 +393,7 @@ class _Group:
     scores: np.ndarray | None = None
     series: set[int] = field(default_factory=set)      # coordinated lists its mentions are in
     context_weight: np.ndarray | None = None          # how far the article's context counts, per row
+    ckey: tuple = ()                                  # how the name reads (the prior cache's key)
 
 
 @dataclass
