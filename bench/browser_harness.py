@@ -48,29 +48,45 @@ FIND_MAP_JS = """
     return null;
 }
 """
+# A function of the map that resolves once it is idle. Leaflet ignores a new view while a zoom
+# animation runs, and markercluster ignores a move while its own split/merge animation (timers of
+# ~300 ms) runs, leaving a marker neither clustered nor drawn: wait for both before and after a move.
+SETTLE_JS = """
+(map) => async () => {
+    let cluster = null;
+    map.eachLayer((l) => { if (L.MarkerClusterGroup && l instanceof L.MarkerClusterGroup) cluster = l; });
+    const busy = () => map._animatingZoom || (map._panAnim && map._panAnim._inProgress)
+        || (cluster && (cluster._inZoomAnimation || (cluster._queue && cluster._queue.length)));
+    const start = performance.now();
+    while (busy() && performance.now() - start < 5000) await new Promise((r) => setTimeout(r, 25));
+}
+"""
 # Fit the map to the markers whose CSS class names these slugs (cm-name-<slug>), without
-# animation; returns the slugs found. Markers live in the (Fast)MarkerCluster group.
+# animation; resolves to the slugs found. Markers live in the (Fast)MarkerCluster group.
 FIT_PLACES_JS = """
-(slugs) => {
-    const map = (%s)();
+async (slugs) => {
+    const map = (FIND_MAP)();
+    const settle = (SETTLE)(map);
     let cluster = null;
     map.eachLayer((l) => { if (L.MarkerClusterGroup && l instanceof L.MarkerClusterGroup) cluster = l; });
     const markers = cluster ? cluster.getLayers() : [];
     const classes = (m) => (m.options.className || "").split(/\\s+/);
     const wanted = slugs === null ? markers.filter((m) => !classes(m).includes("cm-country"))
                                   : markers.filter((m) => slugs.some((s) => classes(m).includes("cm-name-" + s)));
+    await settle();
     if (wanted.length) {
         map.fitBounds(L.latLngBounds(wanted.map((m) => m.getLatLng())), {padding: [40, 40], animate: false});
     }
+    await settle();
     const found = wanted.map((m) => classes(m).find((c) => c.startsWith("cm-name-")).slice(8));
     return {found: found, zoom: map.getZoom(), markers: markers.length};
 }
-""" % FIND_MAP_JS.strip()
-CLOSE_POPUP_JS = "() => { (%s)().closePopup(); }" % FIND_MAP_JS.strip()
+""".replace("FIND_MAP", FIND_MAP_JS.strip()).replace("SETTLE", SETTLE_JS.strip())
+CLOSE_POPUP_JS = "() => { (FIND_MAP)().closePopup(); }".replace("FIND_MAP", FIND_MAP_JS.strip())
 # Markers in the cluster group, and what is drawn for them now.
 MARKER_COUNTS_JS = """
 () => {
-    const map = (%s)();
+    const map = (FIND_MAP)();
     let total = 0;
     if (map) map.eachLayer((l) => {
         if (L.MarkerClusterGroup && l instanceof L.MarkerClusterGroup) total += l.getLayers().length;
@@ -79,7 +95,66 @@ MARKER_COUNTS_JS = """
             clusters: document.querySelectorAll(".marker-cluster").length,
             basemap_paths: document.querySelectorAll(".leaflet-basemap-pane path").length};
 }
-""" % FIND_MAP_JS.strip()
+""".replace("FIND_MAP", FIND_MAP_JS.strip())
+# For each slug: is a marker with class cm-name-<slug> drawn inside the map now? Outside the view
+# (or inside a cluster) it is absent or drawn as an empty path.
+DRAWN_PLACES_JS = """
+(slugs) => {
+    const view = document.querySelector(".leaflet-container").getBoundingClientRect();
+    const out = {};
+    for (const s of slugs) {
+        const paths = document.querySelectorAll("path.cm-place.cm-name-" + s);
+        const boxes = Array.from(paths).map((e) => e.getBoundingClientRect());
+        out[s] = boxes.some((b) => b.width > 0 && b.height > 0 && b.right > view.left && b.left < view.right
+                                    && b.bottom > view.top && b.top < view.bottom);
+    }
+    return out;
+}
+"""
+# For each slug: "marker" when its marker is drawn in the view, "cluster" when a cluster icon in the
+# view stands for it, null otherwise.
+SHOWN_PLACES_JS = """
+(slugs) => {
+    const map = (FIND_MAP)();
+    let cluster = null;
+    map.eachLayer((l) => { if (L.MarkerClusterGroup && l instanceof L.MarkerClusterGroup) cluster = l; });
+    const view = map.getContainer().getBoundingClientRect();
+    const inView = (e) => { if (!e) return false; const b = e.getBoundingClientRect();
+        return b.width > 0 && b.height > 0 && b.right > view.left && b.left < view.right
+               && b.bottom > view.top && b.top < view.bottom; };
+    const out = {};
+    for (const s of slugs) {
+        const ms = cluster ? cluster.getLayers().filter((m) => (m.options.className || "").split(/\\s+/)
+                                                                 .includes("cm-name-" + s)) : [];
+        out[s] = null;
+        for (const m of ms) {
+            if (map.hasLayer(m) && inView(m._path)) { out[s] = "marker"; break; }
+            const parent = cluster.getVisibleParent(m);      // walks up to the nearest shown icon
+            if (parent && parent !== m && inView(parent._icon)) out[s] = "cluster";
+        }
+    }
+    return out;
+}
+""".replace("FIND_MAP", FIND_MAP_JS.strip())
+# Tile layers on the map and tile images in the DOM.
+TILES_JS = """
+() => {
+    const map = (FIND_MAP)();
+    let layers = 0;
+    if (map) map.eachLayer((l) => { if (l instanceof L.TileLayer) layers += 1; });
+    return {map: !!map, layers: layers, images: document.querySelectorAll("img.leaflet-tile").length};
+}
+""".replace("FIND_MAP", FIND_MAP_JS.strip())
+SET_ZOOM_JS = """
+async (z) => {
+    const map = (FIND_MAP)();
+    const settle = (SETTLE)(map);
+    await settle();
+    map.setZoom(z, {animate: false});
+    await settle();
+    return map.getZoom();
+}
+""".replace("FIND_MAP", FIND_MAP_JS.strip()).replace("SETTLE", SETTLE_JS.strip())
 
 
 def browser_unavailable() -> str | None:
@@ -162,11 +237,14 @@ class DashboardServer:
 
 
 @contextlib.contextmanager
-def dashboard_server(health_timeout: float = 60.0) -> Iterator[DashboardServer]:
-    """The dashboard served on 127.0.0.1 by the running interpreter's streamlit; always stopped."""
+def dashboard_server(health_timeout: float = 60.0, options: Sequence[str] = ()) -> Iterator[DashboardServer]:
+    """The dashboard served on 127.0.0.1 by the running interpreter's streamlit; always stopped.
+
+    `options` are more `streamlit run` flags (e.g. `--server.fileWatcherType none`)."""
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+           *options]
     with tempfile.TemporaryDirectory(prefix="dashboard-") as tmp:
         log_path = Path(tmp) / "server.log"
         with open(log_path, "wb") as log:
@@ -188,6 +266,7 @@ class NetworkLog:
     """Every request the page and its frames made (and websockets), and the ones aborted."""
 
     requests: list[str] = field(default_factory=list)
+    responses: list[str] = field(default_factory=list)     # URLs that answered (nothing aborted does)
     aborted: list[str] = field(default_factory=list)
     websockets: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
@@ -196,6 +275,10 @@ class NetworkLog:
     def outside(self) -> list[str]:
         """Requests (and websockets) to anything but this machine."""
         return [u for u in self.requests + self.websockets if not is_local(u)]
+
+    def loaded_outside(self) -> list[str]:
+        """Responses from anything but this machine (empty whenever the routing works)."""
+        return [u for u in self.responses if not is_local(u)]
 
 
 @contextlib.contextmanager
@@ -220,6 +303,7 @@ def offline_browser(viewport: tuple[int, int] = VIEWPORT, timeout_ms: float = 30
             context.set_default_timeout(timeout_ms)
             # The context sees the requests of every page and of the frames inside them (the map iframe).
             context.on("request", lambda req: net.requests.append(req.url))
+            context.on("response", lambda resp: net.responses.append(resp.url))
             context.route("**/*", route)
             page = context.new_page()
             page.on("websocket", lambda ws: net.websockets.append(ws.url))
@@ -260,6 +344,42 @@ def map_frame(page, timeout_ms: float = 30_000):
 def fit_to_places(frame, slugs: Sequence[str] | None) -> dict:
     """Fit the map to the markers with these name slugs (None: every place but countries)."""
     return frame.evaluate(FIT_PLACES_JS, None if slugs is None else list(slugs))
+
+
+def drawn_places(frame, slugs: Sequence[str]) -> dict[str, bool]:
+    """{slug: a marker of that place is drawn inside the map view now (not clustered, not off-view)}."""
+    return frame.evaluate(DRAWN_PLACES_JS, list(slugs))
+
+
+def shown_places(frame, slugs: Sequence[str]) -> dict[str, str | None]:
+    """{slug: "marker" (drawn), "cluster" (a cluster icon in view stands for it) or None}."""
+    return frame.evaluate(SHOWN_PLACES_JS, list(slugs))
+
+
+def tiles(frame) -> dict:
+    """{"map": the map exists, "layers": tile layers on it, "images": tile <img>s in the DOM}."""
+    return frame.evaluate(TILES_JS)
+
+
+def set_zoom(frame, zoom: int) -> int:
+    """Zoom the map about its centre without animation; the zoom reached."""
+    return frame.evaluate(SET_ZOOM_JS, zoom)
+
+
+def wait_for_map(page, check, timeout_s: float = 30.0, interval_s: float = 0.1):
+    """Poll `check(frame)` on the map frame until it returns something truthy (the map is redrawn
+    in place when its inputs change, and may be missing for a moment); that value."""
+    deadline = time.monotonic() + timeout_s
+    last: object = None
+    while time.monotonic() < deadline:
+        try:
+            last = check(map_frame(page, timeout_ms=timeout_s * 1000))
+            if last:
+                return last
+        except Exception as exc:   # the frame or the map is being replaced
+            last = exc
+        time.sleep(interval_s)
+    raise TimeoutError(f"the map did not settle within {timeout_s:.0f} s (last: {last!r})")
 
 
 def close_popup(frame) -> None:
