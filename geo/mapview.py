@@ -173,11 +173,15 @@ class Basemap(_PlainOutput):
 
 
 class Legend(_PlainOutput):
-    """A fixed legend of marker styles (static text only)."""
+    """A fixed legend of marker styles (static text only), top right: the zoom buttons are top left,
+    the scale bottom left, and the credit line, kept to the right 60% in small type, bottom right."""
 
     _template = Template("""
+        {% macro header(this, kwargs) %}
+        <style>.leaflet-control-attribution { max-width: 60%; font-size: 10px; line-height: 1.35; }</style>
+        {% endmacro %}
         {% macro html(this, kwargs) %}
-        <div class="cm-legend" style="position:absolute;bottom:24px;left:10px;z-index:1000;
+        <div class="cm-legend" style="position:absolute;top:10px;right:10px;z-index:1000;
              background:rgba(255,255,255,.92);padding:6px 9px;border-radius:4px;
              font:12px/1.5 system-ui,sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)">
           {% for colour, label, dash in this.rows %}
