@@ -237,19 +237,21 @@ class DashboardServer:
 
 
 @contextlib.contextmanager
-def dashboard_server(health_timeout: float = 60.0, options: Sequence[str] = ()) -> Iterator[DashboardServer]:
+def dashboard_server(health_timeout: float = 60.0, options: Sequence[str] = (), script: str = "dashboard.py",
+                     cwd: Path = REPO_ROOT) -> Iterator[DashboardServer]:
     """The dashboard served on 127.0.0.1 by the running interpreter's streamlit; always stopped.
 
-    `options` are more `streamlit run` flags (e.g. `--server.fileWatcherType none`)."""
+    `options` are more `streamlit run` flags (e.g. `--server.fileWatcherType none`); `script` and
+    `cwd` serve another page (Streamlit reads `.streamlit/` from `cwd`, serves `static/` beside the script)."""
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
            *options]
     with tempfile.TemporaryDirectory(prefix="dashboard-") as tmp:
         log_path = Path(tmp) / "server.log"
         with open(log_path, "wb") as log:
             started = time.perf_counter()
-            process = subprocess.Popen(cmd, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=log,
+            process = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=log,
                                        stderr=subprocess.STDOUT, start_new_session=True)
         server = DashboardServer(port, process, started, log_path)
         try:
