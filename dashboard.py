@@ -16,7 +16,6 @@ from geo.gazetteer import PlaceIndex
 from geo.mapview import build_map, highlight, standalone_html, story_bounds, tooltip_text
 from geo.pipeline import Geoparser
 from geo.places import Place, group_places
-from geo.render_png import render_map_png
 from geo.views import (
     ALL_GROUPS,
     Filters,
@@ -273,6 +272,8 @@ if view == "Share":
     today = dt.date.today().isoformat()
     c1, c2, c3, c4 = st.columns(4)
     if c1.button("Make PNG"):
+        from geo.render_png import render_map_png  # matplotlib: ~1 s to import, only for the PNG
+
         if bounds is None and any(p.resolved for p in shown):
             bounds = story_bounds(shown, margin=0.08)
         state.png = render_map_png(shown, title=title, subtitle=f"{len(shown)} places · {today}", bounds=bounds)
