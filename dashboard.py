@@ -9,13 +9,14 @@ from pathlib import Path
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.articles import Article, read_article, split_passages
+from geo.articles import Article, read_article
 from geo.compare import BOTH, ONLY_A, ONLY_B, compare_articles
 from geo.export import places_csv, places_geojson
 from geo.gazetteer import PlaceIndex
 from geo.mapview import build_map, highlight, standalone_html, story_bounds, tooltip_text
+from geo.parsecache import CachedParser, ParsedText
 from geo.pipeline import Geoparser
-from geo.places import Place, group_places
+from geo.places import Place, places_from_parsed
 from geo.views import (
     ALL_GROUPS,
     Filters,
@@ -49,10 +50,16 @@ if not PlaceIndex.cached():   # first run on this machine: build the index with 
     bar.empty()
 
 
+@st.cache_resource(show_spinner=False)
+def parses() -> CachedParser:
+    """Parses kept on disk: the geoparser is loaded only when a text is not among them."""
+    return CachedParser(geoparser)
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
-def parsed(article_id: str, text: str):
+def parsed(article_id: str, text: str) -> ParsedText:
     """Resolved mentions of one article (cached by its stable id and text)."""
-    return geoparser().parse(text)
+    return parses().parse(text)
 
 
 @st.cache_data(show_spinner=False)
@@ -75,10 +82,8 @@ def all_places(articles: list[Article]) -> list[Place]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def grouped(id_texts: tuple[tuple[str, str], ...]) -> list[Place]:
-    index = geoparser().index
     arts = [state.library[i] for i, _ in id_texts]
-    rows = [(a, split_passages(a), parsed(a.id, a.text)) for a in arts]
-    return group_places(rows, source_of=lambda row: index.entry(row).source)
+    return places_from_parsed((a, parsed(a.id, a.text)) for a in arts)
 
 
 def add_article(article: Article | None, messages: list[Message]) -> None:
@@ -152,9 +157,9 @@ if not articles:
     st.stop()
 places = all_places(articles)
 shown = filter_places(places, filters)
-parser = geoparser()
+recognition = sorted({parsed(a.id, a.text).recognition for a in articles})
 st.caption(f"{len(articles)} article{'s' if len(articles) != 1 else ''} · {len(places)} places · "
-           f"{len(shown)} shown · recognition: {'NER + gazetteer' if parser.ner else 'gazetteer only'}")
+           f"{len(shown)} shown · recognition: {' / '.join(recognition)}")
 
 VIEWS = ("Map", "Compare versions", "Share")
 view = st.segmented_control("View", VIEWS, default=state.get("view_name", "Map"), key="view_name",

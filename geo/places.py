@@ -13,9 +13,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from geo.articles import Article, Passage, passage_at, split_passages
 from geo.resolve import Candidate, ResolvedMention
+
+if TYPE_CHECKING:
+    from geo.parsecache import ParsedText
 
 
 @dataclass(frozen=True)
@@ -119,3 +123,13 @@ def places_for(articles: Sequence[Article], parser) -> list[Place]:
     """Parse the articles with `parser` (a Geoparser) and group their places."""
     parsed = [(a, split_passages(a), parser.parse(a.text)) for a in articles]
     return group_places(parsed, source_of=lambda row: parser.index.entry(row).source)
+
+
+def places_from_parsed(parsed: Iterable[tuple[Article, ParsedText]]) -> list[Place]:
+    """Group articles' cached parses (see geo.parsecache) into places, with no parser or index:
+    each place's gazetteer source comes with its parse."""
+    items = list(parsed)
+    sources: dict[int, str] = {}
+    for _, p in items:
+        sources.update(p.sources)
+    return group_places(((a, split_passages(a), p.resolved) for a, p in items), source_of=sources.__getitem__)
