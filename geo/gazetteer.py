@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-INDEX_VERSION = 8
+INDEX_VERSION = 9
 CURATED_CSV = Path(__file__).with_name("data") / "curated_places.csv"
 # Towns smaller than this keep only their main name (see _build).
 ALT_NAMES_MIN_POPULATION = 2000
@@ -510,10 +510,28 @@ def _build(progress: Progress) -> dict:
             runs += encoded
             starts.append(len(runs))
     packed["keys"] = keys
+    packed["towns_by"] = _towns_by(kind, cols)
     packed["multi_rows"] = np.asarray(runs, dtype=np.int32)
     packed["multi_start"] = np.asarray(starts, dtype=np.int64)
     packed["first_words"] = _first_word_lengths(keys)
     return packed
+
+
+def _towns_by(kind: np.ndarray, cols: dict[str, list]) -> dict[str, tuple[np.ndarray, dict[str, tuple[int, int]]]]:
+    """The town rows of each country and first-level region ("northern X" needs their points):
+    per level, the rows sorted by code and each code's (start, end) in them."""
+    towns = np.flatnonzero(kind == KIND_CODE["city"]).tolist()
+    out = {}
+    for level in ("country", "admin1"):
+        codes = cols[level]
+        ordered = sorted(towns, key=lambda r: codes[r])
+        spans: dict[str, tuple[int, int]] = {}
+        for i, r in enumerate(ordered):
+            code = codes[r]
+            start = spans[code][0] if code in spans else i
+            spans[code] = (start, i + 1)
+        out[level] = (np.asarray(ordered, dtype=np.int32), spans)
+    return out
 
 
 def _kind_weight(kind_code: int) -> int:
@@ -710,20 +728,10 @@ class PlaceIndex:
         kind = self.kind(row)
         if kind not in ("country", "admin1"):
             return np.empty((0, 2))
-        groups = self._town_groups()
-        code = self.country[row] if kind == "country" else self.admin1[row]
-        rows = groups[kind].get(code, [])
-        return np.column_stack([self.lat[rows], self.lon[rows]]) if rows else np.empty((0, 2))
-
-    def _town_groups(self) -> dict[str, dict[str, list[int]]]:
-        groups = self._p.get("_town_groups")
-        if groups is None:
-            groups = {"country": {}, "admin1": {}}
-            for r in np.flatnonzero(self.kind_codes == KIND_CODE["city"]).tolist():
-                groups["country"].setdefault(self.country[r], []).append(r)
-                groups["admin1"].setdefault(self.admin1[r], []).append(r)
-            self._p["_town_groups"] = groups
-        return groups
+        rows, spans = self._p["towns_by"][kind]
+        start, end = spans.get(self.country[row] if kind == "country" else self.admin1[row], (0, 0))
+        members = rows[start:end]
+        return np.column_stack([self.lat[members], self.lon[members]])
 
 
 def build_with_timing(cache_dir: Path, progress: Progress | None = None) -> tuple[PlaceIndex, float]:
