@@ -94,7 +94,8 @@ class Resolver:
         self._cache_size = cache_size
 
     # -- priors ----------------------------------------------------------------------------------
-    def _prior(self, mention: Mention, rows: Sequence[int], alt_flags: dict[int, bool]) -> np.ndarray:
+    def _prior(self, mention: Mention, rows: Sequence[int], alt_flags: dict[int, bool],
+               partner_codes: set[str]) -> np.ndarray:
         index = self.index
         scores = np.zeros(len(rows))
         kinds = [index.kind(r) for r in rows]
@@ -106,7 +107,7 @@ class Resolver:
         named_countries = {index.country[r] for k, r in enumerate(rows)
                            if kinds[k] == "country" and not alt_flags.get(r, False)}
         # "Mexico, Missouri" is a town; "China, Japan" is a list of countries
-        partner_region = any("." in code for code in self._partner_codes(mention))
+        partner_region = any("." in code for code in partner_codes)
         typed = mention.name != mention.lookup_name or any(
             w in mention.lookup_name.lower() for w in (" county", " parish", " oblast", " province"))
         for k, r in enumerate(rows):
@@ -229,7 +230,8 @@ class Resolver:
         if cached is None:
             rows = list(m.rows)[:400]
             alt = dict(self.index.lookup_flagged(m.lookup_name)) if not m.demonym else {}
-            prior = self._prior(m, rows, alt)
+            partner = self._partner_codes(m)
+            prior = self._prior(m, rows, alt, partner)
             order = np.argsort(-prior, kind="stable")[:MAX_CANDIDATES]
             rows_arr = np.asarray(rows, dtype=np.int64)[order]
             kinds = [self.index.kinds[r] for r in rows_arr.tolist()]
@@ -240,7 +242,7 @@ class Resolver:
             dominance = tuple(self._dominance(m, rows_arr.tolist(), kinds, admin1, admin2))
             weight = np.asarray([self._context_weight(r, k, alt.get(r, False))
                                  for r, k in zip(rows_arr.tolist(), kinds, strict=True)])
-            cached = (rows_arr, prior[order], frozenset(self._partner_codes(m)), dominance, weight)
+            cached = (rows_arr, prior[order], frozenset(partner), dominance, weight)
             if len(self._priors) >= self._cache_size:
                 self._priors.clear()
             self._priors[ckey] = cached
@@ -304,8 +306,9 @@ class Resolver:
         s = g.prior.copy()
         # Members of one list are siblings, not containers: "Washington" beside "Missouri" in a list
         # of states is not the town of Washington, Missouri.
-        skip = context.siblings(g.key, g.series) | {g.key}
-        weight = context.closeness(g.key, skip)
+        if g.closeness is None:     # where the names stand does not change between iterations
+            g.closeness = context.closeness(g.key, context.siblings(g.key, g.series) | {g.key})
+        weight = g.closeness
         share = context.country_shares(weight)
         hits = context.admin1_hits(weight)
         named_countries, named_admin1s = context.named_by(weight)
@@ -394,6 +397,7 @@ class _Group:
     series: set[int] = field(default_factory=set)      # coordinated lists its mentions are in
     context_weight: np.ndarray | None = None          # how far the article's context counts, per row
     ckey: tuple = ()                                  # how the name reads (the prior cache's key)
+    closeness: dict[str, float] | None = None         # other names' weight for it (see _Context)
 
 
 @dataclass
