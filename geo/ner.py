@@ -68,7 +68,13 @@ class SpacyNER:
         out: list[Entity] = []
         pieces = (text[s:e] for s, e in windows)
         for (offset, _), doc in zip(windows, self.nlp.pipe(pieces, batch_size=64), strict=True):
-            out.extend((offset + ent.start_char, offset + ent.end_char, ent.label_) for ent in doc.ents)
+            for ent in doc.ents:
+                # the model sometimes takes in a trailing comma or quote ("Kryvyi Rih,")
+                start, end = ent.start_char, ent.end_char
+                while end > start and not doc.text[end - 1].isalnum() and doc.text[end - 1] not in ".)":
+                    end -= 1
+                if end > start:
+                    out.append((offset + start, offset + end, ent.label_))
         return out
 
     def pipe(self, texts: Iterable[str]) -> Iterable[list[Entity]]:

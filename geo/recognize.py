@@ -5,93 +5,65 @@
     >>> [m.name for m in find_mentions("Shelling hit Kramatorsk, in the Donetsk region.", PlaceIndex.load())]
     ['Kramatorsk', 'Donetsk region']
 
-Candidates come from the gazetteer (longest match over capitalised words); context decides which
-are places: locative prepositions, type words ("the Luhansk region"), "Place, Region" pairs, titles
-and surnames that mark people, and, in the default mode, spaCy's named-entity labels
-(see `geo.ner`). Without NER (the fast mode) the same rules run alone.
+Candidates come from the gazetteer (longest match over capitalised words) and from capitalised names
+the gazetteer lacks; context decides which are places (see `geo.cues`): prepositions and verbs of
+place ("near X", "shelled X", "X was shelled"), type words ("the Luhansk region", "Stepanivka
+village"), containers ("X, Donetsk"), lists whose other members are places, titles and surnames that
+mark people, organisations, and, in the default mode, spaCy's named-entity labels (see `geo.ner`).
+Without NER (the fast mode) the same rules run alone. How the mentions relate (containers, lists)
+is marked by `geo.relations`.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import NamedTuple
 
+from geo.cues import (
+    BE_WORDS,
+    CAMP_WORDS,
+    CITY_WORDS,
+    CONNECTORS,
+    DEMONYM_CONTEXT_BLOCK,
+    DIRECTIONS,
+    FACILITY_MODIFIERS,
+    FACILITY_WORDS,
+    INSTITUTION_WORDS,
+    LOCATIVE,
+    MEDIUM,
+    NAME_PARTICLES,
+    NONE,
+    NUMERIC_LABELS,
+    OFFICE_WORDS,
+    ORGANISATION_WORDS,
+    PASSIVE_PLACE_VERBS,
+    PLACE_NOUNS_OF,
+    PLACE_NOUNS_ON,
+    PLACE_PREPOSITIONS,
+    PLACE_VERBS,
+    SETTLEMENT_WORDS,
+    SPEECH_VERBS,
+    STOP,
+    STRONG,
+    TITLES,
+    TYPE_WORDS,
+    WEAK,
+    WEAK_LOCATIVE,
+    WEAK_PREPOSITIONS,
+    is_organisation,
+)
 from geo.gazetteer import PlaceIndex, normalize_name
-
-# -- words that shape decisions -------------------------------------------------------------------
-CONNECTORS = frozenset(
-    "of de del della di da do dos das du des la le les los las upon on the and am an der den "
-    "y al el sur en bin es ibn ul ur van von zu op aan ter te".split())
-TYPE_WORDS = {
-    "region": "admin1", "regions": "admin1", "oblast": "admin1", "province": "admin1",
-    "state": "admin1", "governorate": "admin1", "prefecture": "admin1", "territory": "admin1",
-    "county": "admin2", "parish": "admin2", "district": "admin2", "raion": "admin2",
-    "borough": "admin2",
-}
-# Offices after a name say which level of government it names.
-OFFICE_WORDS = {"governor": "admin1", "governor's": "admin1", "legislature": "admin1",
-                "mayor": "city", "mayor's": "city"}
-CITY_WORDS = frozenset("city cities town towns village villages capital port suburb suburbs "
-                       "outskirts settlement settlements hamlet municipality".split())
-LOCATIVE = frozenset("in near to from toward towards outside into across around through throughout "
-                     "within via between inside beyond visit visited visiting reach reached "
-                     "entered leave left north south east west northeast northwest southeast "
-                     "southwest at of and or".split())
-# "at"/"of"/"and"/"or" only count as cues together with stronger evidence (see _cue).
-WEAK_LOCATIVE = frozenset({"at", "of", "and", "or"})
-DIRECTIONS = {
-    "northern": "north", "southern": "south", "eastern": "east", "western": "west",
-    "northeastern": "northeast", "northwestern": "northwest", "southeastern": "southeast",
-    "southwestern": "southwest", "central": "centre",
-    "north-eastern": "northeast", "north-western": "northwest", "south-eastern": "southeast",
-    "south-western": "southwest",
-}
-TITLES = frozenset(
-    "mr mrs ms miss dr president gov governor sen senator rep representative gen general col "
-    "colonel lt lieutenant sgt sergeant capt captain rev reverend prof professor judge justice "
-    "chief officer deputy minister secretary sir lord lady king queen prince princess pope "
-    "mayor spokesman spokeswoman spokesperson correspondent editor coach director chairman "
-    "ambassador commander detective trooper sheriff pastor father sister brother st. saint "
-    "mister madam ms. mr. mrs. dr. gov. sen. rep. gen. col. lt. sgt. capt. rev. prof. "
-    "officer. agent premier chancellor".split())
-# Capitalised words that are never places on their own (months, days, pronouns, news words).
-STOP = frozenset(
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday "
-    "saturday sunday today tomorrow yesterday i we you he she it they this that these those there "
-    "here a an the his her its our their my your god christmas easter ramadan mass victory "
-    "police president minister government army navy university college school hospital church "
-    "court news times post press radio tv internet web online january's street road avenue "
-    "national international federal republican democrat democratic republic union party "
-    "president's man woman men women people family city town state county north south east west "
-    "northern southern eastern western central".split()) | frozenset(
-    # English function words and frequent sentence openers, capitalised only by position
-    "in on at by for with as but or and if so no not all any one some many much more most other "
-    "such only own same than too very can will just should now also after before about above "
-    "below between into through during over under again further then once both each few nor "
-    "off out up down why how what when where which who whom while because until although though "
-    "since unless whether yet still even ever never always often here there every neither either "
-    "last next first second third new old good great little big long high low early late young "
-    "mr mrs ms dr said says say told tells do does did has have had is are was were be been being "
-    "let may might must shall would could get got make made take took see saw come came go went "
-    "according however meanwhile instead despite among against without within along across "
-    "around behind beyond inside outside near toward towards upon per via via de la le el".split())
-# Capitalised words after a place name that make an institution, not a person ("Kyiv Post").
-INSTITUTION_WORDS = frozenset(
-    "department university college school police council city county state government ministry "
-    "times post herald tribune news journal airport station metro hospital court police "
-    "university's fire sheriff sheriff's office army navy club fc united rangers district "
-    "international region regional province public community center centre museum zoo "
-    "bank company corporation group airlines radio tv television theatre theater church "
-    "cathedral mosque synagogue hotel stadium bridge street road avenue highway river lake "
-    "mountains valley bay sea harbor harbour port square park institute agency authority "
-    "commission committee board party parliament assembly senate house".split())
-NUMERIC_LABELS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL"})
-DEMONYM_CONTEXT_BLOCK = frozenset({"language", "languages", "speaking", "speaker", "speakers"})
+from geo.relations import coordinated_runs, mark_relations
+from geo.spelling import spelling_index
 
 _TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|\w+(?:(?:-|['\u2019](?![sS]\b))\w+)*")
+NEGATIVE = -1
+# How broad each kind is (containers must be broader than what they contain; see geo.relations).
+_KIND_BREADTH = {"facility": 0, "island": 0, "water": 0, "mountain": 0, "peninsula": 0, "area": 0,
+                 "city": 2, "admin2": 3, "region": 4, "admin1": 4, "country": 5, "continent": 6}
 
 
 @dataclass(frozen=True)
@@ -102,13 +74,16 @@ class Mention:
     end: int
     name: str
     rows: tuple[int, ...]            # gazetteer candidates (empty: recognised but not in the gazetteer)
-    cue: str = ""                    # "admin1"/"admin2" (type word), "city", or ""
+    cue: str = ""                    # "admin1"/"admin2" (type word), "city", "container", "facility", or ""
     direction: str = ""              # "north", ... for "northern Russia"
     demonym: bool = False            # "Ukrainian" standing for Ukraine
     ner_label: str = ""              # the NER label that covered it, "" in the fast mode
     lookup_name: str = ""            # the gazetteer name matched ("Luhansk" for "Luhansk region")
     partner: str = ""                # "Region" of a "Place, Region" pair
     series: int = -1                 # start of the coordinated list ("A, B and C") it is in; -1 none
+    within: tuple[tuple[int, str], ...] = ()   # (start of a container mention, "in"/"near"), innermost first
+    evidence: str = ""               # what made it a place when the gazetteer alone did not ("after 'near'")
+    head_only: bool = False          # read only as the head of a longer name ("Kamal" of "Kamal Adwan Hospital")
 
 
 class _Token(NamedTuple):
@@ -150,46 +125,98 @@ def _ends_sentence(text: str, prev_end: int, start: int) -> bool:
     return stripped[0] in ".!?:;" or stripped[-1] in "\u201c\"(['\u2018"
 
 
-class Recognizer:
-    """Finds place mentions; `ner` (optional) is a callable text -> [(start, end, label)]."""
+@dataclass
+class _Text:
+    """One text being read: its tokens, NER labels and the lines written in title case."""
 
-    def __init__(self, index: PlaceIndex, ner=None, *, demonyms: bool = False,
-                 keep_unknown: bool = False) -> None:
+    text: str
+    tokens: list[_Token]
+    headline: frozenset[int]          # tokens on lines written in title case (capitals tell nothing)
+    labels: list[tuple[int, int, str]]
+    label_starts: list[int]
+    person_words: set[str]
+    person_spans: list[tuple[int, int, frozenset[str]]]
+
+    def personal(self, tokens: Sequence[_Token], i: int, j: int) -> bool:
+        """A title before tokens i..j, or one of their words in a person's name elsewhere in the text
+        ("Putin" after "Vladimir Putin"); the NER span over these very tokens does not count."""
+        if i > 0 and tokens[i - 1].upper and tokens[i - 1].lower.rstrip(".") in TITLES:
+            return True
+        start, end = tokens[i].start, tokens[j].end
+        words = {t.lower for t in tokens[i:j + 1]}
+        return any((s >= end or e <= start) and words & names for s, e, names in self.person_spans)
+
+    def label_at(self, start: int, end: int) -> tuple[str, int, int]:
+        """The first NER entity overlapping [start, end), as (label, start, end); ("", start, end) if none."""
+        k = max(0, bisect.bisect_left(self.label_starts, start) - 1)
+        for s, e, label in self.labels[k:]:
+            if s < end and start < e:
+                return label, s, e
+            if s >= end:
+                break
+        return "", start, end
+
+
+class Recognizer:
+    """Finds place mentions; `ner` (optional) has `spans(text, windows) -> [(start, end, label)]`."""
+
+    def __init__(self, index: PlaceIndex, ner=None, *, demonyms: bool = False) -> None:
         self.index = index
         self.ner = ner
         self.demonyms = demonyms
-        self.keep_unknown = keep_unknown
 
     # -- public ----------------------------------------------------------------------------------
     def find(self, text: str) -> list[Mention]:
         tokens = tokenize(text)
+        headline = _headline_tokens(text, tokens)
         candidates = self._candidates(text, tokens)
-        entities = self._entities(text, tokens, candidates) if self.ner else []
-        labels = _label_spans(entities)
-        person_words = _person_words(text, entities)
+        phrases = self._phrases(text, tokens, candidates, headline)
+        entities = sorted(self._entities(text, tokens, candidates, phrases)) if self.ner else []
+        people = [(s, e, frozenset(normalize_name(w) for w in text[s:e].split()))
+                  for s, e, label in entities if label == "PERSON" and len(text[s:e].split()) > 1]
+        doc = _Text(text, tokens, headline, entities, [s for s, _, _ in entities],
+                    set().union(*(names for _, _, names in people)), people)
         accepted: list[Mention] = []
         for cand in candidates:
-            decision = self._decide(text, tokens, cand, labels, person_words)
-            if decision is not None:
-                accepted.append(decision)
-        if self.ner and self.keep_unknown:
-            accepted += self._unknown_places(text, entities, accepted)
-        accepted.sort(key=lambda m: m.start)
-        return _mark_series(text, _mark_containers(text, _drop_overlaps(accepted)), self._is_region)
+            cand["mention"] = self._decide(doc, cand)
+            if cand["mention"] is not None:
+                accepted.append(cand["mention"])
+        for phrase in phrases:
+            phrase["mention"] = self._decide_phrase(doc, phrase)
+            if phrase["mention"] is not None:
+                accepted.append(phrase["mention"])
+        if self.ner:
+            accepted += self._unknown_places(doc, accepted)
+        accepted = _drop_overlaps(sorted(accepted, key=lambda m: (m.start, -m.end)))
+        accepted = self._complete_lists(doc, accepted, candidates + phrases)
+        return mark_relations(text, accepted, self._is_region, self.kind_of)
 
     def _is_region(self, mention: Mention) -> bool:
         """Whether a name can be a country or first-level region itself."""
         return any(self.index.kind(r) in ("admin1", "country") for r in mention.rows)
 
-    def _entities(self, text: str, tokens: Sequence[_Token], candidates: list[dict]):
+    def kind_of(self, mention: Mention) -> str:
+        """The broadest kind a mention can be: "admin1", "city", ...; "facility" for a facility,
+        "unknown" for a name the gazetteer lacks (see geo.relations)."""
+        if mention.cue in ("admin1", "admin2", "facility"):
+            return mention.cue
+        kinds = self.index.kinds
+        if mention.rows and not mention.demonym:
+            return max((kinds[r] for r in mention.rows), key=lambda k: _KIND_BREADTH.get(k, 2))
+        return "city" if mention.cue == "city" else "unknown"
+
+    def _entities(self, text: str, tokens: Sequence[_Token], candidates: list[dict], phrases: list[dict]):
         """NER over the sentences where it can change a decision (NER is the slow part): those
-        holding a candidate that is not a well-known name standing alone, or a capitalised word
-        the gazetteer does not know (a possible place it lacks)."""
+        holding a candidate that is not a well-known name standing alone, or a capitalised name
+        the gazetteer lacks whose context leaves it open."""
+        starts = sorted([c["start"] for c in candidates if not self._settled_without_ner(tokens, c)]
+                        + [p["start"] for p in phrases if p["level"] < STRONG and not p["org"]])
         windows = []
+        k = 0
         for start, end in _sentence_windows(text):
-            inside = [c for c in candidates if start <= c["start"] < end]
-            if any(not self._settled_without_ner(tokens, c) for c in inside) \
-                    or self.keep_unknown and _has_unknown_capital(tokens, start, end, inside):
+            while k < len(starts) and starts[k] < start:
+                k += 1
+            if k < len(starts) and starts[k] < end:
                 windows.append((start, end))
         return self.ner.spans(text, windows) if windows else []
 
@@ -275,13 +302,13 @@ class Recognizer:
             j += 1
         return best
 
-    # -- decisions -------------------------------------------------------------------------------
-    def _decide(self, text, tokens, cand, labels, person_words) -> Mention | None:
-        index = self.index
+    # -- decisions: gazetteer candidates ---------------------------------------------------------
+    def _decide(self, doc: _Text, cand: dict) -> Mention | None:
+        index, text, tokens = self.index, doc.text, doc.tokens
         i, j = cand["i"], cand["j"]
         start, end, rows = cand["start"], cand["end"], cand["rows"]
         name = cand["name"]
-        label, ent_start, ent_end = _label_at(labels, start, end)
+        label, ent_start, ent_end = doc.label_at(start, end)
         if cand.get("demonym"):
             nxt = tokens[j + 1].lower if j + 1 < len(tokens) else ""
             if nxt in DEMONYM_CONTEXT_BLOCK or label in ("PERSON", "ORG", "LANGUAGE"):
@@ -289,19 +316,29 @@ class Recognizer:
             return Mention(start, end, name, rows, demonym=True, ner_label=label, lookup_name=name)
         if i == j and tokens[i].lower in STOP:
             return None
+        if i == j and i > 0 and tokens[i - 1].upper and text[tokens[i - 1].end:start] == " " \
+                and tokens[i].lower in _HEAD_WORDS:
+            return None     # "Airport" of "Kadugli Airport", "Camp" of "Kalma Camp": not a town
+        if is_organisation(name) or is_organisation(text[start:_run_end(text, tokens, j)]):
+            return None     # "Hamas", "the Wagner Group": organisations named like towns
         kinds = {index.kind(r) for r in rows}
-        strength = self._strength(rows, cand.get("alternates", frozenset()))
+        alternates = cand.get("alternates", frozenset())
+        strength = self._strength(rows, alternates)
+        alt_only = all(r in alternates for r in rows)
+        headline = i in doc.headline
         prev = tokens[i - 1] if i > 0 else None
         nxt = tokens[j + 1] if j + 1 < len(tokens) else None
         first = tokens[i]
 
         # type word after the name: "the Luhansk region", "Rapides Parish" (if not a name already)
         cue = ""
+        last = j
         if nxt is not None and nxt.lower in TYPE_WORDS and text[end:nxt.start].strip() == "":
             wanted = TYPE_WORDS[nxt.lower]
             if wanted in kinds or (wanted == "admin1" and kinds & {"city", "region"}):
                 cue = wanted
                 end = nxt.end
+                last = j + 1
         if not cue and nxt is not None and nxt.lower in OFFICE_WORDS and text[end:nxt.start] == " ":
             wanted = OFFICE_WORDS[nxt.lower]                # "the New York governor", "the Paris mayor"
             if wanted in kinds:
@@ -314,7 +351,7 @@ class Recognizer:
             before = tokens[i - 2].lower if i > 1 else ""
             if prev.lower in CITY_WORDS or before in CITY_WORDS:
                 cue = "city"
-        partner = self._partner(text, tokens, j if end == cand["end"] else j + 1)
+        partner = self._partner(text, tokens, last)
 
         direction = ""
         if prev is not None and prev.lower in DIRECTIONS and text[prev.end:start].strip() == "":
@@ -323,25 +360,34 @@ class Recognizer:
         # vetoes and acceptances
         if label in NUMERIC_LABELS:
             return None
-        person_context = self._person_context(tokens, i, j, person_words, strength)
-        evidence = bool(cue or partner or self._locative(tokens, i))
-        whole = ent_start >= start - 4 and ent_end <= cand["end"]
-        at_head = start - 4 <= ent_start <= start and ent_end > cand["end"]
+        level, why, _ = self._evidence(text, tokens, i, last)
+        if level == NEGATIVE and (alt_only or strength < 2):
+            return None     # "Hamas said", "Wagner fighters": a weak name speaking or fighting
+        person_context = self._person_context(tokens, i, j, doc.person_words, strength, headline)
+        evidence = bool(cue or partner or level >= MEDIUM or self._locative(tokens, i))
+        # the entity may span the facility a town names ("Kadugli Airport"): that is the town's
+        covered_end = max(cand["end"], _facility_end(text, tokens, last))
+        head_only = False   # only the head of a longer name ("Kamal" of "Kamal Adwan Hospital")
+        whole = ent_start >= start - 4 and ent_end <= covered_end
+        at_head = start - 4 <= ent_start <= start and ent_end > covered_end
         after_of = prev is not None and prev.lower == "of" and ent_start < start
         if label in ("GPE", "LOC", "FAC"):
             # a known name inside a longer place name the gazetteer lacks ("Abu" of "Abu Shok")
             # is not that place, unless it is a well-known one ("Paris" of "Paris suburbs")
-            partial = ent_start < start - 4 or ent_end > cand["end"]
+            partial = ent_start < start - 4 or ent_end > covered_end
             accept = not (person_context and strength < 2) and (not partial or strength >= 2 or cue)
         elif label == "PERSON":
-            accept = whole and name.lower() not in person_words and (strength >= 2 or evidence)
+            # the small model calls many Arabic and Slavic place names people: context overrules it
+            accept = whole and name.lower() not in doc.person_words and (strength >= 2 or evidence)
         elif label:
             # ORG, NORP, PRODUCT, ...: the place itself mislabelled, or a place naming an
             # organisation ("the Texas Department of ...", "Alexandria police", "University of X")
             if whole:
-                accept = strength >= 1 or evidence
+                accept = (strength >= 1 and not alt_only) or evidence
             elif at_head:
+                # "the Texas Department of ...", but not "Kamal" of "Kamal Adwan Hospital"
                 accept = strength >= 1 and not first.sentence_start or strength >= 2
+                head_only = accept and not headline and self._glued_to_unknown(tokens, last)
             elif after_of:
                 accept = strength >= 2
             else:
@@ -350,14 +396,111 @@ class Recognizer:
             accept = not person_context and (
                 strength >= 2 or evidence or (strength == 1 and not first.sentence_start))
         else:
-            accept = not person_context and not self._glued_to_name(tokens, i, j, strength) and (
+            accept = not person_context and (headline or not self._glued_to_name(tokens, i, j, strength)) and (
                 strength >= 2 or evidence or (strength == 1 and not first.sentence_start))
         if not accept:
             return None
         if direction:
             start = prev.start
-        return Mention(start, end, text[start:end], rows, cue=cue, direction=direction,
-                       ner_label=label, lookup_name=text[cand["start"]:cand["end"]], partner=partner)
+        mention = Mention(start, end, text[start:end], rows, cue=cue, direction=direction, ner_label=label,
+                          lookup_name=text[cand["start"]:cand["end"]], partner=partner,
+                          evidence="" if strength >= 2 or level < MEDIUM else why, head_only=head_only)
+        return self._as_facility(text, tokens, mention, last, strength) if not cue and not direction else mention
+
+    def _as_facility(self, text: str, tokens: Sequence[_Token], mention: Mention, j: int,
+                     strength: int) -> Mention:
+        """A town's name followed by a facility's words: the facility ("Zaporizhzhia nuclear power plant"
+        from the gazetteer; "Kharkiv International Airport", a named facility in Kharkiv)."""
+        k = j + 1
+        while k < len(tokens) and k - j <= 3 and tokens[k].lower not in FACILITY_WORDS \
+                and text[tokens[k - 1].end:tokens[k].start] == " " \
+                and (tokens[k].lower in FACILITY_MODIFIERS or (strength >= 2 and tokens[k].upper)):
+            k += 1
+        if k >= len(tokens) or tokens[k].lower not in FACILITY_WORDS or text[tokens[k - 1].end:tokens[k].start] != " ":
+            return mention
+        end = tokens[k].end
+        name = text[mention.start:end]
+        known = self.index.lookup(name)
+        if known:
+            return Mention(mention.start, end, name, known, ner_label=mention.ner_label, lookup_name=name,
+                           partner=self._partner(text, tokens, k))
+        if all(t.upper for t in tokens[j + 1:k + 1]):
+            return Mention(mention.start, end, name, mention.rows, cue="facility", ner_label=mention.ner_label,
+                           lookup_name=mention.lookup_name, partner=self._partner(text, tokens, k))
+        return mention
+
+    # -- evidence from the words around a name ---------------------------------------------------
+    def _evidence(self, text: str, tokens: Sequence[_Token], i: int, j: int) -> tuple[int, str, str]:
+        """(level, why, cue) for tokens i..j being a place, from the words before and after them:
+        NEGATIVE, NONE, WEAK, MEDIUM or STRONG (see geo.cues); cue as in Mention.cue."""
+        level, why, cue = NONE, "", ""
+        k = i - 1
+        while k >= 0 and tokens[k].lower == "the":
+            k -= 1
+        if k >= 0 and not tokens[k + 1].sentence_start:
+            word, w = tokens[k].text, tokens[k].lower
+            noun = tokens[k - 1].lower if k > 0 else ""
+            if w in PLACE_PREPOSITIONS or w in PLACE_VERBS:
+                level, why = MEDIUM, f"after “{word}”"
+            elif w == "of" and (noun in SETTLEMENT_WORDS or noun in CAMP_WORDS or noun in TYPE_WORDS
+                                or noun in ("outskirts", "vicinity", "area", "suburbs")):
+                level, why = STRONG, f"after “{tokens[k - 1].text} of”"
+                cue = ("city" if noun in SETTLEMENT_WORDS else "facility" if noun in CAMP_WORDS
+                       else TYPE_WORDS.get(noun, ""))
+            elif w == "of" and noun in PLACE_NOUNS_OF:
+                level, why = MEDIUM, f"after “{tokens[k - 1].text} of”"
+            elif w in ("on", "for", "against", "at", "in", "near") and noun in PLACE_NOUNS_ON:
+                level, why = MEDIUM, f"after “{tokens[k - 1].text} {word}”"
+            elif w == "s" and k > 0 and text[tokens[k - 1].end:tokens[k].start] in ("'", "\u2019") \
+                    and self._region_before(text, tokens, k - 1):
+                level, why = MEDIUM, f"after “{self._region_before(text, tokens, k - 1)}’s”"   # "Libya's Misrata"
+            elif w in WEAK_PREPOSITIONS:
+                level = WEAK
+        if j + 1 < len(tokens):
+            nxt = tokens[j + 1]
+            gap = text[tokens[j].end:nxt.start]
+            w = nxt.lower
+            if gap == " ":
+                if w in SETTLEMENT_WORDS or w in CAMP_WORDS:
+                    return STRONG, f"before “{nxt.text}”", "facility" if w in CAMP_WORDS else "city"
+                if w in TYPE_WORDS:
+                    return STRONG, f"before “{nxt.text}”", TYPE_WORDS[w]
+                if w in BE_WORDS and _passive_place_verb(tokens, j + 2):
+                    return STRONG, f"before “{nxt.text} …{_passive_place_verb(tokens, j + 2)}”", cue
+                if w in ORGANISATION_WORDS and level < STRONG:
+                    return NEGATIVE, "", ""
+                if w in SPEECH_VERBS and level < MEDIUM:
+                    return NEGATIVE, "", ""
+            elif gap.strip() == "," and level < STRONG and self._partner(text, tokens, j):
+                return STRONG, f"before “, {self._partner(text, tokens, j)}”", cue
+            elif gap.strip() == "(" and level < STRONG and self._parenthetical_place(text, nxt.start):
+                return STRONG, "before a place in brackets", cue
+        return level, why, cue
+
+    def _region_before(self, text: str, tokens: Sequence[_Token], j: int) -> str:
+        """The country or first-level region whose name ends at token j ("Libya" of "Libya's"), or ""."""
+        for i in range(j, max(-1, j - 4), -1):
+            if not tokens[i].upper:
+                break
+            name = text[tokens[i].start:tokens[j].end]
+            if any(self.index.kinds[r] in ("country", "admin1") for r in self.index.lookup(name, alternates=False)):
+                return name
+        return ""
+
+    def _parenthetical_place(self, text: str, start: int) -> bool:
+        """Whether the bracket opening before `start` holds a known region or a type word
+        ("(Hiraan)", "(Pokrovsk district, Donetsk)")."""
+        close = text.find(")", start, start + 80)
+        if close < 0:
+            return False
+        for part in text[start:close].split(","):
+            words = part.split()
+            if not words:
+                continue
+            if words[-1].lower() in TYPE_WORDS or any(self.index.kind(r) in ("admin1", "admin2", "country")
+                                                      for r in self.index.lookup(" ".join(words))):
+                return True
+        return False
 
     def _strength(self, rows: Sequence[int], alternates: frozenset[int]) -> int:
         """2: well-known (country, first-level region, continent, curated, big town); 1: a town
@@ -380,12 +523,13 @@ class Recognizer:
                     best = max(best, 1)
         return best
 
-    def _person_context(self, tokens, i, j, person_words, strength) -> bool:
-        """A title before the name, a first name glued before a weak name, or a known surname."""
+    def _person_context(self, tokens, i, j, person_words, strength, headline: bool = False) -> bool:
+        """A title before the name, a first name glued before a weak name, or a known surname.
+        On a title-case line a capitalised word before the name says nothing."""
         prev = tokens[i - 1] if i > 0 else None
         if prev is not None and prev.lower.rstrip(".") in TITLES and prev.upper:
             return True
-        if prev is not None and prev.upper and not tokens[i].sentence_start \
+        if prev is not None and prev.upper and not tokens[i].sentence_start and not headline \
                 and prev.lower not in CONNECTORS and prev.lower not in DIRECTIONS \
                 and prev.end + 1 >= tokens[i].start and prev.lower not in STOP:
             return strength < 2     # "Peter Smith": a capitalised word glued before a weak name
@@ -397,13 +541,23 @@ class Recognizer:
         ("Jackson Pollock", "Vladimir Putin"). Countries and first-level regions are exempt
         ("Texas Rangers" still names Texas), as are words naming an institution or a role."""
         nxt = tokens[j + 1] if j + 1 < len(tokens) else None
-        if nxt is None or not nxt.upper or nxt.start - tokens[j].end > 1 or nxt.lower in TYPE_WORDS:
+        if nxt is None or not nxt.upper or nxt.start - tokens[j].end > 1 or nxt.lower in TYPE_WORDS \
+                or nxt.lower in SETTLEMENT_WORDS or nxt.lower in CAMP_WORDS:
             return False
         if strength < 2:
             return True
         kinds = {self.index.kinds[r] for r in self._rows_of(tokens, i, j)}
         return not kinds & {"country", "admin1", "continent"} and nxt.lower not in INSTITUTION_WORDS \
             and nxt.lower.rstrip(".") not in TITLES and not self.index.has_name(nxt.lower)
+
+    def _glued_to_unknown(self, tokens, j) -> bool:
+        """Whether a capitalised word that names nothing known follows token j ("Kamal Adwan")."""
+        nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+        if nxt is None or not nxt.upper or nxt.start - tokens[j].end > 1:
+            return False
+        w = nxt.lower
+        return not (w in INSTITUTION_WORDS or w in ORGANISATION_WORDS or w in FACILITY_WORDS or w in TYPE_WORDS
+                    or w in SETTLEMENT_WORDS or w in CAMP_WORDS or self.index.has_name(w))
 
     def _rows_of(self, tokens, i, j) -> tuple[int, ...]:
         key = normalize_name(" ".join(t.text for t in tokens[i:j + 1]))
@@ -416,14 +570,11 @@ class Recognizer:
         if k < 0:
             return False
         word = tokens[k].lower
-        if word in LOCATIVE and word not in WEAK_LOCATIVE:
-            return True
-        if word in ("and", "or") and k > 0 and tokens[k - 1].upper:
-            return False  # coordination decided by the resolver's neighbours, not here
-        return False
+        return word in LOCATIVE and word not in WEAK_LOCATIVE
 
     def _partner(self, text, tokens, j) -> str:
-        """The "Region" of "Place, Region" when Region is a first-level region or country."""
+        """The "Region" of "Place, Region" when Region is a first-level region or country
+        ("Kryvyi Rih, Dnipropetrovsk", "Stepne, Donetsk Oblast", "Paris, Texas")."""
         if j + 1 >= len(tokens):
             return ""
         gap = text[tokens[j].end:tokens[j + 1].start]
@@ -433,19 +584,200 @@ class Recognizer:
         if not nxt.upper:
             return ""
         match = self._longest(text, tokens, j + 1)
-        if match is None:
-            return ""
-        _k, end, rows, _alternates = match
-        if any(self.index.kind(r) in ("admin1", "country") for r in rows):
-            return text[nxt.start:end]
+        if match is not None:
+            _k, end, rows, _alternates = match
+            if any(self.index.kind(r) in ("admin1", "country") for r in rows):
+                return text[nxt.start:end]
+        # another spelling of a region ("Zaporizhia"), up to a type word or the end of the name
+        k = j + 1
+        while k + 1 < len(tokens) and k - j < 3 and tokens[k + 1].upper and tokens[k + 1].lower not in TYPE_WORDS \
+                and text[tokens[k].end:tokens[k + 1].start] == " ":
+            k += 1
+        name = text[nxt.start:tokens[k].end]
+        if any(self.index.kind(r) in ("admin1", "country") for r in spelling_index(self.index).rows(name)):
+            return name
         return ""
 
-    def _unknown_places(self, text, entities, accepted) -> list[Mention]:
-        """NER places the gazetteer lacks: kept as unresolved mentions."""
+    # -- names the gazetteer lacks ---------------------------------------------------------------
+    def _phrases(self, text: str, tokens: Sequence[_Token], candidates: list[dict],
+                 headline: frozenset[int]) -> list[dict]:
+        """Capitalised names the gazetteer does not hold as written ("Robotyne", "Mala Kostromka",
+        "Kamal Adwan Hospital"), with the evidence of the words around them. On title-case lines
+        (headlines), where every word is capitalised, only the words after a preposition or verb
+        of place, or before a type word, are read as a name."""
+        covered: dict[int, dict] = {}
+        for c in candidates:
+            for k in range(c["i"], c["j"] + 1):
+                covered[k] = c
+        out: list[dict] = []
+        n = len(tokens)
+        i = 0
+        while i < n:
+            tok = tokens[i]
+            if not tok.upper or i in headline or not tok.text[0].isalpha():
+                i += 1
+                continue
+            j = i
+            while j + 1 < n and text[tokens[j].end:tokens[j + 1].start] == " " and j + 1 not in headline:
+                nxt = tokens[j + 1]
+                if (nxt.lower in STOP and nxt.lower not in _HEAD_WORDS) or nxt.lower.rstrip(".") in TITLES:
+                    break       # "Stamford Mayor Dan Malloy", "Lamar County Commissioners Monday"
+                if nxt.upper and nxt.text[0].isalpha():
+                    j += 1
+                elif nxt.lower in NAME_PARTICLES and j + 2 < n and tokens[j + 2].upper \
+                        and text[nxt.end:tokens[j + 2].start] == " ":
+                    j += 2
+                else:
+                    break
+            out += self._phrase(text, tokens, i, j, covered, headline)
+            i = j + 1
+        if headline:
+            seen = {(p["start"], p["end"]) for p in out}
+            out += [p for p in self._headline_phrases(text, tokens, headline, covered)
+                    if (p["start"], p["end"]) not in seen]
+        return out
+
+    def _headline_phrases(self, text, tokens, headline, covered) -> list[dict]:
+        out: list[dict] = []
+        n = len(tokens)
+        seen: set[tuple[int, int]] = set()
+        for k in sorted(headline):
+            w = tokens[k].lower
+            if w in PLACE_PREPOSITIONS or w in PLACE_VERBS \
+                    or (w in ("on", "for") and k > 0 and tokens[k - 1].lower in PLACE_NOUNS_ON):
+                i = k + 1
+                if i < n and tokens[i].lower == "the":
+                    i += 1
+                j = i - 1
+                while j + 1 < n and j + 1 - i < 3 and text[tokens[j].end:tokens[j + 1].start] == " " \
+                        and _may_be_name_word(tokens[j + 1]):
+                    j += 1
+                span = (i, j)
+            elif (w in SETTLEMENT_WORDS or w in CAMP_WORDS or w in TYPE_WORDS) and k > 0 \
+                    and text[tokens[k - 1].end:tokens[k].start] == " " and _may_be_name_word(tokens[k - 1]):
+                span = (k - 1, k)
+            else:
+                continue
+            if span[1] >= span[0] and span not in seen:
+                seen.add(span)
+                out += self._phrase(text, tokens, span[0], span[1], covered, headline)
+        return out
+
+    def _phrase(self, text: str, tokens: Sequence[_Token], i: int, j: int, covered: dict[int, dict],
+                headline: frozenset[int] = frozenset()) -> list[dict]:
+        """The name candidate in tokens i..j (a run of capitalised words), trimmed of words that
+        are not part of a name; [] when the gazetteer holds it as written or it is not a name."""
+        while i <= j and (tokens[i].lower in STOP or tokens[i].lower in DIRECTIONS
+                          or self._is_demonym(tokens[i].lower)):
+            i += 1
+        if i > j or tokens[i].lower.rstrip(".") in TITLES:
+            return []           # "President Zelensky": a person
+        cue, facility, org = "", False, False
+        last = tokens[j].lower
+        titled = last in TITLES or last.rstrip("s") in TITLES          # "Lamar County Commissioners"
+        if last in ORGANISATION_WORDS or titled or (last in INSTITUTION_WORDS and last not in FACILITY_WORDS
+                                                    and last not in SETTLEMENT_WORDS and last not in TYPE_WORDS):
+            org = True
+        elif last in FACILITY_WORDS:
+            facility, cue = True, "facility"
+        elif j > i and (last in SETTLEMENT_WORDS or last in CAMP_WORDS or last in TYPE_WORDS):
+            j -= 1              # "Kalma Camp", "Mahaday Town": the name is the words before
+        while j >= i and tokens[j].lower in STOP and not facility:
+            j -= 1
+        if j < i:
+            return []
+        inside = {id(c): c for k in range(i, j + 1) if (c := covered.get(k)) is not None}
+        if any(c["i"] < i or c["j"] > j for c in inside.values()):
+            return []           # part of a longer name the gazetteer holds
+        if not facility and (j - i + 1) == sum(c["j"] - c["i"] + 1 for c in inside.values()):
+            return []           # the gazetteer holds it as written
+        if inside and i in headline:
+            return []           # a headline's capitals do not join words into one name
+        if facility and any(c["i"] == i and self._names_facility_of(tokens, c, j) for c in inside.values()):
+            return []           # "Kharkiv International Airport": a facility of a known town
+        level, why, ecue = (NONE, "", "") if org else self._evidence(text, tokens, i, j)
+        start, end = tokens[i].start, tokens[j].end
+        name = text[start:end]
+        # another spelling of a name the gazetteer holds ("Zaporizhia", "Gorlovka", "Kismayo")
+        rows = () if org or facility or inside else spelling_index(self.index).rows(name)
+        if why.endswith("’s”") and not rows:
+            level, why = WEAK, ""       # "Denmark's Mette Frederiksen": a country's people, mostly
+        if rows and level < MEDIUM and text[tokens[i - 1].end:start].strip() == "," and i > 0 \
+                and tokens[i - 1].upper and any(self.index.kinds[r] in ("admin1", "country") for r in rows):
+            level, why = MEDIUM, "a region after a comma"      # "Orikhiv, Zaporizhia"
+        strongest = max((self._strength(c["rows"], c.get("alternates", frozenset())) for c in inside.values()),
+                        default=0)
+        return [{"i": i, "j": j, "start": start, "end": end, "name": name, "cue": cue or ecue,
+                 "facility": facility, "org": org, "level": level, "why": why, "rows": rows,
+                 "alternates": frozenset(rows), "holds_known": strongest}]
+
+    def _names_facility_of(self, tokens: Sequence[_Token], cand: dict, k: int) -> bool:
+        """Whether the facility word at token k belongs to the place of candidate `cand` before it:
+        a well-known place names its facilities whatever words stand between ("Huntsville Memorial
+        Hospital"); a lesser one only with common words ("Kadugli Airport"), since a facility named
+        after a person may start with a word that is also a town's name ("Kamal Adwan Hospital")."""
+        between = tokens[cand["j"] + 1:k]
+        if len(between) > 3:
+            return False
+        if all(t.lower in FACILITY_MODIFIERS for t in between):
+            return True
+        return self._strength(cand["rows"], cand.get("alternates", frozenset())) >= 2 and all(t.upper for t in between)
+
+    def _decide_phrase(self, doc: _Text, ph: dict) -> Mention | None:
+        """Whether a name the gazetteer lacks is a place, from its evidence and the NER label."""
+        name, i, j, level = ph["name"], ph["i"], ph["j"], ph["level"]
+        if ph["org"] or level == NEGATIVE or not self._may_be_place_name(name):
+            return None
+        label, ent_start, ent_end = doc.label_at(ph["start"], ph["end"])
+        if label in NUMERIC_LABELS:
+            return None
+        if label and (ent_start > ph["start"] + 4 or ent_end < ph["end"] - 1):
+            if label in ("GPE", "LOC") and ph.get("holds_known", 0):
+                return None     # the NER names a place inside it ("Dallas" of "Dallas Cowboys"): not one name
+            label = ""          # a label on part of it says nothing about the whole
+        known = ph.get("holds_known", 0)
+        if known and level < STRONG and not ph["facility"] and (known >= 2 or label not in ("GPE", "LOC", "FAC")):
+            # a known town followed by more capitalised words is mostly an organisation, a title or
+            # a paper ("Athens Review", "Dallas Cowboys"); a village named like it ("Mala Kostromka")
+            # comes with its region ("..., Dnipropetrovsk")
+            return None
+        single = i == j
+        personal = doc.personal(doc.tokens, i, j)
+        if label in ("GPE", "LOC"):
+            accept = not personal or level >= MEDIUM
+        elif label == "FAC" or (label == "ORG" and ph["facility"]):
+            accept = level >= MEDIUM or (ph["facility"] and label == "FAC")
+        elif label == "PERSON":
+            accept = level >= STRONG or (level >= MEDIUM and single and not personal)
+        elif label in ("ORG", "NORP") and single and ph["rows"]:
+            accept = level >= MEDIUM     # another spelling of a known place, mislabelled ("Chuguiev")
+        elif label:
+            accept = level >= STRONG
+        else:
+            accept = not personal and (level >= STRONG or (level >= MEDIUM and not doc.tokens[i].sentence_start))
+        if not accept:
+            return None
+        why = ph["why"] or (f"NER {label}" if label else "")
+        return Mention(ph["start"], ph["end"], name, ph["rows"], cue=ph["cue"], ner_label=label, lookup_name=name,
+                       partner=self._partner(doc.text, doc.tokens, j), evidence=why)
+
+    def _may_be_place_name(self, name: str) -> bool:
+        """Not an organisation, a demonym, an acronym or a code ("OSCE", "DPR", "Su-25")."""
+        key = normalize_name(name)
+        return not (is_organisation(name) or self._is_demonym(key) or _is_acronym(name)
+                    or any(ch.isdigit() for ch in name) or key in STOP)
+
+    def _is_demonym(self, key: str) -> bool:
+        demonyms = self.index.demonyms
+        return key in demonyms or (key.endswith("s") and key[:-1] in demonyms)
+
+    def _unknown_places(self, doc: _Text, accepted: list[Mention]) -> list[Mention]:
+        """NER places no rule found (lower-case openings, odd spellings): kept as mentions."""
+        text = doc.text
         out = []
-        taken = [(m.start, m.end) for m in accepted]
-        for start, end, label in entities:
-            if label not in ("GPE", "LOC", "FAC"):
+        taken = sorted((m.start, m.end) for m in accepted)
+        for start, end, label in doc.labels:
+            if label not in ("GPE", "LOC"):
                 continue
             span = text[start:end]
             if span.lower().startswith("the "):
@@ -454,22 +786,178 @@ class Recognizer:
             if span.lower().startswith(("pro-", "anti-", "ex-", "non-")):
                 start += span.index("-") + 1
                 span = text[start:end]
-            if not span[:1].isupper() or any(s < end and start < e for s, e in taken):
+            span = span.rstrip(" ,.;:")
+            end = start + len(span)
+            if not span[:1].isupper() or _overlaps(taken, start, end):
                 continue
             key = normalize_name(span)
-            if key in self.index.demonyms or key.rstrip("s") in self.index.demonyms:
+            if self._is_demonym(key):
                 if self.demonyms:
                     row = self.index.demonyms.get(key, self.index.demonyms.get(key.rstrip("s")))
                     out.append(Mention(start, end, span, (row,), demonym=True, ner_label=label,
                                        lookup_name=span))
                 continue
-            if label == "FAC":
-                continue  # buildings and streets: below what a gazetteer can place
-            rows = self.index.lookup(span)
-            if _is_acronym(span) and key not in self.index.acronyms and len(span) < 4:
+            if not self._may_be_place_name(span) and not self.index.has_name(key):
+                continue
+            rows = self.index.lookup(span) or spelling_index(self.index).rows(span)
+            if _is_acronym(span) and key not in self.index.acronyms:
                 rows = ()
-            out.append(Mention(start, end, span, rows, ner_label=label, lookup_name=span))
+            if not rows and _is_acronym(span):
+                continue
+            out.append(Mention(start, end, span, rows, ner_label=label, lookup_name=span,
+                               evidence=f"NER {label}" if not rows else ""))
         return out
+
+    # -- lists -----------------------------------------------------------------------------------
+    def _complete_lists(self, doc: _Text, accepted: list[Mention], items: list[dict]) -> list[Mention]:
+        """Members of a list whose other members are places are places too ("near Bakhmut, Izium and
+        Lyman": the NER calls Lyman a person, the gazetteer knows Izium only by another spelling)."""
+        taken = sorted((m.start, m.end) for m in accepted)
+        pool = [_Item(m.start, m.end, m, None) for m in accepted]
+        pool += [_Item(it["start"], it["end"], None, it) for it in items
+                 if it.get("mention") is None and not it.get("demonym") and not it.get("org")
+                 and not _overlaps(taken, it["start"], it["end"])]
+        if len(pool) == len(accepted):
+            return accepted
+        pool.sort(key=lambda x: (x.start, x.end))
+        pool = [x for k, x in enumerate(pool) if k == 0 or x.start >= pool[k - 1].end]
+        added = []
+        runs = coordinated_runs(doc.text, pool)
+        in_runs = {k for first, last in runs for k in range(first, last + 1)}
+        # two towns joined by a comma ("in Mogadishu, Jowhar"), when neither can be a region (else it
+        # is "Place, Region")
+        runs += [(k, k + 1) for k in range(len(pool) - 1)
+                 if k not in in_runs and k + 1 not in in_runs
+                 and doc.text[pool[k].end:pool[k + 1].start].strip() == ","
+                 and (pool[k].mention is None) != (pool[k + 1].mention is None)
+                 and not any(self._can_be_region(x) for x in pool[k:k + 2])]
+        for first, last in runs:
+            members = pool[first:last + 1]
+            anchors = [x.mention for x in members if x.mention is not None and not x.mention.demonym]
+            if not anchors or len(anchors) == len(members):
+                continue
+            first_item = members[0].item or _item_of(members[0].mention, doc.tokens)
+            last_item = members[-1].item or _item_of(members[-1].mention, doc.tokens)
+            level = max(self._evidence(doc.text, doc.tokens, first_item["i"], first_item["i"])[0],
+                        self._evidence(doc.text, doc.tokens, last_item["j"], last_item["j"])[0])
+            for x in members:
+                if x.mention is None:
+                    m = self._listed(doc, x.item, level, anchors)
+                    if m is not None:
+                        added.append(m)
+        return sorted(accepted + added, key=lambda m: m.start) if added else accepted
+
+    def _can_be_region(self, x: _Item) -> bool:
+        rows = x.mention.rows if x.mention is not None else x.item.get("rows", ())
+        return not rows or any(self.index.kinds[r] in ("admin1", "country", "continent", "region") for r in rows)
+
+    def _listed(self, doc: _Text, item: dict, level: int, anchors: list[Mention]) -> Mention | None:
+        name, i, j = item["name"], item["i"], item["j"]
+        if not self._may_be_place_name(name) or (i == j and doc.tokens[i].lower in STOP):
+            return None
+        label, ent_start, ent_end = doc.label_at(item["start"], item["end"])
+        if label in NUMERIC_LABELS or doc.personal(doc.tokens, i, j):
+            return None
+        rows = item.get("rows", ())
+        strength = self._strength(rows, item.get("alternates", frozenset())) if rows else 0
+        if label == "PERSON" and ent_end - ent_start > item["end"] - item["start"] + 1:
+            return None      # part of a longer person's name
+        if not (level >= MEDIUM or strength >= 1 or len(anchors) >= 2):
+            return None
+        return Mention(item["start"], item["end"], name, rows, ner_label=label, lookup_name=name,
+                       evidence=f"listed with {anchors[0].name}")
+
+
+class _Item(NamedTuple):
+    start: int
+    end: int
+    mention: Mention | None
+    item: dict | None
+
+
+def _item_of(mention: Mention, tokens: Sequence[_Token]) -> dict:
+    """Token indices of an accepted mention (for reading the words around it)."""
+    starts = [t.start for t in tokens]
+    i = bisect.bisect_left(starts, mention.start)
+    j = max(i, bisect.bisect_left(starts, mention.end) - 1)
+    return {"i": i, "j": j}
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps any of the sorted, non-overlapping spans."""
+    k = bisect.bisect_right(spans, (start, float("inf")))
+    return (k > 0 and spans[k - 1][1] > start) or (k < len(spans) and spans[k][0] < end)
+
+
+def _may_be_name_word(tok: _Token) -> bool:
+    """On a title-case line: whether a word may belong to a name (type and facility words may: the
+    phrase reads them)."""
+    w = tok.lower
+    if w in FACILITY_WORDS or w in SETTLEMENT_WORDS or w in CAMP_WORDS or w in TYPE_WORDS:
+        return True
+    return tok.upper and tok.text[0].isalpha() and w not in STOP and w not in PLACE_PREPOSITIONS \
+        and w not in WEAK_PREPOSITIONS and w not in SPEECH_VERBS and w not in PLACE_VERBS
+
+
+_HEAD_WORDS = FACILITY_WORDS | SETTLEMENT_WORDS | CAMP_WORDS | ORGANISATION_WORDS | frozenset(TYPE_WORDS)
+
+
+def _facility_end(text: str, tokens: Sequence[_Token], j: int) -> int:
+    """The end of the facility words after token j ("Kadugli Airport", "Zaporizhzhia nuclear power
+    plant"), or -1 when none follow."""
+    k = j + 1
+    while k < len(tokens) and k - j <= 3 and tokens[k].lower in FACILITY_MODIFIERS \
+            and text[tokens[k - 1].end:tokens[k].start] == " ":
+        k += 1
+    if k < len(tokens) and tokens[k].lower in FACILITY_WORDS and text[tokens[k - 1].end:tokens[k].start] == " ":
+        return tokens[k].end
+    return -1
+
+
+def _passive_place_verb(tokens: Sequence[_Token], k: int) -> str:
+    """The place verb of "was (heavily) shelled", "came under fire" starting at token k, or ""."""
+    for n in range(k, min(k + 3, len(tokens))):
+        w = tokens[n].lower
+        if w in PASSIVE_PLACE_VERBS or w == "under":
+            return tokens[n].text
+        if not (w.endswith("ly") or w in ("again", "also", "been", "being", "once", "twice")):
+            return ""
+    return ""
+
+
+def _run_end(text: str, tokens: Sequence[_Token], j: int) -> int:
+    """The end of the run of capitalised words that token j is in ("Wagner" -> "Wagner Group")."""
+    while j + 1 < len(tokens) and tokens[j + 1].upper and text[tokens[j].end:tokens[j + 1].start] == " ":
+        j += 1
+    return tokens[j].end
+
+
+def _headline_tokens(text: str, tokens: Sequence[_Token]) -> frozenset[int]:
+    """Tokens on lines written in title case or capitals (headlines), where a capital says nothing."""
+    out: list[int] = []
+    line: list[int] = []
+    for k, tok in enumerate(tokens):
+        if line and "\n" in text[tokens[k - 1].end:tok.start]:
+            out += _if_headline(tokens, line)
+            line = []
+        line.append(k)
+    out += _if_headline(tokens, line)
+    return frozenset(out)
+
+
+# Words of four letters or more that title case may leave in lower case.
+_TITLE_CASE_LOWER = frozenset("with from into onto over upon amid near than that says".split())
+
+
+def _if_headline(tokens: Sequence[_Token], line: list[int]) -> list[int]:
+    """The line's tokens if it is written in title case: its longer words (the first one aside,
+    which any sentence capitalises) all capitalised. A sentence naming places still has verbs
+    and nouns in lower case ("Patients were trapped in Kamal Adwan Hospital")."""
+    words = [tokens[k] for k in line[1:] if len(tokens[k].text) >= 4 and tokens[k].text.isalpha()
+             and tokens[k].lower not in _TITLE_CASE_LOWER]
+    if len(words) >= 3 and sum(not t.upper for t in words) <= len(words) // 10:
+        return line
+    return []
 
 
 def _possessive_after(text: str, end: int) -> bool:
@@ -496,18 +984,6 @@ def _sentence_windows(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _has_unknown_capital(tokens: Sequence[_Token], start: int, end: int, inside: list[dict]) -> bool:
-    """A capitalised word, not sentence-initial, that no candidate covers."""
-    covered = {k for c in inside for k in range(c["i"], c["j"] + 1)}
-    for k, tok in enumerate(tokens):
-        if tok.start >= end:
-            break
-        if tok.start >= start and tok.upper and not tok.sentence_start and k not in covered \
-                and tok.lower not in STOP and tok.lower not in TITLES:
-            return True
-    return False
-
-
 def _capitalised_dateline(text: str, tokens: Sequence[_Token], i: int, j: int) -> bool:
     """An all-capitals name opening a line or sentence ("CHARLESTON, W.Va. —"): a dateline."""
     letters = sum(ch.isalpha() for ch in text[tokens[i].start:tokens[j].end])
@@ -517,30 +993,6 @@ def _capitalised_dateline(text: str, tokens: Sequence[_Token], i: int, j: int) -
 def _is_acronym(span: str) -> bool:
     letters = [ch for ch in span if ch.isalpha()]
     return len(letters) >= 2 and all(ch.isupper() for ch in letters)
-
-
-def _label_spans(entities):
-    return sorted(entities)
-
-
-def _label_at(labels, start, end) -> tuple[str, int, int]:
-    for s, e, label in labels:
-        if s < end and start < e:
-            return label, s, e
-        if s >= end:
-            break
-    return "", start, end
-
-
-def _person_words(text: str, entities) -> set[str]:
-    """Words that are part of multi-word person names in this text ("putin" of "Vladimir Putin")."""
-    words: set[str] = set()
-    for s, e, label in entities:
-        if label == "PERSON":
-            parts = text[s:e].split()
-            if len(parts) > 1:
-                words.update(normalize_name(p) for p in parts)
-    return words
 
 
 def _drop_overlaps(mentions: list[Mention]) -> list[Mention]:
@@ -553,46 +1005,6 @@ def _drop_overlaps(mentions: list[Mention]) -> list[Mention]:
         out.append(m)
     return out
 
-
-_SERIES_GAP = re.compile(r"\s*,\s*(?:the\s+)?|\s*,?\s+(?:and|or)\s+(?:the\s+)?")
-
-
-def _mark_containers(text: str, mentions: list[Mention]) -> list[Mention]:
-    """The "Region" of "Place, Region" names a container: it gets the cue "container"."""
-    out = list(mentions)
-    for k in range(1, len(out)):
-        prev, m = out[k - 1], out[k]
-        if not prev.partner or m.cue or m.name != prev.partner or text[prev.end:m.start].strip() != ",":
-            continue
-        listed_before = k > 1 and _SERIES_GAP.fullmatch(text[out[k - 2].end:prev.start])
-        gap_after = text[m.end:out[k + 1].start] if k + 1 < len(out) else ""
-        listed_after = "," in gap_after and bool(_SERIES_GAP.fullmatch(gap_after))
-        if not listed_before and not listed_after:      # "Arizona, California, Colorado" is a list
-            out[k] = replace(m, cue="container")
-    return out
-
-
-def _mark_series(text: str, mentions: list[Mention], is_region) -> list[Mention]:
-    """Coordinated lists of places ("Alberta, Manitoba, Ontario and New Brunswick"): three or more
-    names joined by commas, or two joined by "and"/"or". Their members tend to be alike (the
-    resolver reads that); a "Place, Region" pair is not a list. In a list, a region followed by
-    a region ("Georgia, Oklahoma, Pennsylvania") is not a "Place, Region" pair."""
-    out = list(mentions)
-    k = 0
-    while k < len(out):
-        end = k
-        joined_by_word = False
-        while end + 1 < len(out) and out[end + 1].cue != "container" \
-                and _SERIES_GAP.fullmatch(text[out[end].end:out[end + 1].start]):
-            joined_by_word |= "," not in text[out[end].end:out[end + 1].start]
-            end += 1
-        size = end - k + 1
-        if size >= 3 or (size == 2 and joined_by_word):
-            for n in range(k, end + 1):
-                partner = out[n].partner if size < 3 or not is_region(out[n]) else ""
-                out[n] = replace(out[n], series=out[k].start, partner=partner)
-        k = end + 1
-    return out
 
 
 def find_mentions(text: str, index: PlaceIndex, ner=None, **options) -> list[Mention]:

@@ -1,0 +1,155 @@
+"""How the place mentions of one text relate: containers ("Stepne, Donetsk", "(Bulo Burto, Hiraan)",
+"the X district of Aleppo", "X near Kramatorsk") and coordinated lists ("Bakhmut, Izium and Lyman").
+
+    >>> from geo.relations import mark_relations
+    >>> marked = mark_relations(text, mentions, is_region)   # the same mentions, with `within`,
+    ...                                                       # `partner`, `series` and cues set
+
+Containers become `Mention.within` links (the container's start offset and "in" or "near"), innermost
+first, so that the resolver can keep a mention's candidates inside what the text says contains it, and
+fall back to the container's point when none is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from geo.cues import SETTLEMENT_WORDS, TYPE_WORDS
+
+if TYPE_CHECKING:
+    from geo.recognize import Mention
+
+SERIES_GAP = re.compile(r"\s*,\s*(?:the\s+)?|\s*,?\s+(?:and|or)\s+(?:the\s+)?")
+_COMMA = re.compile(r"\s*,\s*")
+_OPEN = re.compile(r"\s*\(\s*")
+_CLOSE = re.compile(r"\s*\)")
+_DASH = re.compile(r" [-\u2013\u2014] ")
+# "X near Y", "X, outside Y", "X, 10 km north of Y", "X on the outskirts of Y"
+_NEAR = re.compile(
+    r",?\s+(?:(?:about|some|around|roughly)\s+)?(?:(?:\d+(?:[.,]\d+)?\s*(?:km|kilometres|kilometers|miles|mi)"
+    r"(?:\s*\([^)]{0,30}\))?\s+)?(?:to\s+the\s+)?(?:north|south|east|west|northeast|northwest|southeast|"
+    r"southwest|north-east|north-west|south-east|south-west)(?:ern)?\s+of|near|outside|close\s+to|"
+    r"next\s+to|on\s+the\s+outskirts\s+of|in\s+the\s+vicinity\s+of|not\s+far\s+from)\s+(?:the\s+)?",
+    re.IGNORECASE)
+# "the X district of Aleppo", "X, a village in Y", "X, a suburb of Y", "X in Y" (for facilities)
+_PART_OF = re.compile(
+    r"\s+(?:" + "|".join(sorted(SETTLEMENT_WORDS | set(TYPE_WORDS) | {"camp", "area", "sector"})) +
+    r")\s+(?:of|in)\s+(?:the\s+)?|,\s+an?\s+(?:small\s+|large\s+|frontline\s+|front-line\s+)?"
+    r"(?:" + "|".join(sorted(SETTLEMENT_WORDS | {"camp", "area"})) + r")\s+(?:of|in|near)\s+(?:the\s+)?",
+    re.IGNORECASE)
+_IN = re.compile(r"\s+in\s+(?:the\s+)?", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"['\u2019]s\s+")
+
+# How broad each kind of place is: a container must be broader than what it contains.
+_BREADTH = {"facility": 0, "unknown": 1, "city": 2, "admin2": 3, "admin1": 4, "region": 4, "country": 5,
+            "continent": 6}
+
+
+def mark_relations(text: str, mentions: Sequence[Mention], is_region: Callable[[Mention], bool],
+                   kind_of: Callable[[Mention], str]) -> list[Mention]:
+    """Mark "Place, Region" partners, containers and coordinated lists (see the module docstring).
+
+    `is_region(m)`: whether m can be a country or first-level region; `kind_of(m)`: the broadest
+    kind m can be ("city", "admin1", ...; "unknown" for names the gazetteer lacks)."""
+    out = _mark_partner_containers(text, list(mentions))
+    out = _mark_series(text, out, is_region)
+    return _mark_within(text, out, kind_of)
+
+
+def _mark_partner_containers(text: str, out: list[Mention]) -> list[Mention]:
+    """The "Region" of "Place, Region" names a container: it gets the cue "container"."""
+    for k in range(1, len(out)):
+        prev, m = out[k - 1], out[k]
+        if not prev.partner or m.cue or m.name != prev.partner or text[prev.end:m.start].strip() != ",":
+            continue
+        listed_before = k > 1 and SERIES_GAP.fullmatch(text[out[k - 2].end:prev.start])
+        gap_after = text[m.end:out[k + 1].start] if k + 1 < len(out) else ""
+        listed_after = "," in gap_after and bool(SERIES_GAP.fullmatch(gap_after))
+        if not listed_before and not listed_after:      # "Arizona, California, Colorado" is a list
+            out[k] = replace(m, cue="container")
+    return out
+
+
+def _mark_series(text: str, mentions: list[Mention], is_region) -> list[Mention]:
+    """Coordinated lists of places ("Alberta, Manitoba, Ontario and New Brunswick"): three or more
+    names joined by commas, or two joined by "and"/"or". Their members tend to be alike (the
+    resolver reads that); a "Place, Region" pair is not a list. In a list, a region followed by
+    a region ("Georgia, Oklahoma, Pennsylvania") is not a "Place, Region" pair."""
+    out = list(mentions)
+    for first, last in coordinated_runs(text, out, stop=lambda m: m.cue == "container"):
+        size = last - first + 1
+        for n in range(first, last + 1):
+            partner = out[n].partner if size < 3 or not is_region(out[n]) else ""
+            out[n] = replace(out[n], series=out[first].start, partner=partner)
+    return out
+
+
+def coordinated_runs(text: str, items: Sequence, stop=lambda item: False) -> list[tuple[int, int]]:
+    """(first, last) indices of the coordinated lists among `items` (anything with start/end, in text
+    order): three or more joined by commas, or two or more with "and"/"or" among the joins."""
+    runs = []
+    k = 0
+    while k < len(items):
+        end = k
+        joined_by_word = False
+        while end + 1 < len(items) and not stop(items[end + 1]) \
+                and SERIES_GAP.fullmatch(text[items[end].end:items[end + 1].start]):
+            joined_by_word |= "," not in text[items[end].end:items[end + 1].start]
+            end += 1
+        if end - k + 1 >= 3 or (end > k and joined_by_word):
+            runs.append((k, end))
+        k = end + 1
+    return runs
+
+
+def _mark_within(text: str, out: list[Mention], kind_of) -> list[Mention]:
+    """Each mention's containers, innermost first, from the patterns in the module docstring."""
+    links: list[list[tuple[int, str]]] = [[] for _ in out]
+    for k, m in enumerate(out):
+        if k + 1 >= len(out):
+            break
+        nxt = out[k + 1]
+        gap = text[m.end:nxt.start]
+        broader = _BREADTH.get(kind_of(nxt), 2) > _BREADTH.get(kind_of(m), 2)
+        if _COMMA.fullmatch(gap) and broader and nxt.series < 0 \
+                and (nxt.cue == "container" or _admin_like(nxt, kind_of)):
+            links[k].append((nxt.start, "in"))
+            # "Vasylivka, Pokrovskyi district, Donetsk": the outer container holds the inner one
+            if k + 2 < len(out) and _COMMA.fullmatch(text[nxt.end:out[k + 2].start]) \
+                    and _BREADTH.get(kind_of(out[k + 2]), 2) > _BREADTH.get(kind_of(nxt), 2):
+                links[k].append((out[k + 2].start, "in"))
+        elif _OPEN.fullmatch(gap) and broader:
+            # "Bulo Burto (Hiraan)", "Vasylivka (Pokrovsk district, Donetsk)"
+            links[k].append((nxt.start, "in"))
+            if k + 2 < len(out) and _COMMA.fullmatch(text[nxt.end:out[k + 2].start]) \
+                    and _CLOSE.match(text, out[k + 2].end):
+                links[k].append((out[k + 2].start, "in"))
+        elif _NEAR.fullmatch(gap):
+            links[k].append((nxt.start, "near"))
+        elif _PART_OF.fullmatch(gap) and broader:
+            links[k].append((nxt.start, "in"))
+        elif _IN.fullmatch(gap) and broader and kind_of(m) in ("facility", "unknown"):
+            links[k].append((nxt.start, "in"))       # "Kamal Adwan Hospital in Beit Lahia"
+        elif _DASH.fullmatch(gap) and kind_of(m) == "city" and kind_of(nxt) in ("unknown", "admin2"):
+            links[k + 1].append((m.start, "in"))     # "Donetsk - Kirovskyi": a district of the city
+        elif _POSSESSIVE.fullmatch(gap) and kind_of(m) in ("country", "admin1") and not broader:
+            links[k + 1].append((m.start, "in"))     # "Libya's Misrata"
+    # a container's own containers hold what it contains ("X, Y district" where "Y district, Z")
+    by_start = {m.start: n for n, m in enumerate(out)}
+    for k in range(len(out)):
+        seen = {s for s, _ in links[k]}
+        for start, relation in list(links[k]):
+            for outer in links[by_start[start]]:
+                if outer[0] not in seen and relation == "in":
+                    links[k].append(outer)
+                    seen.add(outer[0])
+    return [replace(m, within=tuple(links[k])) if links[k] else m for k, m in enumerate(out)]
+
+
+def _admin_like(m: Mention, kind_of) -> bool:
+    """A first-level region or a country, or a district named as one ("Pokrovskyi district")."""
+    return kind_of(m) in ("admin1", "country") or m.cue in ("admin1", "admin2")
+
