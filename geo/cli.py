@@ -79,8 +79,9 @@ def annotate_record(parser: Geoparser, record: dict) -> dict:
             "start": m.start, "end": m.end, "name": m.name,
             "lat": None if r.lat is None else round(r.lat, 5),
             "lon": None if r.lon is None else round(r.lon, 5),
-            "geonameid": str(place.geonameid) if place and place.geonameid else None,
+            "geonameid": str(place.geonameid) if place and place.geonameid and r.precision == "exact" else None,
             "kind": place.kind if place else None,
+            "precision": r.precision,
         })
     return {"id": record.get("id"), "toponyms": toponyms}
 

@@ -66,7 +66,7 @@ class ParsedText:
 def parse_text(parser: Geoparser, text: str) -> ParsedText:
     """Parse `text` and keep, with the result, what showing it needs from the parser."""
     resolved = tuple(parser.parse(text))
-    rows = {r.place.row for r in resolved if r.place is not None}
+    rows = {c.row for r in resolved for c in (r.place, r.container) if c is not None}
     return ParsedText(resolved, {row: parser.index.entry(row).source for row in sorted(rows)}, parser.mode)
 
 

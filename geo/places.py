@@ -52,6 +52,8 @@ class Place:
     alternatives: tuple[Candidate, ...]
     source: str
     gazetteer_name: str = ""   # the gazetteer's own name ("Zaporizhzhya", "Luhanska oblast")
+    precision: str = "exact"   # see geo.resolve.ResolvedMention: exact, town, admin2, admin1, country, unplaced
+    container: str = ""        # the place whose point stands in for an approximate one ("Donetska oblast")
 
     @property
     def mention_count(self) -> int:
@@ -72,12 +74,43 @@ class Place:
     def resolved(self) -> bool:
         return self.lat is not None
 
+    @property
+    def approximate(self) -> bool:
+        """Placed at the point of a container (a town, district, region or country), not its own."""
+        return self.resolved and self.precision != "exact"
+
 
 def place_key(r: ResolvedMention) -> str:
+    """One key per entity: the gazetteer entry for exact places; the name and the container for
+    approximate ones ("Stepne" in Donetsk oblast and "Stepne" in Kharkiv oblast are two places);
+    a facility by its name and town."""
+    name = " ".join(r.mention.name.split()).casefold()
+    if r.lat is None:
+        return "unresolved:" + name
     if r.place is None:
-        return "unresolved:" + " ".join(r.mention.name.split()).casefold()
-    base = f"gn:{r.place.geonameid}" if r.place.geonameid else f"row:{r.place.row}"
+        return f"approx:{name}:{_entity(r.container)}"
+    if r.mention.cue == "facility":
+        return f"facility:{name}:{_entity(r.place)}"
+    base = _entity(r.place)
     return f"{base}:{r.mention.direction}" if r.mention.direction else base
+
+
+def _entity(c: Candidate | None) -> str:
+    if c is None:
+        return "none"
+    return f"gn:{c.geonameid}" if c.geonameid else f"row:{c.row}"
+
+
+def place_kind(r: ResolvedMention) -> str:
+    """The kind of place a mention names: its gazetteer entry's, else what the text says
+    ("X village", "X hospital", "X district"), else the likeliest candidate's; "unresolved" if unplaced."""
+    if r.lat is None:
+        return "unresolved"
+    if r.mention.cue in ("facility", "admin1", "admin2"):
+        return r.mention.cue
+    if r.place is not None:
+        return r.place.kind
+    return r.alternatives[0].kind if r.alternatives else "city"
 
 
 def group_places(parsed: Iterable[tuple[Article, Sequence[Passage], Sequence[ResolvedMention]]],
@@ -95,15 +128,17 @@ def group_places(parsed: Iterable[tuple[Article, Sequence[Passage], Sequence[Res
     places = []
     for key, items in groups.items():
         best = max(items, key=lambda item: item[0].confidence)[0]
-        p = best.place
+        p = best.place if best.precision == "exact" or best.mention.cue == "facility" else None
+        where = p or best.container
         places.append(Place(
-            key=key, name=_display_name(best, [r for r, _ in items]), kind=p.kind if p else "unresolved",
-            lat=best.lat, lon=best.lon, country=p.country if p else "",
-            geonameid=p.geonameid if p else None,
+            key=key, name=_display_name(best, [r for r, _ in items]), kind=place_kind(best),
+            lat=best.lat, lon=best.lon, country=where.country if where else "",
+            geonameid=p.geonameid if p and best.precision == "exact" else None,
             confidence=round(sum(i[0].confidence for i in items) / len(items), 3),
             mentions=tuple(ref for _, ref in items), alternatives=best.alternatives,
-            source=source_of(p.row) if p else "",
+            source=source_of(where.row) if where else "",
             gazetteer_name=p.name if p else "",
+            precision=best.precision, container=best.container.name if best.container else "",
         ))
     places.sort(key=lambda pl: (-pl.mention_count, pl.name))
     return places
@@ -112,7 +147,9 @@ def group_places(parsed: Iterable[tuple[Article, Sequence[Passage], Sequence[Res
 def _display_name(best: ResolvedMention, resolved: Sequence[ResolvedMention]) -> str:
     """The most frequent way the articles write the place, unless it is a country or continent
     (they have many short forms: "U.S.", "US"), a directional phrase, or written in capitals."""
-    if best.place is None or best.mention.direction or best.place.kind in ("country", "continent"):
+    if best.place is None or best.precision != "exact" or best.mention.cue == "facility":
+        return " ".join(best.mention.name.split())
+    if best.mention.direction or best.place.kind in ("country", "continent"):
         return best.label
     forms = Counter(" ".join(r.mention.name.split()) for r in resolved)
     form = max(forms, key=lambda f: (forms[f], len(f)))   # ties: "Luhansk region" over "Luhansk"

@@ -34,6 +34,22 @@ ALT_CONTEXT_WEIGHT = 0.5           # how far context counts for such a town (see
 NEAR_CHARS = 600.0                 # names this close in the text (a paragraph) give full context
 FAR_WEIGHT = 0.3                   # what the farthest names of an article still give
 ADMIN2_OVER_TOWN = 0.6             # a bare-named district ranks a little above a town of its size
+CITY_OVER_REGION = 0.05            # a city this big against the region named like it is what the bare name means
+NEAR_KM = 60.0                     # "X near Y": how far from Y X may lie
+IN_TOWN_KM = 30.0                  # "X in <town>", "<city> - <district>": X lies within the town's area
+HOLDS_BONUS = 2.5                  # a container's reading that holds a candidate of what it contains
+NEAR_POINT_KM = 150.0              # candidates this close to the pick count as agreeing with it
+EXACT_SHARE = 0.6                  # the pick's side must hold this share of the probability to be stated as exact
+VILLAGE = 5_000                    # ... when it is a village (fewer people) with no clear winner:
+VILLAGE_SHARE = 0.4                # the pick holds less than this share
+CONTAINER_SHARE = 0.75             # ... else the smallest container holding this share stands in
+OUTSIDE_PENALTY = 1000.0           # what a candidate outside a named container loses (kept for review)
+FAR_HEAD_KM = 1000.0               # see _unplace_far_heads
+IMPLIED_SHARE = 0.6                # a story's region (or country) that holds this share of its places
+# How precisely a placed mention's point stands for it (see ResolvedMention.precision).
+PRECISIONS = ("exact", "town", "admin2", "admin1", "country", "unplaced")
+_PRECISION_OF_KIND = {"admin1": "admin1", "admin2": "admin2", "country": "country", "region": "admin1",
+                      "continent": "country"}
 
 
 @dataclass(frozen=True)
@@ -54,7 +70,14 @@ class Candidate:
 
 @dataclass(frozen=True)
 class ResolvedMention:
-    """A mention and the place chosen for it (`place` None when nothing fits)."""
+    """A mention and the place chosen for it, with how precisely its point stands for it.
+
+    `precision` is "exact" (a gazetteer point of that very place), "town" (the point of the town a
+    facility or district is in or near), "admin2", "admin1" or "country" (the point of the container
+    the text names or implies: a village the gazetteer lacks, or a name too ambiguous to pick one
+    place by), or "unplaced". `place` is the gazetteer entry the mention names (None when the
+    gazetteer lacks it or the engine cannot tell which); `container` the entry whose point stands in
+    for an approximate one."""
 
     mention: Mention
     place: Candidate | None
@@ -62,15 +85,21 @@ class ResolvedMention:
     alternatives: tuple[Candidate, ...]
     lat: float | None
     lon: float | None
+    precision: str = "exact"
+    container: Candidate | None = None
 
     @property
     def label(self) -> str:
         """The place's display name ("northern Russia" for a directional mention)."""
-        if self.place is None:
+        if self.place is None or self.mention.cue == "facility" or self.precision != "exact":
             return self.mention.name
         if self.mention.direction:
             return f"{self.mention.name.split()[0].lower()} {self.place.name}"
         return self.place.name
+
+    @property
+    def placed(self) -> bool:
+        return self.lat is not None
 
 
 def haversine_km(lat1, lon1, lat2, lon2):
@@ -154,9 +183,10 @@ class Resolver:
         return scores
 
     def _dominance(self, mention, rows, kinds, same_name_admin1, same_name_admin2) -> list[tuple[int, int]]:
-        """(city, region) index pairs where a city shares its name with the region it dominates
-        ("Kyiv", "Paris", "Zaporizhzhia"): the bare name means the city, so it stays just above
-        its own region, whatever context adds (unless a type word asks for the region)."""
+        """(city, region) index pairs where a city shares its name with the region it lies in and is
+        not a village of it ("Kyiv", "Sumy", "Zürich", "Sennar"): the bare name means the city, so it
+        stays just above its own region, whatever context adds (unless a cue asks for the region:
+        "the Sumy region", "the Luhansk governor")."""
         if mention.cue in ("admin1", "admin2", "container"):
             return []
         index = self.index
@@ -173,21 +203,23 @@ class Resolver:
             pop = int(index.population[r])
             for level, code, pops in (("1", index.admin1[r], same_name_admin1),
                                       ("2", index.admin2[r], same_name_admin2)):
-                if code and (level, code) in region_at and pop >= 0.25 * pops[code]:
+                if code and (level, code) in region_at and pop >= CITY_OVER_REGION * pops[code]:
                     pairs.append((k, region_at[(level, code)]))
         return pairs
 
     # -- the whole article -----------------------------------------------------------------------
     def resolve(self, mentions: Sequence[Mention]) -> list[ResolvedMention]:
         index = self.index
-        # Mentions that read alike (same name, cue and partner) are one decision.
+        by_start = {m.start: m for m in mentions}
+        # Mentions that read alike (same name, cue, partner and containers) are one decision.
         group_of: dict[tuple, int] = {}
         groups: list[_Group] = []
         member_of: list[int] = []
         positions: dict[str, list[int]] = {}
         for m in mentions:
             surface = normalize_name(m.name)
-            gkey = (surface, m.cue, m.partner, m.demonym, m.direction, m.rows[:1])
+            within = tuple((normalize_name(by_start[s].name), rel) for s, rel in m.within if s in by_start)
+            gkey = (surface, m.cue, m.partner, m.demonym, m.direction, m.rows[:1], within)
             g = group_of.get(gkey)
             if g is None:
                 g = group_of[gkey] = len(groups)
@@ -197,10 +229,13 @@ class Resolver:
             if m.series >= 0:
                 groups[g].series.add(m.series)
             member_of.append(g)
+        self._link_containers(mentions, groups, member_of)
 
         # Context adds at most ~9 to a candidate (without a partner): wider margins are settled.
-        ambiguous = [g for g in groups if len(g.rows) > 1
-                     and (g.partner or g.prior[0] - g.prior[1] < CONTEXT_CAN_OVERTURN)]
+        # Containers are always read: what the text says holds a name rules out what lies outside.
+        ambiguous = [g for g in groups
+                     if (len(g.rows) > 1 and (g.partner or g.prior[0] - g.prior[1] < CONTEXT_CAN_OVERTURN))
+                     or (len(g.rows) and (g.containers or g.holds is not None))]
         picks = [0 if len(g.rows) else -1 for g in groups]
         for g in ambiguous:
             g.scores = g.prior.copy()
@@ -210,6 +245,10 @@ class Resolver:
             for n, g in enumerate(groups):
                 if g.scores is not None:
                     g.scores = self._with_context(g, context)
+                    if g.containers:
+                        g.allowed = self._allowed(g, groups, picks)
+                        if g.allowed is not None:
+                            g.scores = np.where(g.allowed, g.scores, g.scores - OUTSIDE_PENALTY)
                     pick = int(np.argmax(g.scores))
                     changed |= pick != picks[n]
                     picks[n] = pick
@@ -217,9 +256,183 @@ class Resolver:
                 break
 
         results = [self._result(g) if g.scores is not None else self._settled_result(g) for g in groups]
-        return [ResolvedMention(m, *results[g][:2], *results[g][2:]) if results[g][0] is not None
-                else ResolvedMention(m, None, 0.0, (), None, None)
-                for m, g in zip(mentions, member_of, strict=True)]
+        placed = [self._placement(g, n, groups, picks, results) for n, g in enumerate(groups)]
+        implied = None
+        for n, g in enumerate(groups):
+            if placed[n][5] == "unplaced" and not g.mention.demonym and not g.containers:
+                if implied is None:
+                    implied = self._implied_container(groups, picks, placed)
+                if implied is not None:
+                    row, precision, share = implied
+                    container = self._candidate(row, 0.0)
+                    placed[n] = (None, round(share, 3), placed[n][2], container.lat, container.lon, precision,
+                                 container)
+        self._unplace_far_heads(groups, placed)
+        return [ResolvedMention(m, *placed[g]) for m, g in zip(mentions, member_of, strict=True)]
+
+    def _unplace_far_heads(self, groups: list[_Group], placed: list[tuple]) -> None:
+        """A name read only as the head of a longer one ("Kamal" of "Kamal Adwan Hospital") that lands
+        far from every other place of the story, in a country the story never names, is not that
+        place: it is left unplaced (its candidate kept for review)."""
+        anchors = [(p[3], p[4]) for g, p in zip(groups, placed, strict=True)
+                   if p[5] == "exact" and p[0] is not None and not g.mention.head_only and not g.mention.demonym]
+        if len(anchors) < 2:
+            return
+        countries = Counter(p[0].country for p in placed if p[0] is not None and p[5] == "exact")
+        named = {self.index.country[int(g.rows[0])] for g in groups if g.mention.demonym and len(g.rows)}
+        points = np.asarray(anchors)
+        for n, g in enumerate(groups):
+            p = placed[n]
+            if not g.mention.head_only or p[0] is None:
+                continue
+            elsewhere = countries[p[0].country] - (p[5] == "exact") > 0 or p[0].country in named
+            if not elsewhere and haversine_km(points[:, 0], points[:, 1], p[3], p[4]).min() > FAR_HEAD_KM:
+                placed[n] = (None, 0.0, (p[0], *p[2]), None, None, "unplaced", None)
+
+    def _link_containers(self, mentions: Sequence[Mention], groups: list[_Group], member_of: list[int]) -> None:
+        """Each group's containers (group, "in"/"near"), and for each container the readings of it
+        that hold a candidate of what it contains ("Athens, Georgia": the US state holds an Athens)."""
+        group_at = {m.start: g for m, g in zip(mentions, member_of, strict=True)}
+        for m, g in zip(mentions, member_of, strict=True):
+            if m.within and not groups[g].containers:
+                groups[g].containers = [(group_at[s], rel) for s, rel in m.within
+                                        if s in group_at and group_at[s] != g]
+        for g in groups:
+            for c, relation in g.containers:
+                holder = groups[c]
+                if len(g.rows) and len(holder.rows):
+                    holds = np.asarray([self._inside(g.rows, r, relation).any() for r in holder.rows.tolist()])
+                    holder.holds = holds if holder.holds is None else holder.holds | holds
+
+    def _inside(self, rows: np.ndarray, container: int, relation: str) -> np.ndarray:
+        """Which of `rows` lie inside (or, for "near", near) the place at row `container`."""
+        index = self.index
+        kind = index.kinds[container]
+        listed = rows.tolist()
+        if kind == "admin1":
+            code = index.admin1[container]
+            return np.asarray([index.admin1[r] == code for r in listed], dtype=bool)
+        if kind == "country":
+            code = index.country[container]
+            return np.asarray([index.country[r] == code for r in listed], dtype=bool)
+        if kind == "admin2" and relation == "in":
+            code = index.admin2[container]
+            return np.asarray([index.admin2[r] == code for r in listed], dtype=bool)
+        if kind in ("city", "admin2", "facility", "island") or relation == "near":
+            d = haversine_km(index.lat[rows], index.lon[rows], index.lat[container], index.lon[container])
+            return d <= (NEAR_KM if relation == "near" or kind == "admin2" else IN_TOWN_KM)
+        return np.ones(len(listed), dtype=bool)     # regions and areas without an outline: no test
+
+    def _allowed(self, g: _Group, groups: list[_Group], picks: list[int]) -> np.ndarray | None:
+        """The candidates inside every container the text names that the resolver could place."""
+        mask = None
+        for c, relation in g.containers:
+            holder = groups[c]
+            if picks[c] < 0 or not len(holder.rows):
+                continue
+            inside = self._inside(g.rows, int(holder.rows[picks[c]]), relation)
+            mask = inside if mask is None else mask & inside
+        return mask
+
+    def _placement(self, g: _Group, n: int, groups: list[_Group], picks: list[int], results: list) -> tuple:
+        """(place, confidence, alternatives, lat, lon, precision, container) for a group."""
+        result = results[n]
+        if result[0] is not None:
+            best, confidence, alternatives, lat, lon = result
+            if g.allowed is not None and not g.allowed.any() and not self._well_known(best.row):
+                # no place of that name inside the container the text names: the container stands in
+                # (a city known the world over is what the name means: "Mogadishu, Jowhar" is a list)
+                fallback = self._container_fallback(g, groups, picks)
+                if fallback is not None:
+                    return (None, fallback[3], (best, *alternatives), *fallback[:3], self._candidate(fallback[4], 0.0))
+            if g.mention.cue == "facility":
+                return best, confidence, alternatives, lat, lon, "town", best
+            if g.mention.direction:
+                return best, confidence, alternatives, lat, lon, "exact", None
+            stand_in = self._stand_in(g)
+            if stand_in is not None:
+                precision, row, share = stand_in
+                container = self._candidate(row, 0.0)
+                return (None, round(share, 3), (best, *alternatives), container.lat, container.lon, precision,
+                        container)
+            return best, confidence, alternatives, lat, lon, "exact", None
+        fallback = self._container_fallback(g, groups, picks)
+        if fallback is not None:
+            return (None, fallback[3], (), *fallback[:3], self._candidate(fallback[4], 0.0))
+        return None, 0.0, (), None, None, "unplaced", None
+
+    def _well_known(self, row: int) -> bool:
+        index = self.index
+        return index.kinds[row] != "city" or int(index.population[row]) >= SMALL_TOWN or bool(index.capital[row])
+
+    def _container_fallback(self, g: _Group, groups: list[_Group], picks: list[int]):
+        """(lat, lon, precision, confidence, row) of the innermost container the resolver placed."""
+        index = self.index
+        for c, relation in g.containers:
+            holder = groups[c]
+            if picks[c] < 0 or not len(holder.rows):
+                continue
+            row = int(holder.rows[picks[c]])
+            kind = index.kinds[row]
+            precision = "town" if relation == "near" and kind not in _PRECISION_OF_KIND \
+                else _PRECISION_OF_KIND.get(kind, "town")
+            s = holder.scores if holder.scores is not None else holder.prior
+            confidence = float(_softmax(s)[picks[c]]) if len(s) > 1 else 1.0
+            return float(index.lat[row]), float(index.lon[row]), precision, round(confidence, 3), row
+        return None
+
+    def _stand_in(self, g: _Group) -> tuple[str, int, float] | None:
+        """For a name too ambiguous to state one place for ("Oleksandrivka" alone: a dozen villages),
+        the smallest container holding most of the candidates' probability: (precision, row, share).
+        None when the pick can be stated as exact (it, or the places near it, hold most of it)."""
+        if len(g.rows) < 2:
+            return None
+        index = self.index
+        s = g.scores if g.scores is not None else g.prior
+        probs = _softmax(s)
+        best = int(np.argmax(s))
+        if probs[best] >= EXACT_SHARE:
+            return None
+        row = int(g.rows[best])
+        if index.kinds[row] not in ("city", "admin2", "facility") or probs[best] >= VILLAGE_SHARE \
+                or int(index.population[row]) >= VILLAGE:
+            return None     # a town's size says which of its namesakes is meant; a village's does not
+        d = haversine_km(index.lat[g.rows], index.lon[g.rows], index.lat[row], index.lon[row])
+        if probs[d <= NEAR_POINT_KM].sum() >= EXACT_SHARE:
+            return None
+        listed = g.rows.tolist()
+        for level, codes, find in (("admin1", index.admin1, index.admin1_row),
+                                   ("country", index.country, index.country_row)):
+            code = codes[row]
+            if not code:
+                continue
+            share = float(probs[np.asarray([codes[r] == code for r in listed])].sum())
+            container = find(code)
+            if share >= CONTAINER_SHARE and container is not None:
+                return level, container, share
+        return None
+
+    def _implied_container(self, groups: list[_Group], picks: list[int], placed: list[tuple]):
+        """The first-level region that holds most of the story's placed towns and regions:
+        (row, "admin1", share), or None. Names the gazetteer lacks, with no container in the text,
+        stand at its point."""
+        index = self.index
+        admin1s: Counter = Counter()
+        for n, g in enumerate(groups):
+            if picks[n] < 0 or placed[n][5] != "exact" or g.mention.demonym:
+                continue
+            row = int(g.rows[picks[n]])
+            if index.kinds[row] not in ("country", "continent", "region") and index.admin1[row]:
+                admin1s[index.admin1[row]] += g.size
+        # Only a region: a country's point is hundreds of kilometres from most of its villages,
+        # and one the text does not name is no better than the list of unplaced names.
+        total = sum(admin1s.values())
+        if total:
+            code, count = admin1s.most_common(1)[0]
+            row = index.admin1_row(code)
+            if row is not None and count / total >= IMPLIED_SHARE:
+                return row, "admin1", count / total
+        return None
 
     def _group(self, m: Mention, key: str) -> _Group:
         if not m.rows:
@@ -360,6 +573,8 @@ class Resolver:
             if g.series and series_bonus[region] > series_bonus[city]:
                 continue
             s[city] = max(s[city], s[region] + 0.3)
+        if g.holds is not None and g.holds.any() and not g.holds.all():
+            s[g.holds] += HOLDS_BONUS      # "Athens, Georgia": the Georgia that holds an Athens
         return s
 
     def _directional_point(self, row: int, direction: str) -> tuple[float, float] | None:
@@ -398,6 +613,9 @@ class _Group:
     context_weight: np.ndarray | None = None          # how far the article's context counts, per row
     ckey: tuple = ()                                  # how the name reads (the prior cache's key)
     closeness: dict[str, float] | None = None         # other names' weight for it (see _Context)
+    containers: list[tuple[int, str]] = field(default_factory=list)   # (group, "in"/"near"), innermost first
+    holds: np.ndarray | None = None                   # per row: holds a candidate of a group it contains
+    allowed: np.ndarray | None = None                 # per row: inside the containers (None: none placed)
 
 
 @dataclass
@@ -514,6 +732,11 @@ class _Context:
             return self.points
         keep = [k != key for k in self.point_keys]
         return self.points[np.asarray(keep, dtype=bool)]
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    probs = np.exp(scores - scores.max())
+    return probs / probs.sum()
 
 
 def resolve_mentions(mentions: Sequence[Mention], index: PlaceIndex) -> list[ResolvedMention]:

@@ -132,7 +132,8 @@ ANNOTATE_RECORDS = [
 
 def check_toponyms(text: str, toponyms: list[dict]) -> None:
     for t in toponyms:
-        assert set(t) == {"start", "end", "name", "lat", "lon", "geonameid", "kind"}
+        assert set(t) == {"start", "end", "name", "lat", "lon", "geonameid", "kind", "precision"}
+        assert t["precision"] in ("exact", "town", "admin2", "admin1", "country", "unplaced")
         assert text[t["start"]:t["end"]] == t["name"]
         if t["kind"] is not None:
             assert -90 <= t["lat"] <= 90 and -180 <= t["lon"] <= 180
