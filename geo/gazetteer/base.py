@@ -106,13 +106,15 @@ class IndexBuilder:
 
     def add(self, *, name: str, kind: str, lat: float, lon: float, geonameid: int | None = None,
             country: str = "", admin1: str = "", admin2: str = "", population: int = 0,
-            source: str) -> int:
+            source: str, index_name: bool = True) -> int:
+        """Add a place and return its row; its name is indexed unless `index_name` is false."""
         row = len(self.cols["name"])
         for key, value in (("geonameid", geonameid or 0), ("name", name), ("kind", KIND_CODE[kind]),
                            ("lat", lat), ("lon", lon), ("country", country), ("admin1", admin1),
                            ("admin2", admin2), ("population", population), ("source", source)):
             self.cols[key].append(value)
-        self.name(row, name)
+        if index_name:
+            self.name(row, name)
         return row
 
     def name(self, row: int, name: str, *, alternate: bool = False) -> None:

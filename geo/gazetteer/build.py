@@ -19,20 +19,130 @@ from pathlib import Path
 
 import numpy as np
 
-from geo.gazetteer.base import KIND_CODE, KINDS, IndexBuilder, Progress
+from geo.gazetteer.base import (
+    KIND_CODE,
+    KINDS,
+    GazetteerSourceError,
+    IndexBuilder,
+    Progress,
+    SourcePlace,
+    is_latin_name,
+    normalize_name,
+    strip_accents,
+)
 from geo.gazetteer.curated import CURATED_CSV, add_curated_places
+from geo.gazetteer.geonames import TYPE_WORDS
 from geo.gazetteer.packages import add_package_places, package_versions
+from geo.gazetteer.sources import SourceInfo, SourceRegistry
 
 INDEX_VERSION = 9
 
 
-def build_index(progress: Progress) -> dict:
-    """Build the packed index (see `pack`) from every source."""
+_SETTLEMENT_KINDS = frozenset({"city", "admin1", "admin2"})
+
+
+def build_index(progress: Progress, data_dir: Path | str | None = None) -> dict:
+    """Build the packed index (see `pack`) from every source; the user's from `data_dir`."""
     b = IndexBuilder()
     demonyms, unplaced = add_package_places(b, progress)
     add_curated_places(b)
+    registry = SourceRegistry(data_dir)
+    stats = add_user_places(b, registry, progress) if registry.sources() else {}
     progress("packing", 0.93)
-    return pack(b, demonyms, unplaced)
+    packed = pack(b, demonyms, unplaced)
+    if stats:   # only then: with no user source the index is exactly the built-in one
+        packed["user_sources"] = stats
+    return packed
+
+
+def add_user_places(b: IndexBuilder, registry: SourceRegistry, progress: Progress) -> dict[str, dict]:
+    """Append the places of the user's sources; returns, per source, the rows it added, the places
+    already in the index that got its names instead ("merged", by geonameid), the GeoNames features
+    left out because a town or region has every name they have ("unnamed"), and an "error" for a
+    source that could not be read (it is left out; the index still builds)."""
+    progress("your gazetteers", 0.9)
+    stats: dict[str, dict] = {}
+    loaded: list[tuple[SourceInfo, list[SourcePlace]]] = []
+    for info in registry.sources():
+        try:
+            loaded.append((info, list(registry.places(info))))
+        except (GazetteerSourceError, ValueError, TypeError, KeyError) as exc:
+            stats[info.name] = {"rows": 0, "merged": 0, "unnamed": 0, "error": str(exc)}
+    row_of_gid: dict[int, int] = {}
+    for row, gid in enumerate(b.cols["geonameid"]):
+        if gid:
+            row_of_gid.setdefault(gid, row)
+
+    def merged(place: SourcePlace, counts: dict) -> bool:
+        """A place the index has (same geonameid) gets the names, not a second row."""
+        row = row_of_gid.get(place.geonameid) if place.geonameid else None
+        if row is None:
+            return False
+        for name in (*place.names, *place.alternate_names):
+            if is_latin_name(name):
+                b.name(row, name, alternate=True)
+        counts["merged"] += 1
+        return True
+
+    def add(info: SourceInfo, place: SourcePlace, display: str, index_name: bool = True) -> int:
+        row = b.add(name=display, kind=place.kind, lat=place.lat, lon=place.lon, geonameid=place.geonameid,
+                    country=place.country, admin1=place.admin1, admin2=place.admin2,
+                    population=place.population, source=info.label, index_name=index_name)
+        if place.geonameid:
+            row_of_gid[place.geonameid] = row
+        stats[info.name]["rows"] += 1
+        return row
+
+    # First the towns, the administrative units and the user's own places, with all their names;
+    # then the GeoNames features, which take no name the index already gives another place.
+    features: list[tuple[SourceInfo, SourcePlace]] = []
+    for info, places in loaded:
+        stats[info.name] = counts = {"rows": 0, "merged": 0, "unnamed": 0}
+        for place in places:
+            if info.type == "geonames" and place.kind not in _SETTLEMENT_KINDS:
+                features.append((info, place))
+            elif not merged(place, counts):
+                row = add(info, place, place.name)
+                for name in place.names[1:]:
+                    b.name(row, name)
+                for name in place.alternate_names:
+                    b.name(row, name, alternate=True)
+    first_feature = len(b.cols["name"])
+    for info, place in features:
+        counts = stats[info.name]
+        if merged(place, counts):
+            continue
+        forms = [*place.names, *_typed_forms(place)]
+        free = [form for form in dict.fromkeys(forms) if not _taken(b, form, first_feature)]
+        alternates = [name for name in place.alternate_names if not _taken(b, name, first_feature)]
+        if not free and not alternates:
+            counts["unnamed"] += 1
+            continue
+        row = add(info, place, free[0] if free else place.name, index_name=False)
+        for form in free:
+            b.name(row, form)
+        for name in alternates:
+            b.name(row, name, alternate=True)
+    return stats
+
+
+def _typed_forms(place: SourcePlace) -> list[str]:
+    """"Oskil River", "Kramatorsk railway station": how English names a feature by its type."""
+    template = TYPE_WORDS.get(place.feature.partition(".")[2])
+    if template is None:
+        return []
+    word = template.replace("{}", "").strip().lower()
+    return [template.format(name) for name in place.names if word not in name.lower()]
+
+
+def _taken(b: IndexBuilder, name: str, first_feature: int) -> bool:
+    """Whether a place added before the GeoNames features already has `name` (as any kind of name)."""
+    for form in {name, strip_accents(name)}:
+        key = normalize_name(form)
+        if any(r < first_feature for r in b.names.get(key, ())) or \
+                any(r < first_feature for r in b.alt_names.get(key, ())):
+            return True
+    return False
 
 
 def pack(b: IndexBuilder, demonyms: dict[str, int], unplaced: set[int]) -> dict:
@@ -123,11 +233,13 @@ _BUILDER_FINGERPRINT = hashlib.sha1(b"".join(
     path.read_bytes() for path in sorted(Path(__file__).parent.glob("*.py")))).hexdigest()[:12]
 
 
-def sources_fingerprint() -> str:
-    """A short hash naming the index the sources and the code now on disk build."""
+def sources_fingerprint(data_dir: Path | str | None = None) -> str:
+    """A short hash naming the index the sources and the code now on disk build (the user's
+    sources from `data_dir`, default `default_data_dir()`)."""
     parts = [f"v{INDEX_VERSION}"]
     parts += [f"{dist}={version}" for dist, version in package_versions().items()]
     if CURATED_CSV.exists():
         parts.append(hashlib.sha1(CURATED_CSV.read_bytes()).hexdigest()[:12])
     parts.append(_BUILDER_FINGERPRINT)
+    parts += SourceRegistry(data_dir).fingerprint_parts()   # none: the built-in fingerprint
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]

@@ -62,10 +62,12 @@ class PlaceIndex:
 
     # -- loading ---------------------------------------------------------------------------------
     @classmethod
-    def load(cls, cache_dir: Path | None = None, progress: Progress | None = None) -> PlaceIndex:
-        """Load the cached index, building it first when missing or stale."""
+    def load(cls, cache_dir: Path | None = None, progress: Progress | None = None,
+             data_dir: Path | None = None) -> PlaceIndex:
+        """Load the cached index, building it first when missing or stale. The user's sources
+        come from `data_dir` (default `default_data_dir()`)."""
         cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
-        path = cache_dir / f"gazetteer-{sources_fingerprint()}.pkl"
+        path = cache_dir / f"gazetteer-{sources_fingerprint(data_dir)}.pkl"
         if path.exists():
             try:
                 with open(path, "rb") as f, _gc_paused():
@@ -74,7 +76,7 @@ class PlaceIndex:
                     return cls(packed)
             except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
                 pass  # a damaged cache is rebuilt below
-        packed = build_index(progress or (lambda stage, fraction: None))
+        packed = build_index(progress or (lambda stage, fraction: None), data_dir)
         cache_dir.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp{os.getpid()}")
         with open(tmp, "wb") as f:
@@ -88,9 +90,20 @@ class PlaceIndex:
         return cls(packed)
 
     @staticmethod
-    def cached(cache_dir: Path | None = None) -> bool:
+    def cached(cache_dir: Path | None = None, data_dir: Path | None = None) -> bool:
+        """Whether the index of the current sources is on disk (loading it takes under a second)."""
         cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
-        return (cache_dir / f"gazetteer-{sources_fingerprint()}.pkl").exists()
+        return (cache_dir / f"gazetteer-{sources_fingerprint(data_dir)}.pkl").exists()
+
+    @property
+    def user_sources(self) -> dict[str, dict]:
+        """Per added source, what the build made of it (see `geo.gazetteer.build.add_user_places`)."""
+        return self._p.get("user_sources", {})
+
+    def rows_by_source(self) -> dict[str, int]:
+        """How many rows each source string labels."""
+        counts = np.bincount(self._p["source_id"], minlength=len(self._p["source"]))
+        return {source: int(n) for source, n in zip(self._p["source"], counts.tolist(), strict=True)}
 
     # -- queries ---------------------------------------------------------------------------------
     def __len__(self) -> int:

