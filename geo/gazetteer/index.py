@@ -187,8 +187,10 @@ class PlaceIndex:
         return np.column_stack([self.lat[members], self.lon[members]])
 
 
-def build_with_timing(cache_dir: Path, progress: Progress | None = None) -> tuple[PlaceIndex, float]:
-    """Build (or load) the index and return it with the seconds it took; used by the benchmarks."""
+def build_with_timing(cache_dir: Path, progress: Progress | None = None,
+                      data_dir: Path | None = None) -> tuple[PlaceIndex, float]:
+    """Build (or load) the index and return it with the seconds it took; used by the benchmarks
+    and after a gazetteer is added or removed."""
     start = time.perf_counter()
-    index = PlaceIndex.load(cache_dir, progress)
+    index = PlaceIndex.load(cache_dir, progress, data_dir)
     return index, time.perf_counter() - start
