@@ -171,7 +171,8 @@ with st.sidebar:
         if upload:
             getattr(st, upload.level)(upload.summary)
             st.code("\n".join(upload.details), language=None)   # the file's text: shown as plain text
-        st.caption("Add GeoNames country extracts with `python -m geo gazetteer add-geonames CC`.")
+        st.caption("GeoNames country extracts are added, and gazetteers removed, on the command line: "
+                   "`python -m geo gazetteer add-geonames CC`, `... remove NAME`.")
 
 articles = [library[i] for i in state.active if i in library]
 group_of = {v: k for k, v in GROUP_NAMES.items()}

