@@ -138,14 +138,21 @@ def _size(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.1f} kB"
 
 
-def _download_printer(stream=sys.stderr):
-    def report(received: int, total: int | None) -> None:
-        size = f"{_size(received)} of {_size(total)}" if total else _size(received)
-        print(f"\rdownloading: {size}", end="", file=stream, flush=True)
-        if total and received >= total:
-            print(file=stream)
+class _StatusLine:
+    """A line of progress on stderr, rewritten in place; `end()` finishes it if anything was shown."""
 
-    return report
+    def __init__(self, stream=sys.stderr) -> None:
+        self.stream = stream
+        self.shown = False
+
+    def show(self, text: str) -> None:
+        print(f"\r{text:<60}", end="", file=self.stream, flush=True)
+        self.shown = True
+
+    def end(self) -> None:
+        if self.shown:
+            print(file=self.stream)
+            self.shown = False
 
 
 def _rebuild(args, registry: SourceRegistry) -> int:
@@ -178,16 +185,20 @@ def cmd_gazetteer_add_geonames(args) -> int:
     registry = SourceRegistry()
     failed = added = 0
     for spec in args.sources:
+        status = _StatusLine()
+
+        def downloading(received: int, total: int | None, status=status) -> None:
+            status.show(f"downloading: {_size(received)}" + (f" of {_size(total)}" if total else ""))
+
         try:
-            info = import_geonames(spec, registry, base_url=args.base_url,
-                                   download_progress=_download_printer(),
-                                   read_progress=lambda n: print(f"\rreading: {n:,} lines", end="",
-                                                                 file=sys.stderr, flush=True))
+            info = import_geonames(spec, registry, base_url=args.base_url, download_progress=downloading,
+                                   read_progress=lambda n, status=status: status.show(f"reading: {n:,} lines"))
         except GazetteerSourceError as exc:
-            print(f"\nnot added: {exc}", file=sys.stderr)
+            status.end()
+            print(f"not added: {exc}", file=sys.stderr)
             failed += 1
             continue
-        print(file=sys.stderr)
+        status.end()
         print(_added(info))
         added += 1
     if added:
