@@ -13,6 +13,7 @@ from geo.articles import Article, read_article
 from geo.compare import BOTH, ONLY_A, ONLY_B, compare_articles
 from geo.export import places_csv, places_geojson
 from geo.gazetteer import PlaceIndex
+from geo.gazetteer.sources import active_gazetteers
 from geo.mapview import build_map, highlight, standalone_html, story_bounds, tooltip_text
 from geo.parsecache import CachedParser, ParsedText
 from geo.pipeline import Geoparser
@@ -24,6 +25,8 @@ from geo.views import (
     article_from_paste,
     article_from_upload,
     filter_places,
+    gazetteer_from_upload,
+    gazetteer_rows,
     params_to_state,
     place_rows,
     settle_table_selection,
@@ -43,11 +46,14 @@ def geoparser() -> Geoparser:
     return Geoparser.create()
 
 
-if not PlaceIndex.cached():   # first run on this machine: build the index with visible progress
-    bar = st.progress(0.0, "Building the offline gazetteer (first run only, about 30 s)…")
+if not PlaceIndex.cached():   # first run, or the gazetteers changed: build the index with visible progress
+    bar = st.progress(0.0, "Building the offline gazetteer index (about 30 s, once)…")
     PlaceIndex.load(progress=lambda stage, fraction: bar.progress(
-        min(fraction, 1.0), f"Building the offline gazetteer (first run only): {stage}…"))
+        min(fraction, 1.0), f"Building the offline gazetteer index (once): {stage}…"))
     bar.empty()
+    st.cache_resource.clear()   # the geoparser and every parse were made with the old index
+    st.cache_data.clear()
+    st.session_state.pop("parsed_ids", None)
 
 
 @st.cache_resource(show_spinner=False)
@@ -108,6 +114,15 @@ def on_paste() -> None:
     add_article(*article_from_paste(state.pasted))
 
 
+def on_gazetteer_csv() -> None:
+    """Import an uploaded CSV of places; the next run sees the new gazetteer and rebuilds the index."""
+    up = state.gazetteer_csv
+    if up is not None and up.file_id != state.get("gazetteer_seen"):
+        state.gazetteer_seen = up.file_id
+        index = geoparser().index if parses().loaded else None   # else loaded only to resolve admin1
+        state.gazetteer_upload = gazetteer_from_upload(up.name, up.getvalue(), index=index)
+
+
 # -- state: the article library, seeded with the samples and the URL ---------------------------
 state = st.session_state
 if "library" not in state:
@@ -145,6 +160,19 @@ with st.sidebar:
                        help="The bundled borders show without a network; tiles cover them when they load.")
     track_view = st.toggle("Export the current map view", value=False,
                            help="Follow pan and zoom for the PNG export (each move reruns the page).")
+
+    with st.expander("Gazetteers"):
+        st.dataframe(gazetteer_rows(active_gazetteers(geoparser().index if parses().loaded else None)),
+                     hide_index=True, width="stretch")
+        st.file_uploader("Add your own places (CSV)", type=["csv"], key="gazetteer_csv", on_change=on_gazetteer_csv,
+                         help="Columns: name, lat, lon, kind, country; optional admin1 and alternate_names "
+                              "(separated by |). See README, Extending the gazetteer.")
+        upload = state.pop("gazetteer_upload", None)
+        if upload:
+            getattr(st, upload.level)(upload.summary)
+            st.code("\n".join(upload.details), language=None)   # the file's text: shown as plain text
+        st.caption("GeoNames country extracts are added, and gazetteers removed, on the command line: "
+                   "`python -m geo gazetteer add-geonames CC`, `... remove NAME`.")
 
 articles = [library[i] for i in state.active if i in library]
 group_of = {v: k for k, v in GROUP_NAMES.items()}

@@ -1,8 +1,12 @@
-"""The command line: `python -m geo places FILE...` and `python -m geo annotate IN.jsonl`.
+"""The command line: `python -m geo places FILE...`, `annotate IN.jsonl` and `gazetteer ...`.
 
     $ python -m geo places seeds/*.txt
     $ python -m geo places seeds/*.txt --format geojson > places.geojson
     $ python -m geo annotate corpus.jsonl > predictions.jsonl      # the format eval/score.py reads
+    $ python -m geo gazetteer add-geonames UA                      # a GeoNames country extract
+    $ python -m geo gazetteer add-csv frontline.csv                # your own places
+    $ python -m geo gazetteer list
+    $ python -m geo gazetteer remove geonames-UA
 """
 
 from __future__ import annotations
@@ -15,6 +19,10 @@ from collections.abc import Sequence
 
 from geo.articles import ArticleError, read_article
 from geo.export import places_csv, places_geojson, places_json, places_table
+from geo.gazetteer import GazetteerSourceError, PlaceIndex, build_with_timing, default_cache_dir
+from geo.gazetteer.custom import import_csv
+from geo.gazetteer.geonames import import_geonames
+from geo.gazetteer.sources import SourceInfo, SourceRegistry, active_gazetteers
 from geo.pipeline import Geoparser
 from geo.places import places_for
 
@@ -125,6 +133,127 @@ def cmd_annotate(args) -> int:
     return 1 if bad else 0
 
 
+# -- gazetteer -------------------------------------------------------------------------------------
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.1f} kB"
+
+
+class _StatusLine:
+    """A line of progress on stderr, rewritten in place; `end()` finishes it if anything was shown."""
+
+    def __init__(self, stream=sys.stderr) -> None:
+        self.stream = stream
+        self.shown = False
+
+    def show(self, text: str) -> None:
+        print(f"\r{text:<60}", end="", file=self.stream, flush=True)
+        self.shown = True
+
+    def end(self) -> None:
+        if self.shown:
+            print(file=self.stream)
+            self.shown = False
+
+
+def _rebuild(args, registry: SourceRegistry) -> int:
+    """Rebuild the index once (with progress) and say what the user's sources gave it."""
+    if args.no_rebuild:
+        print("index not rebuilt (--no-rebuild): the next command or dashboard start rebuilds it",
+              file=sys.stderr)
+        return 0
+    index, seconds = build_with_timing(default_cache_dir(), _progress_printer())
+    for info in registry.sources():
+        stats = index.user_sources.get(info.name, {})
+        if stats.get("error"):
+            print(f"{info.name}: NOT USED: {stats['error']}", file=sys.stderr)
+            continue
+        notes = [f"{stats.get('merged', 0):,} already in the index took its names"] if stats.get("merged") else []
+        if stats.get("unnamed"):
+            notes.append(f"{stats['unnamed']:,} features left out (every name of theirs is a town's or region's)")
+        detail = f" ({'; '.join(notes)})" if notes else ""
+        print(f"{info.name}: {stats.get('rows', 0):,} places in the index{detail}")
+    print(f"the index now holds {len(index):,} places (ready in {seconds:.1f} s)")
+    return 0
+
+
+def _added(info: SourceInfo) -> str:
+    skipped = f"; {info.skipped:,} lines of other features left out" if info.skipped else ""
+    return f"added {info.name}: {info.rows:,} places from {info.origin}{skipped}"
+
+
+def cmd_gazetteer_add_geonames(args) -> int:
+    registry = SourceRegistry()
+    failed = added = 0
+    for spec in args.sources:
+        status = _StatusLine()
+
+        def downloading(received: int, total: int | None, status=status) -> None:
+            status.show(f"downloading: {_size(received)}" + (f" of {_size(total)}" if total else ""))
+
+        try:
+            info = import_geonames(spec, registry, base_url=args.base_url, download_progress=downloading,
+                                   read_progress=lambda n, status=status: status.show(f"reading: {n:,} lines"))
+        except GazetteerSourceError as exc:
+            status.end()
+            print(f"not added: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        status.end()
+        print(_added(info))
+        added += 1
+    if added:
+        _rebuild(args, registry)
+    return 1 if failed else 0
+
+
+def cmd_gazetteer_add_csv(args) -> int:
+    registry = SourceRegistry()
+    try:
+        info, parsed = import_csv(args.file, registry, name=args.name)
+    except GazetteerSourceError as exc:
+        print(f"not added: {exc}", file=sys.stderr)
+        return 1
+    if parsed.ignored_columns:
+        print(f"note: columns ignored: {', '.join(parsed.ignored_columns)}", file=sys.stderr)
+    print(_added(info))
+    return _rebuild(args, registry)
+
+
+def cmd_gazetteer_remove(args) -> int:
+    registry = SourceRegistry()
+    try:
+        info = registry.remove(args.name)
+    except GazetteerSourceError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"removed {args.name}" + (f" ({info.rows:,} places from {info.origin})" if info else ""))
+    return _rebuild(args, registry)
+
+
+def cmd_gazetteer_list(args) -> int:
+    registry = SourceRegistry()
+    index = PlaceIndex.load() if PlaceIndex.cached() else None   # counts only when it loads fast
+    rows = active_gazetteers(index)
+    print("built in:")
+    for g in rows:
+        if g.type in ("package", "curated"):
+            count = f"{g.rows:>9,} places" if g.rows is not None else " " * 16
+            print(f"  {g.name:<22} {count}  {g.description}; credit: {g.credit}")
+    added = [g for g in rows if g.type not in ("package", "curated")]
+    print(f"added (in {registry.directory}):")
+    for g in added:
+        print(f"  {g.name:<22} {g.rows:>9,} places  {g.type}, imported {g.imported}; {g.description}; "
+              f"credit: {g.credit}")
+    if not added:
+        print("  none: add some with `python -m geo gazetteer add-geonames CC` or `add-csv FILE`")
+    for problem in registry.problems():
+        print(f"  {problem}")
+    if index is None:
+        print("(the index of these sources is not built yet: place counts come with the next build)")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m geo", description="Offline geoparser for news articles.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -139,6 +268,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     a = sub.add_parser("annotate", parents=[common], help="JSONL {id, text} -> JSONL {id, toponyms}")
     a.add_argument("input", help="input JSONL file, or - for standard input")
     a.set_defaults(func=cmd_annotate)
+    g = sub.add_parser("gazetteer", help="list, add or remove gazetteers (GeoNames extracts, your own places)")
+    gsub = g.add_subparsers(dest="action", required=True)
+    rebuild = argparse.ArgumentParser(add_help=False)
+    rebuild.add_argument("--no-rebuild", action="store_true",
+                         help="do not rebuild the index now (the next use rebuilds it)")
+    ga = gsub.add_parser("add-geonames", parents=[rebuild], help="import GeoNames country extracts",
+                         description="Import GeoNames country extracts: a country code (UA) downloads "
+                                     "UA.zip from the GeoNames export server; a file (UA.zip, UA.txt) is read.")
+    ga.add_argument("sources", nargs="+", metavar="CC|FILE", help="a two-letter country code or an extract file")
+    ga.add_argument("--base-url", help="where the extracts are (default: $CONFLICTMAP_GEONAMES_URL or "
+                                       "https://download.geonames.org/export/dump)")
+    ga.set_defaults(func=cmd_gazetteer_add_geonames)
+    gc = gsub.add_parser("add-csv", parents=[rebuild], help="add your own places from a CSV file",
+                         description="Columns: name,lat,lon,kind,country and optionally admin1, alternate_names "
+                                     "(separated by |). A bad row imports nothing.")
+    gc.add_argument("file", help="UTF-8 CSV file with a header row")
+    gc.add_argument("--name", help="the source's name (default: the file's name)")
+    gc.set_defaults(func=cmd_gazetteer_add_csv)
+    gl = gsub.add_parser("list", help="the gazetteers the index is built from")
+    gl.set_defaults(func=cmd_gazetteer_list)
+    gr = gsub.add_parser("remove", parents=[rebuild], help="remove an added gazetteer")
+    gr.add_argument("name", help="as `list` shows it (geonames-UA, frontline, ...)")
+    gr.set_defaults(func=cmd_gazetteer_remove)
     args = ap.parse_args(argv)
     try:
         return args.func(args)

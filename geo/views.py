@@ -1,5 +1,5 @@
 """What the dashboard shows, without Streamlit: filters, the place table and its selection,
-articles added by the user, and shareable state.
+articles added by the user, the gazetteers and places the user adds, and shareable state.
 
     >>> from geo.views import Filters, filter_places, place_rows
     >>> shown = filter_places(places, Filters(kinds=("town", "region"), min_mentions=2, search="kyiv"))
@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from geo.articles import MAX_ARTICLE_BYTES, Article, ArticleError, article_from_bytes, article_from_text
+from geo.gazetteer import GazetteerSourceError, PlaceIndex
+from geo.gazetteer.custom import CsvImportError, import_csv
+from geo.gazetteer.sources import ActiveGazetteer, SourceRegistry
 from geo.mapview import GROUP_LABEL, KIND_GROUPS
 from geo.places import Place
 
@@ -135,6 +138,42 @@ def _added(article: Article, source: str) -> list[Message]:
 
 
 # -- shareable state (URL query parameters) ------------------------------------------------------
+# -- gazetteers ---------------------------------------------------------------------------------------
+def gazetteer_rows(gazetteers: Sequence[ActiveGazetteer]) -> list[dict]:
+    """One row per gazetteer the index is built from (plain values; Streamlit escapes them)."""
+    return [{"gazetteer": g.name, "type": g.type, "places": g.rows, "added": g.imported, "credit": g.credit}
+            for g in gazetteers]
+
+
+@dataclass(frozen=True)
+class GazetteerUpload:
+    """What adding an uploaded CSV of places did. `summary` holds no user text (it may be shown as
+    Markdown); `details` are plain lines with the file's name and, when nothing was imported,
+    every problem ("line N: ...")."""
+
+    level: str                    # "success" or "error"
+    summary: str
+    details: tuple[str, ...] = ()
+
+
+def gazetteer_from_upload(name: str, data: bytes, *, registry: SourceRegistry | None = None,
+                          index: PlaceIndex | None = None) -> GazetteerUpload:
+    """Check an uploaded CSV of places and add it as a gazetteer (nothing is added if a row is bad)."""
+    try:
+        info, parsed = import_csv(data, registry, filename=name, index=index)
+    except CsvImportError as exc:
+        count = len(exc.problems)
+        return GazetteerUpload("error", f"Nothing imported: {count} problem{'s' if count != 1 else ''} "
+                                        "in the file. Correct them and upload it again.",
+                               (exc.filename, *exc.problems))
+    except GazetteerSourceError as exc:
+        return GazetteerUpload("error", "Nothing imported.", (str(exc),))
+    ignored = f" Ignored columns: {', '.join(parsed.ignored_columns)}." if parsed.ignored_columns else ""
+    return GazetteerUpload("success", f"Added {info.rows:,} place{'s' if info.rows != 1 else ''}. "
+                                      "The index is rebuilt with them.",
+                           (f"{name} -> gazetteer {info.name}.{ignored}",))
+
+
 def state_to_params(articles: Sequence[str], filters: Filters, selected: str | None,
                     compare: tuple[str, str] | None) -> dict[str, str]:
     """Query parameters that reopen the same articles, filters, selected place and comparison.

