@@ -120,6 +120,12 @@ ORGANISATION_WORDS = frozenset(
     "foundation institute commission police troops guard guards division corps unit units "
     "security services service command mission team club fc officials commissioners councillors "
     "councilors supervisors trustees selectmen residents voters fans players staff".split())
+# Words that end the name of an event, a document or a time, not a place ("World War II", "Minsk Agreement").
+EVENT_WORDS = frozenset(
+    "war wars games olympics cup championship championships summit conference forum festival day "
+    "week act agreement agreements accord accords treaty convention protocol resolution declaration "
+    "format process talks plan initiative revolution uprising massacre operation offensive "
+    "crisis era period century dynasty empire award prize ii iii iv vi vii viii ix xi xii".split())
 # Verbs of speech after a name: a person or an organisation speaking ("Hamas said").
 SPEECH_VERBS = frozenset(
     "said says say told tells claimed claims announced announces denied denies reported reports "

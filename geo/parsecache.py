@@ -24,10 +24,12 @@ from importlib import metadata
 from pathlib import Path
 
 import geo.articles
+import geo.cues
 import geo.ner
 import geo.pipeline
 import geo.places
 import geo.recognize
+import geo.relations
 import geo.resolve
 from geo.gazetteer import _sources_fingerprint, default_cache_dir
 from geo.ner import ModelUnavailable, verify_model
@@ -45,7 +47,8 @@ def _digest(path: str | Path) -> str:
 # The engine's code as imported (like the gazetteer's builder fingerprint): a process running older
 # code must not file its results under the name of the code now on disk.
 _ENGINE_CODE = "|".join(f"{m.__name__}={_digest(m.__file__)}" for m in (
-    geo.recognize, geo.resolve, geo.ner, geo.pipeline, geo.places, geo.articles)) + f"|self={_digest(__file__)}"
+    geo.recognize, geo.cues, geo.relations, geo.resolve, geo.ner, geo.pipeline, geo.places, geo.articles)) \
+    + f"|self={_digest(__file__)}|organisations={_digest(geo.cues.ORGANISATIONS_CSV)}"
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from geo.cues import (
     CONNECTORS,
     DEMONYM_CONTEXT_BLOCK,
     DIRECTIONS,
+    EVENT_WORDS,
     FACILITY_MODIFIERS,
     FACILITY_WORDS,
     INSTITUTION_WORDS,
@@ -57,7 +58,6 @@ from geo.cues import (
 )
 from geo.gazetteer import PlaceIndex, normalize_name
 from geo.relations import coordinated_runs, mark_relations
-from geo.spelling import spelling_index
 
 _TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|\w+(?:(?:-|['\u2019](?![sS]\b))\w+)*")
 NEGATIVE = -1
@@ -210,7 +210,7 @@ class Recognizer:
         holding a candidate that is not a well-known name standing alone, or a capitalised name
         the gazetteer lacks whose context leaves it open."""
         starts = sorted([c["start"] for c in candidates if not self._settled_without_ner(tokens, c)]
-                        + [p["start"] for p in phrases if p["level"] < STRONG and not p["org"]])
+                        + [p["start"] for p in phrases if WEAK <= p["level"] < STRONG and not p["org"]])
         windows = []
         k = 0
         for start, end in _sentence_windows(text):
@@ -594,7 +594,7 @@ class Recognizer:
                 and text[tokens[k].end:tokens[k + 1].start] == " ":
             k += 1
         name = text[nxt.start:tokens[k].end]
-        if any(self.index.kind(r) in ("admin1", "country") for r in spelling_index(self.index).rows(name)):
+        if any(self.index.kind(r) in ("admin1", "country") for r in self.index.spelling_rows(name)):
             return name
         return ""
 
@@ -675,7 +675,8 @@ class Recognizer:
         cue, facility, org = "", False, False
         last = tokens[j].lower
         titled = last in TITLES or last.rstrip("s") in TITLES          # "Lamar County Commissioners"
-        if last in ORGANISATION_WORDS or titled or (last in INSTITUTION_WORDS and last not in FACILITY_WORDS
+        if last in ORGANISATION_WORDS or titled or any(t.lower in EVENT_WORDS for t in tokens[i + 1:j + 1]) \
+                or (last in INSTITUTION_WORDS and last not in FACILITY_WORDS
                                                     and last not in SETTLEMENT_WORDS and last not in TYPE_WORDS):
             org = True
         elif last in FACILITY_WORDS:
@@ -699,7 +700,7 @@ class Recognizer:
         start, end = tokens[i].start, tokens[j].end
         name = text[start:end]
         # another spelling of a name the gazetteer holds ("Zaporizhia", "Gorlovka", "Kismayo")
-        rows = () if org or facility or inside else spelling_index(self.index).rows(name)
+        rows = () if org or facility or inside else self.index.spelling_rows(name)
         if why.endswith("’s”") and not rows:
             level, why = WEAK, ""       # "Denmark's Mette Frederiksen": a country's people, mostly
         if rows and level < MEDIUM and text[tokens[i - 1].end:start].strip() == "," and i > 0 \
@@ -797,9 +798,9 @@ class Recognizer:
                     out.append(Mention(start, end, span, (row,), demonym=True, ner_label=label,
                                        lookup_name=span))
                 continue
-            if not self._may_be_place_name(span) and not self.index.has_name(key):
-                continue
-            rows = self.index.lookup(span) or spelling_index(self.index).rows(span)
+            if key in STOP or (not self._may_be_place_name(span) and not self.index.has_name(key)):
+                continue        # "the West"
+            rows = self.index.lookup(span) or self.index.spelling_rows(span)
             if _is_acronym(span) and key not in self.index.acronyms:
                 rows = ()
             if not rows and _is_acronym(span):

@@ -413,7 +413,7 @@ class Resolver:
         return None
 
     def _implied_container(self, groups: list[_Group], picks: list[int], placed: list[tuple]):
-        """The first-level region that holds most of the story's placed towns and regions:
+        """The first-level region that holds most of the story's placed towns and regions (two at least):
         (row, "admin1", share), or None. Names the gazetteer lacks, with no container in the text,
         stand at its point."""
         index = self.index
@@ -430,7 +430,7 @@ class Resolver:
         if total:
             code, count = admin1s.most_common(1)[0]
             row = index.admin1_row(code)
-            if row is not None and count / total >= IMPLIED_SHARE:
+            if row is not None and count >= 2 and count / total >= IMPLIED_SHARE:
                 return row, "admin1", count / total
         return None
 

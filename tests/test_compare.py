@@ -97,7 +97,7 @@ def test_seed_place_statuses(seed_places: list[Place], seed_a: Article, seed_b: 
         assert status[name] == ONLY_B, name
     assert "Zaporizhzhia" in seed_a.text and "Zaporizhzhia" not in seed_b.text
     assert status["Zaporizhzhia"] == ONLY_A
-    for name in ("Mariupol", "Azovstal", "Kyiv", "Kramatorsk", "Donbas"):
+    for name in ("Mariupol", "Azovstal steel plant", "Kyiv", "Kramatorsk", "Donbas"):
         assert status[name] == BOTH, name
 
 

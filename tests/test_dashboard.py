@@ -267,7 +267,7 @@ def test_search_matches_names_and_passages(fresh: AppTest, seed_places: list[Pla
     expected = {p.name for p in seed_places
                 if "azovstal" in p.name.casefold() or any("azovstal" in m.passage.text.casefold()
                                                           for m in p.mentions)}
-    assert {"Azovstal", "Mariupol"} <= expected < {p.name for p in seed_places}
+    assert {"Azovstal steel plant", "Mariupol"} <= expected < {p.name for p in seed_places}
     fresh.sidebar.text_input(key="search").input("azovstal")
     rerun(fresh)
     assert table_names(fresh) == expected
@@ -622,7 +622,7 @@ def test_reopens_from_the_url(app: AppTest, seed_places: list[Place]) -> None:
     assert at.sidebar.number_input(key="min_mentions").value == 3
     assert at.sidebar.text_input(key="search").value == "azovstal"
     assert at.sidebar.multiselect(key="kinds").value == [GROUP_NAMES["town"], GROUP_NAMES["feature"]]
-    assert table_names(at) == {"Mariupol", "Azovstal"}
+    assert table_names(at) == {"Mariupol", "Azovstal steel plant"}
     assert at.subheader[-1].value == "Mariupol"
     assert len(passages_html(at)) == mariupol.mention_count
     assert {k: at.query_params[k] for k in ("min", "q", "kinds", "place")} == {

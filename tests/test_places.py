@@ -140,7 +140,7 @@ def test_counts_order_and_grouping(seed_places: list[Place], seed_a: Article, se
     assert seed_places
     for place in seed_places:
         assert place.mention_count == len(place.mentions) > 0
-        assert 0.0 < place.confidence <= 1.0
+        assert (0.0 < place.confidence <= 1.0) if place.resolved else place.confidence == 0.0
         assert set(place.article_ids) <= {seed_a.id, seed_b.id}
         passages = place.passages
         assert len(set(passages)) == len(passages)

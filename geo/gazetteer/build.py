@@ -34,8 +34,9 @@ from geo.gazetteer.curated import CURATED_CSV, add_curated_places
 from geo.gazetteer.geonames import TYPE_WORDS
 from geo.gazetteer.packages import add_package_places, package_versions
 from geo.gazetteer.sources import SourceInfo, SourceRegistry
+from geo.gazetteer.spelling import SpellingIndex
 
-INDEX_VERSION = 9
+INDEX_VERSION = 10
 
 
 _SETTLEMENT_KINDS = frozenset({"city", "admin1", "admin2"})
@@ -193,6 +194,10 @@ def pack(b: IndexBuilder, demonyms: dict[str, int], unplaced: set[int]) -> dict:
     packed["multi_rows"] = np.asarray(runs, dtype=np.int32)
     packed["multi_start"] = np.asarray(starts, dtype=np.int64)
     packed["first_words"] = _first_word_lengths(keys)
+    spelling = SpellingIndex.build(
+        (key, [r for r in rows if r not in unplaced])
+        for names in (b.names, b.alt_names) for key, rows in names.items())
+    packed["spelling_hashes"], packed["spelling_rows"] = spelling.hashes, spelling.row_ids
     return packed
 
 

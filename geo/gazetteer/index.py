@@ -20,6 +20,7 @@ import numpy as np
 
 from geo.gazetteer.base import KIND_CODE, KINDS, GazetteerEntry, Progress, default_cache_dir, normalize_name
 from geo.gazetteer.build import INDEX_VERSION, build_index, sources_fingerprint
+from geo.gazetteer.spelling import SpellingIndex
 
 
 @contextlib.contextmanager
@@ -59,6 +60,7 @@ class PlaceIndex:
         capital_sources = np.asarray(["national capital" in src for src in packed["source"]])
         self.capital: np.ndarray = capital_sources[packed["source_id"]]
         self.row_by_geonameid: dict[int, int] | None = None
+        self.spelling = SpellingIndex(packed["spelling_hashes"], packed["spelling_rows"])
 
     # -- loading ---------------------------------------------------------------------------------
     @classmethod
@@ -129,6 +131,11 @@ class PlaceIndex:
     def _run(self, hit: int) -> list[int]:
         i = -hit - 1
         return self._multi_rows[self._multi_start[i]:self._multi_start[i + 1]].tolist()
+
+    def spelling_rows(self, name: str) -> tuple[int, ...]:
+        """Rows whose names are another spelling of `name` ("Zaporizhia" -> Zaporizhzhia; see
+        geo.gazetteer.spelling)."""
+        return self.spelling.rows(name)
 
     def has_name(self, key: str) -> bool:
         """Whether a normalised key names any place."""

@@ -1,7 +1,7 @@
 """Spelling-insensitive name keys: "Zaporizhia" finds Zaporizhzhia, "Kryvyi Rih" Kryvyy Rih,
 "Khan Younis" Khān Yūnis, whatever transliteration the reporter used.
 
-    >>> from geo.spelling import spelling_key
+    >>> from geo.gazetteer.spelling import spelling_key
     >>> spelling_key("Zaporizhia") == spelling_key("Zaporizhzhia")
     True
     >>> spelling_key("Mykhaylivka") == spelling_key("Mykhailivka")
@@ -11,8 +11,8 @@ A key folds what transliterations of Ukrainian, Russian and Arabic names disagre
 apostrophes (soft signs, ayn), doubled letters, y/i/j, digraphs (kh/h, zh/z, sh, ch, ts), ou/u, ee/i,
 ei/ai, and a leading Arabic article. Keys are for names the gazetteer does not hold as written:
 the engine reads them only where context already says a name is a place.
-`SpellingIndex` maps keys to gazetteer rows with two sorted numpy arrays of 64-bit hashes, so that
-it loads in milliseconds with the index.
+`SpellingIndex` maps keys to gazetteer rows with two sorted numpy arrays of 64-bit hashes, built with
+the index (`geo.gazetteer.build.pack`) so that it loads in milliseconds with it.
 """
 
 from __future__ import annotations
@@ -81,15 +81,3 @@ class SpellingIndex:
     def __len__(self) -> int:
         return len(self.hashes)
 
-
-def spelling_index(index) -> SpellingIndex:
-    """The spelling index of a `PlaceIndex`: built with the index (key "spelling"), or from its names
-    on first use."""
-    cached = index._p.get("_spelling")
-    if cached is None:
-        if "spelling_hashes" in index._p:
-            cached = SpellingIndex(index._p["spelling_hashes"], index._p["spelling_rows"])
-        else:
-            cached = SpellingIndex.build((key, [r for r, _ in index.flagged_key(key)]) for key in index.keys)
-        index._p["_spelling"] = cached
-    return cached
