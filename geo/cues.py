@@ -96,7 +96,11 @@ TYPE_WORDS = {
 # Words after a name that make it a settlement or a part of one ("Stepanivka village").
 SETTLEMENT_WORDS = frozenset(
     "village villages town towns city settlement settlements hamlet neighbourhood neighborhood "
-    "suburb quarter locality commune municipality kebele ward".split())
+    "suburb quarter locality commune municipality kebele ward township townships tehsil subdistrict "
+    "sub-district woreda payam boma".split())
+# Words before a name that make it a settlement ("Barangay San Isidro", "Kampung Baru").
+SETTLEMENT_PREFIXES = frozenset("barangay kampung desa kelurahan sitio colonia aldea ejido vereda "
+                                "corregimiento mukim".split())
 # Camps are settlements of a kind, and facilities too: they get the settlement treatment.
 CAMP_WORDS = frozenset({"camp", "camps"})
 # Head words of a facility's name ("Kamal Adwan Hospital", "Zaporizhzhia nuclear power plant").
@@ -146,6 +150,12 @@ PLACE_VERBS = frozenset(
     "surround besieged besiege raided raid raids raiding overran overrun occupied occupy occupying "
     "evacuated reached reach reaching targeted target targeting pounded pounding visited visit "
     "visiting abandoned fled flee fleeing leave left returned return reinforced reinforce".split())
+# Verbs of movement before "to"/"from"/"at" ("fled to al-Mawasi", "withdrew from Kherson").
+MOTION_VERBS = frozenset(
+    "fled flee fleeing moved move moving returned return returning evacuated evacuate retreated "
+    "retreat withdrew withdrawn withdraw travelled traveled travel relocated deployed sent "
+    "transferred arrived arriving went headed heading driven pushed advanced advancing escaped "
+    "displaced bused bussed taken brought fired firing".split())
 # Nouns before "of X" that make X a place ("the village of Robotyne", "the outskirts of Bakhmut").
 PLACE_NOUNS_OF = frozenset(
     "village villages town towns city settlement settlements hamlet district districts "

@@ -69,17 +69,35 @@ class SpacyNER:
         pieces = (text[s:e] for s, e in windows)
         for (offset, _), doc in zip(windows, self.nlp.pipe(pieces, batch_size=64), strict=True):
             for ent in doc.ents:
-                # the model sometimes takes in a trailing comma or quote ("Kryvyi Rih,")
-                start, end = ent.start_char, ent.end_char
-                while end > start and not doc.text[end - 1].isalnum() and doc.text[end - 1] not in ".)":
-                    end -= 1
-                if end > start:
-                    out.append((offset + start, offset + end, ent.label_))
+                out += _trimmed(doc.text, ent.start_char, ent.end_char, ent.label_, offset)
         return out
 
     def pipe(self, texts: Iterable[str]) -> Iterable[list[Entity]]:
         for doc in self.nlp.pipe(texts, batch_size=32):
             yield [(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
+
+
+def _trimmed(text: str, start: int, end: int, label: str, offset: int) -> list[Entity]:
+    """An entity's span without a trailing comma or quote ("Kryvyi Rih,"), split at commas: the model
+    sometimes takes "Gwoza, Borno" for one name, which is two."""
+    out = []
+    for part_start, part in _comma_parts(text[start:end]):
+        s, e = start + part_start, start + part_start + len(part)
+        while e > s and not text[e - 1].isalnum() and text[e - 1] not in ".)":
+            e -= 1
+        while s < e and text[s] in " ,":
+            s += 1
+        if e > s:
+            out.append((offset + s, offset + e, label))
+    return out
+
+
+def _comma_parts(span: str) -> list[tuple[int, str]]:
+    parts, at = [], 0
+    for piece in span.split(", "):
+        parts.append((at, piece))
+        at += len(piece) + 2
+    return parts
 
 
 def load_ner(verify: bool = True) -> SpacyNER:

@@ -35,6 +35,7 @@ from geo.cues import (
     INSTITUTION_WORDS,
     LOCATIVE,
     MEDIUM,
+    MOTION_VERBS,
     NAME_PARTICLES,
     NONE,
     NUMERIC_LABELS,
@@ -45,6 +46,7 @@ from geo.cues import (
     PLACE_NOUNS_ON,
     PLACE_PREPOSITIONS,
     PLACE_VERBS,
+    SETTLEMENT_PREFIXES,
     SETTLEMENT_WORDS,
     SPEECH_VERBS,
     STOP,
@@ -339,6 +341,9 @@ class Recognizer:
                 cue = wanted
                 end = nxt.end
                 last = j + 1
+                typed = self.index.lookup(text[start:end])    # "Kyiv oblast" names the oblast, not the city
+                if any(index.kind(r) == wanted for r in typed):
+                    rows = tuple(r for r in typed if index.kind(r) == wanted)
         if not cue and nxt is not None and nxt.lower in OFFICE_WORDS and text[end:nxt.start] == " ":
             wanted = OFFICE_WORDS[nxt.lower]                # "the New York governor", "the Paris mayor"
             if wanted in kinds:
@@ -351,6 +356,8 @@ class Recognizer:
             before = tokens[i - 2].lower if i > 1 else ""
             if prev.lower in CITY_WORDS or before in CITY_WORDS:
                 cue = "city"
+        if not cue and prev is not None and prev.text == "the" and kinds & _FEATURE_KINDS:
+            cue = "feature"     # "the Red Sea", "the Crimea": seas and lands, not the provinces named after them
         partner = self._partner(text, tokens, last)
 
         direction = ""
@@ -360,7 +367,9 @@ class Recognizer:
         # vetoes and acceptances
         if label in NUMERIC_LABELS:
             return None
-        level, why, _ = self._evidence(text, tokens, i, last)
+        level, why, said = self._evidence(text, tokens, i, last)
+        if not cue and said in ("city", "facility"):
+            cue = said          # "Gwoza town", "the village of Robotyne"
         if level == NEGATIVE and (alt_only or strength < 2):
             return None     # "Hamas said", "Wagner fighters": a weak name speaking or fighting
         person_context = self._person_context(tokens, i, j, doc.person_words, strength, headline)
@@ -391,7 +400,7 @@ class Recognizer:
             elif after_of:
                 accept = strength >= 2
             else:
-                accept = False
+                accept = level >= STRONG     # "Barangay San Isidro" taken for an organisation
         elif self.ner is not None:
             accept = not person_context and (
                 strength >= 2 or evidence or (strength == 1 and not first.sentence_start))
@@ -437,10 +446,14 @@ class Recognizer:
         k = i - 1
         while k >= 0 and tokens[k].lower == "the":
             k -= 1
-        if k >= 0 and not tokens[k + 1].sentence_start:
+        if i > 0 and self._in_place_brackets(text, tokens[i].start):
+            level, why = STRONG, "in brackets after a place"      # "Bunagana (Rutshuru, Nord-Kivu)"
+        elif k >= 0 and not tokens[k + 1].sentence_start:
             word, w = tokens[k].text, tokens[k].lower
             noun = tokens[k - 1].lower if k > 0 else ""
-            if w in PLACE_PREPOSITIONS or w in PLACE_VERBS:
+            if w in SETTLEMENT_PREFIXES:
+                level, why, cue = STRONG, f"after “{word}”", "city"        # "Barangay San Isidro"
+            elif w in PLACE_PREPOSITIONS or w in PLACE_VERBS:
                 level, why = MEDIUM, f"after “{word}”"
             elif w == "of" and (noun in SETTLEMENT_WORDS or noun in CAMP_WORDS or noun in TYPE_WORDS
                                 or noun in ("outskirts", "vicinity", "area", "suburbs")):
@@ -454,6 +467,8 @@ class Recognizer:
             elif w == "s" and k > 0 and text[tokens[k - 1].end:tokens[k].start] in ("'", "\u2019") \
                     and self._region_before(text, tokens, k - 1):
                 level, why = MEDIUM, f"after “{self._region_before(text, tokens, k - 1)}’s”"   # "Libya's Misrata"
+            elif w in WEAK_PREPOSITIONS and noun in MOTION_VERBS:
+                level, why = MEDIUM, f"after “{tokens[k - 1].text} {word}”"     # "fled to", "withdrew from"
             elif w in WEAK_PREPOSITIONS:
                 level = WEAK
         if j + 1 < len(tokens):
@@ -473,9 +488,20 @@ class Recognizer:
                     return NEGATIVE, "", ""
             elif gap.strip() == "," and level < STRONG and self._partner(text, tokens, j):
                 return STRONG, f"before “, {self._partner(text, tokens, j)}”", cue
+            elif gap.strip() == "," and level < STRONG and _NEAR_AFTER.match(text, nxt.start):
+                return STRONG, f"before “, {_NEAR_AFTER.match(text, nxt.start).group(1)}”", cue
             elif gap.strip() == "(" and level < STRONG and self._parenthetical_place(text, nxt.start):
                 return STRONG, "before a place in brackets", cue
         return level, why, cue
+
+    def _in_place_brackets(self, text: str, start: int) -> bool:
+        """Whether `start` lies in brackets that follow a name and hold a known region or a type
+        word: the places around a place ("Gwoza (Gwoza, Borno)", "Vasylivka (Pokrovsk district, Donetsk)")."""
+        open_at = text.rfind("(", max(0, start - 80), start)
+        if open_at < 1 or ")" in text[open_at:start] or text[open_at - 1:open_at].strip() != "" \
+                or not text[:open_at].rstrip()[-1:].isalnum():
+            return False
+        return self._parenthetical_place(text, open_at + 1)
 
     def _region_before(self, text: str, tokens: Sequence[_Token], j: int) -> str:
         """The country or first-level region whose name ends at token j ("Libya" of "Libya's"), or ""."""
@@ -531,6 +557,7 @@ class Recognizer:
             return True
         if prev is not None and prev.upper and not tokens[i].sentence_start and not headline \
                 and prev.lower not in CONNECTORS and prev.lower not in DIRECTIONS \
+                and prev.lower not in SETTLEMENT_PREFIXES \
                 and prev.end + 1 >= tokens[i].start and prev.lower not in STOP:
             return strength < 2     # "Peter Smith": a capitalised word glued before a weak name
         name = " ".join(t.lower for t in tokens[i:j + 1])
@@ -614,7 +641,7 @@ class Recognizer:
         i = 0
         while i < n:
             tok = tokens[i]
-            if not tok.upper or i in headline or not tok.text[0].isalpha():
+            if not (tok.upper or _ELIDED.match(tok.text)) or i in headline or not tok.text[0].isalpha():
                 i += 1
                 continue
             j = i
@@ -672,6 +699,9 @@ class Recognizer:
             i += 1
         if i > j or tokens[i].lower.rstrip(".") in TITLES:
             return []           # "President Zelensky": a person
+        prefixed = i < j and tokens[i].lower in SETTLEMENT_PREFIXES     # "Barangay San Isidro"
+        if prefixed:
+            i += 1
         cue, facility, org = "", False, False
         last = tokens[j].lower
         titled = last in TITLES or last.rstrip("s") in TITLES          # "Lamar County Commissioners"
@@ -697,10 +727,14 @@ class Recognizer:
         if facility and any(c["i"] == i and self._names_facility_of(tokens, c, j) for c in inside.values()):
             return []           # "Kharkiv International Airport": a facility of a known town
         level, why, ecue = (NONE, "", "") if org else self._evidence(text, tokens, i, j)
+        if prefixed and level < STRONG:
+            level, why, ecue = STRONG, f"after “{tokens[i - 1].text}”", "city"
         start, end = tokens[i].start, tokens[j].end
         name = text[start:end]
-        # another spelling of a name the gazetteer holds ("Zaporizhia", "Gorlovka", "Kismayo")
-        rows = () if org or facility or inside else self.index.spelling_rows(name)
+        # another spelling of a name the gazetteer holds ("Zaporizhia", "Gorlovka", "Tal Afar")
+        rows = () if org or facility else self.index.spelling_rows(name)
+        if rows:
+            inside = {}         # a longer name known by another spelling, not a known name with words around it
         if why.endswith("’s”") and not rows:
             level, why = WEAK, ""       # "Denmark's Mette Frederiksen": a country's people, mostly
         if rows and level < MEDIUM and text[tokens[i - 1].end:start].strip() == "," and i > 0 \
@@ -850,7 +884,8 @@ class Recognizer:
 
     def _can_be_region(self, x: _Item) -> bool:
         rows = x.mention.rows if x.mention is not None else x.item.get("rows", ())
-        return not rows or any(self.index.kinds[r] in ("admin1", "country", "continent", "region") for r in rows)
+        return not rows or any(self.index.kinds[r] in ("admin1", "admin2", "country", "continent", "region")
+                               for r in rows)
 
     def _listed(self, doc: _Text, item: dict, level: int, anchors: list[Mention]) -> Mention | None:
         name, i, j = item["name"], item["i"], item["j"]
@@ -900,6 +935,11 @@ def _may_be_name_word(tok: _Token) -> bool:
         and w not in WEAK_PREPOSITIONS and w not in SPEECH_VERBS and w not in PLACE_VERBS
 
 
+# ", near Kupiansk", ", south of Bakhmut", ", 10 km from Kherson": a place placed by another
+_NEAR_AFTER = re.compile(r"((?:about |some )?(?:\d+ ?(?:km|kilometres|kilometers|miles) )?(?:(?:north|south|east|west|"
+                         r"northeast|northwest|southeast|southwest)(?:ern)? of|near|outside|close to|from) "
+                         r"(?:the )?[A-Z]\w+(?: [A-Z]\w+)*)")
+_FEATURE_KINDS = frozenset({"water", "region", "peninsula", "mountain", "island", "area"})
 _HEAD_WORDS = FACILITY_WORDS | SETTLEMENT_WORDS | CAMP_WORDS | ORGANISATION_WORDS | frozenset(TYPE_WORDS)
 
 

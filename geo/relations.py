@@ -42,6 +42,9 @@ _PART_OF = re.compile(
     re.IGNORECASE)
 _IN = re.compile(r"\s+in\s+(?:the\s+)?", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"['\u2019]s\s+")
+# a descriptor between a name and what relates it ("the Zamzam camp near El Fasher")
+_DESCRIPTOR = re.compile(r"^\s+(?:" + "|".join(sorted(SETTLEMENT_WORDS | {"camp", "camps", "area"})) + r")(?=[\s,])",
+                         re.IGNORECASE)
 
 # How broad each kind of place is: a container must be broader than what it contains.
 _BREADTH = {"facility": 0, "unknown": 1, "city": 2, "admin2": 3, "admin1": 4, "region": 4, "country": 5,
@@ -112,7 +115,7 @@ def _mark_within(text: str, out: list[Mention], kind_of) -> list[Mention]:
         if k + 1 >= len(out):
             break
         nxt = out[k + 1]
-        gap = text[m.end:nxt.start]
+        gap = _gap(text, m, nxt)
         broader = _BREADTH.get(kind_of(nxt), 2) > _BREADTH.get(kind_of(m), 2)
         if _COMMA.fullmatch(gap) and broader and nxt.series < 0 \
                 and (nxt.cue == "container" or _admin_like(nxt, kind_of)):
@@ -121,12 +124,16 @@ def _mark_within(text: str, out: list[Mention], kind_of) -> list[Mention]:
             if k + 2 < len(out) and _COMMA.fullmatch(text[nxt.end:out[k + 2].start]) \
                     and _BREADTH.get(kind_of(out[k + 2]), 2) > _BREADTH.get(kind_of(nxt), 2):
                 links[k].append((out[k + 2].start, "in"))
-        elif _OPEN.fullmatch(gap) and broader:
-            # "Bulo Burto (Hiraan)", "Vasylivka (Pokrovsk district, Donetsk)"
-            links[k].append((nxt.start, "in"))
-            if k + 2 < len(out) and _COMMA.fullmatch(text[nxt.end:out[k + 2].start]) \
-                    and _CLOSE.match(text, out[k + 2].end):
-                links[k].append((out[k + 2].start, "in"))
+        elif _OPEN.fullmatch(gap):
+            # "Bulo Burto (Hiraan)", "Vasylivka (Pokrovsk district, Donetsk)", "Djibo (Djibo, Soum)":
+            # every place in the brackets holds it (a district named like its town too)
+            inner = [nxt]
+            while k + len(inner) + 1 < len(out) \
+                    and _COMMA.fullmatch(_gap(text, inner[-1], out[k + len(inner) + 1])):
+                inner.append(out[k + len(inner) + 1])
+            breadth = _BREADTH.get(kind_of(m), 2)
+            if _CLOSE.match(_gap(text, inner[-1], None)) and _BREADTH.get(kind_of(inner[-1]), 2) >= breadth:
+                links[k] += [(c.start, "in") for c in inner if _BREADTH.get(kind_of(c), 2) >= breadth]
         elif _NEAR.fullmatch(gap):
             links[k].append((nxt.start, "near"))
         elif _PART_OF.fullmatch(gap) and broader:
@@ -150,6 +157,13 @@ def _mark_within(text: str, out: list[Mention], kind_of) -> list[Mention]:
 
 
 def _admin_like(m: Mention, kind_of) -> bool:
-    """A first-level region or a country, or a district named as one ("Pokrovskyi district")."""
-    return kind_of(m) in ("admin1", "country") or m.cue in ("admin1", "admin2")
+    """A region, district or country ("Donetsk", "Pokrovskyi district", "Northern Samar")."""
+    return kind_of(m) in ("admin1", "admin2", "country") or m.cue in ("admin1", "admin2")
+
+
+def _gap(text: str, m: Mention, nxt: Mention | None) -> str:
+    """The text between two mentions (to the end of the text when `nxt` is None), without the word
+    that made the first one a place ("the Zamzam camp near El Fasher": " near ")."""
+    gap = text[m.end:nxt.start if nxt is not None else len(text)]
+    return _DESCRIPTOR.sub("", gap) if m.cue in ("city", "facility") else gap
 

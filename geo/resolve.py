@@ -177,6 +177,8 @@ class Resolver:
                 s += 3.0 if kind == "admin2" else -1.0
             elif mention.cue == "city":
                 s += 1.5 if kind == "city" else -2.0
+            elif mention.cue == "feature":      # "the Red Sea"
+                s += 5.0 if kind in ("water", "region", "peninsula", "mountain", "island", "area") else 0.0
             scores[k] = s
         for city, region in self._dominance(mention, rows, kinds, same_name_admin1, same_name_admin2):
             scores[city] = max(scores[city], scores[region] + 0.3)
@@ -339,9 +341,10 @@ class Resolver:
         result = results[n]
         if result[0] is not None:
             best, confidence, alternatives, lat, lon = result
-            if g.allowed is not None and not g.allowed.any() and not self._well_known(best.row):
+            if g.allowed is not None and not g.allowed.any() \
+                    and not (self._well_known(best.row) and self._loose_containers(g, groups)):
                 # no place of that name inside the container the text names: the container stands in
-                # (a city known the world over is what the name means: "Mogadishu, Jowhar" is a list)
+                # (unless a well-known city follows a bare district's name: "Mogadishu, Jowhar" is a list)
                 fallback = self._container_fallback(g, groups, picks)
                 if fallback is not None:
                     return (None, fallback[3], (best, *alternatives), *fallback[:3], self._candidate(fallback[4], 0.0))
@@ -360,6 +363,17 @@ class Resolver:
         if fallback is not None:
             return (None, fallback[3], (), *fallback[:3], self._candidate(fallback[4], 0.0))
         return None, 0.0, (), None, None, "unplaced", None
+
+    def _loose_containers(self, g: _Group, groups: list[_Group]) -> bool:
+        """Whether no container of the group is named as one: a region or country, or a district
+        with its type word ("Pokrovskyi district")."""
+        index = self.index
+        for c, _ in g.containers:
+            holder = groups[c]
+            if holder.mention.cue in ("admin1", "admin2") or any(
+                    index.kinds[r] in ("admin1", "country") for r in holder.rows.tolist()):
+                return False
+        return True
 
     def _well_known(self, row: int) -> bool:
         index = self.index
