@@ -139,6 +139,8 @@ SPEECH_VERBS = frozenset(
 PLACE_PREPOSITIONS = frozenset(
     "in near outside inside into around towards toward across through throughout within via "
     "nearby beyond between along off".split())
+# The prepositions that only places follow ("near Sakhanka", "outside Kyiv"): strong evidence.
+NEAR_PREPOSITIONS = frozenset("near nearby outside towards toward".split())
 # Weaker ones: also used for people and dates ("a letter from Smith", "next to Jones").
 WEAK_PREPOSITIONS = frozenset("from to at on over of".split())
 # Verbs before a name that act on a place ("shelled Orikhiv", "recaptured Kupiansk").

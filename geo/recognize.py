@@ -37,6 +37,7 @@ from geo.cues import (
     MEDIUM,
     MOTION_VERBS,
     NAME_PARTICLES,
+    NEAR_PREPOSITIONS,
     NONE,
     NUMERIC_LABELS,
     OFFICE_WORDS,
@@ -200,12 +201,12 @@ class Recognizer:
     def kind_of(self, mention: Mention) -> str:
         """The broadest kind a mention can be: "admin1", "city", ...; "facility" for a facility,
         "unknown" for a name the gazetteer lacks (see geo.relations)."""
-        if mention.cue in ("admin1", "admin2", "facility"):
+        if mention.cue in ("admin1", "admin2", "facility", "city"):
             return mention.cue
         kinds = self.index.kinds
         if mention.rows and not mention.demonym:
             return max((kinds[r] for r in mention.rows), key=lambda k: _KIND_BREADTH.get(k, 2))
-        return "city" if mention.cue == "city" else "unknown"
+        return "unknown"
 
     def _entities(self, text: str, tokens: Sequence[_Token], candidates: list[dict], phrases: list[dict]):
         """NER over the sentences where it can change a decision (NER is the slow part): those
@@ -453,6 +454,8 @@ class Recognizer:
             noun = tokens[k - 1].lower if k > 0 else ""
             if w in SETTLEMENT_PREFIXES:
                 level, why, cue = STRONG, f"after “{word}”", "city"        # "Barangay San Isidro"
+            elif w in NEAR_PREPOSITIONS:
+                level, why = STRONG, f"after “{word}”"
             elif w in PLACE_PREPOSITIONS or w in PLACE_VERBS:
                 level, why = MEDIUM, f"after “{word}”"
             elif w == "of" and (noun in SETTLEMENT_WORDS or noun in CAMP_WORDS or noun in TYPE_WORDS
@@ -742,9 +745,13 @@ class Recognizer:
             level, why = MEDIUM, "a region after a comma"      # "Orikhiv, Zaporizhia"
         strongest = max((self._strength(c["rows"], c.get("alternates", frozenset())) for c in inside.values()),
                         default=0)
+        lookup = name
+        if not cue and ecue in ("admin1", "admin2") and j + 1 < len(tokens) and tokens[j + 1].lower in TYPE_WORDS:
+            end = tokens[j + 1].end     # "Pokrovskyi district", as "Donetsk oblast": the type word is in the name
+            name = text[start:end]
         return [{"i": i, "j": j, "start": start, "end": end, "name": name, "cue": cue or ecue,
                  "facility": facility, "org": org, "level": level, "why": why, "rows": rows,
-                 "alternates": frozenset(rows), "holds_known": strongest}]
+                 "alternates": frozenset(rows), "holds_known": strongest, "lookup": lookup}]
 
     def _names_facility_of(self, tokens: Sequence[_Token], cand: dict, k: int) -> bool:
         """Whether the facility word at token k belongs to the place of candidate `cand` before it:
@@ -784,7 +791,7 @@ class Recognizer:
             accept = level >= MEDIUM or (ph["facility"] and label == "FAC")
         elif label == "PERSON":
             accept = level >= STRONG or (level >= MEDIUM and single and not personal)
-        elif label in ("ORG", "NORP") and single and ph["rows"]:
+        elif single and ph["rows"]:
             accept = level >= MEDIUM     # another spelling of a known place, mislabelled ("Chuguiev")
         elif label:
             accept = level >= STRONG
@@ -793,8 +800,9 @@ class Recognizer:
         if not accept:
             return None
         why = ph["why"] or (f"NER {label}" if label else "")
-        return Mention(ph["start"], ph["end"], name, ph["rows"], cue=ph["cue"], ner_label=label, lookup_name=name,
-                       partner=self._partner(doc.text, doc.tokens, j), evidence=why)
+        last = j + 1 if ph["end"] > doc.tokens[j].end else j
+        return Mention(ph["start"], ph["end"], name, ph["rows"], cue=ph["cue"], ner_label=label,
+                       lookup_name=ph["lookup"], partner=self._partner(doc.text, doc.tokens, last), evidence=why)
 
     def _may_be_place_name(self, name: str) -> bool:
         """Not an organisation, a demonym, an acronym or a code ("OSCE", "DPR", "Su-25")."""

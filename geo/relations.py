@@ -70,7 +70,7 @@ def _mark_partner_containers(text: str, out: list[Mention]) -> list[Mention]:
             continue
         listed_before = k > 1 and SERIES_GAP.fullmatch(text[out[k - 2].end:prev.start])
         gap_after = text[m.end:out[k + 1].start] if k + 1 < len(out) else ""
-        listed_after = "," in gap_after and bool(SERIES_GAP.fullmatch(gap_after))
+        listed_after = bool(SERIES_GAP.fullmatch(gap_after))       # "Kherson, Sumy and Odesa" is a list
         if not listed_before and not listed_after:      # "Arizona, California, Colorado" is a list
             out[k] = replace(m, cue="container")
     return out
@@ -82,7 +82,11 @@ def _mark_series(text: str, mentions: list[Mention], is_region) -> list[Mention]
     resolver reads that); a "Place, Region" pair is not a list. In a list, a region followed by
     a region ("Georgia, Oklahoma, Pennsylvania") is not a "Place, Region" pair."""
     out = list(mentions)
-    for first, last in coordinated_runs(text, out, stop=lambda m: m.cue == "container"):
+    # "Vasylivka, Pokrovskyi district, Donetsk oblast": a district or region named with its type word
+    # after a comma holds what comes before it; it ends a list
+    typed = {m.start for k, m in enumerate(out) if k and m.cue in ("admin1", "admin2")
+             and _COMMA.fullmatch(text[out[k - 1].end:m.start]) and out[k - 1].cue != m.cue}
+    for first, last in coordinated_runs(text, out, stop=lambda m: m.cue == "container" or m.start in typed):
         size = last - first + 1
         for n in range(first, last + 1):
             partner = out[n].partner if size < 3 or not is_region(out[n]) else ""

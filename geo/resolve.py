@@ -178,7 +178,7 @@ class Resolver:
             elif mention.cue == "city":
                 s += 1.5 if kind == "city" else -2.0
             elif mention.cue == "feature":      # "the Red Sea"
-                s += 5.0 if kind in ("water", "region", "peninsula", "mountain", "island", "area") else 0.0
+                s += 5.0 if kind in ("water", "region", "peninsula", "mountain", "island", "area") else -1.5
             scores[k] = s
         for city, region in self._dominance(mention, rows, kinds, same_name_admin1, same_name_admin2):
             scores[city] = max(scores[city], scores[region] + 0.3)
@@ -329,10 +329,10 @@ class Resolver:
         """The candidates inside every container the text names that the resolver could place."""
         mask = None
         for c, relation in g.containers:
-            holder = groups[c]
-            if picks[c] < 0 or not len(holder.rows):
+            row = _placed_row(groups[c], picks[c])
+            if row is None:
                 continue
-            inside = self._inside(g.rows, int(holder.rows[picks[c]]), relation)
+            inside = self._inside(g.rows, row, relation)
             mask = inside if mask is None else mask & inside
         return mask
 
@@ -384,9 +384,9 @@ class Resolver:
         index = self.index
         for c, relation in g.containers:
             holder = groups[c]
-            if picks[c] < 0 or not len(holder.rows):
+            row = _placed_row(holder, picks[c])
+            if row is None:
                 continue
-            row = int(holder.rows[picks[c]])
             kind = index.kinds[row]
             precision = "town" if relation == "near" and kind not in _PRECISION_OF_KIND \
                 else _PRECISION_OF_KIND.get(kind, "town")
@@ -409,8 +409,10 @@ class Resolver:
             return None
         row = int(g.rows[best])
         if index.kinds[row] not in ("city", "admin2", "facility") or probs[best] >= VILLAGE_SHARE \
-                or int(index.population[row]) >= VILLAGE:
-            return None     # a town's size says which of its namesakes is meant; a village's does not
+                or (int(index.population[row]) >= VILLAGE and not g.alternate[best]):
+            # a town's size says which of its namesakes is meant; a village's does not, nor does the
+            # size of a town that only once bore the name (Melitopol was Novooleksandrivka)
+            return None
         d = haversine_km(index.lat[g.rows], index.lon[g.rows], index.lat[row], index.lon[row])
         if probs[d <= NEAR_POINT_KM].sum() >= EXACT_SHARE:
             return None
@@ -469,12 +471,14 @@ class Resolver:
             dominance = tuple(self._dominance(m, rows_arr.tolist(), kinds, admin1, admin2))
             weight = np.asarray([self._context_weight(r, k, alt.get(r, False))
                                  for r, k in zip(rows_arr.tolist(), kinds, strict=True)])
-            cached = (rows_arr, prior[order], frozenset(partner), dominance, weight)
+            alternate = np.asarray([alt.get(r, False) for r in rows_arr.tolist()], dtype=bool)
+            cached = (rows_arr, prior[order], frozenset(partner), dominance, weight, alternate)
             if len(self._priors) >= self._cache_size:
                 self._priors.clear()
             self._priors[ckey] = cached
-        rows_arr, prior, partner, dominance, weight = cached
-        return _Group(m, key, rows_arr, prior, set(partner), dominance, context_weight=weight, ckey=ckey)
+        rows_arr, prior, partner, dominance, weight, alternate = cached
+        return _Group(m, key, rows_arr, prior, set(partner), dominance, context_weight=weight, ckey=ckey,
+                      alternate=alternate)
 
     def _context_weight(self, row: int, kind: str, alternate: bool) -> float:
         """How far the article's context counts for a candidate. An old or foreign name of a small
@@ -630,6 +634,7 @@ class _Group:
     containers: list[tuple[int, str]] = field(default_factory=list)   # (group, "in"/"near"), innermost first
     holds: np.ndarray | None = None                   # per row: holds a candidate of a group it contains
     allowed: np.ndarray | None = None                 # per row: inside the containers (None: none placed)
+    alternate: np.ndarray | None = None               # per row: matched only by an alternate name
 
 
 @dataclass
@@ -746,6 +751,14 @@ class _Context:
             return self.points
         keep = [k != key for k in self.point_keys]
         return self.points[np.asarray(keep, dtype=bool)]
+
+
+def _placed_row(g: _Group, pick: int) -> int | None:
+    """The row that places a group in its own right: None when it has none, or when no candidate lies
+    in the container the text names (it then stands at that container's point, see _placement)."""
+    if pick < 0 or not len(g.rows) or (g.allowed is not None and not g.allowed.any()):
+        return None
+    return int(g.rows[pick])
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:

@@ -241,3 +241,93 @@ def test_lists_and_containers_are_marked(index: PlaceIndex) -> None:
     assert mentions["New York"].cue == "container"
     series = {mentions[n].series for n in ("Alberta", "Manitoba", "Ontario", "New Brunswick")}
     assert series == {mentions["Alberta"].start}
+
+
+# -- war reporting: names found from their context ------------------------------------------------
+
+def names_found(recognizer: Recognizer, text: str) -> list[str]:
+    mentions = recognizer.find(text)
+    check_spans(text, mentions)
+    return [m.name for m in mentions]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # lists: a member the NER calls a person, or the gazetteer knows by another spelling
+    ("Shelling continued around Kharkiv and Izium overnight.", ["Kharkiv", "Izium"]),
+    ("Ukrainian units held positions near Bakhmut, Izium and Lyman.", ["Bakhmut", "Izium", "Lyman"]),
+    ("Air strikes hit Rafah and Khan Younis on Tuesday.", ["Rafah", "Khan Younis"]),
+    # a place opening its sentence, known by what happened to it
+    ("Beit Lahia was shelled again.", ["Beit Lahia"]),
+    ("Lyman was hit by artillery.", ["Lyman"]),
+    ("Toretsk came under heavy fire.", ["Toretsk"]),
+])
+def test_names_in_lists_and_running_text(recognizer: Recognizer, text: str, expected: list[str]) -> None:
+    assert names_found(recognizer, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Ukrainian troops advanced near Robotyne, Zaporizhzhia region.", ["Robotyne", "Zaporizhzhia region"]),
+    ("Heavy fighting was reported in Klishchiivka, south of Bakhmut.", ["Klishchiivka", "Bakhmut"]),
+    ("Russian forces attacked Synkivka, near Kupiansk.", ["Synkivka", "Kupiansk"]),
+    ("Thousands sheltered in the Zamzam camp near El Fasher.", ["Zamzam", "El Fasher"]),
+    ("Families fled to al-Mawasi in southern Gaza.", ["al-Mawasi", "southern Gaza"]),
+    ("Displaced people reached Tawila, west of El Fasher.", ["Tawila", "El Fasher"]),
+    ("Fighters shelled the village of Oleshkivka overnight.", ["Oleshkivka"]),
+    ("Drones struck Pervomaiske village at dawn.", ["Pervomaiske"]),
+    ("Gunmen attacked a post in Gwoza town (Gwoza, Borno).", ["Gwoza", "Gwoza", "Borno"]),
+    ("Soldiers were ambushed in Barangay San Isidro, Northern Samar.", ["San Isidro", "Northern Samar"]),
+])
+def test_places_the_gazetteer_lacks_are_found_by_their_context(recognizer: Recognizer, text: str,
+                                                                expected: list[str]) -> None:
+    assert names_found(recognizer, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Hamas said its fighters had withdrawn from the area.",
+    "Hezbollah and Hamas issued a joint statement.",
+    "Wagner fighters withdrew from the frontline.",
+    "The Wagner Group recruited prisoners.",
+    "It was the worst fighting in Europe since World War II.",
+    "Talks on the Minsk Agreement stalled.",
+    "Denmark's Mette Frederiksen visited the troops.",
+    "The OSCE SMM observed 12 explosions.",
+])
+def test_organisations_people_and_events_stay_off_the_map(recognizer: Recognizer, text: str) -> None:
+    found = names_found(recognizer, text)
+    for word in ("Hamas", "Hezbollah", "Wagner", "World War", "Frederiksen", "OSCE", "SMM", "Agreement"):
+        assert not any(word in name for name in found), found
+
+
+def test_a_facility_is_not_the_town_named_like_its_first_word(recognizer: Recognizer) -> None:
+    [m] = recognizer.find("Doctors in Kamal Adwan Hospital treated the wounded.")
+    assert (m.name, m.cue, m.rows) == ("Kamal Adwan Hospital", "facility", ())
+    [m] = recognizer.find("Russian shells hit the Zaporizhzhia nuclear power plant.")
+    assert m.name == "Zaporizhzhia nuclear power plant" and m.rows     # the gazetteer's facility
+
+
+def test_a_named_facility_of_a_known_town(recognizer: Recognizer, index: PlaceIndex) -> None:
+    [m] = recognizer.find("A missile struck Kharkiv International Airport.")
+    assert m.name == "Kharkiv International Airport" and m.cue == "facility"
+    assert any(index.entry(r).name == "Kharkiv" for r in m.rows)      # placed by its town
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Fierce Battle Erupts in Baladweyne", ["Baladweyne"]),
+    ("Al Shabaab Attacks Mahaday Town, 15 Killed", ["Mahaday"]),
+    ("Mogadishu Explosions Target Federal Govt Soldiers", ["Mogadishu"]),
+    ("Rebels Claim Bombing Sudan's Kadugli Airport", ["Kadugli Airport"]),
+])
+def test_title_case_headlines(recognizer: Recognizer, text: str, expected: list[str]) -> None:
+    found = names_found(recognizer, text)
+    assert set(expected) <= set(found) <= set(expected) | {"Sudan"}
+    assert not any(word in " ".join(found) for word in ("Shabaab", "Battle", "Explosions", "Rebels"))
+
+
+@pytest.mark.parametrize(("written", "gazetteer"), [
+    ("Zaporizhia", "Zaporizka oblast"), ("Gorlovka", "Horlivka"), ("Energodar", "Enerhodar"),
+])
+def test_other_spellings_of_known_places(recognizer: Recognizer, index: PlaceIndex, written: str,
+                                         gazetteer: str) -> None:
+    text = f"Russian forces fired on {written} overnight."
+    [m] = recognizer.find(text)
+    assert m.name == written and gazetteer in {index.entry(r).name for r in m.rows}

@@ -215,3 +215,115 @@ def test_the_nearest_country_decides_in_a_roundup(any_parser: Geoparser) -> None
     text = ("Brazil reported new cases in Rio Grande do Sul, Santa Catarina and Minas Gerais. " + filler
             + "In Chile, the Institute of Public Health in Santiago confirmed 393 cases.")
     assert place_of(any_parser, text, "Santiago")[:2] == ("city", "CL")
+
+
+# -- war reporting: bare cities, named containers, honest precision -------------------------------
+
+def only(parser: Geoparser, text: str, name: str) -> ResolvedMention:
+    [r] = resolved(parser, text, name)
+    return r
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("Drones struck Kherson and Sumy before dawn.", ["Kherson", "Sumy"]),
+    ("Officials in Poltava said the attack killed two.", ["Poltava"]),
+    ("Thousands marched in Zürich.", ["Zürich"]),
+    ("The fighting spread to Sennar and Gedaref.", ["Sennar", "Gedaref"]),
+    ("Aid ships docked in Port Sudan on the Red Sea.", ["Port Sudan"]),
+])
+def test_a_bare_city_name_is_the_city(any_parser: Geoparser, text: str, names: list[str]) -> None:
+    for name in names:
+        r = only(any_parser, text, name)
+        assert r.precision == "exact" and r.place.kind == "city", (name, r.place)
+
+
+def test_the_red_sea_is_the_sea(any_parser: Geoparser) -> None:
+    r = only(any_parser, "Aid ships docked in Port Sudan on the Red Sea.", "Red Sea")
+    assert r.place.kind == "water"
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Shelling continued in the Luhansk region overnight.", "Luhansk region"),
+    ("The Luhansk governor said the town had fallen.", "Luhansk"),
+    ("Residents fled Havrylivka, Kyiv oblast.", "Kyiv oblast"),
+])
+def test_region_cues_still_name_the_region(any_parser: Geoparser, text: str, name: str) -> None:
+    assert only(any_parser, text, name).place.kind == "admin1"
+
+
+@pytest.mark.parametrize(("text", "name", "region"), [
+    ("Russian troops attacked Dmytrivka, Kharkiv, at dawn.", "Dmytrivka", "UA.07"),
+    ("Residents fled Havrylivka, Kyiv oblast.", "Havrylivka", "UA.13"),
+    ("Russian forces shelled Stepne, Donetsk.", "Stepne", "UA.05"),
+    ("Ukrainian troops advanced near Robotyne, Zaporizhzhia region.", "Robotyne", "UA.26"),
+    ("Russian forces shelled Orikhiv, Zaporizhia.", "Orikhiv", "UA.26"),
+])
+def test_a_named_container_rules_out_namesakes_elsewhere(any_parser: Geoparser, index: PlaceIndex, text: str,
+                                                          name: str, region: str) -> None:
+    r = only(any_parser, text, name)
+    assert r.lat is not None
+    if r.precision == "exact":          # a place of that name in that region
+        assert r.place.admin1 == region
+    else:                               # else the region stands in, and says so
+        assert r.precision == "admin1" and r.place is None and r.container.admin1 == region
+        assert (r.lat, r.lon) == (r.container.lat, r.container.lon)
+
+
+def test_containers_in_brackets_and_districts(any_parser: Geoparser) -> None:
+    r = only(any_parser, "M23 rebels clashed with the army near Bunagana (Rutshuru, Nord-Kivu).", "Bunagana")
+    assert r.precision != "exact" and r.container.country == "CD" and r.lat is not None
+    r = only(any_parser, "Soldiers were ambushed in Barangay San Isidro, Northern Samar.", "San Isidro")
+    assert r.precision in ("exact", "admin2") and (r.place or r.container).admin1 == "PH.08"
+
+
+def test_near_a_town_is_placed_at_the_town_approximately(any_parser: Geoparser) -> None:
+    text = "Heavy fighting was reported in Klishchiivka, south of Bakhmut."
+    r = only(any_parser, text, "Klishchiivka")
+    bakhmut = only(any_parser, text, "Bakhmut")
+    assert r.precision == "town" and r.place is None and r.container.row == bakhmut.place.row
+    assert r.label == "Klishchiivka"
+
+
+def test_a_facility_in_a_town_is_placed_by_the_town(any_parser: Geoparser) -> None:
+    text = "Doctors in Kamal Adwan Hospital in Beit Lahia treated the wounded."
+    r = only(any_parser, text, "Kamal Adwan Hospital")
+    assert r.precision == "town" and r.container.country == "PS"
+    alone = only(any_parser, "Doctors in Kamal Adwan Hospital treated the wounded.", "Kamal Adwan Hospital")
+    assert alone.precision == "unplaced" and alone.lat is None     # never Kamal, Indonesia
+
+
+def test_an_unknown_village_with_nothing_to_place_it_is_unplaced(any_parser: Geoparser) -> None:
+    r = only(any_parser, "Monitors recorded explosions near Sakhanka.", "Sakhanka")
+    assert (r.precision, r.lat, r.place) == ("unplaced", None, None)
+
+
+def test_an_unknown_village_in_a_story_about_one_region(any_parser: Geoparser) -> None:
+    text = ("Russian forces shelled Kramatorsk and Sloviansk on Monday. Artillery also hit Bakhmut. "
+            "Ukrainian forces said they repelled an attack near Yampolivka.")
+    r = only(any_parser, text, "Yampolivka")
+    assert r.precision == "admin1" and r.container.admin1 == "UA.05"     # the story's region, said so
+
+
+def test_a_name_only_villages_bear_is_not_stated_as_exact(any_parser: Geoparser) -> None:
+    # dozens of villages are called so, none of them big: no one point is stated as the place
+    r = only(any_parser, "Monitors recorded explosions near Novooleksandrivka.", "Novooleksandrivka")
+    assert r.precision != "exact" or r.confidence >= 0.4
+    if r.precision != "exact":
+        assert r.place is None and r.container.kind in ("admin1", "country") and r.alternatives
+
+
+def test_organisations_are_not_placed(any_parser: Geoparser) -> None:
+    parsed = any_parser.parse("Hamas said the strikes on Rafah killed 20. Hezbollah fired rockets.")
+    assert [r.mention.name for r in parsed] == ["Rafah"]
+
+
+def test_a_head_word_far_from_the_story_is_not_placed(index: PlaceIndex) -> None:
+    # "Kamal" read only as the head of a longer name, in a story placed in Gaza: not Kamal, Indonesia
+    text = "Gaza City and Khan Younis were shelled. Kamal Adwan treated the wounded."
+    kamal = Mention(40, 45, "Kamal", index.lookup("Kamal"), lookup_name="Kamal", head_only=True)
+    gaza = Mention(0, 9, "Gaza City", index.lookup("Gaza City"), lookup_name="Gaza City")
+    khan = Mention(14, 25, "Khan Younis", index.lookup("Khan Younis"), lookup_name="Khan Younis")
+    out = {r.mention.name: r for r in Resolver(index).resolve([gaza, khan, kamal])}
+    assert out["Kamal"].precision == "unplaced" and out["Kamal"].lat is None
+    assert out["Kamal"].alternatives and out["Kamal"].alternatives[0].country == "ID"
+    assert out["Gaza City"].precision == "exact"
