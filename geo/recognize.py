@@ -535,14 +535,17 @@ class Recognizer:
         """2: well-known (country, first-level region, continent, curated, big town); 1: a town
         of some size; 0: small places and names that are only alternate names."""
         kinds, population, names = self.index.kinds, self.index.population, self.index.name_of
+        first_user_row = self.index.first_user_row
         best = 0
         for r in rows:
             kind = kinds[r]
             pop = int(population[r])
             alt = r in alternates
-            if kind in ("country", "continent", "region", "island", "peninsula", "water",
-                        "mountain", "facility", "area") or kind == "admin1":
+            if kind in ("country", "continent", "admin1") or (kind in _FEATURE_KINDS or kind == "facility") \
+                    and r < first_user_row:
                 best = max(best, 2 if not alt else 1)
+            elif kind in _FEATURE_KINDS or kind == "facility":
+                best = max(best, 1)     # a feature a user imported: known, not famous
             elif kind == "admin2" and not alt:
                 best = max(best, 2 if " " in names[r] else 1)
             elif kind == "city":

@@ -34,6 +34,7 @@ ALT_CONTEXT_WEIGHT = 0.5           # how far context counts for such a town (see
 NEAR_CHARS = 600.0                 # names this close in the text (a paragraph) give full context
 FAR_WEIGHT = 0.3                   # what the farthest names of an article still give
 ADMIN2_OVER_TOWN = 0.6             # a bare-named district ranks a little above a town of its size
+IMPORTED_FEATURE = 2.0            # prior of an imported feature (a GeoNames power plant, a user's checkpoint)
 CITY_OVER_REGION = 0.05            # a city this big against the region named like it is what the bare name means
 NEAR_KM = 60.0                     # "X near Y": how far from Y X may lie
 IN_TOWN_KM = 30.0                  # "X in <town>", "<city> - <district>": X lies within the town's area
@@ -162,8 +163,10 @@ class Resolver:
                     s += 1.2
                 if alt and pop < 100_000:
                     s -= 0.6   # old or foreign names of small places mislead more than they help
-            else:  # curated regions, water, mountains, facilities: chosen because they are well known
+            elif not index.user_added(r):   # curated regions, seas, facilities: there because well known
                 s = 5.0
+            else:                           # features a user imported (GeoNames spots, their own bases)
+                s = IMPORTED_FEATURE
             # A country's name means the country; only a first-level region of another country
             # (the US state of Georgia) or an explicit "Place, Region" pair can take it.
             if named_countries and kind != "country" and mention.cue != "city" and not partner_region \

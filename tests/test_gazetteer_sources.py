@@ -24,6 +24,7 @@ from geo.gazetteer.custom import CsvImportError, import_csv, read_places_csv
 from geo.gazetteer.geonames import GeoNamesError, feature_kind, import_geonames, read_extract
 from geo.gazetteer.sources import SourceRegistry, active_gazetteers
 from geo.geocoder import OfflineGazetteer
+from geo.pipeline import Geoparser
 
 KRAMATORSK = 704508     # in cities500
 
@@ -438,3 +439,25 @@ def test_list_shows_what_each_source_gave(extended: PlaceIndex) -> None:
     assert "1 of its places were in the index" in by_name["geonames-UA"].description
     assert (by_name["frontline"].rows, by_name["frontline"].type) == (3, "csv")
     assert by_name["curated table"].rows == len(read_curated())
+
+
+@pytest.mark.slow
+def test_the_engine_places_imported_places(extended: PlaceIndex) -> None:
+    parser = Geoparser(index=extended, ner=None)
+
+    def placed(text: str, name: str):
+        [r] = [r for r in parser.parse(text) if r.mention.name == name]
+        return r
+
+    # the container the text names picks the village among its namesakes, stated as exact
+    r = placed("Russian forces shelled Novopetrykivka, Donetsk.", "Novopetrykivka")
+    assert (r.precision, r.place.geonameid) == ("exact", 90000002)
+    r = placed("Russian forces shelled Novopetrykivka, Kharkiv oblast.", "Novopetrykivka")
+    assert (r.precision, r.place.geonameid) == ("exact", 90000001)
+    r = placed("Shelling cut power at the Slobozhanska TES near Kharkiv.", "Slobozhanska TES")
+    assert (r.precision, r.place.kind, r.place.geonameid) == ("exact", "facility", 90000003)
+    r = placed("Troops regrouped near Checkpoint Lilac.", "Checkpoint Lilac")
+    assert (r.precision, r.place.kind) == ("exact", "facility")
+    # an imported feature is a local place, not a famous one: a town of the same name is not displaced
+    r = placed("Residents fled Oskil after the shelling.", "Oskil")
+    assert r.place.kind == "city"

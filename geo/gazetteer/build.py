@@ -48,11 +48,13 @@ def build_index(progress: Progress, data_dir: Path | str | None = None) -> dict:
     demonyms, unplaced = add_package_places(b, progress)
     add_curated_places(b)
     registry = SourceRegistry(data_dir)
+    built_in = len(b.cols["name"])
     stats = add_user_places(b, registry, progress) if registry.sources() else {}
     progress("packing", 0.93)
     packed = pack(b, demonyms, unplaced)
     if stats:   # only then: with no user source the index is exactly the built-in one
         packed["user_sources"] = stats
+        packed["first_user_row"] = built_in
     return packed
 
 

@@ -59,6 +59,8 @@ class PlaceIndex:
         self.geonameid: np.ndarray = packed["geonameid"]
         capital_sources = np.asarray(["national capital" in src for src in packed["source"]])
         self.capital: np.ndarray = capital_sources[packed["source_id"]]
+        # Rows from the user's sources (GeoNames extracts, their own CSV) come after the built-in ones.
+        self.first_user_row: int = packed.get("first_user_row", len(packed["name"]))
         self.row_by_geonameid: dict[int, int] | None = None
         self.spelling = SpellingIndex(packed["spelling_hashes"], packed["spelling_rows"])
 
@@ -131,6 +133,10 @@ class PlaceIndex:
     def _run(self, hit: int) -> list[int]:
         i = -hit - 1
         return self._multi_rows[self._multi_start[i]:self._multi_start[i + 1]].tolist()
+
+    def user_added(self, row: int) -> bool:
+        """Whether the row comes from a source the user added (not from the built-in gazetteer)."""
+        return row >= self.first_user_row
 
     def spelling_rows(self, name: str) -> tuple[int, ...]:
         """Rows whose names are another spelling of `name` ("Zaporizhia" -> Zaporizhzhia; see
