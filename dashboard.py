@@ -14,7 +14,7 @@ from geo.compare import BOTH, ONLY_A, ONLY_B, compare_articles
 from geo.export import places_csv, places_geojson
 from geo.gazetteer import PlaceIndex
 from geo.gazetteer.sources import active_gazetteers
-from geo.mapview import build_map, highlight, standalone_html, story_bounds, tooltip_text
+from geo.mapview import build_map, highlight, map_tooltips, standalone_html, story_bounds
 from geo.parsecache import CachedParser, ParsedText
 from geo.pipeline import Geoparser
 from geo.places import Place, places_from_parsed
@@ -24,14 +24,20 @@ from geo.views import (
     Message,
     article_from_paste,
     article_from_upload,
+    count_line,
     filter_places,
     gazetteer_from_upload,
     gazetteer_rows,
+    markdown_text,
     params_to_state,
     place_rows,
+    place_summary,
+    placed_places,
     settle_table_selection,
     share_query,
     state_to_params,
+    unplaced_html,
+    unplaced_places,
 )
 
 SEEDS = sorted((Path(__file__).parent / "seeds").glob("*.txt"))
@@ -186,12 +192,20 @@ if not articles:
 places = all_places(articles)
 shown = filter_places(places, filters)
 recognition = sorted({parsed(a.id, a.text).recognition for a in articles})
-st.caption(f"{len(articles)} article{'s' if len(articles) != 1 else ''} · {len(places)} places · "
-           f"{len(shown)} shown · recognition: {' / '.join(recognition)}")
+st.caption(count_line(len(articles), places, shown, recognition))
 
 VIEWS = ("Map", "Compare versions", "Share")
 view = st.segmented_control("View", VIEWS, default=state.get("view_name", "Map"), key="view_name",
                             label_visibility="collapsed") or "Map"
+
+
+def unplaced_panel(places: list[Place]) -> None:
+    """The names found but not placed, with their passages (escaped HTML; never Markdown)."""
+    unplaced = unplaced_places(places)
+    if unplaced:
+        with st.expander(f"Unplaced names ({len(unplaced)})"):
+            for p in unplaced:
+                st.html(unplaced_html(p))
 
 
 @st.cache_data(show_spinner="Aligning the two articles…", max_entries=32)
@@ -211,7 +225,9 @@ id_texts = tuple((a.id, a.text) for a in articles)
 
 # -- the map and the place table ----------------------------------------------------------------
 if view == "Map":
-    by_tooltip = {tooltip_text(p): p for p in shown}
+    listed = placed_places(shown)           # on the map and in the table; the unplaced have a panel
+    tooltips = map_tooltips(listed)          # what a marker click reports back
+    by_tooltip = {tooltips[p.key]: p for p in listed}
     # A new map each run, not a cached one: st_folium renders the map it is given, and a folium map
     # rendered twice renders differently (new element names, the legend twice), which would give
     # the component a new id (a remount that drops the click). A fresh build renders the same.
@@ -227,22 +243,21 @@ if view == "Map":
 
     st.subheader("Places")
     rows = state["table"]["selection"]["rows"] if state.get("table") else None
-    state.selected, state.table_sync = settle_table_selection([p.key for p in shown], rows,
+    state.selected, state.table_sync = settle_table_selection([p.key for p in listed], rows,
                                                               state.get("table_sync"), state.selected)
     if rows is None or tuple(rows) != state.table_sync.rows:     # the table follows the selected place
         state["table"] = {"selection": {"rows": list(state.table_sync.rows), "columns": [], "cells": []}}
-    st.dataframe(place_rows(shown), width="stretch", hide_index=True,
+    st.dataframe(place_rows(listed), width="stretch", hide_index=True,
                  on_select="rerun", selection_mode="single-row", key="table")
+    unplaced_panel(shown)
     place = next((p for p in shown if p.key == state.selected), None)
     if place:
-        st.subheader(f"{place.name}")
-        st.caption(f"{place.kind} · {place.country or '—'} · "
-                   + (f"{place.lat:.4f}, {place.lon:.4f}" if place.resolved else "not placed")
-                   + f" · {place.mention_count} mentions · confidence {place.confidence:.2f}"
-                   + (f" · gazetteer: {place.gazetteer_name}" if place.gazetteer_name else ""))
+        st.subheader(markdown_text(place.name))
+        st.html(f"<div class='cm-summary' style='color:#666;font:14px/1.4 system-ui,sans-serif'>"
+                f"{html.escape(place_summary(place))}</div>")
         for m in place.mentions:
             p = m.passage
-            st.html(f"<div style='border-left:3px solid #c0392b;padding:4px 10px;margin:6px 0;"
+            st.html(f"<div class='cm-passage' style='border-left:3px solid #c0392b;padding:4px 10px;margin:6px 0;"
                     f"font:15px/1.5 system-ui,sans-serif'>"
                     f"{highlight(p.text, m.start - p.start, m.end - p.start)}"
                     f"<div style='color:#666;font-size:12px'>— {html.escape(m.article_title)}"
@@ -282,6 +297,7 @@ if view == "Compare versions":
             st_folium(build_map(cmp_shown, status=result.status, tiles=online),
                       height=480, use_container_width=True, returned_objects=[], key="cmp_map")
             st.dataframe(place_rows(cmp_shown, result.place_status), hide_index=True, width="stretch")
+            unplaced_panel(cmp_shown)
             st.subheader("Passages")
             show = st.multiselect("Show", ["only A", "only B", "changed", "same"],
                                   default=["only A", "only B", "changed"], key="cmp_show")

@@ -1,4 +1,8 @@
-"""Machine and human views of places: a text table, JSON, GeoJSON and CSV (passages included)."""
+"""Machine and human views of places: a text table, JSON, GeoJSON and CSV (passages included).
+
+Every record states its `precision` (exact, town, admin2, admin1, country or unplaced) and, for an
+approximate place, the `container` whose point stands in for it. JSON and the table list every
+place; GeoJSON only those with a point."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from geo.places import Place
 def place_record(place: Place, *, with_passages: bool = True) -> dict:
     record = {
         "name": place.name, "kind": place.kind, "lat": place.lat, "lon": place.lon,
+        "precision": place.precision, "container": place.container or None,
         "country": place.country, "geonameid": place.geonameid, "mentions": place.mention_count,
         "confidence": place.confidence, "articles": list(place.article_ids), "source": place.source,
         "alternatives": [{"name": a.name, "kind": a.kind, "country": a.country, "lat": a.lat,
@@ -40,8 +45,8 @@ def places_geojson(places: Sequence[Place]) -> str:
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False) + "\n"
 
 
-CSV_COLUMNS = ("name", "kind", "country", "lat", "lon", "geonameid", "mentions", "confidence",
-               "article_title", "passage", "mention")
+CSV_COLUMNS = ("name", "kind", "country", "lat", "lon", "precision", "container", "geonameid", "mentions",
+               "confidence", "article_title", "passage", "mention")
 
 
 def places_csv(places: Sequence[Place]) -> str:
@@ -52,7 +57,7 @@ def places_csv(places: Sequence[Place]) -> str:
     for p in places:
         for m in p.mentions:
             writer.writerow([_safe_cell(v) for v in (
-                p.name, p.kind, p.country, p.lat, p.lon, p.geonameid or "", p.mention_count,
+                p.name, p.kind, p.country, p.lat, p.lon, p.precision, p.container, p.geonameid or "", p.mention_count,
                 p.confidence, m.article_title, m.passage.text, m.name)])
     return out.getvalue()
 
@@ -65,12 +70,14 @@ def _safe_cell(value):
 
 
 def places_table(places: Sequence[Place]) -> str:
-    rows = [("place", "kind", "country", "lat", "lon", "mentions", "conf")]
+    """A readable table; `precision` stands right after the point it qualifies."""
+    rows = [("place", "kind", "country", "lat", "lon", "precision", "mentions", "conf")]
     for p in places:
         rows.append((p.name, p.kind, p.country or "-",
                      f"{p.lat:.4f}" if p.resolved else "-", f"{p.lon:.4f}" if p.resolved else "-",
-                     str(p.mention_count), f"{p.confidence:.2f}"))
+                     p.precision, str(p.mention_count), f"{p.confidence:.2f}"))
+    left = (0, 1, 2, 5)     # text columns; numbers are right-aligned
     widths = [min(max(len(r[i]) for r in rows), 40) for i in range(len(rows[0]))]
-    lines = ["  ".join(c[:40].ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in
-                       enumerate(zip(r, widths, strict=True))) for r in rows]
+    lines = ["  ".join(c[:40].ljust(w) if i in left else c.rjust(w) for i, (c, w) in
+                       enumerate(zip(r, widths, strict=True))).rstrip() for r in rows]
     return "\n".join(lines) + "\n"

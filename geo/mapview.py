@@ -7,6 +7,9 @@
 Leaflet, jQuery and markercluster come from `static/vendor/` (see its README); a bundled GeoJSON
 basemap (country and Ukrainian oblast borders) in a pane below the tiles keeps the map readable
 with no tile server, and OpenStreetMap tiles (with attribution) cover it when the network is there.
+An exact place is a filled disc; an approximate one (placed at the point of the town, district,
+region or country that holds it) a hollow dashed ring over a light circle of about that container's
+size, in a layer of its own below the markers; a place without a point is not drawn.
 All text that comes from articles is HTML-escaped here, before it reaches a popup or tooltip, and
 no rendered output is ever read again as a Jinja template (folium's own elements do that: article
 text with `{{ ... }}` in it would run as template code on the server).
@@ -29,7 +32,20 @@ from folium.template import Template as FoliumTemplate
 from jinja2 import Template
 
 from geo.places import Place
-from geo.styles import CREDIT, GROUP_ALPHA, GROUP_COLOUR, GROUP_DASH, GROUP_LABEL, KIND_GROUPS, STATUS_COLOUR
+from geo.styles import (
+    APPROX_DASH,
+    CREDIT,
+    GROUP_ALPHA,
+    GROUP_COLOUR,
+    GROUP_DASH,
+    GROUP_LABEL,
+    KIND_GROUPS,
+    PRECISION_LABEL,
+    STATUS_COLOUR,
+    UNCERTAINTY_DASH,
+    UNCERTAINTY_FILL,
+    uncertainty_m,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC_DIR = ROOT / "static"
@@ -189,6 +205,15 @@ class Legend(_PlainOutput):
                fill-opacity=".6" stroke="{{ colour }}" stroke-width="2"
                {% if dash %}stroke-dasharray="{{ dash }}"{% endif %}/></svg> {{ label|e }}</div>
           {% endfor %}
+          <div style="margin-top:3px;border-top:1px solid #ddd;padding-top:3px">
+            <svg width="14" height="14"><circle cx="7" cy="7" r="5" fill="#555" fill-opacity=".6"
+                 stroke="#555" stroke-width="2"/></svg> exact point (filled)</div>
+          <div class="cm-key-approximate"><svg width="18" height="18" style="vertical-align:middle">
+               <circle cx="9" cy="9" r="8" fill="#555" fill-opacity=".08" stroke="#555" stroke-width="1"
+                 stroke-dasharray="{{ this.uncertainty_dash }}"/>
+               <circle cx="9" cy="9" r="4" fill="none" stroke="#555" stroke-width="1.6"
+                 stroke-dasharray="2 1.5"/></svg>
+            approximate (hollow ring + uncertainty circle)</div>
           <div style="color:#666">size: mentions</div>
         </div>
         {% endmacro %}
@@ -198,6 +223,7 @@ class Legend(_PlainOutput):
         super().__init__()
         self._name = "Legend"
         self.rows = list(rows)
+        self.uncertainty_dash = UNCERTAINTY_DASH
 
 
 @dataclass(frozen=True)
@@ -206,6 +232,8 @@ class MarkerStyle:
     fill_opacity: float
     dash: str | None
     radius: float
+    hollow: bool = False          # approximate: a dashed ring with no fill
+    uncertainty_m: int = 0        # ... and the radius of its uncertainty circle, in metres
 
 
 def marker_radius(mentions: int) -> float:
@@ -214,17 +242,70 @@ def marker_radius(mentions: int) -> float:
 
 
 def marker_style(place: Place, status: str | None = None) -> MarkerStyle:
+    """Colour by kind (or comparison status), area by mentions; an approximate place is a hollow
+    dashed ring (its fill fully transparent: the ring stays clickable inside) with an uncertainty
+    circle whose radius says how coarse its point is."""
     group = KIND_GROUPS.get(place.kind, "town")
     colour, opacity, dash = GROUP_STYLE[group]
     if status:
         colour = STATUS_STYLE.get(status, colour)
-    return MarkerStyle(colour, opacity, dash, marker_radius(place.mention_count))
+    radius = marker_radius(place.mention_count)
+    if place.approximate:
+        return MarkerStyle(colour, 0.0, APPROX_DASH, radius, hollow=True,
+                           uncertainty_m=uncertainty_m(place.precision))
+    return MarkerStyle(colour, opacity, dash, radius)
+
+
+def precision_label(precision: str) -> str:
+    """"region" for admin1, "district" for admin2, ...: the precision as a reader says it."""
+    return PRECISION_LABEL.get(precision, precision)
 
 
 def tooltip_text(place: Place) -> str:
-    """The plain-text tooltip; also how a click on the map is mapped back to its place."""
+    """The plain-text tooltip (escaped when it goes into the map); also how a click on the map is
+    mapped back to its place (see `map_tooltips`). An approximate place names the place whose
+    point stands in: "Stepne ≈ Donetska oblast (approximate: region)"."""
+    if place.approximate:
+        where = f" ≈ {place.container}" if place.container else ""
+        return f"{place.name}{where} (approximate: {precision_label(place.precision)})"
     where = f", {place.country}" if place.country and place.kind != "country" else ""
     return f"{place.name} ({place.kind}{where})"
+
+
+def map_tooltips(places: Sequence[Place]) -> dict[str, str]:
+    """Each placed place's tooltip by its key, unique on the map: a tooltip two places would share
+    gets " #2", " #3", ... in the order given (the dashboard and `build_map` pass the same list)."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for p in places:
+        if not p.resolved or p.key in out:
+            continue
+        text = base = tooltip_text(p)
+        n = 1
+        while text in taken:
+            n += 1
+            text = f"{base} #{n}"
+        taken.add(text)
+        out[p.key] = text
+    return out
+
+
+def precision_note(place: Place) -> str:
+    """One plain sentence on how precisely the point stands for the place ("" when it is exact)."""
+    if not place.approximate:
+        return ""
+    what = {"town": "the town it is in or near", "admin2": "the district the text names or implies",
+            "admin1": "the region the text names or implies",
+            "country": "the country the text names or implies"}.get(place.precision,
+                                                                    "a place that holds it")
+    at = f"the point of {place.container}, {what}" if place.container else f"the point of {what}"
+    if place.alternatives and place.precision != "town":
+        # Either none of them lies in the container the text names, or too many are alike to pick one
+        # (the alternatives are the best few, not all: no count is given).
+        why = f"none of the gazetteer's candidates for {place.name} is surely this one"
+    else:
+        why = "its own point is not in the gazetteer"
+    return f"Approximate: placed at {at}; {why}."
 
 
 def highlight(passage_text: str, start: int, end: int) -> str:
@@ -242,6 +323,10 @@ def popup_html(place: Place, status: str | None = None, limit: int = POPUP_PASSA
              f"{' · ' + html.escape(place.country) if place.country else ''} · "
              f"{place.mention_count} mention{'s' if place.mention_count != 1 else ''}"
              f"{' · ' + html.escape(status) if status else ''}</span>"]
+    note = precision_note(place)
+    if note:
+        parts.append(f"<div class='cm-precision' style='margin:4px 0 0;padding:3px 6px;background:#fff4e0;"
+                     f"border-left:3px solid #e0a030;font-size:12px'>{html.escape(note)}</div>")
     shown = 0
     seen = set()
     for m in place.mentions:
@@ -254,7 +339,7 @@ def popup_html(place: Place, status: str | None = None, limit: int = POPUP_PASSA
         shown += 1
         p = m.passage
         same = [x for x in place.mentions if (x.article_id, x.passage.index) == key]
-        text = _highlight_all(p.text, [(x.start - p.start, x.end - p.start) for x in same])
+        text = highlight_all(p.text, [(x.start - p.start, x.end - p.start) for x in same])
         parts.append(f"<p style='margin:6px 0 0'>{text}<br><small style='color:#666'>— "
                      f"{html.escape(m.article_title)}</small></p>")
     more = len({(m.article_id, m.passage.index) for m in place.mentions}) - shown
@@ -264,7 +349,9 @@ def popup_html(place: Place, status: str | None = None, limit: int = POPUP_PASSA
     return "".join(parts)
 
 
-def _highlight_all(text: str, spans: Sequence[tuple[int, int]]) -> str:
+def highlight_all(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """The text as escaped HTML with every (start, end) span in <mark> (overlapping or out-of-range
+    spans are left unmarked)."""
     out, pos = [], 0
     for start, end in sorted(set(spans)):
         if start < pos or start < 0 or end > len(text):
@@ -280,7 +367,7 @@ _MARKER_CALLBACK = """function (row) {
     var m = L.circleMarker(new L.LatLng(row[0], row[1]), {
         radius: row[2], color: row[3], weight: 2, fillColor: row[3], fillOpacity: row[4],
         dashArray: row[5], className: row[8]});
-    m.bindTooltip(row[6]);
+    m.bindTooltip(row[6]);   // escaped HTML: the map reports its text back on a click
     m.bindPopup(row[7], {maxWidth: 380});
     return m;
 }"""
@@ -288,7 +375,47 @@ _MARKER_CALLBACK = """function (row) {
 
 def _css_class(place: Place) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", place.name.casefold()).strip("-")[:40]
-    return f"cm-place cm-{KIND_GROUPS.get(place.kind, 'town')} cm-name-{slug}"
+    precision = f"cm-approximate cm-precision-{place.precision}" if place.approximate else "cm-exact"
+    return f"cm-place cm-{KIND_GROUPS.get(place.kind, 'town')} {precision} cm-name-{slug}"
+
+
+class Uncertainty(_PlainOutput):
+    """The uncertainty circles of approximate places: real circles in metres (they grow as one
+    zooms in), in a pane below the markers, never clustered and never clickable (a country-sized
+    circle must not catch the clicks meant for the map or for other places). Rows as JSON, like
+    the markers': [lat, lon, radius_m, colour, css class]."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var pane = map.getPane("uncertainty") || map.createPane("uncertainty");
+            pane.style.zIndex = 350;
+            pane.style.pointerEvents = "none";
+            var circles = {{ this.rows_json }};
+            var layer = L.layerGroup();
+            for (var i = 0; i < circles.length; i++) {
+                var c = circles[i];
+                L.circle([c[0], c[1]], {radius: c[2], color: c[3], weight: 1, opacity: 0.7,
+                    dashArray: {{ this.dash|tojson }}, fillColor: c[3],
+                    fillOpacity: {{ this.fill_opacity|tojson }}, interactive: false,
+                    pane: "uncertainty", className: c[4]}).addTo(layer);
+            }
+            layer.addTo(map);
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, rows: Sequence[Sequence]) -> None:
+        super().__init__()
+        self._name = "Uncertainty"
+        self.rows = [list(r) for r in rows]
+        self.dash = UNCERTAINTY_DASH
+        self.fill_opacity = UNCERTAINTY_FILL
+
+    @property
+    def rows_json(self) -> str:
+        return _rows_json(self.rows)
 
 
 def build_map(places: Sequence[Place], *, status: Callable[[Place], str | None] | None = None,
@@ -296,6 +423,7 @@ def build_map(places: Sequence[Place], *, status: Callable[[Place], str | None] 
               height: int = 600) -> folium.Map:
     """The map of the resolved places: one circle marker each, sized by mentions, styled by kind
     (or by comparison status), clustered only where markers would overlap, fitted to the places.
+    Approximate places are hollow rings over an uncertainty circle; unplaced places are not drawn.
 
     `standalone` embeds the basemap (for a single-file export); `base` is where the vendor
     assets live."""
@@ -309,12 +437,19 @@ def build_map(places: Sequence[Place], *, status: Callable[[Place], str | None] 
         folium.TileLayer("OpenStreetMap", attr=OSM_ATTRIBUTION, name="OpenStreetMap",
                          max_zoom=19).add_to(m)
     resolved = [p for p in places if p.resolved]
-    rows = []
+    tooltips = map_tooltips(resolved)
+    rows: list[list] = []
+    circles: dict[tuple, str] = {}
     for p in sorted(resolved, key=lambda p: -p.mention_count):
         st = status(p) if status else None
         style = marker_style(p, st)
         rows.append([p.lat, p.lon, style.radius, style.colour, style.fill_opacity, style.dash,
-                     tooltip_text(p), popup_html(p, st), _css_class(p)])
+                     html.escape(tooltips[p.key]), popup_html(p, st), _css_class(p)])
+        if style.uncertainty_m:     # places at one container's point share its circle
+            circles.setdefault((p.lat, p.lon, style.uncertainty_m, style.colour),
+                               f"cm-uncertainty cm-precision-{p.precision}")
+    if circles:     # biggest first: a small circle is drawn over a large one
+        Uncertainty(sorted(([*c, css] for c, css in circles.items()), key=lambda c: -c[2])).add_to(m)
     LocalCluster(rows, callback=_MARKER_CALLBACK, name="Places",
                  options={"maxClusterRadius": 18 if len(rows) < 300 else 50,
                           "spiderfyOnMaxZoom": True, "showCoverageOnHover": False,
@@ -331,9 +466,11 @@ def build_map(places: Sequence[Place], *, status: Callable[[Place], str | None] 
 
 def story_bounds(places: Sequence[Place], margin: float = 0.0) -> tuple[float, float, float, float]:
     """Where the story happens: the bounds of its towns, regions and features. Countries and
-    continents are context (their centroids would stretch the view to the whole world); they
-    decide the view only when nothing smaller was placed."""
-    scene = [p for p in places if p.resolved and p.kind not in ("country", "continent")]
+    continents, and places known only to lie in a country (drawn at its centroid), are context
+    (their centroids would stretch the view to the whole world); they decide the view only when
+    nothing smaller was placed."""
+    scene = [p for p in places if p.resolved and p.kind not in ("country", "continent")
+             and p.precision != "country"]
     south, west, north, east = place_bounds(scene or [p for p in places if p.resolved])
     dy, dx = (north - south) * margin, (east - west) * margin
     return max(south - dy, -85.0), max(west - dx, -180.0), min(north + dy, 85.0), min(east + dx, 180.0)

@@ -5,8 +5,11 @@
     >>> Path("map.png").write_bytes(png)
 
 The basemap comes from the GeoJSON files shipped in `static/basemap/` (a missing file is skipped);
-one circle per place with coordinates, its area growing with the mention count; place names are
-labelled greedily without overlaps (most-mentioned first); names are drawn as plain text, never as
+one circle per place with coordinates, its area growing with the mention count: filled where the
+point is the place's own, a hollow dashed ring over a light uncertainty circle (its radius in km
+drawn true to the map, as on the live map) where the point is that of a town, district, region or
+country holding it; places without a point are counted, never drawn. Place names are labelled
+greedily without overlaps (most-mentioned first); names are drawn as plain text, never as
 matplotlib mathtext, so "$x$" stays "$x$". No article text appears except place names.
 """
 
@@ -28,12 +31,24 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.legend_handler import HandlerBase
 from matplotlib.lines import Line2D
+from matplotlib.patches import Circle
 from matplotlib.text import Text
 from matplotlib.transforms import Affine2D, IdentityTransform
 
 from geo.places import Place
-from geo.styles import CREDIT, GROUP_ALPHA, GROUP_COLOUR, GROUP_DASH, GROUP_LABEL, KIND_GROUPS, STATUS_COLOUR
+from geo.styles import (
+    CREDIT,
+    GROUP_ALPHA,
+    GROUP_COLOUR,
+    GROUP_DASH,
+    GROUP_LABEL,
+    KIND_GROUPS,
+    STATUS_COLOUR,
+    UNCERTAINTY_FILL,
+    uncertainty_m,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +69,10 @@ LABEL_STYLE = {   # colour, weight, style of a place name, by group
 
 SEA, LAND, BORDER, INNER_BORDER, GRATICULE = "#dbe9f4", "#f4f1ea", "#8a8a8a", "#a6a6a6", "#c9dceb"
 INK, MUTED = "#1c1c1c", "#5f6368"
+PRECISION_INK = "#555555"         # the precision legend entries: a shape, not a kind
+RING_DASH = (0, (2.5, 1.5))       # an approximate place's hollow ring (in units of its line width)
+CIRCLE_DASH = (0, (4, 3))         # its uncertainty circle's outline
+EARTH_RADIUS_M = 6_371_008.8
 
 DESIGN_WIDTH, DESIGN_HEIGHT, DESIGN_DPI = 1600, 1000, 100   # sizes below are for this canvas
 MIN_SPAN_DEG = 2.0
@@ -116,6 +135,21 @@ class RenderedMap:
     mapped: int                                 # places drawn as a marker
     unresolved: int                             # places without coordinates (never drawn)
     outside: int                                # places with coordinates outside the view
+    markers: tuple[DrawnMarker, ...] = ()
+
+
+@dataclass(frozen=True)
+class DrawnMarker:
+    """A place's marker as drawn, in pixels of the PNG (origin top-left): its centre, its radius,
+    whether it is a hollow ring (approximate) and the radius of its uncertainty circle (0 if none;
+    east-west, at the place's latitude)."""
+
+    name: str
+    x: float
+    y: float
+    radius: float
+    hollow: bool
+    uncertainty: float
 
 
 def place_labels(anchors: Sequence[Anchor], frame: Box, *, obstacles: Sequence[Box] = (),
@@ -252,15 +286,20 @@ def _draw_map(places: Sequence[Place], *, title: str, subtitle: str,
 
     markers = _markers(resolved, view, status)
     outside = len(resolved) - len(markers)
+    rings = _draw_uncertainty(ax, markers)
     for group in GROUP_ORDER:
-        ms = sorted((m for m in markers if m.group == group), key=lambda m: -m.radius)
-        if not ms:
-            continue
-        ax.scatter([m.lon for m in ms], [m.lat for m in ms], s=[(2 * m.radius) ** 2 for m in ms],
-                   c=[m.colour for m in ms], alpha=GROUP_ALPHA[group],
-                   edgecolors="white" if not GROUP_DASHED[group] else [m.colour for m in ms],
-                   linewidths=0.9 if not GROUP_DASHED[group] else 1.1,
-                   linestyles="--" if GROUP_DASHED[group] else "-", zorder=4, clip_on=True)
+        ms = sorted((m for m in markers if m.group == group and not m.hollow), key=lambda m: -m.radius)
+        if ms:
+            ax.scatter([m.lon for m in ms], [m.lat for m in ms], s=[(2 * m.radius) ** 2 for m in ms],
+                       c=[m.colour for m in ms], alpha=GROUP_ALPHA[group],
+                       edgecolors="white" if not GROUP_DASHED[group] else [m.colour for m in ms],
+                       linewidths=0.9 if not GROUP_DASHED[group] else 1.1,
+                       linestyles="--" if GROUP_DASHED[group] else "-", zorder=4, clip_on=True)
+        hollow = sorted((m for m in markers if m.group == group and m.hollow), key=lambda m: -m.radius)
+        if hollow:     # approximate: a dashed ring, no fill
+            ax.scatter([m.lon for m in hollow], [m.lat for m in hollow], s=[(2 * m.radius) ** 2 for m in hollow],
+                       facecolors="none", edgecolors=[m.colour for m in hollow], linewidths=1.6,
+                       linestyles=[RING_DASH], zorder=4.5, clip_on=True)
 
     legend_box = _draw_legend(ax, renderer, markers, status is not None, scale) if markers else None
     if not markers:
@@ -273,12 +312,14 @@ def _draw_map(places: Sequence[Place], *, title: str, subtitle: str,
 
     _draw_header(fig, renderer, title, subtitle or dt.date.today().isoformat(), margin, header, width_px)
     unresolved = len(places) - len(resolved)
-    _draw_footer(fig, renderer, credit, _counts_note(len(markers), unresolved, outside), margin, footer,
-                 width_px)
+    approximate = sum(m.hollow for m in markers)
+    _draw_footer(fig, renderer, credit, _counts_note(len(markers), unresolved, outside, approximate), margin,
+                 footer, width_px)
 
+    drawn = _drawn_markers(ax, renderer, markers, rings, height_px)
     buf = io.BytesIO()
     canvas.print_png(buf, pil_kwargs={"compress_level": 3})   # level 6 costs ~0.1 s more
-    return RenderedMap(buf.getvalue(), view, tuple(labels), len(markers), unresolved, outside)
+    return RenderedMap(buf.getvalue(), view, tuple(labels), len(markers), unresolved, outside, drawn)
 
 
 # -- view ------------------------------------------------------------------------------------------
@@ -491,6 +532,8 @@ class _Marker:
     group: str
     colour: str
     radius: float      # points
+    hollow: bool = False
+    uncertainty_m: int = 0
 
 
 def marker_radius(mentions: int) -> float:
@@ -512,8 +555,73 @@ def _markers(resolved: Sequence[Place], view: tuple[float, float, float, float],
             continue
         group = kind_group(p.kind)
         colour = STATUS_COLOUR.get(status(p), OTHER_STATUS_COLOUR) if status else GROUP_COLOUR[group]
-        out.append(_Marker(p, lon, p.lat, group, colour, marker_radius(p.mention_count)))
+        out.append(_Marker(p, lon, p.lat, group, colour, marker_radius(p.mention_count), p.approximate,
+                           uncertainty_m(p.precision) if p.approximate else 0))
     return out
+
+
+def uncertainty_ring(lat: float, lon: float, radius_m: float, points: int = 96) -> np.ndarray:
+    """The circle of `radius_m` metres around (lat, lon) as (points + 1, 2) lon/lat degrees: each
+    point at that great-circle distance, so on the map's equirectangular grid it is as wide in
+    longitude as the latitude asks (1 / cos lat times its height)."""
+    d = radius_m / EARTH_RADIUS_M
+    lat1, lon1 = math.radians(lat), math.radians(lon)
+    bearing = np.linspace(0.0, 2 * math.pi, points + 1)
+    lat2 = np.arcsin(np.clip(math.sin(lat1) * math.cos(d) + math.cos(lat1) * math.sin(d) * np.cos(bearing),
+                             -1.0, 1.0))
+    lon2 = lon1 + np.arctan2(np.sin(bearing) * math.sin(d) * math.cos(lat1),
+                             math.cos(d) - math.sin(lat1) * np.sin(lat2))
+    return np.column_stack((np.degrees(lon2), np.degrees(lat2)))
+
+
+def _draw_uncertainty(ax, markers: Sequence[_Marker]) -> dict[int, np.ndarray]:
+    """The uncertainty circles of approximate places, below every marker, biggest first; returns
+    each circle's ring by the index of its marker."""
+    rings = {i: uncertainty_ring(m.lat, m.lon, m.uncertainty_m)
+             for i, m in enumerate(markers) if m.hollow and m.uncertainty_m}
+    # One circle per container and colour: places placed at the same point share it (drawn twice,
+    # its light fill would darken and read as a second, surer place).
+    unique = {(markers[i].lat, markers[i].lon, markers[i].uncertainty_m, markers[i].colour): i for i in rings}
+    order = sorted(unique.values(), key=lambda i: -markers[i].uncertainty_m)
+    if order:
+        ax.add_collection(PolyCollection(
+            [rings[i] for i in order], facecolors=[to_rgba(markers[i].colour, UNCERTAINTY_FILL) for i in order],
+            edgecolors=[to_rgba(markers[i].colour, 0.7) for i in order], linewidths=0.9,
+            linestyles=[CIRCLE_DASH], zorder=3, clip_on=True), autolim=False)
+    return rings
+
+
+def _drawn_markers(ax, renderer, markers: Sequence[_Marker], rings: dict[int, np.ndarray],
+                   height_px: int) -> tuple[DrawnMarker, ...]:
+    out = []
+    for i, m in enumerate(markers):
+        x, y = ax.transData.transform((m.lon, m.lat))
+        spread = 0.0
+        if i in rings:
+            xs = ax.transData.transform(rings[i])[:, 0]
+            spread = float(xs.max() - xs.min()) / 2
+        out.append(DrawnMarker(m.place.name, float(x), float(height_px - y),
+                               float(renderer.points_to_pixels(m.radius)), m.hollow, spread))
+    return tuple(out)
+
+
+class _ApproximateHandle(Line2D):
+    """The legend entry of approximate places (sized like a marker; drawn by _ApproximateHandler)."""
+
+
+class _ApproximateHandler(HandlerBase):
+    """Draws the approximate entry as on the map: a light dashed uncertainty circle with a hollow
+    dashed ring in its middle."""
+
+    def create_artists(self, legend, orig_handle, xdescent, ydescent, width, height, fontsize, trans):
+        cx, cy = width / 2 - xdescent, height / 2 - ydescent
+        outer = orig_handle.get_markersize() / 2
+        circle = Circle((cx, cy), outer, facecolor=to_rgba(PRECISION_INK, 0.1),
+                        edgecolor=to_rgba(PRECISION_INK, 0.7), linewidth=0.8, linestyle=CIRCLE_DASH,
+                        transform=trans)
+        ring = Circle((cx, cy), outer * 0.45, facecolor="none", edgecolor=PRECISION_INK, linewidth=1.4,
+                      linestyle=RING_DASH, transform=trans)
+        return [circle, ring]
 
 
 def _draw_legend(ax, renderer, markers: Sequence[_Marker], by_status: bool, scale: float) -> Box | None:
@@ -533,6 +641,10 @@ def _draw_legend(ax, renderer, markers: Sequence[_Marker], by_status: bool, scal
             if group in groups:
                 handles.append(_legend_dot(GROUP_LABEL[group], GROUP_COLOUR[group], GROUP_ALPHA[group],
                                            GROUP_DASHED[group], 6))
+    if any(m.hollow for m in markers):
+        handles.append(_legend_dot("Exact point (filled)", PRECISION_INK, 0.6, False, 6))
+        handles.append(_ApproximateHandle([], [], linestyle="none", marker="o", markersize=22,
+                                          label="Approximate (hollow ring + uncertainty circle)"))
     for n in _legend_counts(max(m.place.mention_count for m in markers)):
         # Hollow circles: sizes, not a kind of place.
         handles.append(Line2D([], [], linestyle="none", marker="o", markersize=2 * marker_radius(n),
@@ -542,7 +654,8 @@ def _draw_legend(ax, renderer, markers: Sequence[_Marker], by_status: bool, scal
     fontsize = 10.0
     legend = ax.legend(handles=handles, loc="lower left", fontsize=fontsize, frameon=True, framealpha=0.92,
                        edgecolor="#c8cdd1", facecolor="white", borderpad=0.7, labelspacing=0.55,
-                       handlelength=biggest / fontsize, handleheight=0.7, handletextpad=0.8)
+                       handlelength=biggest / fontsize, handleheight=0.7, handletextpad=0.8,
+                       handler_map={_ApproximateHandle: _ApproximateHandler()})
     legend.set_zorder(9)
     for t in legend.get_texts():
         t.set_parse_math(False)
@@ -687,8 +800,10 @@ def _draw_footer(fig: Figure, renderer, credit: str, note: str, margin: float, f
         n.remove()
 
 
-def _counts_note(mapped: int, unresolved: int, outside: int) -> str:
+def _counts_note(mapped: int, unresolved: int, outside: int, approximate: int = 0) -> str:
     parts = [f"{mapped} place{'s' if mapped != 1 else ''} on the map"]
+    if approximate:
+        parts.append(f"{approximate} approximate")
     if outside:
         parts.append(f"{outside} outside this view")
     if unresolved:

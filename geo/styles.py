@@ -18,3 +18,17 @@ GROUP_DASH = {"town": None, "region": "4 3", "country": "2 4", "feature": None}
 STATUS_COLOUR = {"only A": "#d35400", "only B": "#2471a3", "both": "#7f8c8d"}
 CREDIT = ("Borders: Natural Earth (public domain), German point of view: Crimea in Ukraine · "
           "Places: GeoNames (CC BY 4.0) and curated table")
+# How precisely a place's point stands for it (see geo.resolve.ResolvedMention.precision). An exact
+# place is a filled disc; an approximate one, placed at the point of the town, district, region or
+# country that holds it, a hollow dashed ring with a circle of roughly that container's size.
+PRECISION_LABEL = {"exact": "exact", "town": "town", "admin2": "district", "admin1": "region",
+                   "country": "country", "unplaced": "unplaced"}
+UNCERTAINTY_M = {"town": 10_000, "admin2": 30_000, "admin1": 120_000, "country": 400_000}
+APPROX_DASH = "3 3"              # the hollow ring's dashes (pixels on the live map)
+UNCERTAINTY_DASH = "4 4"         # the uncertainty circle's outline
+UNCERTAINTY_FILL = 0.06          # ... and its very light fill
+
+
+def uncertainty_m(precision: str) -> int:
+    """The radius in metres of the circle around an approximate place (0 for an exact one)."""
+    return UNCERTAINTY_M.get(precision, 0)

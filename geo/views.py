@@ -1,14 +1,18 @@
-"""What the dashboard shows, without Streamlit: filters, the place table and its selection,
-articles added by the user, the gazetteers and places the user adds, and shareable state.
+"""What the dashboard shows, without Streamlit: filters, the place table and its selection, the
+names left unplaced, articles added by the user, the gazetteers and places the user adds, and
+shareable state.
 
-    >>> from geo.views import Filters, filter_places, place_rows
+    >>> from geo.views import Filters, filter_places, place_rows, unplaced_places
     >>> shown = filter_places(places, Filters(kinds=("town", "region"), min_mentions=2, search="kyiv"))
-    >>> rows = place_rows(shown)      # list of dicts for a sortable table
+    >>> rows = place_rows(shown)      # list of dicts for a sortable table (placed places only)
+    >>> unplaced_places(shown)        # the names with no point, for their own panel
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -17,10 +21,11 @@ from geo.articles import MAX_ARTICLE_BYTES, Article, ArticleError, article_from_
 from geo.gazetteer import GazetteerSourceError, PlaceIndex
 from geo.gazetteer.custom import CsvImportError, import_csv
 from geo.gazetteer.sources import ActiveGazetteer, SourceRegistry
-from geo.mapview import GROUP_LABEL, KIND_GROUPS
+from geo.mapview import GROUP_LABEL, KIND_GROUPS, highlight_all, precision_label
 from geo.places import Place
 
 ALL_GROUPS = tuple(GROUP_LABEL)     # town, region, country, feature
+UNPLACED_PASSAGES = 10              # passages listed per unplaced name (the rest are counted)
 Message = tuple[str, str]           # (level, text): level is "success", "warning" or "error"
 
 
@@ -61,13 +66,27 @@ def filter_places(places: Sequence[Place], filters: Filters) -> list[Place]:
     return out
 
 
+def placed_places(places: Sequence[Place]) -> list[Place]:
+    """The places with a point (exact or approximate), in the order given: the map's and the table's."""
+    return [p for p in places if p.resolved]
+
+
+def unplaced_places(places: Sequence[Place]) -> list[Place]:
+    """The names the engine found but could not place, in the order given (most-mentioned first
+    for `places_for`): they are on no map and in no table, but listed with their passages."""
+    return [p for p in places if not p.resolved]
+
+
 def place_rows(places: Sequence[Place], status: Mapping[str, str] | None = None) -> list[dict]:
-    """One row per place for the sortable table (plain values; Streamlit escapes them)."""
+    """One row per placed place for the sortable table (plain values; Streamlit escapes them), in
+    the order of `placed_places`; `precision` says how the point stands for the place: exact, or the
+    point of the town, admin2 (district), admin1 (region) or country that holds it."""
     rows = []
-    for p in places:
+    for p in placed_places(places):
         row = {
             "place": p.name,
             "kind": p.kind,
+            "precision": p.precision,
             "country": p.country,
             "lat": round(p.lat, 4) if p.lat is not None else None,
             "lon": round(p.lon, 4) if p.lon is not None else None,
@@ -78,6 +97,75 @@ def place_rows(places: Sequence[Place], status: Mapping[str, str] | None = None)
             row["in"] = status.get(p.key, "")
         rows.append(row)
     return rows
+
+
+def place_summary(place: Place) -> str:
+    """The selected place in one plain line: kind, precision (with the stand-in place), country,
+    point, mentions, confidence, gazetteer name. Plain text: show it escaped, never as Markdown
+    (gazetteer names come from users' CSV files too)."""
+    if not place.resolved:
+        where = "not placed"
+    elif place.approximate:
+        where = (f"approximate ({precision_label(place.precision)})"
+                 + (f" ≈ {place.container}" if place.container else "")
+                 + f" · {place.lat:.4f}, {place.lon:.4f}")
+    else:
+        where = f"exact · {place.lat:.4f}, {place.lon:.4f}"
+    mentions = f"{place.mention_count} mention{'s' if place.mention_count != 1 else ''}"
+    return " · ".join(part for part in (
+        place.kind, place.country or "—", where, mentions, f"confidence {place.confidence:.2f}",
+        f"gazetteer: {place.gazetteer_name}" if place.gazetteer_name else "") if part)
+
+
+def count_line(articles: int, places: Sequence[Place], shown: Sequence[Place], recognition: Sequence[str]) -> str:
+    """The line above the map: articles, placed places (how many approximate), unplaced names, and
+    how many placed places the filters leave on the map. Numbers and engine names only (it is shown
+    as Markdown)."""
+    placed = placed_places(places)
+    approximate = sum(p.approximate for p in placed)
+    unplaced = len(places) - len(placed)
+    return " · ".join(part for part in (
+        f"{articles} article{'s' if articles != 1 else ''}",
+        f"{len(placed)} place{'s' if len(placed) != 1 else ''} placed"
+        + (f" ({approximate} approximate)" if approximate else ""),
+        f"{unplaced} unplaced" if unplaced else "",
+        f"{len(placed_places(shown))} on the map",
+        f"recognition: {' / '.join(recognition)}" if recognition else "") if part)
+
+
+def unplaced_html(place: Place, limit: int = UNPLACED_PASSAGES) -> str:
+    """An unplaced name with its passages (each distinct passage once, every mention of the name in
+    it marked, the article title under it), at most `limit` of them and a count of the rest. All
+    article text, the name and the titles are HTML-escaped."""
+    groups: dict[tuple[str, int], list] = {}
+    for m in place.mentions:
+        groups.setdefault((m.article_id, m.passage.index), []).append(m)
+    count = place.mention_count
+    rejected = ", ".join(f"{a.name} ({a.kind}{', ' + a.country if a.country else ''})"
+                         for a in place.alternatives[:3])
+    why = f"candidates rejected: {rejected}" if rejected else "not in the gazetteer"
+    parts = [f"<div class='cm-unplaced' style='font:14px/1.5 system-ui,sans-serif;margin:4px 0 10px'>"
+             f"<b>{html.escape(place.name)}</b> <span style='color:#666;font-size:12px'>{count} mention"
+             f"{'s' if count != 1 else ''} · {html.escape(why)}</span>"]
+    for refs in list(groups.values())[:limit]:
+        p = refs[0].passage
+        text = highlight_all(p.text, [(m.start - p.start, m.end - p.start) for m in refs])
+        parts.append(f"<div style='border-left:3px solid #999;padding:2px 10px;margin:4px 0'>{text}"
+                     f"<div style='color:#666;font-size:12px'>— {html.escape(refs[0].article_title)}</div></div>")
+    more = len(groups) - limit
+    if more > 0:
+        parts.append(f"<div style='color:#666;font-size:12px'>{more} more passage{'s' if more != 1 else ''}</div>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+
+
+def markdown_text(text: str) -> str:
+    """`text` with every character Markdown (and Streamlit's Markdown: $math$, :emoji:) would read
+    backslash-escaped, for the few widgets that only take Markdown (a subheader)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
 # -- the place table's selection ---------------------------------------------------------------------

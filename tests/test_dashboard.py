@@ -7,6 +7,7 @@ The map is a custom component: its element carries the folium script and the JS/
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -135,7 +136,18 @@ def errors(at: AppTest) -> list[str]:
 
 
 def passages_html(at: AppTest) -> list[str]:
-    return [e.proto.body for e in at.get("html")]
+    """The selected place's passages (not the unplaced names' panel)."""
+    return [e.proto.body for e in at.get("html") if "class='cm-passage'" in e.proto.body]
+
+
+def unplaced_panel(at: AppTest) -> list[str]:
+    """The entries of the "Unplaced names" panel, one per name."""
+    return [e.proto.body for e in at.get("html") if "class='cm-unplaced'" in e.proto.body]
+
+
+def placed_names(places: list[Place]) -> set[str]:
+    """What the table and the map list: the places with a point."""
+    return {p.name for p in places if p.resolved}
 
 
 def by_name(places: list[Place], name: str) -> Place:
@@ -193,9 +205,12 @@ def seed_places(parser: Geoparser, seed_a: Article, seed_b: Article) -> list[Pla
 # -- opening -------------------------------------------------------------------------------------
 def test_opens_on_the_two_samples(app: AppTest, seed_places: list[Place]) -> None:
     assert not app.exception
-    n = len(seed_places)
-    assert caption(app).startswith(f"2 articles · {n} places · {n} shown · recognition: ")
-    assert table_names(app) == {p.name for p in seed_places}
+    placed = sum(p.resolved for p in seed_places)
+    unplaced = len(seed_places) - placed
+    assert unplaced == 1                                  # "Soviet Union"
+    assert caption(app).startswith(f"2 articles · {placed} places placed · {unplaced} unplaced · "
+                                   f"{placed} on the map · recognition: ")
+    assert table_names(app) == placed_names(seed_places)
 
 
 def test_map_has_one_marker_per_shown_place(app: AppTest, seed_places: list[Place]) -> None:
@@ -247,7 +262,7 @@ def test_kinds_filter_keeps_only_countries(fresh: AppTest, seed_places: list[Pla
 
     fresh.sidebar.multiselect(key="kinds").set_value(list(GROUP_NAMES.values()))
     rerun(fresh)
-    assert table_names(fresh) == {p.name for p in seed_places}
+    assert table_names(fresh) == placed_names(seed_places)
 
 
 def test_minimum_mentions_drops_rarer_places(fresh: AppTest, seed_places: list[Place]) -> None:
@@ -260,7 +275,7 @@ def test_minimum_mentions_drops_rarer_places(fresh: AppTest, seed_places: list[P
 
     fresh.sidebar.number_input(key="min_mentions").set_value(1)
     rerun(fresh)
-    assert len(table(fresh)) == len(seed_places)
+    assert len(table(fresh)) == len(placed_names(seed_places))
 
 
 def test_search_matches_names_and_passages(fresh: AppTest, seed_places: list[Place]) -> None:
@@ -275,7 +290,7 @@ def test_search_matches_names_and_passages(fresh: AppTest, seed_places: list[Pla
 
     fresh.sidebar.text_input(key="search").input("")
     rerun(fresh)
-    assert table_names(fresh) == {p.name for p in seed_places}
+    assert table_names(fresh) == placed_names(seed_places)
 
 
 def test_filter_change_rerun_time(fresh: AppTest, capsys: pytest.CaptureFixture[str]) -> None:
@@ -455,6 +470,115 @@ def test_pasting_an_article_adds_it(fresh: AppTest) -> None:
     assert not fresh.exception
     assert caption(fresh).startswith("3 articles")
     assert [s.value for s in fresh.sidebar.success][0].startswith("Added “Shelling hit Kyiv")
+
+
+# -- precision and the unplaced names --------------------------------------------------------------
+APPROX_TEXT = (
+    "Veterans of the Soviet Union <img src=x onerror=alert(1)> gathered in Kyiv.\n\n"
+    "Russian forces shelled Stepne, Donetsk.\n\n"
+    "Patients were trapped in Kamal Adwan Hospital in Beit Lahia.\n"
+)
+STEPNE_TOOLTIP = "Stepne ≈ Donetska oblast (approximate: region)"
+
+
+def circle_rows(script: str) -> list[list]:
+    """The uncertainty circles: [lat, lon, radius in metres, colour, class]."""
+    if "var circles = " not in script:
+        return []
+    start = script.index("var circles = ") + len("var circles = ")
+    rows, _ = json.JSONDecoder().raw_decode(script, start)
+    return rows
+
+
+def expander_labels(at: AppTest) -> list[str]:
+    return [e.label for e in at.main.get("expander")]
+
+
+@pytest.fixture
+def approximate(fresh: AppTest, parser: Geoparser) -> tuple[AppTest, list[Place]]:
+    """The app showing only an article with approximate places, an unplaced name and markup."""
+    article = article_from_text(APPROX_TEXT, source="pasted text")
+    places = places_for([article], parser)
+    assert by_name(places, "Stepne").precision == "admin1"
+    return with_article(fresh, article, only=True), places
+
+
+def test_table_and_map_show_the_precision(approximate: tuple[AppTest, list[Place]]) -> None:
+    at, places = approximate
+    precision = dict(zip(table(at)["place"], table(at)["precision"], strict=True))
+    assert precision["Stepne"] == "admin1" and precision["Kamal Adwan Hospital"] == "town"
+    assert precision["Kyiv"] == precision["Beit Lahia"] == "exact"
+    assert set(precision) == {p.name for p in places if p.resolved}
+    script = map_args(at)["script"]
+    rows = {r[6]: r for r in marker_rows(script)}
+    assert rows[STEPNE_TOOLTIP][4] == 0                          # hollow
+    assert len(circle_rows(script)) == sum(p.approximate for p in places) == 2
+    assert "approximate (hollow ring + uncertainty circle)" in map_args(at)["html"]
+
+
+def test_caption_counts_placed_approximate_and_unplaced(approximate: tuple[AppTest, list[Place]]) -> None:
+    at, places = approximate
+    placed = sum(p.resolved for p in places)
+    unplaced = len(places) - placed
+    assert caption(at).startswith(f"1 article · {placed} places placed (2 approximate) · "
+                                  + (f"{unplaced} unplaced · " if unplaced else "") + f"{placed} on the map · ")
+
+
+def test_selected_approximate_place_says_where_it_stands(approximate: tuple[AppTest, list[Place]]) -> None:
+    at, _ = approximate
+    rerun(at)
+    click_marker(at, STEPNE_TOOLTIP)
+    assert at.subheader[-1].value == "Stepne"
+    [summary] = [e.proto.body for e in at.get("html") if "class='cm-summary'" in e.proto.body]
+    assert "city · UA · approximate (region) ≈ Donetska oblast · " in summary
+    assert passages_html(at) and all("<mark>Stepne</mark>" in b for b in passages_html(at))
+    select_row(at, list(table(at)["place"]).index("Kyiv"))
+    [summary] = [e.proto.body for e in at.get("html") if "class='cm-summary'" in e.proto.body]
+    assert "city · UA · exact · " in summary and "≈" not in summary
+
+
+def test_unplaced_names_are_listed_with_their_passages(approximate: tuple[AppTest, list[Place]],
+                                                       ner_required) -> None:
+    at, places = approximate
+    [soviet] = [p for p in places if not p.resolved]
+    assert soviet.name == "Soviet Union"
+    assert expander_labels(at) == ["Unplaced names (1)"]
+    [entry] = unplaced_panel(at)
+    assert "<b>Soviet Union</b>" in entry
+    assert "Veterans of the <mark>Soviet Union</mark> &lt;img src=x onerror=alert(1)&gt; gathered in Kyiv." in entry
+    assert "— Veterans of the Soviet Union &lt;img src=x onerror=alert(1)&gt; gathered in Kyiv." in entry   # title
+    assert "<img" not in entry
+    assert "Soviet Union" not in set(table(at)["place"])
+    assert not any("Soviet Union" in r[6] for r in marker_rows(map_args(at)["script"]))
+    # no article text reaches Markdown: the panel's label holds a count only
+    assert all("<img" not in m.value and "onerror" not in m.value for m in at.markdown)
+
+
+def test_the_seeds_unplaced_name_has_its_panel(app: AppTest, seed_places: list[Place]) -> None:
+    unplaced = [p for p in seed_places if not p.resolved]
+    if not unplaced:
+        assert "Unplaced names" not in " ".join(expander_labels(app))
+        return
+    assert expander_labels(app) == [f"Unplaced names ({len(unplaced)})"]
+    entries = unplaced_panel(app)
+    assert [e.split("<b>", 1)[1].split("</b>", 1)[0] for e in entries] == [p.name for p in unplaced]
+    for place, entry in zip(unplaced, entries, strict=True):
+        assert entry.count("<mark>") == place.mention_count
+        assert html.escape(place.mentions[0].article_title) in entry
+
+
+def test_exports_state_the_precision(media, approximate: tuple[AppTest, list[Place]]) -> None:
+    at, places = approximate
+    set_view(at, "Share")
+    rows = list(csv.DictReader(io.StringIO(media(at, "CSV").decode("utf-8"))))
+    stepne = next(r for r in rows if r["name"] == "Stepne")
+    assert (stepne["precision"], stepne["container"]) == ("admin1", "Donetska oblast")
+    assert {r["precision"] for r in rows if r["name"] == "Kyiv"} == {"exact"}
+    features = json.loads(media(at, "GeoJSON"))["features"]
+    assert {f["properties"]["name"]: f["properties"]["precision"] for f in features}["Stepne"] == "admin1"
+    assert len(features) == sum(p.resolved for p in places)
+    page = media(at, "Standalone HTML map").decode("utf-8")
+    assert len(circle_rows(page)) == 2 and "<img src=x" not in page
 
 
 # -- uploads -----------------------------------------------------------------------------------------

@@ -164,3 +164,49 @@ def test_table_names_the_places(seed_places: list[Place]) -> None:
 def test_table_shows_unresolved_places_without_a_point(with_unresolved: list[Place]) -> None:
     [line] = [line for line in places_table(with_unresolved).splitlines() if line.startswith(UNKNOWN)]
     assert line.split()[1:5] == ["unresolved", "-", "-", "-"]
+
+
+# -- precision -----------------------------------------------------------------------------------
+APPROX_TEXT = ("Russian forces shelled Stepne, Donetsk.\n\n"
+               "Patients were trapped in Kamal Adwan Hospital in Beit Lahia.\n")
+
+
+@pytest.fixture(scope="module")
+def approx_places(parser: Geoparser) -> list[Place]:
+    places = places_for([article_from_text(APPROX_TEXT)], parser)
+    assert {p.name: p.precision for p in places}["Stepne"] == "admin1"
+    return places
+
+
+def test_json_and_geojson_records_state_the_precision(approx_places: list[Place],
+                                                      with_unresolved: list[Place]) -> None:
+    records = {r["name"]: r for r in json.loads(places_json(approx_places + with_unresolved))}
+    assert (records["Stepne"]["precision"], records["Stepne"]["container"]) == ("admin1", "Donetska oblast")
+    assert records["Kamal Adwan Hospital"]["precision"] == "town" and records["Kamal Adwan Hospital"]["container"]
+    assert (records["Beit Lahia"]["precision"], records["Beit Lahia"]["container"]) == ("exact", None)
+    assert (records[UNKNOWN]["precision"], records[UNKNOWN]["container"]) == ("unplaced", None)
+    features = json.loads(places_geojson(approx_places + with_unresolved))["features"]
+    props = {f["properties"]["name"]: f["properties"] for f in features}
+    assert UNKNOWN not in props                                  # GeoJSON: points only
+    assert props["Stepne"]["precision"] == "admin1" and props["Stepne"]["container"] == "Donetska oblast"
+    stepne = next(p for p in approx_places if p.name == "Stepne")
+    assert next(f for f in features if f["properties"]["name"] == "Stepne")["geometry"]["coordinates"] == \
+        [round(stepne.lon, 6), round(stepne.lat, 6)]            # the container's point, said to be so
+
+
+def test_csv_states_the_precision(approx_places: list[Place], with_unresolved: list[Place]) -> None:
+    header, rows = parse_csv(places_csv(approx_places + with_unresolved))
+    assert header[:7] == ["name", "kind", "country", "lat", "lon", "precision", "container"]   # after the point
+    by_name = {r["name"]: r for r in rows}
+    assert (by_name["Stepne"]["precision"], by_name["Stepne"]["container"]) == ("admin1", "Donetska oblast")
+    assert (by_name["Beit Lahia"]["precision"], by_name["Beit Lahia"]["container"]) == ("exact", "")
+    assert (by_name[UNKNOWN]["precision"], by_name[UNKNOWN]["lat"]) == ("unplaced", "")
+
+
+def test_table_has_a_precision_column(approx_places: list[Place], with_unresolved: list[Place]) -> None:
+    lines = places_table(approx_places + with_unresolved).splitlines()
+    assert lines[0].split() == ["place", "kind", "country", "lat", "lon", "precision", "mentions", "conf"]
+    stepne = next(line for line in lines if line.startswith("Stepne "))
+    assert stepne.split()[5] == "admin1"
+    assert next(line for line in lines if line.startswith(UNKNOWN)).split()[5] == "unplaced"
+    assert next(line for line in lines if line.startswith("Beit Lahia")).split()[6] == "exact"

@@ -3,9 +3,11 @@ standalone export is one self-contained file."""
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import pytest
@@ -16,14 +18,19 @@ from geo.mapview import (
     STATIC_DIR,
     STATUS_STYLE,
     build_map,
+    map_tooltips,
     marker_radius,
+    marker_style,
     place_bounds,
     popup_html,
+    precision_note,
     standalone_html,
+    story_bounds,
     tooltip_text,
 )
 from geo.pipeline import Geoparser
 from geo.places import Place, places_for
+from geo.styles import APPROX_DASH, GROUP_ALPHA, GROUP_COLOUR, GROUP_DASH, UNCERTAINTY_M
 
 CDN_HOSTS = ("cdn.jsdelivr.net", "code.jquery.com", "unpkg.com", "cdnjs.cloudflare.com", "bootstrapcdn.com",
              "fonts.googleapis.com", "githack.com", "rawgit.com", "googleapis.com")
@@ -238,3 +245,150 @@ def test_place_bounds_cover_all_places(seed_places: list[Place]) -> None:
     resolved = [p for p in seed_places if p.resolved]
     south, west, north, east = place_bounds(resolved)
     assert all(south <= p.lat <= north and west <= p.lon <= east for p in resolved)
+
+
+# -- precision: approximate places are hollow rings over an uncertainty circle ------------------------
+APPROX_TEXT = (
+    "Russian forces shelled Stepne, Donetsk.\n\n"
+    "Patients were trapped in Kamal Adwan Hospital in Beit Lahia.\n\n"
+    "Veterans of the Soviet Union gathered in Kyiv on Monday.\n"
+)
+HOSTILE_NAME = "<img src=x onerror=alert(1)>"
+
+
+def circle_rows(page: str) -> list[list]:
+    """The uncertainty circles: [lat, lon, radius in metres, colour, class]; [] when there are none."""
+    if "var circles = " not in page:
+        return []
+    start = page.index("var circles = ") + len("var circles = ")
+    rows, _ = json.JSONDecoder().raw_decode(page, start)
+    return rows
+
+
+def by_name(places: list[Place], name: str) -> Place:
+    return next(p for p in places if p.name == name)
+
+
+@pytest.fixture(scope="module")
+def approx_places(parser: Geoparser) -> list[Place]:
+    places = places_for([article_from_text(APPROX_TEXT)], parser)
+    stepne, hospital = by_name(places, "Stepne"), by_name(places, "Kamal Adwan Hospital")
+    # what the engine gives for these sentences (geo.resolve): a village the gazetteer lacks in the
+    # region the text names, and a hospital at the point of the town it is in
+    assert (stepne.precision, stepne.container, stepne.approximate) == ("admin1", "Donetska oblast", True)
+    assert (hospital.precision, hospital.approximate) == ("town", True) and hospital.container
+    assert by_name(places, "Beit Lahia").precision == "exact" and by_name(places, "Kyiv").precision == "exact"
+    return places
+
+
+@pytest.fixture(scope="module")
+def approx_page(approx_places: list[Place]) -> str:
+    return build_map(approx_places).get_root().render()
+
+
+def test_approximate_places_are_hollow_dashed_rings(approx_page: str, approx_places: list[Place]) -> None:
+    rows = {r[6]: r for r in marker_rows(approx_page)}
+    stepne = rows["Stepne ≈ Donetska oblast (approximate: region)"]
+    lat, lon, radius, colour, opacity, dash, _tooltip, popup, css = stepne
+    place = by_name(approx_places, "Stepne")
+    assert (lat, lon, radius) == (place.lat, place.lon, marker_radius(place.mention_count))
+    assert colour == GROUP_COLOUR["town"]                       # the kind's colour
+    assert opacity == 0 and dash == APPROX_DASH                 # no fill, a dashed ring
+    assert "cm-approximate" in css.split() and "cm-precision-admin1" in css.split()
+    hospital = rows[tooltip_text(by_name(approx_places, "Kamal Adwan Hospital"))]
+    assert hospital[6].startswith("Kamal Adwan Hospital ≈ ") and hospital[6].endswith(" (approximate: town)")
+    assert hospital[3] == GROUP_COLOUR["feature"] and hospital[4] == 0 and hospital[5] == APPROX_DASH
+
+
+def test_exact_places_are_unchanged(approx_page: str, approx_places: list[Place]) -> None:
+    rows = {r[6]: r for r in marker_rows(approx_page)}
+    for name, group in (("Beit Lahia", "town"), ("Kyiv", "town"), ("Donetsk", "region")):
+        row = rows[tooltip_text(by_name(approx_places, name))]
+        assert row[3:6] == [GROUP_COLOUR[group], GROUP_ALPHA[group], GROUP_DASH[group]], name
+        assert "cm-exact" in row[8].split()
+        assert "Approximate" not in row[7]
+    assert "Beit Lahia (city, PS)" in rows
+
+
+def test_approximate_places_get_an_uncertainty_circle_of_their_precision(approx_page: str,
+                                                                         approx_places: list[Place]) -> None:
+    circles = circle_rows(approx_page)
+    approximate = [p for p in approx_places if p.approximate]
+    assert len(circles) == len(approximate) == 2
+    for place in approximate:
+        [circle] = [c for c in circles if (c[0], c[1]) == (place.lat, place.lon)]
+        assert circle[2] == UNCERTAINTY_M[place.precision]      # metres, for L.circle
+        assert circle[3] == marker_style(place).colour
+        assert f"cm-precision-{place.precision}" in circle[4]
+    assert UNCERTAINTY_M["town"] < UNCERTAINTY_M["admin2"] < UNCERTAINTY_M["admin1"] < UNCERTAINTY_M["country"]
+    # a layer of its own, below the markers, not clustered, not clickable
+    script = approx_page.split("var circles = ", 1)[1].split("})();", 1)[0]
+    assert "L.circle(" in script and "interactive: false" in script and 'pane: "uncertainty"' in script
+    assert "markerClusterGroup" not in script
+    assert approx_page.index("var circles = ") < approx_page.index("var data = ")
+
+
+def test_places_at_one_point_share_one_circle(approx_places: list[Place]) -> None:
+    stepne = by_name(approx_places, "Stepne")
+    twin = replace(stepne, key="approx:stepne-2", name="Stepove")
+    assert len(circle_rows(build_map([stepne, twin]).get_root().render())) == 1
+
+
+def test_a_map_of_exact_places_has_no_circles(page: str) -> None:
+    assert circle_rows(page) == [] and "var circles" not in page
+
+
+def test_unplaced_places_are_never_drawn(approx_page: str, approx_places: list[Place]) -> None:
+    unplaced = [p for p in approx_places if not p.resolved]
+    assert [(p.name, p.precision, p.kind) for p in unplaced] in ([], [("Soviet Union", "unplaced", "unresolved")])
+    rows = marker_rows(approx_page)
+    assert len(rows) == sum(p.resolved for p in approx_places)
+    assert not any("Soviet Union" in r[6] for r in rows)
+    assert len(circle_rows(approx_page)) == sum(p.approximate for p in approx_places)
+
+
+def test_popup_states_the_precision(approx_places: list[Place]) -> None:
+    stepne = popup_html(by_name(approx_places, "Stepne"))
+    assert ("Approximate: placed at the point of Donetska oblast, the region the text names or implies; "
+            "none of the gazetteer's candidates for Stepne is surely this one.").replace("'", "&#x27;") in stepne
+    hospital = by_name(approx_places, "Kamal Adwan Hospital")
+    assert (f"Approximate: placed at the point of {html.escape(hospital.container)}, the town it is in or near; "
+            "its own point is not in the gazetteer.") in popup_html(hospital)
+    assert "Approximate" not in popup_html(by_name(approx_places, "Kyiv"))
+    assert precision_note(by_name(approx_places, "Kyiv")) == ""
+
+
+def test_legend_explains_filled_and_hollow(approx_page: str, page: str) -> None:
+    for p in (approx_page, page):
+        assert "exact point (filled)" in p
+        assert "approximate (hollow ring + uncertainty circle)" in p
+
+
+def test_a_hostile_container_or_name_stays_text(approx_places: list[Place]) -> None:
+    stepne = by_name(approx_places, "Stepne")
+    hostile = replace(stepne, name=HOSTILE_NAME, container=HOSTILE_NAME + " oblast {{ 7*7 }}")
+    page = build_map([hostile]).get_root().render()
+    assert HOSTILE_NAME not in page
+    [row] = marker_rows(page)
+    escaped = html.escape(HOSTILE_NAME)
+    assert row[6] == html.escape(tooltip_text(hostile))          # the tooltip is set as HTML
+    assert row[6].startswith(f"{escaped} ≈ {escaped} oblast {{{{ 7*7 }}}}")
+    assert f"Approximate: placed at the point of {escaped} oblast {{{{ 7*7 }}}}, the region" in row[7]
+    assert "49" not in row[7]
+
+
+def test_map_tooltips_are_unique(approx_places: list[Place]) -> None:
+    kyiv = by_name(approx_places, "Kyiv")
+    other = replace(kyiv, key="gn:1", lat=kyiv.lat + 1)       # another place the text names alike
+    tooltips = map_tooltips([kyiv, other, *approx_places])
+    assert tooltips[kyiv.key] == "Kyiv (city, UA)" and tooltips["gn:1"] == "Kyiv (city, UA) #2"
+    assert len(set(tooltips.values())) == len(tooltips) == sum(p.resolved for p in approx_places) + 1
+    rows = marker_rows(build_map([kyiv, other]).get_root().render())
+    assert sorted(r[6] for r in rows) == ["Kyiv (city, UA)", "Kyiv (city, UA) #2"]
+
+
+def test_story_bounds_leave_out_places_known_only_by_their_country(approx_places: list[Place]) -> None:
+    stepne = by_name(approx_places, "Stepne")
+    in_russia = replace(stepne, key="approx:x:ru", name="Xville", precision="country", container="Russia",
+                        lat=61.7, lon=99.2)
+    assert story_bounds([stepne, in_russia]) == story_bounds([stepne])

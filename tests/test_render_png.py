@@ -5,26 +5,32 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import random
 import time
+from dataclasses import replace
 from itertools import combinations
 from pathlib import Path
 
 import pytest
 from matplotlib.image import imread
 
-from geo.articles import Passage
-from geo.places import MentionRef, Place
+from geo.articles import Passage, article_from_text
+from geo.pipeline import Geoparser
+from geo.places import MentionRef, Place, places_for
 from geo.render_png import (
     Anchor,
     Box,
     RenderedMap,
+    _counts_note,
     _fit_view,
     _lon_extent,
     draw_map,
     place_labels,
     render_map_png,
+    uncertainty_ring,
 )
+from geo.styles import UNCERTAINTY_M
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -211,3 +217,72 @@ def test_place_labels_keep_other_markers_visible_and_near_their_own() -> None:
     [box] = place_labels([Anchor(100, 100, 5, 40, 10)], frame, markers=[own, other], gap=2, pad=0)
     assert box is not None and not box.overlaps(other)
     assert box.x1 <= 110                                          # went west, away from the other dot
+
+
+# -- precision: approximate places are hollow rings over an uncertainty circle ------------------------
+APPROX_TEXT = ("Russian forces shelled Stepne, Donetsk.\n\n"
+               "Patients were trapped in Kamal Adwan Hospital in Beit Lahia.\n\n"
+               "Veterans of the Soviet Union gathered in Kyiv on Monday.\n")
+
+
+def approximate(place: Place, precision: str, container: str) -> Place:
+    return replace(place, precision=precision, container=container)
+
+
+def pixel(image, x: float, y: float):
+    return image[int(round(y)), int(round(x))][:3]
+
+
+def test_approximate_places_are_drawn_hollow_with_their_circle(basemaps: list[Path]) -> None:
+    places = [approximate(make_place("Stepne", 47.6, 36.6), "admin1", "Donetska oblast"),   # off the test borders
+              approximate(make_place("Kamal Adwan Hospital", 49.5, 33.0, kind="facility"), "town", "Poltava"),
+              make_place("Kramatorsk", 48.7, 37.6, mentions=3), make_place("Atlantis", None, None)]
+    rendered = draw_map(places, title="Precision", basemaps=basemaps)
+    image = decode(rendered.png)
+    drawn = {m.name: m for m in rendered.markers}
+    assert set(drawn) == {"Stepne", "Kamal Adwan Hospital", "Kramatorsk"}       # Atlantis: no point, no marker
+    assert rendered.mapped == 3 and rendered.unresolved == 1
+    assert drawn["Stepne"].hollow and drawn["Kamal Adwan Hospital"].hollow and not drawn["Kramatorsk"].hollow
+    assert drawn["Kramatorsk"].uncertainty == 0
+    # the circle's radius follows the precision: a region's 120 km against a town's 10 km
+    ratio = UNCERTAINTY_M["admin1"] / UNCERTAINTY_M["town"]
+    measured = drawn["Stepne"].uncertainty / drawn["Kamal Adwan Hospital"].uncertainty
+    assert measured == pytest.approx(ratio * math.cos(math.radians(49.5)) / math.cos(math.radians(47.6)), rel=0.02)
+    # ... and in pixels it is as many km as the map's scale says
+    south, west, north, east = rendered.view
+    frame_width = 1600 - 2 * 22
+    km_per_px = (east - west) * 111.195 * math.cos(math.radians(47.6)) / frame_width
+    assert drawn["Stepne"].uncertainty * km_per_px == pytest.approx(120, rel=0.03)
+    # filled: the exact place's centre is its kind's red; hollow: the approximate one's is (nearly) land
+    r, g, _ = pixel(image, drawn["Kramatorsk"].x, drawn["Kramatorsk"].y)
+    assert r - g > 0.3
+    for name in ("Stepne", "Kamal Adwan Hospital"):
+        r, g, b = pixel(image, drawn[name].x, drawn[name].y)
+        assert min(r, g, b) > 0.8, name
+
+
+def test_png_of_a_real_parse_with_approximate_and_unplaced_places(parser: Geoparser, basemaps: list[Path]) -> None:
+    places = places_for([article_from_text(APPROX_TEXT)], parser)
+    approximate_names = {p.name for p in places if p.approximate}
+    assert {"Stepne", "Kamal Adwan Hospital"} <= approximate_names
+    rendered = draw_map(places, title="Precision", basemaps=basemaps)
+    decode(rendered.png)
+    assert {m.name for m in rendered.markers if m.hollow} == approximate_names
+    assert {m.name for m in rendered.markers} == {p.name for p in places if p.resolved}
+    assert rendered.unresolved == sum(not p.resolved for p in places)
+    assert all(m.uncertainty > 0 for m in rendered.markers if m.hollow)
+    assert_no_overlaps(rendered)
+
+
+def test_uncertainty_ring_is_true_to_the_map() -> None:
+    ring = uncertainty_ring(48.0, 37.0, 120_000)
+    assert ring.shape == (97, 2) and tuple(ring[0]) == pytest.approx(tuple(ring[-1]))
+    lat_span = (ring[:, 1].max() - ring[:, 1].min()) / 2
+    lon_span = (ring[:, 0].max() - ring[:, 0].min()) / 2
+    assert lat_span == pytest.approx(120 / 111.195, rel=0.01)
+    assert lon_span == pytest.approx(120 / (111.195 * math.cos(math.radians(48.0))), rel=0.01)
+
+
+def test_counts_note_tells_approximate_places() -> None:
+    assert _counts_note(3, 1, 0, 2) == "3 places on the map · 2 approximate · 1 without coordinates not shown"
+    assert _counts_note(1, 0, 0) == "1 place on the map"

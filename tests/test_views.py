@@ -3,30 +3,45 @@ the URL state round trip."""
 
 from __future__ import annotations
 
+import html
 import urllib.parse
+from dataclasses import replace
 
 import pytest
 
-from geo.articles import MAX_ARTICLE_BYTES, Article
+from geo.articles import MAX_ARTICLE_BYTES, Article, article_from_text
 from geo.pipeline import Geoparser
 from geo.places import Place, places_for
 from geo.views import (
     ALL_GROUPS,
+    UNPLACED_PASSAGES,
     Filters,
     TableSync,
     article_from_paste,
     article_from_upload,
+    count_line,
     filter_places,
     kind_group,
     listing_digest,
+    markdown_text,
     params_to_state,
     place_rows,
+    place_summary,
+    placed_places,
     settle_table_selection,
     share_query,
     state_to_params,
+    unplaced_html,
+    unplaced_places,
 )
 
-ROW_COLUMNS = ["place", "kind", "country", "lat", "lon", "mentions", "confidence"]
+ROW_COLUMNS = ["place", "kind", "precision", "country", "lat", "lon", "mentions", "confidence"]
+APPROX_TEXT = (
+    "Russian forces shelled Stepne, Donetsk.\n\n"
+    "Patients were trapped in Kamal Adwan Hospital in Beit Lahia.\n\n"
+    "Veterans of the Soviet Union gathered in Kyiv on Monday.\n"
+)
+HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture(scope="module")
@@ -109,22 +124,107 @@ def test_article_filter_counts_only_that_articles_mentions(seed_places: list[Pla
 
 def test_place_rows(seed_places: list[Place]) -> None:
     rows = place_rows(seed_places)
-    assert len(rows) == len(seed_places)
+    assert [r["place"] for r in rows] == [p.name for p in placed_places(seed_places)]
+    assert len(rows) == sum(p.resolved for p in seed_places)
     assert all(list(row) == ROW_COLUMNS for row in rows)
     mariupol = next(r for r in rows if r["place"] == "Mariupol")
     place = next(p for p in seed_places if p.name == "Mariupol")
-    assert mariupol == {"place": "Mariupol", "kind": "city", "country": "UA", "lat": round(place.lat, 4),
-                        "lon": round(place.lon, 4), "mentions": place.mention_count,
+    assert mariupol == {"place": "Mariupol", "kind": "city", "precision": "exact", "country": "UA",
+                        "lat": round(place.lat, 4), "lon": round(place.lon, 4), "mentions": place.mention_count,
                         "confidence": round(place.confidence, 2)}
 
 
-def test_place_rows_with_status_and_unresolved(seed_places: list[Place]) -> None:
+def test_place_rows_with_status_leave_out_the_unplaced(seed_places: list[Place]) -> None:
     unplaced = Place(key="unresolved:xq", name="Xqzzyplorbville", kind="unresolved", lat=None, lon=None,
-                     country="", geonameid=None, confidence=0.3, mentions=(), alternatives=(), source="")
+                     country="", geonameid=None, confidence=0.3, mentions=(), alternatives=(), source="",
+                     precision="unplaced")
     rows = place_rows([seed_places[0], unplaced], {seed_places[0].key: "both"})
-    assert [list(r) for r in rows] == [ROW_COLUMNS + ["in"]] * 2
-    assert rows[0]["in"] == "both" and rows[1]["in"] == ""
-    assert rows[1]["lat"] is None and rows[1]["lon"] is None
+    assert [list(r) for r in rows] == [ROW_COLUMNS + ["in"]]
+    assert rows[0]["place"] == seed_places[0].name and rows[0]["in"] == "both"
+    assert unplaced_places([seed_places[0], unplaced]) == [unplaced]
+
+
+# -- precision and the unplaced names -------------------------------------------------------------
+@pytest.fixture(scope="module")
+def approx_places(parser: Geoparser) -> list[Place]:
+    return places_for([article_from_text(APPROX_TEXT, source="pasted text")], parser)
+
+
+def by_name(places: list[Place], name: str) -> Place:
+    return next(p for p in places if p.name == name)
+
+
+def test_place_rows_state_the_precision(approx_places: list[Place]) -> None:
+    precision = {r["place"]: r["precision"] for r in place_rows(approx_places)}
+    assert precision["Stepne"] == "admin1" and precision["Kamal Adwan Hospital"] == "town"
+    assert precision["Beit Lahia"] == precision["Kyiv"] == precision["Donetsk"] == "exact"
+    assert "Soviet Union" not in precision
+    assert set(precision.values()) <= {"exact", "town", "admin2", "admin1", "country"}
+
+
+def test_the_seeds_unplaced_name_is_listed_apart(seed_places: list[Place]) -> None:
+    unplaced = unplaced_places(seed_places)
+    assert all(not p.resolved and p.precision == "unplaced" for p in unplaced)
+    assert placed_places(seed_places) + unplaced == sorted(seed_places, key=lambda p: not p.resolved)
+    if not unplaced:
+        pytest.skip("no unplaced name without the NER (the seeds' 'Soviet Union' is found by it)")
+    [soviet] = unplaced
+    assert soviet.name == "Soviet Union"
+    entry = unplaced_html(soviet)
+    assert entry.startswith("<div class='cm-unplaced'") and "<b>Soviet Union</b>" in entry
+    for passage in soviet.passages:
+        start = passage.text.index("Soviet Union")
+        marked = passage.text[:start] + "<mark>Soviet Union</mark>" + passage.text[start + len("Soviet Union"):]
+        assert html.escape(marked).replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>") in entry
+    assert html.escape(soviet.mentions[0].article_title) in entry
+
+
+def test_unplaced_entry_escapes_the_name_passages_and_titles(approx_places: list[Place]) -> None:
+    kyiv = by_name(approx_places, "Kyiv")
+    mention = kyiv.mentions[0]
+    title = 'Breaking: <script>alert("t")</script>'
+    hostile = replace(kyiv, key="unresolved:x", name=HOSTILE_NAME, kind="unresolved", lat=None, lon=None,
+                      precision="unplaced", mentions=(replace(mention, article_title=title, name=HOSTILE_NAME),))
+    entry = unplaced_html(hostile)
+    assert "<img" not in entry and "<script" not in entry
+    assert f"<b>{html.escape(HOSTILE_NAME)}</b>" in entry
+    assert html.escape(title) in entry
+
+
+def test_unplaced_entry_lists_at_most_the_limit_and_counts_the_rest(seed_places: list[Place]) -> None:
+    busy = max(seed_places, key=lambda p: len(p.passages))
+    assert len(busy.passages) > UNPLACED_PASSAGES
+    entry = unplaced_html(busy)
+    assert entry.count("border-left:3px") == UNPLACED_PASSAGES
+    assert f"{len(busy.passages) - UNPLACED_PASSAGES} more passages" in entry
+    assert "more passage" not in unplaced_html(busy, limit=len(busy.passages))
+
+
+def test_place_summary_states_the_precision(approx_places: list[Place]) -> None:
+    stepne = by_name(approx_places, "Stepne")
+    summary = place_summary(stepne)
+    assert summary.startswith("city · UA · approximate (region) ≈ Donetska oblast · ")
+    assert f"{stepne.lat:.4f}, {stepne.lon:.4f}" in summary and "1 mention · " in summary
+    kyiv = place_summary(by_name(approx_places, "Kyiv"))
+    assert kyiv.startswith("city · UA · exact · ") and "≈" not in kyiv
+    unplaced = replace(stepne, lat=None, lon=None, kind="unresolved", precision="unplaced", container="")
+    assert "not placed" in place_summary(unplaced)
+
+
+def test_count_line_tells_placed_from_unplaced(approx_places: list[Place]) -> None:
+    placed = sum(p.resolved for p in approx_places)
+    unplaced = len(approx_places) - placed
+    line = count_line(1, approx_places, approx_places[:2], ["NER + gazetteer"])
+    shown = sum(p.resolved for p in approx_places[:2])
+    expected = f"1 article · {placed} places placed (2 approximate) · "
+    expected += f"{unplaced} unplaced · " if unplaced else ""
+    assert line == expected + f"{shown} on the map · recognition: NER + gazetteer"
+
+
+def test_markdown_text_escapes_what_markdown_would_read() -> None:
+    assert markdown_text("Kramatorsk") == "Kramatorsk"
+    assert markdown_text("**Kyiv** [x](http://e.x) $a$ :red[b] <b>") == \
+        r"\*\*Kyiv\*\* \[x\]\(http\://e\.x\) \$a\$ \:red\[b\] \<b\>"
 
 
 # -- the place table's selection ---------------------------------------------------------------------
