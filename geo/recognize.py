@@ -737,14 +737,16 @@ class Recognizer:
             level, why, ecue = STRONG, f"after “{tokens[i - 1].text}”", "city"
         start, end = tokens[i].start, tokens[j].end
         name = text[start:end]
-        # another spelling of a name the gazetteer holds ("Zaporizhia", "Gorlovka", "Tal Afar")
-        rows = () if org or facility else self.index.spelling_rows(name)
+        # another spelling of a name the gazetteer holds ("Zaporizhia", "Gorlovka", "Tal Afar"), looked
+        # up only where the context makes it matter (a capitalised word with nothing around it is no place)
+        after_comma = i > 0 and text[tokens[i - 1].end:start].strip() == "," and tokens[i - 1].upper
+        rows = () if org or facility else None if level < WEAK and not after_comma \
+            else self.index.spelling_rows(name)             # None: not looked up yet (see _decide_phrase)
         if rows:
             inside = {}         # a longer name known by another spelling, not a known name with words around it
         if why.endswith("’s”") and not rows:
             level, why = WEAK, ""       # "Denmark's Mette Frederiksen": a country's people, mostly
-        if rows and level < MEDIUM and text[tokens[i - 1].end:start].strip() == "," and i > 0 \
-                and tokens[i - 1].upper and any(self.index.kinds[r] in ("admin1", "country") for r in rows):
+        if rows and level < MEDIUM and after_comma and any(self.index.kinds[r] in ("admin1", "country") for r in rows):
             level, why = MEDIUM, "a region after a comma"      # "Orikhiv, Zaporizhia"
         strongest = max((self._strength(c["rows"], c.get("alternates", frozenset())) for c in inside.values()),
                         default=0)
@@ -754,7 +756,7 @@ class Recognizer:
             name = text[start:end]
         return [{"i": i, "j": j, "start": start, "end": end, "name": name, "cue": cue or ecue,
                  "facility": facility, "org": org, "level": level, "why": why, "rows": rows,
-                 "alternates": frozenset(rows), "holds_known": strongest, "lookup": lookup}]
+                 "alternates": frozenset(rows or ()), "holds_known": strongest, "lookup": lookup}]
 
     def _names_facility_of(self, tokens: Sequence[_Token], cand: dict, k: int) -> bool:
         """Whether the facility word at token k belongs to the place of candidate `cand` before it:
@@ -786,6 +788,9 @@ class Recognizer:
             # a paper ("Athens Review", "Dallas Cowboys"); a village named like it ("Mala Kostromka")
             # comes with its region ("..., Dnipropetrovsk")
             return None
+        if ph["rows"] is None:      # the NER may admit what the context did not: its other spellings
+            ph["rows"] = self.index.spelling_rows(name) if label in ("GPE", "LOC", "FAC") or level >= WEAK else ()
+            ph["alternates"] = frozenset(ph["rows"])
         single = i == j
         personal = doc.personal(doc.tokens, i, j)
         if label in ("GPE", "LOC"):
@@ -894,7 +899,7 @@ class Recognizer:
         return sorted(accepted + added, key=lambda m: m.start) if added else accepted
 
     def _can_be_region(self, x: _Item) -> bool:
-        rows = x.mention.rows if x.mention is not None else x.item.get("rows", ())
+        rows = x.mention.rows if x.mention is not None else x.item.get("rows") or ()
         return not rows or any(self.index.kinds[r] in ("admin1", "admin2", "country", "continent", "region")
                                for r in rows)
 
@@ -905,7 +910,9 @@ class Recognizer:
         label, ent_start, ent_end = doc.label_at(item["start"], item["end"])
         if label in NUMERIC_LABELS or doc.personal(doc.tokens, i, j):
             return None
-        rows = item.get("rows", ())
+        rows = item.get("rows")
+        if rows is None:
+            rows = item["rows"] = self.index.spelling_rows(name)
         strength = self._strength(rows, item.get("alternates", frozenset())) if rows else 0
         if label == "PERSON" and ent_end - ent_start > item["end"] - item["start"] + 1:
             return None      # part of a longer person's name
