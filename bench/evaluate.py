@@ -33,6 +33,7 @@ COLUMNS = [  # (heading, result key, format)
     ("corpus", "corpus", "{}"), ("mode", "mode", "{}"), ("P", "precision", "{:.3f}"),
     ("R", "recall", "{:.3f}"), ("f1", "f1", "{:.3f}"), ("strict_f1", "strict_f1", "{:.3f}"),
     ("acc161", "acc161", "{:.3f}"), ("median_km", "median_km", "{:.1f}"), ("e2e161", "e2e161", "{:.3f}"),
+    ("e2e25", "e2e25", "{:.3f}"), ("exact_share", "exact_share", "{:.3f}"), ("exact_acc161", "exact_acc161", "{:.3f}"),
     ("KB/s", "kb_per_s", "{:.1f}"),
 ]
 
