@@ -32,6 +32,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))  # run as a script from a checkout, without installing geo
 
+from speed import PEAK_RSS_KB  # noqa: E402  (bench/ is on sys.path when run as a script; see speed.py for why VmHWM)
+
 from geo.gazetteer import PlaceIndex, build_with_timing, default_cache_dir  # noqa: E402
 from geo.gazetteer.geonames import import_geonames  # noqa: E402
 from geo.gazetteer.sources import SourceRegistry  # noqa: E402
@@ -46,16 +48,6 @@ UA_BOX = (45.4, 52.3, 22.2, 40.2)     # lat min, lat max, lon min, lon max
 UA_ADMIN1 = [f"{n:02d}" for n in range(1, 28)]
 SYLLABLES = ["ka", "lo", "vy", "zor", "mir", "ne", "dan", "pol", "ri", "sta", "vel", "ko", "tin", "bre",
              "hor", "ly", "mak", "sol", "tre", "vod", "yar", "zel", "chu", "dub", "hra", "len", "ost"]
-# Peak RSS of a fresh interpreter is its VmHWM (see bench/speed.py for why not ru_maxrss).
-PEAK_RSS_KB = """
-import resource
-def peak_rss_kb():
-    try:
-        with open("/proc/self/status") as f:
-            return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
-    except (OSError, StopIteration):
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-"""
 LOAD_SCRIPT = PEAK_RSS_KB + """
 import json, os, sys, time
 from pathlib import Path

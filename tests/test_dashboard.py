@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from mapdata import circle_rows, marker_rows
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -86,13 +87,6 @@ def folium_maps(at: AppTest) -> list:
 
 def map_args(at: AppTest, n: int = 0) -> dict:
     return json.loads(folium_maps(at)[n].proto.json_args)
-
-
-def marker_rows(script: str) -> list[list]:
-    """The FastMarkerCluster data: [lat, lon, radius, colour, opacity, dash, tooltip, popup, class]."""
-    start = script.index("var data = ") + len("var data = ")
-    rows, _ = json.JSONDecoder().raw_decode(script, start)
-    return rows
 
 
 def table(at: AppTest):
@@ -479,15 +473,6 @@ APPROX_TEXT = (
     "Patients were trapped in Kamal Adwan Hospital in Beit Lahia.\n"
 )
 STEPNE_TOOLTIP = "Stepne ≈ Donetska oblast (approximate: region)"
-
-
-def circle_rows(script: str) -> list[list]:
-    """The uncertainty circles: [lat, lon, radius in metres, colour, class]."""
-    if "var circles = " not in script:
-        return []
-    start = script.index("var circles = ") + len("var circles = ")
-    rows, _ = json.JSONDecoder().raw_decode(script, start)
-    return rows
 
 
 def expander_labels(at: AppTest) -> list[str]:

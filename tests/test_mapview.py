@@ -4,13 +4,13 @@ standalone export is one self-contained file."""
 from __future__ import annotations
 
 import html
-import json
 import os
 import re
 from dataclasses import replace
 from html.parser import HTMLParser
 
 import pytest
+from mapdata import circle_rows, marker_rows
 from streamlit_folium import generate_leaflet_string
 
 from geo.articles import Article, article_from_text
@@ -61,13 +61,6 @@ class Tags(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, dict(attrs)))
-
-
-def marker_rows(page: str) -> list[list]:
-    """The FastMarkerCluster data: [lat, lon, radius, colour, opacity, dash, tooltip, popup, class]."""
-    start = page.index("var data = ") + len("var data = ")
-    rows, _ = json.JSONDecoder().raw_decode(page, start)
-    return rows
 
 
 @pytest.fixture(scope="module")
@@ -254,15 +247,6 @@ APPROX_TEXT = (
     "Veterans of the Soviet Union gathered in Kyiv on Monday.\n"
 )
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
-
-
-def circle_rows(page: str) -> list[list]:
-    """The uncertainty circles: [lat, lon, radius in metres, colour, class]; [] when there are none."""
-    if "var circles = " not in page:
-        return []
-    start = page.index("var circles = ") + len("var circles = ")
-    rows, _ = json.JSONDecoder().raw_decode(page, start)
-    return rows
 
 
 def by_name(places: list[Place], name: str) -> Place:

@@ -320,9 +320,13 @@ def test_organisations_are_not_placed(any_parser: Geoparser) -> None:
 def test_a_head_word_far_from_the_story_is_not_placed(index: PlaceIndex) -> None:
     # "Kamal" read only as the head of a longer name, in a story placed in Gaza: not Kamal, Indonesia
     text = "Gaza City and Khan Younis were shelled. Kamal Adwan treated the wounded."
-    kamal = Mention(40, 45, "Kamal", index.lookup("Kamal"), lookup_name="Kamal", head_only=True)
-    gaza = Mention(0, 9, "Gaza City", index.lookup("Gaza City"), lookup_name="Gaza City")
-    khan = Mention(14, 25, "Khan Younis", index.lookup("Khan Younis"), lookup_name="Khan Younis")
+
+    def mention(name: str, **options) -> Mention:
+        return Mention(text.index(name), text.index(name) + len(name), name, index.lookup(name), lookup_name=name,
+                       **options)
+
+    kamal = mention("Kamal", head_only=True)
+    gaza, khan = mention("Gaza City"), mention("Khan Younis")
     out = {r.mention.name: r for r in Resolver(index).resolve([gaza, khan, kamal])}
     assert out["Kamal"].precision == "unplaced" and out["Kamal"].lat is None
     assert out["Kamal"].alternatives and out["Kamal"].alternatives[0].country == "ID"
