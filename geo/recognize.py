@@ -376,7 +376,8 @@ class Recognizer:
         person_context = self._person_context(tokens, i, j, doc.person_words, strength, headline)
         evidence = bool(cue or partner or level >= MEDIUM or self._locative(tokens, i))
         # the entity may span the facility a town names ("Kadugli Airport"): that is the town's
-        covered_end = max(cand["end"], _facility_end(text, tokens, last))
+        facility = _facility_word(text, tokens, last)
+        covered_end = tokens[facility].end if facility >= 0 else cand["end"]
         head_only = False   # only the head of a longer name ("Kamal" of "Kamal Adwan Hospital")
         whole = ent_start >= start - 4 and ent_end <= covered_end
         at_head = start - 4 <= ent_start <= start and ent_end > covered_end
@@ -421,12 +422,8 @@ class Recognizer:
                      strength: int) -> Mention:
         """A town's name followed by a facility's words: the facility ("Zaporizhzhia nuclear power plant"
         from the gazetteer; "Kharkiv International Airport", a named facility in Kharkiv)."""
-        k = j + 1
-        while k < len(tokens) and k - j <= 3 and tokens[k].lower not in FACILITY_WORDS \
-                and text[tokens[k - 1].end:tokens[k].start] == " " \
-                and (tokens[k].lower in FACILITY_MODIFIERS or (strength >= 2 and tokens[k].upper)):
-            k += 1
-        if k >= len(tokens) or tokens[k].lower not in FACILITY_WORDS or text[tokens[k - 1].end:tokens[k].start] != " ":
+        k = _facility_word(text, tokens, j, capitalised=strength >= 2)
+        if k < 0:
             return mention
         end = tokens[k].end
         name = text[mention.start:end]
@@ -961,15 +958,17 @@ _FEATURE_KINDS = frozenset({"water", "region", "peninsula", "mountain", "island"
 _HEAD_WORDS = FACILITY_WORDS | SETTLEMENT_WORDS | CAMP_WORDS | ORGANISATION_WORDS | frozenset(TYPE_WORDS)
 
 
-def _facility_end(text: str, tokens: Sequence[_Token], j: int) -> int:
-    """The end of the facility words after token j ("Kadugli Airport", "Zaporizhzhia nuclear power
-    plant"), or -1 when none follow."""
+def _facility_word(text: str, tokens: Sequence[_Token], j: int, capitalised: bool = False) -> int:
+    """The token of the facility word that follows token j, over at most three modifiers ("Kadugli
+    Airport", "Zaporizhzhia nuclear power plant"; with `capitalised`, any capitalised words:
+    "Huntsville Memorial Hospital"), or -1 when none follows."""
     k = j + 1
-    while k < len(tokens) and k - j <= 3 and tokens[k].lower in FACILITY_MODIFIERS \
-            and text[tokens[k - 1].end:tokens[k].start] == " ":
+    while k < len(tokens) and k - j <= 3 and tokens[k].lower not in FACILITY_WORDS \
+            and text[tokens[k - 1].end:tokens[k].start] == " " \
+            and (tokens[k].lower in FACILITY_MODIFIERS or (capitalised and tokens[k].upper)):
         k += 1
     if k < len(tokens) and tokens[k].lower in FACILITY_WORDS and text[tokens[k - 1].end:tokens[k].start] == " ":
-        return tokens[k].end
+        return k
     return -1
 
 
