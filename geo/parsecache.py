@@ -70,7 +70,7 @@ def parse_text(parser: Geoparser, text: str) -> ParsedText:
     """Parse `text` and keep, with the result, what showing it needs from the parser."""
     resolved = tuple(parser.parse(text))
     rows = {c.row for r in resolved for c in (r.place, r.container) if c is not None}
-    return ParsedText(resolved, {row: parser.index.entry(row).source for row in sorted(rows)}, parser.mode)
+    return ParsedText(resolved, {row: parser.index.entry(row).source for row in sorted(rows)}, parser.mode_for(text))
 
 
 def ner_available() -> bool:

@@ -12,9 +12,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from geo.gazetteer import PlaceIndex, Progress
+from geo.gazetteer.index import gc_paused
 from geo.ner import SpacyNER, try_load_ner
 from geo.recognize import Recognizer
 from geo.resolve import ResolvedMention, Resolver
+
+# Texts longer than this are read by the rules alone (see Geoparser.mode_for); a news article is a few
+# tens of thousands of characters.
+NER_MAX_CHARS = 1_000_000
 
 
 @dataclass
@@ -39,10 +44,18 @@ class Geoparser:
 
     def __post_init__(self) -> None:
         self._recognizer = Recognizer(self.index, self.ner, demonyms=self.demonyms)
+        self._rules_alone = Recognizer(self.index, None, demonyms=self.demonyms) if self.ner else self._recognizer
         self._resolver = Resolver(self.index, distances=self.ner is not None)
 
+    def mode_for(self, text: str) -> str:
+        """The mode a text is read in: "ner", or "gazetteer-only" (the fast mode, and texts longer than
+        NER_MAX_CHARS: the NER would take minutes over them; the rules alone take seconds)."""
+        return "ner" if self.ner is not None and len(text) <= NER_MAX_CHARS else "gazetteer-only"
+
     def parse(self, text: str) -> list[ResolvedMention]:
-        return self._resolver.resolve(self._recognizer.find(text))
+        recognizer = self._recognizer if self.mode_for(text) == "ner" else self._rules_alone
+        with gc_paused():      # a long text makes ~10 objects a word, none of them garbage yet
+            return self._resolver.resolve(recognizer.find(text))
 
     def parse_many(self, texts: Iterable[str]) -> Iterator[list[ResolvedMention]]:
         for text in texts:

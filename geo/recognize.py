@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from geo.cues import (
@@ -139,15 +139,22 @@ class _Text:
     label_starts: list[int]
     person_words: set[str]
     person_spans: list[tuple[int, int, frozenset[str]]]
+    token_starts: list[int] = field(default_factory=list)
+    _people_by_word: dict[str, list[tuple[int, int]]] | None = None
 
     def personal(self, tokens: Sequence[_Token], i: int, j: int) -> bool:
         """A title before tokens i..j, or one of their words in a person's name elsewhere in the text
         ("Putin" after "Vladimir Putin"); the NER span over these very tokens does not count."""
         if i > 0 and tokens[i - 1].upper and tokens[i - 1].lower.rstrip(".") in TITLES:
             return True
+        if self._people_by_word is None:
+            self._people_by_word = {}
+            for s, e, names in self.person_spans:
+                for word in names:
+                    self._people_by_word.setdefault(word, []).append((s, e))
         start, end = tokens[i].start, tokens[j].end
-        words = {t.lower for t in tokens[i:j + 1]}
-        return any((s >= end or e <= start) and words & names for s, e, names in self.person_spans)
+        return any(s >= end or e <= start
+                   for t in tokens[i:j + 1] for s, e in self._people_by_word.get(t.lower, ()))
 
     def label_at(self, start: int, end: int) -> tuple[str, int, int]:
         """The first NER entity overlapping [start, end), as (label, start, end); ("", start, end) if none."""
@@ -178,7 +185,7 @@ class Recognizer:
         people = [(s, e, frozenset(normalize_name(w) for w in text[s:e].split()))
                   for s, e, label in entities if label == "PERSON" and len(text[s:e].split()) > 1]
         doc = _Text(text, tokens, headline, entities, [s for s, _, _ in entities],
-                    set().union(*(names for _, _, names in people)), people)
+                    set().union(*(names for _, _, names in people)), people, [t.start for t in tokens])
         accepted: list[Mention] = []
         for cand in candidates:
             cand["mention"] = self._decide(doc, cand)
@@ -884,8 +891,8 @@ class Recognizer:
             anchors = [x.mention for x in members if x.mention is not None and not x.mention.demonym]
             if not anchors or len(anchors) == len(members):
                 continue
-            first_item = members[0].item or _item_of(members[0].mention, doc.tokens)
-            last_item = members[-1].item or _item_of(members[-1].mention, doc.tokens)
+            first_item = members[0].item or _item_of(members[0].mention, doc.token_starts)
+            last_item = members[-1].item or _item_of(members[-1].mention, doc.token_starts)
             level = max(self._evidence(doc.text, doc.tokens, first_item["i"], first_item["i"])[0],
                         self._evidence(doc.text, doc.tokens, last_item["j"], last_item["j"])[0])
             for x in members:
@@ -926,9 +933,9 @@ class _Item(NamedTuple):
     item: dict | None
 
 
-def _item_of(mention: Mention, tokens: Sequence[_Token]) -> dict:
-    """Token indices of an accepted mention (for reading the words around it)."""
-    starts = [t.start for t in tokens]
+def _item_of(mention: Mention, starts: Sequence[int]) -> dict:
+    """Token indices of an accepted mention (for reading the words around it); `starts` are the
+    tokens' start offsets."""
     i = bisect.bisect_left(starts, mention.start)
     j = max(i, bisect.bisect_left(starts, mention.end) - 1)
     return {"i": i, "j": j}
@@ -1029,17 +1036,36 @@ _ELIDED = re.compile(r"^(?:[dl]['\u2019]|(?:a[lrsntdz]|e[lsnrd]|ash|ul)-)[A-Z]")
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"'\u201d\u2019)]*|\n|$)")
 
 
+# The longest piece of text the NER reads at once: a "sentence" without full stops (a list, a table,
+# a hostile upload) is cut at spaces into pieces of this size, so that NER time and memory grow with
+# the text, not with the square of its longest sentence.
+MAX_WINDOW = 1_000
+
+
 def _sentence_windows(text: str) -> list[tuple[int, int]]:
-    """Rough sentence spans (context enough for NER); short pieces are merged forward."""
+    """Rough sentence spans (context enough for NER); short pieces are merged forward, long ones cut."""
     out: list[tuple[int, int]] = []
     for m in _SENTENCE.finditer(text):
         if not m.group().strip():
             continue
-        if out and (m.start() - out[-1][0] < 40 or out[-1][1] - out[-1][0] < 40):
+        if out and (m.start() - out[-1][0] < 40 or out[-1][1] - out[-1][0] < 40) \
+                and m.end() - out[-1][0] <= MAX_WINDOW:
             out[-1] = (out[-1][0], m.end())
         else:
-            out.append((m.start(), m.end()))
+            out += _cut(text, m.start(), m.end())
     return out
+
+
+def _cut(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """[start, end) in pieces of at most MAX_WINDOW characters, cut after a space where there is one."""
+    pieces = []
+    while end - start > MAX_WINDOW:
+        cut = text.rfind(" ", start + MAX_WINDOW // 2, start + MAX_WINDOW)
+        cut = cut + 1 if cut > start else start + MAX_WINDOW
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, end))
+    return pieces
 
 
 def _capitalised_dateline(text: str, tokens: Sequence[_Token], i: int, j: int) -> bool:

@@ -24,9 +24,9 @@ from geo.gazetteer.spelling import SpellingIndex
 
 
 @contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Unpickling a million small objects triggers the cycle collector over and over, for nothing:
-    none of them is garbage yet."""
+def gc_paused() -> Iterator[None]:
+    """Unpickling a million small objects (or parsing a long text into them) triggers the cycle
+    collector over and over, for nothing: none of them is garbage yet."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -74,7 +74,7 @@ class PlaceIndex:
         path = cache_dir / f"gazetteer-{sources_fingerprint(data_dir)}.pkl"
         if path.exists():
             try:
-                with open(path, "rb") as f, _gc_paused():
+                with open(path, "rb") as f, gc_paused():
                     packed = pickle.load(f)
                 if packed.get("version") == INDEX_VERSION:
                     return cls(packed)

@@ -1,0 +1,100 @@
+"""How the cost of one article grows with its length: 1x, 4x and 16x the same text, both modes.
+
+    $ python bench/scale.py                       # 4,000 / 16,000 / 64,000 lines, default and fast modes
+    $ python bench/scale.py --lines 1000 --factors 1,4 --modes fast
+
+The text is the sample articles' lines (`seeds/*.txt`) repeated to `--lines` lines (an ordinary
+news text: sentences, names, paragraphs), then 4x and 16x that. Each measurement runs in a fresh
+process: it creates the parser (index, and the NER in the default mode), parses a short warm-up text,
+then times `Geoparser.parse` plus grouping into places (`geo.places.group_places`, what the dashboard
+shows) on the long text alone, net of start-up. Printed per mode and size: lines, MB, seconds, the
+ratio to the previous size (the bar: 4x the text costs at most 5x the time), mentions found, and the
+process's peak RSS (VmHWM, see bench/speed.py). Nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SEEDS = sorted((REPO_ROOT / "seeds").glob("*.txt"))
+
+_PROBE = r"""
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+from speed import PEAK_RSS_KB
+exec(PEAK_RSS_KB)
+from geo.articles import article_from_text, split_passages
+from geo.pipeline import Geoparser
+from geo.places import group_places
+text = open(sys.argv[2], encoding="utf-8").read()
+parser = Geoparser.create(fast=sys.argv[3] == "fast")
+parser.parse("Shelling hit Kramatorsk, in the Donetsk region.")
+article = article_from_text(text, source="scale.txt")
+start = time.process_time()
+resolved = parser.parse(article.text)
+places = group_places([(article, split_passages(article), resolved)])
+seconds = time.process_time() - start
+print(json.dumps({"seconds": seconds, "mentions": len(resolved), "places": len(places),
+                  "peak_mb": peak_rss_kb() / 1024, "mode": parser.mode}))
+"""
+
+
+def long_text(lines: int) -> str:
+    """The seed articles' non-empty lines, repeated to `lines` lines."""
+    source = [line for path in SEEDS for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return "\n".join(source[i % len(source)] for i in range(lines)) + "\n"
+
+
+def measure(path: Path, mode: str) -> dict:
+    env_path = str(REPO_ROOT / "bench")
+    done = subprocess.run([sys.executable, "-c", _PROBE, env_path, str(path), mode], capture_output=True,
+                          text=True, check=True, cwd=REPO_ROOT,
+                          env={"PYTHONPATH": str(REPO_ROOT), **_environ()})
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _environ() -> dict[str, str]:
+    import os
+    return dict(os.environ)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--lines", type=int, default=4000, help="lines of the 1x text (default 4,000)")
+    ap.add_argument("--factors", default="1,4,16")
+    ap.add_argument("--modes", default="default,fast")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    factors = [int(f) for f in args.factors.split(",")]
+    results = []
+    out_dir = REPO_ROOT / "bench" / "results"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for mode in args.modes.split(","):
+        previous = None
+        for factor in factors:
+            lines = args.lines * factor
+            path = out_dir / f"scale-{lines}.txt"
+            if not path.exists():
+                path.write_text(long_text(lines), encoding="utf-8")
+            r = measure(path, mode)
+            r.update(mode=mode, engine=r["mode"], lines=lines, mb=path.stat().st_size / 1e6,
+                     ratio=(r["seconds"] / previous["seconds"]) if previous else None)
+            results.append(r)
+            previous = r
+            if not args.json:
+                ratio = f"{r['ratio']:.2f}x" if r["ratio"] else "-"
+                print(f"{mode:8} {lines:7,} lines {r['mb']:6.2f} MB  {r['seconds']:7.2f} s  ratio {ratio:>6}  "
+                      f"{r['mentions']:7,} mentions  {r['places']:6,} places  peak {r['peak_mb']:7.0f} MB",
+                      flush=True)
+    if args.json:
+        print(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
