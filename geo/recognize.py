@@ -158,8 +158,9 @@ class _Text:
 
     def label_at(self, start: int, end: int) -> tuple[str, int, int]:
         """The first NER entity overlapping [start, end), as (label, start, end); ("", start, end) if none."""
-        k = max(0, bisect.bisect_left(self.label_starts, start) - 1)
-        for s, e, label in self.labels[k:]:
+        labels = self.labels
+        for k in range(max(0, bisect.bisect_left(self.label_starts, start) - 1), len(labels)):
+            s, e, label = labels[k]
             if s < end and start < e:
                 return label, s, e
             if s >= end:
@@ -505,10 +506,10 @@ class Recognizer:
         """Whether `start` lies in brackets that follow a name and hold a known region or a type
         word: the places around a place ("Gwoza (Gwoza, Borno)", "Vasylivka (Pokrovsk district, Donetsk)")."""
         open_at = text.rfind("(", max(0, start - 80), start)
-        if open_at < 1 or ")" in text[open_at:start] or text[open_at - 1:open_at].strip() != "" \
-                or not text[:open_at].rstrip()[-1:].isalnum():
+        if open_at < 2 or ")" in text[open_at:start] or text[open_at - 1] != " ":
             return False
-        return self._parenthetical_place(text, open_at + 1)
+        before = text[max(0, open_at - 12):open_at].rstrip()      # a name ends right before the bracket
+        return before[-1:].isalnum() and self._parenthetical_place(text, open_at + 1)
 
     def _region_before(self, text: str, tokens: Sequence[_Token], j: int) -> str:
         """The country or first-level region whose name ends at token j ("Libya" of "Libya's"), or ""."""
