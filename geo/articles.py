@@ -227,6 +227,12 @@ def _decode(data: bytes, source: str, may_declare_charset: bool) -> tuple[str, l
         return data.decode("utf-8"), []
     except UnicodeDecodeError:
         pass
+    damaged = _damaged_utf8(data)
+    if damaged is not None:
+        text, bad = damaged
+        what = "1 damaged byte (a stray byte, or a file cut short); it was" if bad == 1 else \
+            f"{bad} damaged bytes (stray bytes, or a file cut short); they were"
+        return text, [f"{source} is UTF-8 with {what} replaced with \u201c\ufffd\u201d, the rest was read as it is."]
     if may_declare_charset:
         declared = _declared_charset(data)
         if declared:
@@ -246,6 +252,28 @@ def _decode(data: bytes, source: str, may_declare_charset: bool) -> tuple[str, l
         "look wrong, re-save the file as UTF-8."
     )
     return text, [warning]
+
+
+# A file is read as damaged UTF-8 (bad bytes replaced) when its bad bytes are few and its good
+# multi-byte characters many: a Ukrainian article with one stray byte, or one cut inside its last
+# character. A Windows-1252 file has lone high bytes and no multi-byte sequences: it is not.
+DAMAGED_UTF8_MAX_SHARE = 0.001
+DAMAGED_UTF8_GOOD_PER_BAD = 3
+
+
+_REPLACED = re.compile("\ufffd+")
+
+
+def _damaged_utf8(data: bytes) -> tuple[str, int] | None:
+    """(text, damaged places) when `data` is UTF-8 with a few damaged bytes, else None. A damaged
+    byte can spoil up to four bytes of a character: each run of replacement characters counts once."""
+    text = data.decode("utf-8", errors="replace")
+    already = data.count("\ufffd".encode())            # replacement characters written in the file itself
+    bad = len(_REPLACED.findall(text)) - already
+    if bad <= 0 or bad > max(3, DAMAGED_UTF8_MAX_SHARE * len(data)):
+        return None
+    good = sum(1 for ch in text if ord(ch) > 127) - text.count("\ufffd")
+    return (text, bad) if good >= DAMAGED_UTF8_GOOD_PER_BAD * bad else None
 
 
 def _bomless_utf16(data: bytes) -> str | None:

@@ -12,7 +12,9 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -94,42 +96,52 @@ def annotate_record(parser: Geoparser, record: dict) -> dict:
     return {"id": record.get("id"), "toponyms": toponyms}
 
 
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")     # a byte that was not UTF-8 (errors="surrogateescape")
+
+
 def cmd_annotate(args) -> int:
+    """One output line per readable record; a bad record is reported by its line number and skipped,
+    and the records after it are still annotated (the exit code then says something was skipped)."""
+    # Bytes that are not UTF-8 cost their own characters (U+FFFD, with a note), not the rest of the file.
     if args.input == "-":
-        source = sys.stdin
+        source = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape") \
+            if hasattr(sys.stdin, "buffer") else sys.stdin
     else:
         try:
-            source = open(args.input, encoding="utf-8", errors="strict")  # noqa: SIM115 (closed below)
+            source = open(args.input, encoding="utf-8", errors="surrogateescape")  # noqa: SIM115 (closed below)
         except OSError as exc:
             print(f"cannot read {args.input}: {exc.strerror or exc}", file=sys.stderr)
             return 2
     parser = _parser(args)
     bad = 0
     with source:
-        line_no = 0
-        while True:
-            try:
-                line = source.readline()
-            except UnicodeDecodeError as exc:
-                print(f"{args.input}: not UTF-8 after line {line_no} ({exc.reason}); stopped",
-                      file=sys.stderr)
-                return 1
-            if not line:
-                break
-            line_no += 1
+        for line_no, line in enumerate(source, start=1):
             if not line.strip():
                 continue
+            if _ESCAPED_BYTE.search(line):
+                count = len(_ESCAPED_BYTE.findall(line))
+                print(f"line {line_no}: {count} byte{'s' if count > 1 else ''} not UTF-8, read as \u201c\ufffd\u201d",
+                      file=sys.stderr)
+                line = _ESCAPED_BYTE.sub("\ufffd", line)
             try:
                 record = json.loads(line)
                 if not isinstance(record, dict):
                     raise ValueError("not an object")
                 if not isinstance(record.get("text", ""), str):
                     raise ValueError('"text" is not a string')
-            except ValueError as exc:
-                print(f"line {line_no}: skipped, not a JSON object with a text ({exc})", file=sys.stderr)
+            except (ValueError, RecursionError) as exc:     # RecursionError: JSON nested too deep
+                reason = "nested too deep" if isinstance(exc, RecursionError) else exc
+                print(f"line {line_no}: skipped, not a JSON object with a text ({reason})", file=sys.stderr)
                 bad += 1
                 continue
-            print(json.dumps(annotate_record(parser, record), ensure_ascii=False))
+            try:
+                out = json.dumps(annotate_record(parser, record), ensure_ascii=False)
+            except Exception as exc:  # noqa: BLE001 (one record's failure must not cost the others)
+                print(f"line {line_no}: skipped, could not be annotated ({type(exc).__name__}: {exc})",
+                      file=sys.stderr)
+                bad += 1
+                continue
+            print(out)
     return 1 if bad else 0
 
 

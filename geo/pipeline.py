@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -20,6 +21,19 @@ from geo.resolve import ResolvedMention, Resolver
 # Texts longer than this are read by the rules alone (see Geoparser.mode_for); a news article is a few
 # tens of thousands of characters.
 NER_MAX_CHARS = 1_000_000
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_lone_surrogates(text: str) -> str:
+    """The text with each lone surrogate (JSON "\\ud800", a broken paste) replaced by U+FFFD: one
+    character for one, so that offsets still point into the original. spaCy cannot encode them."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub("\ufffd", text)
+    return text
 
 
 @dataclass
@@ -53,6 +67,7 @@ class Geoparser:
         return "ner" if self.ner is not None and len(text) <= NER_MAX_CHARS else "gazetteer-only"
 
     def parse(self, text: str) -> list[ResolvedMention]:
+        text = without_lone_surrogates(text)
         recognizer = self._recognizer if self.mode_for(text) == "ner" else self._rules_alone
         with gc_paused():      # a long text makes ~10 objects a word, none of them garbage yet
             return self._resolver.resolve(recognizer.find(text))

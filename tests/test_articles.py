@@ -482,3 +482,59 @@ def test_real_sample_article() -> None:
     assert passages[0].text == article.title
     assert any("Mariupol" in p.text for p in passages)
     check_passages(article.text)
+
+
+# --------------------------------------------------------------------------- damaged UTF-8
+
+UKRAINIAN = "Російські війська обстріляли Харків і Краматорськ уночі; загинули двоє людей. " * 30
+
+
+def test_one_stray_byte_in_utf8_is_replaced_with_a_warning() -> None:
+    data = UKRAINIAN.encode()
+    article = article_from_bytes(data[:801] + b"\xff" + data[801:], "notes.txt")
+    assert article.text.count("\ufffd") == 1 and "Краматорськ" in article.text
+    assert len(article.warnings) == 1 and "1 damaged byte" in article.warnings[0]
+
+
+def test_a_file_cut_inside_its_last_character_is_read() -> None:
+    data = UKRAINIAN.rstrip(" .;").encode()
+    article = article_from_bytes(data[:-1], "cut.txt")           # the last letter lost its second byte
+    assert article.text.endswith("\ufffd") and article.text.startswith("Російські")
+    assert "damaged byte" in article.warnings[0]
+
+
+def test_windows_1252_is_not_taken_for_damaged_utf8() -> None:
+    article = article_from_bytes("Caf\u00e9 \u201cnews\u201d from Kyiv \u2014 again.".encode("cp1252"), "old.txt")
+    assert article.text == "Café “news” from Kyiv — again." and "Windows-1252" in article.warnings[0]
+
+
+def test_many_bad_bytes_are_not_damage_but_another_encoding_or_binary() -> None:
+    data = bytearray(UKRAINIAN.encode())
+    data[::7] = b"\xff" * len(data[::7])
+    with pytest.raises(ArticleError, match="binary"):
+        article_from_bytes(bytes(data), "noise.txt")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=3000))
+def test_any_bytes_give_an_article_or_a_clear_refusal(data: bytes) -> None:
+    try:
+        article = article_from_bytes(data, "upload.txt")
+    except ArticleError as exc:
+        assert "upload.txt" in str(exc)
+        return
+    assert article.text.strip() and "\r" not in article.text
+    article.text.encode("utf-8")                  # no lone surrogates reach the engine
+    check_passages(article.text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=400),
+       st.integers(min_value=0, max_value=10_000))
+def test_utf8_with_one_byte_damaged_is_never_refused(text: str, at: int) -> None:
+    text = "Обстріл біля Харкова, Краматорськ і Слов'янськ. " + text + " Fighting near Kharkiv."
+    data = bytearray(text.encode("utf-8"))
+    data[at % len(data)] = 0xFF
+    article = article_from_bytes(bytes(data), "one.txt")
+    assert 1 <= article.text.count("\ufffd") - text.count("\ufffd") <= 4    # one byte, at most its character
+    assert article.warnings and "damaged" in article.warnings[0]

@@ -182,10 +182,26 @@ def test_annotate_missing_input_file(tmp_path: Path) -> None:
 
 def test_annotate_non_utf8_input(tmp_path: Path) -> None:
     path = tmp_path / "latin1.jsonl"
-    path.write_bytes(b'{"id": 1, "text": "Kyiv caf\xe9"}\n')
+    path.write_bytes(b'{"id": 1, "text": "Kyiv caf\xe9"}\n{"id": 2, "text": "Lviv"}\n')
     result = geo("annotate", path, "--fast")
     assert_no_traceback(result)
-    assert result.returncode != 0 and result.stderr.strip()
+    assert result.returncode == 0 and "line 1: 1 byte not UTF-8" in result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [[t["name"] for t in r["toponyms"]] for r in out] == [["Kyiv"], ["Lviv"]]
+
+
+def test_annotate_goes_on_after_records_the_engine_or_json_cannot_take(tmp_path: Path) -> None:
+    path = tmp_path / "hostile.jsonl"
+    deep = "[" * 100_000 + "]" * 100_000
+    path.write_text('{"id": 1, "text": "Kyiv \\ud800 Lviv"}\n' + deep + '\n{"id": 3, "text": "Kharkiv"}\n',
+                    encoding="utf-8")
+    result = geo("annotate", path, "--fast")
+    assert_no_traceback(result)
+    assert result.returncode == 1 and "line 2: skipped" in result.stderr and "nested too deep" in result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in out] == [1, 3]
+    kyiv, lviv = out[0]["toponyms"]        # the lone surrogate is one character: offsets still hold
+    assert (kyiv["start"], lviv["start"], lviv["name"]) == (0, 7, "Lviv")
 
 
 def test_annotate_text_that_is_not_a_string(tmp_path: Path) -> None:
