@@ -1,0 +1,92 @@
+"""Where a story happens: the frame a map opens on, and the places it leaves outside.
+
+    >>> from geo.frame import story_frame
+    >>> frame = story_frame(places)
+    >>> frame.bounds          # (south, west, north, east) around the story's core
+    >>> [p.name for p in frame.off_frame]     # ['Washington', 'Brussels']: named, far from the scene
+
+The core is where the story's towns, facilities and regions concentrate, weighted by mentions: the
+place with the most weight within CORE_RADIUS_KM of it is the centre, and the places within that
+distance of it are the core. Countries and continents are context, not the scene (their points are far
+from most of their towns). Side mentions far away stay on the map but outside the frame, and are
+listed so that a reader knows they are there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from geo.places import Place
+from geo.resolve import haversine_km
+
+CORE_RADIUS_KM = 600.0
+MAX_CENTRES = 300            # the heaviest places tried as the centre: the cost stays linear in places
+CONTEXT_KINDS = frozenset({"country", "continent"})
+# A region's point stands for a large area, an approximate place's for its container: they count less.
+REGION_WEIGHT = 0.5
+APPROXIMATE_WEIGHT = 0.5
+MIN_SPAN_DEG = 1.0
+
+
+@dataclass(frozen=True)
+class StoryFrame:
+    """The view a map of the story opens on."""
+
+    bounds: tuple[float, float, float, float]     # (south, west, north, east), margin included
+    core: tuple[str, ...]                         # keys of the places that make the scene
+    off_frame: tuple[Place, ...]                  # placed places outside the bounds, most-mentioned first
+
+    def contains(self, lat: float, lon: float) -> bool:
+        south, west, north, east = self.bounds
+        return south <= lat <= north and west <= lon <= east
+
+
+def weight(place: Place) -> float:
+    """How much a place pulls the frame: its mentions, less for regions and approximate points."""
+    w = float(max(place.mention_count, 1))
+    if place.kind in ("admin1", "region"):
+        w *= REGION_WEIGHT
+    if place.approximate:
+        w *= APPROXIMATE_WEIGHT
+    return w
+
+
+def story_frame(places: Sequence[Place], *, radius_km: float = CORE_RADIUS_KM, margin: float = 0.12) -> StoryFrame | None:
+    """The frame of the story told by `places`; None when none has a point."""
+    placed = [p for p in places if p.resolved]
+    if not placed:
+        return None
+    scene = [p for p in placed if p.kind not in CONTEXT_KINDS] or placed
+    lat = np.asarray([p.lat for p in scene])
+    lon = np.asarray([p.lon for p in scene])
+    w = np.asarray([weight(p) for p in scene])
+    centres = np.argsort(-w, kind="stable")[:MAX_CENTRES]
+    best, best_score = int(centres[0]), -1.0
+    for c in centres.tolist():
+        score = float(w[haversine_km(lat, lon, lat[c], lon[c]) <= radius_km].sum())
+        if score > best_score + 1e-9:
+            best, best_score = c, score
+    inside = haversine_km(lat, lon, lat[best], lon[best]) <= radius_km
+    core = [p for p, keep in zip(scene, inside.tolist(), strict=True) if keep]
+    bounds = _padded(core, margin)
+    frame = StoryFrame(bounds, tuple(p.key for p in core), ())
+    off = [p for p in placed if p.kind not in CONTEXT_KINDS and not frame.contains(p.lat, p.lon)]
+    off.sort(key=lambda p: (-p.mention_count, p.name))
+    return StoryFrame(bounds, frame.core, tuple(off))
+
+
+def _padded(places: Sequence[Place], margin: float) -> tuple[float, float, float, float]:
+    lats = [p.lat for p in places]
+    lons = [p.lon for p in places]
+    south, north, west, east = min(lats), max(lats), min(lons), max(lons)
+    if north - south < MIN_SPAN_DEG:
+        mid = (north + south) / 2
+        south, north = mid - MIN_SPAN_DEG / 2, mid + MIN_SPAN_DEG / 2
+    if east - west < MIN_SPAN_DEG:
+        mid = (east + west) / 2
+        west, east = mid - MIN_SPAN_DEG / 2, mid + MIN_SPAN_DEG / 2
+    dy, dx = (north - south) * margin, (east - west) * margin
+    return max(south - dy, -85.0), max(west - dx, -180.0), min(north + dy, 85.0), min(east + dx, 180.0)

@@ -1,0 +1,64 @@
+"""Tests for geo.frame: the map opens on the story's core, side mentions are listed."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.articles import article_from_text
+from geo.frame import story_frame
+from geo.pipeline import Geoparser
+from geo.places import Place, places_for
+from geo.resolve import haversine_km
+
+FRONT = ("Kramatorsk", "Sloviansk", "Bakhmut", "Avdiivka", "Pokrovsk", "Kostiantynivka")
+STORY = (
+    "Russian forces shelled Kramatorsk and Sloviansk overnight, officials said. Fighting continued near "
+    "Bakhmut and Avdiivka, while Pokrovsk and Kostiantynivka came under rocket fire. "
+    "In Washington, officials promised more air defence, and NATO ministers met in Brussels. "
+    "Kramatorsk and Bakhmut were hit again on Tuesday."
+)
+
+
+@pytest.fixture(scope="module", params=["parser", "fast_parser"])
+def story(request: pytest.FixtureRequest) -> list[Place]:
+    parser: Geoparser = request.getfixturevalue(request.param)
+    return places_for([article_from_text(STORY, title="Front")], parser)
+
+
+def test_the_frame_holds_the_front_and_lists_the_side_mentions(story: list[Place]) -> None:
+    frame = story_frame(story)
+    towns = {p.name: p for p in story if p.name in FRONT}
+    assert set(towns) == set(FRONT)
+    south, west, north, east = frame.bounds
+    for p in towns.values():
+        assert frame.contains(p.lat, p.lon) and p.key in frame.core
+    # every corner of the frame lies within 600 km of the towns
+    for lat, lon in ((south, west), (south, east), (north, west), (north, east)):
+        assert min(haversine_km(p.lat, p.lon, lat, lon) for p in towns.values()) < 600
+    assert {p.name for p in frame.off_frame} >= {"Washington", "Brussels"}
+    assert not {p.name for p in frame.off_frame} & set(FRONT)
+
+
+def test_countries_are_context_not_off_frame_places(story: list[Place]) -> None:
+    frame = story_frame(story)
+    assert all(p.kind not in ("country", "continent") for p in frame.off_frame)
+
+
+def test_a_story_of_one_place_and_of_none() -> None:
+    one = Place("gn:1", "Kyiv", "city", 50.45, 30.52, "UA", 1, 1.0, (), (), "")
+    frame = story_frame([one])
+    assert frame.contains(50.45, 30.52) and frame.off_frame == ()
+    south, west, north, east = frame.bounds
+    assert north - south >= 1.0 and east - west >= 1.0
+    assert story_frame([]) is None
+    assert story_frame([Place("unresolved:x", "X", "unresolved", None, None, "", None, 0.0, (), (), "")]) is None
+
+
+def test_the_heaviest_cluster_wins_over_a_single_heavy_outlier() -> None:
+    # three front-line towns mentioned twice each against one far city mentioned four times
+    def place(name: str, lat: float, lon: float, n: int) -> Place:
+        return Place(f"k:{name}", name, "city", lat, lon, "UA", None, 1.0, (None,) * n, (), "")
+    places = [place("A", 48.7, 37.6, 2), place("B", 48.6, 38.0, 2), place("C", 48.1, 37.7, 2),
+              place("Far", 38.9, -77.0, 4)]
+    frame = story_frame(places)
+    assert set(frame.core) == {"k:A", "k:B", "k:C"} and [p.name for p in frame.off_frame] == ["Far"]
