@@ -54,7 +54,8 @@ def weight(place: Place) -> float:
     return w
 
 
-def story_frame(places: Sequence[Place], *, radius_km: float = CORE_RADIUS_KM, margin: float = 0.12) -> StoryFrame | None:
+def story_frame(places: Sequence[Place], *, radius_km: float = CORE_RADIUS_KM,
+                margin: float = 0.12) -> StoryFrame | None:
     """The frame of the story told by `places`; None when none has a point."""
     placed = [p for p in places if p.resolved]
     if not placed:
