@@ -12,6 +12,7 @@ edited sentence shows as "changed" next to its earlier wording instead of as two
 from __future__ import annotations
 
 import difflib
+import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -135,3 +136,28 @@ def compare_articles(places: Sequence[Place], a: Article, b: Article) -> Compari
                 names += [n for n in names_by_passage.get((art, passage.index), []) if n not in names]
         pairs.append(PassagePair(status, pa, pb, round(ratio, 3), tuple(names)))
     return Comparison(a.id, b.id, place_statuses(places, a.id, b.id), tuple(pairs))
+
+
+_WORDS = re.compile(r"\s+|[^\s]+")
+
+
+def word_diff(a: str, b: str) -> list[tuple[str, str]]:
+    """Two wordings of one passage as a list of (op, text): op is "same", "deleted" (only in A) or
+    "inserted" (only in B), word by word, whitespace kept ("in which" vs "under which")."""
+    wa, wb = _WORDS.findall(a), _WORDS.findall(b)
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, wa, wb, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(("same", "".join(wa[i1:i2])))
+            continue
+        if op in ("delete", "replace"):
+            out.append(("deleted", "".join(wa[i1:i2])))
+        if op in ("insert", "replace"):
+            out.append(("inserted", "".join(wb[j1:j2])))
+    return [piece for piece in out if piece[1]]
+
+
+def word_diff_html(a: str, b: str) -> str:
+    """The word-level difference as escaped HTML: deletions in <del>, insertions in <ins>."""
+    tags = {"same": ("", ""), "deleted": ("<del>", "</del>"), "inserted": ("<ins>", "</ins>")}
+    return "".join(f"{tags[op][0]}{html.escape(text)}{tags[op][1]}" for op, text in word_diff(a, b))

@@ -132,3 +132,16 @@ def test_seed_passages_cover_both_versions_in_order(seed_a: Article, seed_b: Art
             assert 0 < p.similarity < 1 and p.a.text != p.b.text
         elif p.status == SAME:
             assert p.similarity == 1.0
+
+
+def test_word_diff_finds_the_changed_words() -> None:
+    from geo.compare import word_diff, word_diff_html
+
+    a = "The deal in which civilians left Mariupol."
+    b = "The deal under which civilians left Mariupol."
+    assert [p for p in word_diff(a, b) if p[0] != "same"] == [("deleted", "in"), ("inserted", "under")]
+    assert "".join(t for op, t in word_diff(a, b) if op != "inserted") == a
+    assert "".join(t for op, t in word_diff(a, b) if op != "deleted") == b
+    assert word_diff_html(a, b) == "The deal <del>in</del><ins>under</ins> which civilians left Mariupol."
+    assert "&lt;script&gt;" in word_diff_html("x <script>", "y <script>")
+    assert word_diff(a, a) == [("same", a)]
