@@ -5,6 +5,7 @@ it into sentence passages whose character offsets point back into that text.
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import hashlib
 import os
 import re
@@ -43,6 +44,7 @@ class Article:
     source: str
     text: str
     warnings: tuple[str, ...] = ()
+    date: str = ""           # the story's own date ("2022-04-21") where the page or its first lines give one
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,13 +95,13 @@ def article_from_bytes(data: bytes, source: str) -> Article:
         _check_text(text, source)
         return _make_article(text, source, _text_title(text) or _file_title(source), warnings)
     _check_binary(text, source)
-    body, title = _html_to_text(text, source)
+    body, title, date = _html_to_text(text, source)
     if not body.strip():
         raise ArticleError(
             f"{source} is empty: no readable text was left after removing markup, scripts and "
             "navigation. Check that it is the saved article page, not an index or a blank page."
         )
-    return _make_article(body, source, title or _file_title(source), warnings)
+    return _make_article(body, source, title or _file_title(source), warnings, date)
 
 
 def read_article(path: str | os.PathLike[str]) -> Article:
@@ -123,8 +125,39 @@ def read_article(path: str | os.PathLike[str]) -> Article:
     return article_from_bytes(data, source)
 
 
-def _make_article(text: str, source: str, title: str, warnings: Sequence[str] = ()) -> Article:
-    return Article(id=article_id(text), title=title, source=source, text=text, warnings=tuple(warnings))
+def _make_article(text: str, source: str, title: str, warnings: Sequence[str] = (), date: str = "") -> Article:
+    return Article(id=article_id(text), title=title, source=source, text=text, warnings=tuple(warnings),
+                   date=date or story_date(text))
+
+
+# -- the story's date --------------------------------------------------------------------------------
+_MONTHS = {m: i for i, m in enumerate(
+    "january february march april may june july august september october november december".split(), 1)}
+_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())} | {"sept": 9})
+_MONTH = r"(january|february|march|april|may|june|july|august|september|october|november|december|" \
+         r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+_DATES = (
+    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), ("y", "m", "d")),
+    (re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+(\d{4})\b", re.IGNORECASE), ("d", "M", "y")),
+    (re.compile(r"\b" + _MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b", re.IGNORECASE), ("M", "d", "y")),
+)
+STORY_DATE_CHARS = 600        # a story's date stands in its first lines (a dateline, "Published ...")
+
+
+def story_date(text: str) -> str:
+    """The first full date (ISO "YYYY-MM-DD") in the first lines of a text, or "": a dateline or a
+    "Published 21 April 2022" line; only unambiguous forms (month names or ISO), never "04/05/2022"."""
+    head = text[:STORY_DATE_CHARS]
+    found = []
+    for pattern, order in _DATES:
+        for m in pattern.finditer(head):
+            parts = dict(zip(order, m.groups(), strict=True))
+            month = int(parts["m"]) if "m" in parts else _MONTHS.get(parts["M"].lower().rstrip("."), 0)
+            try:
+                found.append((m.start(), dt.date(int(parts["y"]), month, int(parts["d"])).isoformat()))
+            except ValueError:
+                continue
+    return min(found)[1] if found else ""
 
 
 def article_id(text: str) -> str:
@@ -366,13 +399,14 @@ _CANDIDATES = 20  # <article> elements compared by text length; bounds work on h
 _WHITESPACE = re.compile(r"\s+")
 
 
-def _html_to_text(markup: str, source: str) -> tuple[str, str]:
-    """(article text, title) of an HTML page; blocks are separated by blank lines."""
+def _html_to_text(markup: str, source: str) -> tuple[str, str, str]:
+    """(article text, title, date) of an HTML page; blocks are separated by blank lines."""
     try:
         soup = BeautifulSoup(_tame_markup(markup), "html.parser")
     except Exception as e:  # html.parser and bs4 are lenient, but any failure is the input's fault
         raise ArticleError(f"{source} could not be read as HTML ({e}); save the page again and retry.") from e
     title = _html_title(soup)
+    date = _html_date(soup)
     # Pages often hold several <article>s (teasers, related stories); the main one is the longest.
     text = max(
         (_block_text(tag) for tag in soup.find_all("article", limit=_CANDIDATES)),
@@ -384,7 +418,34 @@ def _html_to_text(markup: str, source: str) -> tuple[str, str]:
         text = _block_text(main) if isinstance(main, Tag) else ""
     if not text.strip():
         text = _block_text(soup)
-    return text, title
+    return text, title, date
+
+
+_DATE_META = ("article:published_time", "datePublished", "date", "pubdate", "publishdate", "dc.date.issued",
+              "dcterms.created", "og:published_time", "article:modified_time")
+
+
+def _html_date(soup) -> str:
+    """The page's publication date from its metadata (meta tags, <time datetime>, JSON-LD), or ""."""
+    candidates = []
+    for tag in soup.find_all("meta", limit=200):
+        key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or "").strip().lower()
+        if key in {k.lower() for k in _DATE_META}:
+            candidates.append(tag.get("content") or "")
+    for tag in soup.find_all("time", limit=20):
+        candidates.append(tag.get("datetime") or "")
+    for tag in soup.find_all("script", attrs={"type": "application/ld+json"}, limit=10):
+        m = re.search(r'"datePublished"\s*:\s*"([^"]{8,40})"', tag.get_text() or "")
+        if m:
+            candidates.append(m.group(1))
+    for value in candidates:
+        m = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", str(value))
+        if m:
+            try:
+                return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+            except ValueError:
+                continue
+    return ""
 
 
 # "<![" other than CDATA; html.parser asserts on some ("<![<!["), browsers read a bogus comment.

@@ -538,3 +538,27 @@ def test_utf8_with_one_byte_damaged_is_never_refused(text: str, at: int) -> None
     article = article_from_bytes(bytes(data), "one.txt")
     assert 1 <= article.text.count("\ufffd") - text.count("\ufffd") <= 4    # one byte, at most its character
     assert article.warnings and "damaged" in article.warnings[0]
+
+
+# --------------------------------------------------------------------------- the story's date
+
+@pytest.mark.parametrize(("text", "date"), [
+    ("Kramatorsk, 21 April 2022 — Shelling hit the city.", "2022-04-21"),
+    ("Published: April 21, 2022\n\nShelling hit the city.", "2022-04-21"),
+    ("KYIV (2022-05-09) — Parade cancelled.", "2022-05-09"),
+    ("On 3rd Sept 2021, fighters attacked.", "2021-09-03"),
+    ("Shelling hit the city on 04/05/2022.", ""),               # ambiguous day/month: no date
+    ("Shelling hit the city.", ""),
+    ("The 31 February 2022 report.", ""),                         # not a date
+])
+def test_the_story_date_from_its_first_lines(text: str, date: str) -> None:
+    assert article_from_text(text).date == date
+
+
+def test_the_story_date_from_the_page_metadata() -> None:
+    page = ('<html><head><meta property="article:published_time" content="2022-04-21T09:30:00Z">'
+            '<title>T</title></head><body><article><p>Kyiv, 1 May 2023. Shelling.</p></article></body></html>')
+    assert article_from_bytes(page.encode(), "page.html").date == "2022-04-21"     # the page says so first
+    page = page.replace('<meta property="article:published_time" content="2022-04-21T09:30:00Z">', "")
+    assert article_from_bytes(page.encode(), "page.html").date == "2023-05-01"
+    assert article_from_text("x " * 400 + "21 April 2022").date == ""            # not in its first lines

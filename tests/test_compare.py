@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from geo.articles import Article, article_from_text, split_passages
-from geo.compare import BOTH, CHANGED, ONLY_A, ONLY_B, SAME, align_passages, compare_articles
+from geo.compare import BOTH, CHANGED, ONLY_A, ONLY_B, SAME, align_passages, compare_articles, word_diff, word_diff_html
 from geo.pipeline import Geoparser
 from geo.places import Place, places_for
 
@@ -135,8 +135,6 @@ def test_seed_passages_cover_both_versions_in_order(seed_a: Article, seed_b: Art
 
 
 def test_word_diff_finds_the_changed_words() -> None:
-    from geo.compare import word_diff, word_diff_html
-
     a = "The deal in which civilians left Mariupol."
     b = "The deal under which civilians left Mariupol."
     assert [p for p in word_diff(a, b) if p[0] != "same"] == [("deleted", "in"), ("inserted", "under")]
