@@ -120,8 +120,8 @@ def test_places_says_when_ner_is_unavailable(tmp_path: Path, monkeypatch: pytest
     assert "Mariupol" in out
 
 
-def test_places_says_once_that_a_damaged_index_was_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_places_says_once_that_a_damaged_index_was_rebuilt_and_keeps_no_parses(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("CONFLICTMAP_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("CONFLICTMAP_DATA", str(tmp_path / "data"))
     monkeypatch.setattr(index_module, "build_index", lambda progress, data_dir=None: small_packed())
@@ -141,6 +141,10 @@ def test_places_says_once_that_a_damaged_index_was_rebuilt(tmp_path: Path, monke
     assert "Kramatorsk" in out and err.count(note) == 1 and err.count("could not be used") == 1
     assert main(["places", "--fast", str(article)]) == 0       # repaired
     assert "could not be used" not in capsys.readouterr().err
+    corpus = write_jsonl(tmp_path / "corpus.jsonl", [{"id": 1, "text": article.read_text(encoding="utf-8")}])
+    assert main(["annotate", "--fast", str(corpus)]) == 0
+    assert "Kramatorsk" in capsys.readouterr().out
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [cached.name]   # no parse cache, no temp
 
 
 # -- annotate ------------------------------------------------------------------------------------
