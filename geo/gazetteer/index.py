@@ -74,7 +74,7 @@ class PlaceIndex:
         except CacheError as exc:
             problem = exc.reason
         packed = build_index(progress or (lambda stage, fraction: None), data_dir)
-        cache_dir.mkdir(parents=True, exist_ok=True)
+        cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         files.write(path, packed)   # atomic, under a name of its own: concurrent builds both succeed
         for old in cache_dir.glob("gazetteer-*.pkl"):
             if old != path:
