@@ -209,10 +209,10 @@ class CacheFile:
         name, version, length, mac = fields[1:]
         if name != self.name.encode():
             raise CacheError("a cache file of another kind")
-        if not version.isdigit() or int(version) != self.version:
-            raise CacheError(f"format version {version.decode('ascii', 'replace')[:12]}, expected {self.version}")
-        if not length.isdigit() or len(mac) != _MAC_HEX:
+        if not (version.isdigit() and length.isdigit() and len(version) < 10 and len(mac) == _MAC_HEX):
             raise CacheError("damaged header")
+        if int(version) != self.version:
+            raise CacheError(f"format version {int(version)}, expected {self.version}")
         size = os.fstat(f.fileno()).st_size
         if size < end + 1 + int(length):
             raise CacheError("truncated")

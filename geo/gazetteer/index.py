@@ -1,4 +1,4 @@
-"""The place index: name lookups and entries by row, loaded from its cache (built when missing).
+"""The place index: name lookups and entries by row, loaded from its cache (built when missing or unusable).
 
     >>> from geo.gazetteer import PlaceIndex
     >>> index = PlaceIndex.load()            # builds and caches on first use (~30 s), then < 1 s
