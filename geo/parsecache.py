@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -123,8 +124,9 @@ class ParseCache:
     """Parsed texts for one engine fingerprint, one verified file per text in `directory` (see
     geo.cachefile; the key that signs them is in `data_dir`, default `default_data_dir()`).
 
-    A missing entry is a miss; a damaged, forged or otherwise unusable one is a miss and is deleted;
-    a cache that cannot be written is skipped. The folder holds at most `max_entries` entries and
+    A missing entry is a miss; a damaged, forged or otherwise unusable one is a miss and is deleted
+    (`discarded` counts them by reason, for a caller that tells the user); a cache that cannot be
+    written is skipped. The folder holds at most `max_entries` entries and
     `max_bytes` bytes: after a write, the least recently used go first (reading an entry touches its
     modification time). Writing also removes the entries of other fingerprints (an older engine's)
     and the temporary files of killed writers."""
@@ -134,6 +136,7 @@ class ParseCache:
         self.fingerprint = fingerprint
         self.directory = Path(directory) if directory else default_cache_dir() / "parses"
         self.max_entries, self.max_bytes = max_entries, max_bytes
+        self.discarded: Counter[str] = Counter()
         self._files = CacheFile(CACHE_NAME, FORMAT, data_dir)
 
     def path(self, text: str) -> Path:
@@ -145,7 +148,8 @@ class ParseCache:
             parsed = self._files.read(path, validate=lambda entry: _checked_entry(entry, self.fingerprint, key))
         except FileNotFoundError:
             return None
-        except CacheError:   # damaged, forged, of another version or another text: parse again
+        except CacheError as exc:   # damaged, forged, of another version or another text: parse again
+            self.discarded[exc.reason] += 1
             with contextlib.suppress(OSError):
                 path.unlink()
             return None

@@ -176,6 +176,7 @@ def test_a_flipped_byte_is_a_miss_and_the_entry_is_parsed_again(fast_parser: Geo
     flip_byte(path, where % path.stat().st_size)
     again, load = cached_parser(fast_parser, tmp_path)
     assert again.parse(TEXT) == good and load.calls == 1
+    assert sum(again.cache.discarded.values()) == 1                          # one to tell the user about
     assert ParseCache(again.cache.fingerprint, tmp_path).get(TEXT) == good   # rewritten, whole
 
 
@@ -188,6 +189,7 @@ def test_a_forged_entry_is_not_served_nor_unpickled(fast_parser: Geoparser, tmp_
     forger.put(TEXT, forged)
     assert forger.get(TEXT) == forged                         # it verifies under the forger's key only
     assert cp.cache.get(TEXT) is None and not cp.cache.path(TEXT).exists()
+    assert cp.cache.discarded == {"checksum mismatch": 1}
 
     marker = tmp_path / "unpickled"
     entry = {"format": pc.FORMAT, "fingerprint": cp.cache.fingerprint, "text": pc.text_key(TEXT),
