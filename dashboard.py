@@ -52,11 +52,13 @@ def geoparser() -> Geoparser:
     return Geoparser.create()
 
 
-if not PlaceIndex.cached():   # first run, or the gazetteers changed: build the index with visible progress
+if not PlaceIndex.cached():   # first run, the gazetteers changed, or the cached index failed its check
     bar = st.progress(0.0, "Building the offline gazetteer index (about 30 s, once)…")
-    PlaceIndex.load(progress=lambda stage, fraction: bar.progress(
-        min(fraction, 1.0), f"Building the offline gazetteer index (once): {stage}…"))
+    rebuilt = PlaceIndex.load(progress=lambda stage, fraction: bar.progress(
+        min(fraction, 1.0), f"Building the offline gazetteer index (once): {stage}…")).rebuilt_because
     bar.empty()
+    if rebuilt:
+        st.warning("The cached gazetteer index was damaged or out of date, so it was built again.")
     st.cache_resource.clear()   # the geoparser and every parse were made with the old index
     st.cache_data.clear()
     st.session_state.pop("parsed_ids", None)

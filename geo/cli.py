@@ -43,8 +43,16 @@ def _progress_printer(stream=sys.stderr):
     return report
 
 
+def _say_if_rebuilt(index: PlaceIndex) -> None:
+    """One line when the cached index failed its check and the index was built again."""
+    if index.rebuilt_because:
+        print(f"note: the cached gazetteer index could not be used ({index.rebuilt_because}); it was rebuilt",
+              file=sys.stderr)
+
+
 def _parser(args) -> Geoparser:
     parser = Geoparser.create(fast=args.fast, demonyms=args.demonyms, progress=_progress_printer())
+    _say_if_rebuilt(parser.index)
     if not args.fast and parser.ner is None:
         print(f"note: NER unavailable ({parser.ner_problem}); using the gazetteer-only mode",
               file=sys.stderr)
@@ -175,6 +183,7 @@ def _rebuild(args, registry: SourceRegistry) -> int:
               file=sys.stderr)
         return 0
     index, seconds = build_with_timing(default_cache_dir(), _progress_printer())
+    _say_if_rebuilt(index)
     for info in registry.sources():
         stats = index.user_sources.get(info.name, {})
         if stats.get("error"):
@@ -246,6 +255,8 @@ def cmd_gazetteer_remove(args) -> int:
 def cmd_gazetteer_list(args) -> int:
     registry = SourceRegistry()
     index = PlaceIndex.load() if PlaceIndex.cached() else None   # counts only when it loads fast
+    if index is not None:
+        _say_if_rebuilt(index)
     rows = active_gazetteers(index)
     print("built in:")
     for g in rows:

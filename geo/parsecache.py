@@ -9,7 +9,10 @@
 
 An entry is keyed by the text and the engine fingerprint: the gazetteer's sources, the engine's
 source code as imported, whether the NER runs (and spaCy's version), and the parser's options.
-Any change to one of them is a miss, so a changed engine never serves stale results.
+Any change to one of them is a miss, so a changed engine never serves stale results. Entries are
+signed with the user's key and checked before use (geo.cachefile); the folder is bounded (least
+recently used out). Whether a parse is stored is the caller's choice: `parse(text, store=False)`
+keeps a text the user gave off the disk (the dashboard stores only its sample articles).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import pickle
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -31,12 +34,16 @@ import geo.places
 import geo.recognize
 import geo.relations
 import geo.resolve
+from geo.cachefile import CacheError, CacheFile, remove_stale_temps
 from geo.gazetteer import _sources_fingerprint, default_cache_dir
 from geo.ner import ModelUnavailable, verify_model
 from geo.pipeline import Geoparser
 from geo.resolve import ResolvedMention
 
-FORMAT = 1
+FORMAT = 2                      # of an entry; the kind of cache file is CACHE_NAME (see geo.cachefile)
+CACHE_NAME = "parse"
+MAX_ENTRIES = 500               # bounds of the folder: least recently used entries go first
+MAX_BYTES = 100 * 1024 * 1024
 NER_MODES = {"ner": "NER + gazetteer", "gazetteer-only": "gazetteer only"}
 
 
@@ -99,65 +106,112 @@ def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _checked_entry(entry: dict, fingerprint: str, key: str) -> ParsedText:
+    """The parsed text of a verified entry, if it is one of this text and engine; else raises."""
+    if entry["format"] != FORMAT or entry["fingerprint"] != fingerprint or entry["text"] != key:
+        raise ValueError("an entry of another text or engine")
+    parsed = entry["parsed"]
+    if not (isinstance(parsed, ParsedText) and isinstance(parsed.resolved, tuple)
+            and all(isinstance(r, ResolvedMention) for r in parsed.resolved)
+            and isinstance(parsed.sources, dict)
+            and all(isinstance(row, int) and isinstance(source, str) for row, source in parsed.sources.items())
+            and parsed.mode in NER_MODES):
+        raise TypeError("not a parsed text")
+    return parsed
+
+
 class ParseCache:
-    """Parsed texts for one engine fingerprint, one pickle per text in `directory`.
+    """Parsed texts for one engine fingerprint, one verified file per text in `directory` (see
+    geo.cachefile; the key that signs them is in `data_dir`, default `default_data_dir()`).
 
-    A missing, unreadable or damaged entry is a miss; a cache that cannot be written is skipped.
-    Writing an entry removes the entries of other fingerprints (an older engine's)."""
+    A missing entry is a miss; a damaged, forged or otherwise unusable one is a miss and is deleted
+    (`discarded` counts them by reason, for a caller that tells the user); a cache that cannot be
+    written is skipped. The folder holds at most `max_entries` entries and
+    `max_bytes` bytes: after a write, the least recently used go first (reading an entry touches its
+    modification time). Writing also removes the entries of other fingerprints (an older engine's)
+    and the temporary files of killed writers."""
 
-    def __init__(self, fingerprint: str, directory: Path | None = None) -> None:
+    def __init__(self, fingerprint: str, directory: Path | None = None, *, data_dir: Path | None = None,
+                 max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
         self.fingerprint = fingerprint
         self.directory = Path(directory) if directory else default_cache_dir() / "parses"
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self.discarded: Counter[str] = Counter()
+        self._files = CacheFile(CACHE_NAME, FORMAT, data_dir)
 
     def path(self, text: str) -> Path:
         return self.directory / f"{self.fingerprint}-{text_key(text)}.pkl"
 
     def get(self, text: str) -> ParsedText | None:
+        path, key = self.path(text), text_key(text)
         try:
-            with open(self.path(text), "rb") as f:
-                entry = pickle.load(f)
+            parsed = self._files.read(path, validate=lambda entry: _checked_entry(entry, self.fingerprint, key))
         except FileNotFoundError:
             return None
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError,
-                KeyError, TypeError, ValueError):
-            return None   # damaged or from an incompatible version: parse again
-        if (not isinstance(entry, dict) or entry.get("format") != FORMAT
-                or entry.get("fingerprint") != self.fingerprint or entry.get("text") != text_key(text)
-                or not isinstance(entry.get("parsed"), ParsedText)):
+        except CacheError as exc:   # damaged, forged, of another version or another text: parse again
+            self.discarded[exc.reason] += 1
+            with contextlib.suppress(OSError):
+                path.unlink()
             return None
-        return entry["parsed"]
+        except OSError:      # no key and none can be made: no cache
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)   # recently used: the last to be evicted
+        return parsed
 
     def put(self, text: str, parsed: ParsedText) -> None:
-        path = self.path(text)
         entry = {"format": FORMAT, "fingerprint": self.fingerprint, "text": text_key(text), "parsed": parsed}
-        tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            with open(tmp, "wb") as f:
-                pickle.dump(entry, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)   # atomic: a concurrent reader sees the old file or the new one
-            for old in self.directory.glob("*.pkl"):
-                if not old.name.startswith(f"{self.fingerprint}-"):
-                    old.unlink(missing_ok=True)
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)   # texts are the user's
+            self._files.write(self.path(text), entry)
         except OSError:   # a read-only or full disk costs speed, not results
+            return
+        self._tidy()
+
+    def _tidy(self) -> None:
+        """Remove other fingerprints' entries and killed writers' temporary files, then the least
+        recently used entries beyond the bounds."""
+        remove_stale_temps(self.directory, legacy=True)
+        entries = []
+        try:
+            found = list(os.scandir(self.directory))
+        except OSError:
+            return
+        for item in found:
+            if item.name.startswith(".") or not item.name.endswith(".pkl"):
+                continue
             with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
+                if not item.name.startswith(f"{self.fingerprint}-"):
+                    os.unlink(item.path)
+                    continue
+                st = item.stat(follow_symlinks=False)
+                entries.append((st.st_mtime_ns, item.name, st.st_size))
+        entries.sort()   # least recently used first
+        count, size = len(entries), sum(e[2] for e in entries)
+        for _, name, entry_size in entries:
+            if count <= self.max_entries and size <= self.max_bytes:
+                break
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.directory / name)
+            count, size = count - 1, size - entry_size
 
 
 class CachedParser:
     """Parses through a ParseCache, creating the parser (spaCy NER + gazetteer) only on a miss.
 
     `load` makes the parser (e.g. `Geoparser.create`); `ner` is whether it is expected to run the
-    NER (default: `ner_available()`). Once the parser exists, its actual mode picks the fingerprint."""
+    NER (default: `ner_available()`). Once the parser exists, its actual mode picks the fingerprint.
+    `directory` and `data_dir` are the ParseCache's."""
 
     def __init__(self, load: Callable[[], Geoparser], *, ner: bool | None = None, demonyms: bool = False,
-                 directory: Path | None = None) -> None:
+                 directory: Path | None = None, data_dir: Path | None = None) -> None:
         self._load = load
         self._demonyms = demonyms
         self._directory = directory
+        self._data_dir = data_dir
         self._parser: Geoparser | None = None
         expected = ner_available() if ner is None else ner
-        self.cache = ParseCache(engine_fingerprint(ner=expected, demonyms=demonyms), directory)
+        self.cache = ParseCache(engine_fingerprint(ner=expected, demonyms=demonyms), directory, data_dir=data_dir)
 
     @property
     def loaded(self) -> bool:
@@ -168,13 +222,16 @@ class CachedParser:
             self._parser = self._load()
             actual = engine_fingerprint(ner=self._parser.ner is not None, demonyms=self._parser.demonyms)
             if actual != self.cache.fingerprint:
-                self.cache = ParseCache(actual, self._directory)
+                self.cache = ParseCache(actual, self._directory, data_dir=self._data_dir)
         return self._parser
 
-    def parse(self, text: str) -> ParsedText:
+    def parse(self, text: str, *, store: bool = True) -> ParsedText:
+        """The parse of `text`, from the cache when it holds one; a new parse is written to the cache
+        only with `store` (pass False for a text the user gave: it then never reaches the disk)."""
         found = self.cache.get(text)
         if found is not None:
             return found
         parsed = parse_text(self.parser(), text)
-        self.cache.put(text, parsed)
+        if store:
+            self.cache.put(text, parsed)
         return parsed

@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from geo.cachefile import gc_paused
 from geo.gazetteer import PlaceIndex, Progress
-from geo.gazetteer.index import gc_paused
 from geo.ner import SpacyNER, try_load_ner
 from geo.recognize import Recognizer
 from geo.resolve import ResolvedMention, Resolver

@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from smallindex import small_packed
 
+import geo.gazetteer.index as index_module
 from geo import ner as ner_module
 from geo.cli import main
 
@@ -116,6 +118,33 @@ def test_places_says_when_ner_is_unavailable(tmp_path: Path, monkeypatch: pytest
     out, err = capsys.readouterr()
     assert "NER unavailable" in err and "gazetteer-only" in err
     assert "Mariupol" in out
+
+
+def test_places_says_once_that_a_damaged_index_was_rebuilt_and_keeps_no_parses(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("CONFLICTMAP_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("CONFLICTMAP_DATA", str(tmp_path / "data"))
+    monkeypatch.setattr(index_module, "build_index", lambda progress, data_dir=None: small_packed())
+    article = tmp_path / "report.txt"
+    article.write_text("Shelling hit Kramatorsk, Ukraine, on Monday.\n", encoding="utf-8")
+    note = "note: the cached gazetteer index could not be used (checksum mismatch); it was rebuilt"
+
+    assert main(["places", "--fast", str(article)]) == 0       # first run: built, nothing to say
+    out, err = capsys.readouterr()
+    assert "Kramatorsk" in out and "could not be used" not in err
+    cached = next((tmp_path / "cache").glob("gazetteer-*.pkl"))
+    data = bytearray(cached.read_bytes())
+    data[-100] ^= 0x01
+    cached.write_bytes(bytes(data))
+    assert main(["places", "--fast", str(article)]) == 0
+    out, err = capsys.readouterr()
+    assert "Kramatorsk" in out and err.count(note) == 1 and err.count("could not be used") == 1
+    assert main(["places", "--fast", str(article)]) == 0       # repaired
+    assert "could not be used" not in capsys.readouterr().err
+    corpus = write_jsonl(tmp_path / "corpus.jsonl", [{"id": 1, "text": article.read_text(encoding="utf-8")}])
+    assert main(["annotate", "--fast", str(corpus)]) == 0
+    assert "Kramatorsk" in capsys.readouterr().out
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [cached.name]   # no parse cache, no temp
 
 
 # -- annotate ------------------------------------------------------------------------------------

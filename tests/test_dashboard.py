@@ -760,3 +760,32 @@ def test_share_link_reopens_the_same_view(sharing: AppTest) -> None:
     reopened = {k: v[-1] for k, v in urllib.parse.parse_qs(link[1:]).items()}
     assert reopened == sharing.query_params
     assert reopened["q"] == "Kyiv & Mariupol #1"
+
+
+# -- a damaged gazetteer cache ---------------------------------------------------------------------
+def test_a_damaged_index_is_rebuilt_with_one_fixed_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import streamlit as st
+    from smallindex import small_packed
+
+    import geo.gazetteer.index as index_module
+    from geo.gazetteer import PlaceIndex
+
+    monkeypatch.setenv("CONFLICTMAP_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("CONFLICTMAP_DATA", str(tmp_path / "data"))
+    monkeypatch.setattr(index_module, "build_index", lambda progress, data_dir=None: small_packed())
+    PlaceIndex.load()
+    cached = next((tmp_path / "cache").glob("gazetteer-*.pkl"))
+    data = bytearray(cached.read_bytes())
+    data[-100] ^= 0x01
+    cached.write_bytes(bytes(data))
+
+    try:
+        at = new_app().run()
+        assert not at.exception
+        assert [w.value for w in at.warning] == [
+            "The cached gazetteer index was damaged or out of date, so it was built again."]
+        assert PlaceIndex.cached()
+        assert not at.run().warning                            # said once
+    finally:   # the app's caches now hold a parser of the two-place index: not for the other tests
+        st.cache_resource.clear()
+        st.cache_data.clear()

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import pickle
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
+import geo.cachefile as cachefile
 import geo.parsecache as pc
 from geo.articles import Article
 from geo.parsecache import CachedParser, ParseCache, ParsedText, engine_fingerprint, parse_text
@@ -113,6 +118,7 @@ def test_corrupt_cache_file_is_ignored_and_rewritten(fast_parser: Geoparser, tmp
 
     again, load = cached_parser(fast_parser, tmp_path)
     assert again.cache.get(TEXT) is None
+    assert not again.cache.path(TEXT).exists()                # a damaged entry is deleted
     assert again.parse(TEXT) == good and load.calls == 1
     assert ParseCache(again.cache.fingerprint, tmp_path).get(TEXT) == good
 
@@ -142,3 +148,136 @@ def test_places_from_parsed_equals_places_for(parser: Geoparser, seed_a: Article
         assert places_from_parsed([(a, fresh.parse(a.text)) for a in (seed_a, seed_b)]) == \
             places_for([seed_a, seed_b], parser)
     assert all(isinstance(cp.cache.get(a.text), ParsedText) for a in (seed_a, seed_b))
+
+
+# -- verified entries ------------------------------------------------------------------------------
+class Touches:
+    """Unpickling this creates a file: it shows whether an entry was ever unpickled."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def flip_byte(path: Path, offset: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[offset] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("where", [0, 40, -1, -200])
+def test_a_flipped_byte_is_a_miss_and_the_entry_is_parsed_again(fast_parser: Geoparser, tmp_path: Path,
+                                                               where: int) -> None:
+    cp, _ = cached_parser(fast_parser, tmp_path)
+    good = cp.parse(TEXT)
+    path = cp.cache.path(TEXT)
+    flip_byte(path, where % path.stat().st_size)
+    again, load = cached_parser(fast_parser, tmp_path)
+    assert again.parse(TEXT) == good and load.calls == 1
+    assert sum(again.cache.discarded.values()) == 1                          # one to tell the user about
+    assert ParseCache(again.cache.fingerprint, tmp_path).get(TEXT) == good   # rewritten, whole
+
+
+def test_a_forged_entry_is_not_served_nor_unpickled(fast_parser: Geoparser, tmp_path: Path) -> None:
+    """Someone who can write the cache folder, but not read the user's data folder, has another key."""
+    cp, _ = cached_parser(fast_parser, tmp_path / "parses")
+    good = cp.parse(TEXT)
+    forged = ParsedText(resolved=(), sources={}, mode="gazetteer-only")
+    forger = ParseCache(cp.cache.fingerprint, tmp_path / "parses", data_dir=tmp_path / "forger")
+    forger.put(TEXT, forged)
+    assert forger.get(TEXT) == forged                         # it verifies under the forger's key only
+    assert cp.cache.get(TEXT) is None and not cp.cache.path(TEXT).exists()
+    assert cp.cache.discarded == {"checksum mismatch": 1}
+
+    marker = tmp_path / "unpickled"
+    entry = {"format": pc.FORMAT, "fingerprint": cp.cache.fingerprint, "text": pc.text_key(TEXT),
+             "parsed": Touches(marker)}
+    cachefile.CacheFile(pc.CACHE_NAME, pc.FORMAT, tmp_path / "forger").write(cp.cache.path(TEXT), entry)
+    again, load = cached_parser(fast_parser, tmp_path / "parses")
+    assert again.parse(TEXT) == good and load.calls == 1 and not marker.exists()
+
+
+@pytest.mark.parametrize("payload", [
+    b"\x80\x02cnonexistent_module\nThing\n)\x81.",                # an object of a module that does not exist
+    pickle.dumps({"format": pc.FORMAT}),                            # keys missing
+    pickle.dumps(["a", "list"]),
+    "parsed is not a ParsedText",
+])
+def test_a_signed_entry_that_is_not_a_parse_is_a_miss(fast_parser: Geoparser, tmp_path: Path,
+                                                       payload: bytes | str) -> None:
+    cp, _ = cached_parser(fast_parser, tmp_path)
+    good = cp.parse(TEXT)
+    if isinstance(payload, str):
+        payload = pickle.dumps({"format": pc.FORMAT, "fingerprint": cp.cache.fingerprint,
+                                "text": pc.text_key(TEXT), "parsed": {"resolved": []}})
+    cachefile.CacheFile(pc.CACHE_NAME, pc.FORMAT).write_payload(cp.cache.path(TEXT), payload)
+    assert cp.cache.get(TEXT) is None and not cp.cache.path(TEXT).exists()
+    again, load = cached_parser(fast_parser, tmp_path)
+    assert again.parse(TEXT) == good and load.calls == 1
+
+
+# -- bounded, least recently used out --------------------------------------------------------------
+EMPTY = ParsedText(resolved=(), sources={}, mode="gazetteer-only")
+
+
+def test_least_recently_used_entries_go_first(tmp_path: Path) -> None:
+    cache = ParseCache("f" * 16, tmp_path, max_entries=5)
+    texts = [f"text {i}" for i in range(8)]
+    for i, text in enumerate(texts[:5]):
+        cache.put(text, EMPTY)
+        then = time.time() - 3600 + i                          # written an hour ago, in this order
+        os.utime(cache.path(text), (then, then))
+    assert cache.get(texts[0]) == EMPTY and cache.get(texts[1]) == EMPTY   # read: recently used now
+    cache.put(texts[5], EMPTY)
+    cache.put(texts[6], EMPTY)
+    cache.put(texts[7], EMPTY)
+    kept = {text for text in texts if cache.path(text).exists()}
+    assert kept == {texts[0], texts[1], texts[5], texts[6], texts[7]}
+    assert len(list(tmp_path.glob("*.pkl"))) == 5
+
+
+def test_the_cache_stays_under_its_size_in_bytes(tmp_path: Path) -> None:
+    entry_size = len(pickle.dumps({"parsed": EMPTY})) + 100
+    cache = ParseCache("f" * 16, tmp_path, max_bytes=3 * entry_size + 200)
+    for i in range(6):
+        cache.put(f"text {i}", EMPTY)
+        then = time.time() - 100 + i
+        os.utime(cache.path(f"text {i}"), (then, then))
+    sizes = [p.stat().st_size for p in tmp_path.glob("*.pkl")]
+    assert sum(sizes) <= cache.max_bytes and len(sizes) >= 2
+    assert cache.path("text 5").exists() and not cache.path("text 0").exists()
+
+
+def test_the_default_bounds() -> None:
+    cache = ParseCache("f" * 16)
+    assert (cache.max_entries, cache.max_bytes) == (pc.MAX_ENTRIES, pc.MAX_BYTES) == (500, 100 * 1024 * 1024)
+
+
+# -- what is stored --------------------------------------------------------------------------------
+def test_store_false_keeps_the_text_off_the_disk(fast_parser: Geoparser, tmp_path: Path) -> None:
+    cp, load = cached_parser(fast_parser, tmp_path)
+    private = "Shelling hit Kreminna, my home town, on Monday."
+    parsed = cp.parse(private, store=False)
+    assert load.calls == 1 and list(parsed.resolved) == fast_parser.parse(private)
+    assert list(tmp_path.iterdir()) == []
+    again, load_again = cached_parser(fast_parser, tmp_path)
+    assert again.parse(private, store=False) == parsed and load_again.calls == 1   # parsed again
+    assert list(tmp_path.iterdir()) == []
+
+    stored = cp.parse(TEXT)                                   # a stored entry is still read
+    third, load_third = cached_parser(fast_parser, tmp_path)
+    assert third.parse(TEXT, store=False) == stored and load_third.calls == 0
+
+
+def test_writing_removes_temporary_files_of_killed_writers(tmp_path: Path) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    cache = ParseCache("f" * 16, tmp_path)
+    left = [tmp_path / f".{cache.path('x').name}.{cachefile._host()}-{dead}.abc123.tmp",
+            tmp_path / f".{cache.path('y').name}.tmp{dead}"]      # as earlier versions named them
+    for path in left:
+        path.write_bytes(b"half an entry")
+    cache.put(TEXT, EMPTY)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [cache.path(TEXT).name]

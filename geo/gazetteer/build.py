@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from geo.cachefile import LAYOUT
 from geo.gazetteer.base import (
     KIND_CODE,
     KINDS,
@@ -243,7 +244,7 @@ _BUILDER_FINGERPRINT = hashlib.sha1(b"".join(
 def sources_fingerprint(data_dir: Path | str | None = None) -> str:
     """A short hash naming the index the sources and the code now on disk build (the user's
     sources from `data_dir`, default `default_data_dir()`)."""
-    parts = [f"v{INDEX_VERSION}"]
+    parts = [f"v{INDEX_VERSION}", LAYOUT.decode()]   # and the layout of the cache file
     parts += [f"{dist}={version}" for dist, version in package_versions().items()]
     if CURATED_CSV.exists():
         parts.append(hashlib.sha1(CURATED_CSV.read_bytes()).hexdigest()[:12])

@@ -1,4 +1,4 @@
-"""The place index: name lookups and entries by row, loaded from its cache (built when missing).
+"""The place index: name lookups and entries by row, loaded from its cache (built when missing or unusable).
 
     >>> from geo.gazetteer import PlaceIndex
     >>> index = PlaceIndex.load()            # builds and caches on first use (~30 s), then < 1 s
@@ -9,31 +9,17 @@
 from __future__ import annotations
 
 import contextlib
-import gc
-import os
-import pickle
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
+from geo.cachefile import CacheError, CacheFile, remove_stale_temps
 from geo.gazetteer.base import KIND_CODE, KINDS, GazetteerEntry, Progress, default_cache_dir, normalize_name
 from geo.gazetteer.build import INDEX_VERSION, build_index, sources_fingerprint
 from geo.gazetteer.spelling import SpellingIndex
 
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Unpickling a million small objects (or parsing a long text into them) triggers the cycle
-    collector over and over, for nothing: none of them is garbage yet."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+CACHE_NAME = "gazetteer-index"   # the kind of cache file (see geo.cachefile); its version is INDEX_VERSION
 
 
 class PlaceIndex:
@@ -63,41 +49,53 @@ class PlaceIndex:
         self.first_user_row: int = packed.get("first_user_row", len(packed["name"]))
         self.row_by_geonameid: dict[int, int] | None = None
         self.spelling = SpellingIndex(packed["spelling_hashes"], packed["spelling_rows"])
+        # Set by `load` when a cached index was there but could not be used, so this one was built.
+        self.rebuilt_because: str | None = None
 
     # -- loading ---------------------------------------------------------------------------------
     @classmethod
     def load(cls, cache_dir: Path | None = None, progress: Progress | None = None,
              data_dir: Path | None = None) -> PlaceIndex:
-        """Load the cached index, building it first when missing or stale. The user's sources
-        come from `data_dir` (default `default_data_dir()`)."""
+        """Load the cached index, building it first when missing, stale or unusable. The user's
+        sources come from `data_dir` (default `default_data_dir()`), as does the key that signs the
+        cache file (see geo.cachefile). When a cache file was there but failed verification (damaged,
+        of another version, not signed with the user's key, or holding an unusable index), the
+        index is rebuilt and its `rebuilt_because` says why in a few words ("checksum mismatch");
+        callers tell the user once. Temporary files of killed builds are removed first."""
         cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
-        path = cache_dir / f"gazetteer-{sources_fingerprint(data_dir)}.pkl"
-        if path.exists():
-            try:
-                with open(path, "rb") as f, gc_paused():
-                    packed = pickle.load(f)
-                if packed.get("version") == INDEX_VERSION:
-                    return cls(packed)
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-                pass  # a damaged cache is rebuilt below
+        path = _cache_path(cache_dir, data_dir)
+        files = CacheFile(CACHE_NAME, INDEX_VERSION, data_dir)
+        remove_stale_temps(cache_dir, legacy=True)
+        problem = None
+        try:
+            return files.read(path, validate=lambda packed: cls(_checked(packed)))
+        except FileNotFoundError:
+            pass
+        except CacheError as exc:
+            problem = exc.reason
         packed = build_index(progress or (lambda stage, fraction: None), data_dir)
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        with open(tmp, "wb") as f:
-            pickle.dump(packed, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)  # atomic: a concurrent reader never sees half a file
+        cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        files.write(path, packed)   # atomic, under a name of its own: concurrent builds both succeed
         for old in cache_dir.glob("gazetteer-*.pkl"):
             if old != path:
-                old.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    old.unlink()
         if progress:
             progress("done", 1.0)
-        return cls(packed)
+        index = cls(packed)
+        index.rebuilt_because = problem
+        return index
 
     @staticmethod
     def cached(cache_dir: Path | None = None, data_dir: Path | None = None) -> bool:
-        """Whether the index of the current sources is on disk (loading it takes under a second)."""
+        """Whether the index of the current sources is on disk and verifies (loading it then takes
+        under a second). The first call for a file reads it (~0.05 s); later calls, while the file
+        is unchanged, cost a stat."""
         cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
-        return (cache_dir / f"gazetteer-{sources_fingerprint(data_dir)}.pkl").exists()
+        try:
+            return CacheFile(CACHE_NAME, INDEX_VERSION, data_dir).intact(_cache_path(cache_dir, data_dir))
+        except OSError:   # no key and none can be made: nothing verifies
+            return False
 
     @property
     def user_sources(self) -> dict[str, dict]:
@@ -198,6 +196,70 @@ class PlaceIndex:
         start, end = spans.get(self.country[row] if kind == "country" else self.admin1[row], (0, 0))
         members = rows[start:end]
         return np.column_stack([self.lat[members], self.lon[members]])
+
+
+def _cache_path(cache_dir: Path, data_dir: Path | None) -> Path:
+    return cache_dir / f"gazetteer-{sources_fingerprint(data_dir)}.pkl"
+
+
+_ROW_ARRAYS = {"geonameid": "iu", "kind": "iu", "lat": "f", "lon": "f", "population": "iu", "source_id": "iu"}
+_ROW_LISTS = ("name", "country", "admin1", "admin2")
+
+
+def _checked(packed: dict) -> dict:
+    """`packed` if it holds what `PlaceIndex` needs, with plausible values; else raises (ValueError,
+    KeyError or TypeError, saying what is wrong). Costs ~20 ms: numpy checks over the arrays."""
+    if not isinstance(packed, dict):
+        raise TypeError(f"a {type(packed).__name__}, not an index")
+    if packed.get("version") != INDEX_VERSION:
+        raise ValueError("index of another version")
+    n = len(packed["name"])
+    for key, kinds in _ROW_ARRAYS.items():
+        column = packed[key]
+        if not isinstance(column, np.ndarray) or column.shape != (n,) or column.dtype.kind not in kinds:
+            raise TypeError(f"column {key} is not {n} numbers")
+    for key in _ROW_LISTS:
+        if not isinstance(packed[key], list) or len(packed[key]) != n:
+            raise TypeError(f"column {key} is not {n} values")
+    lat, lon = packed["lat"], packed["lon"]
+    if not (np.isfinite(lat).all() and np.isfinite(lon).all()):
+        raise ValueError("a coordinate is not a number")
+    if (np.abs(lat) > 90).any() or (np.abs(lon) > 180).any():
+        raise ValueError("a coordinate is out of range")
+    if n and (packed["kind"].min() < 0 or packed["kind"].max() >= len(KINDS)):
+        raise ValueError("unknown kind code")
+    if not isinstance(packed["source"], list) or \
+            (n and (packed["source_id"].min() < 0 or packed["source_id"].max() >= len(packed["source"]))):
+        raise ValueError("source ids out of range")
+    runs, starts = packed["multi_rows"], packed["multi_start"]
+    if not (isinstance(runs, np.ndarray) and isinstance(starts, np.ndarray) and runs.ndim == starts.ndim == 1
+            and len(starts) and starts[0] == 0 and starts[-1] == len(runs) and (np.diff(starts) >= 0).all()):
+        raise ValueError("name runs are inconsistent")
+    if len(runs) and (runs.min() < -n or runs.max() >= n):
+        raise ValueError("name runs point outside the index")
+    keys = packed["keys"]
+    if not isinstance(keys, dict):
+        raise TypeError("keys is not a dict")
+    hits = np.fromiter(keys.values(), dtype=np.int64, count=len(keys))
+    if len(hits) and (hits.min() < -(len(starts) - 1) or hits.max() >= n):
+        raise ValueError("names point outside the index")
+    hashes, spelled = packed["spelling_hashes"], packed["spelling_rows"]
+    if not (isinstance(hashes, np.ndarray) and isinstance(spelled, np.ndarray) and hashes.shape == spelled.shape):
+        raise ValueError("spelling index is inconsistent")
+    if len(spelled) and (spelled.min() < 0 or spelled.max() >= n):
+        raise ValueError("spelling index points outside the index")
+    for key, kind in (("first_words", dict), ("demonyms", dict), ("acronyms", set), ("towns_by", dict)):
+        if not isinstance(packed[key], kind):
+            raise TypeError(f"{key} is not a {kind.__name__}")
+    for level in ("country", "admin1"):
+        towns, spans = packed["towns_by"][level]
+        if not isinstance(towns, np.ndarray) or not isinstance(spans, dict) or \
+                (len(towns) and (towns.min() < 0 or towns.max() >= n)):
+            raise ValueError(f"towns by {level} are inconsistent")
+    first_user_row = packed.get("first_user_row", n)
+    if not isinstance(first_user_row, int) or not 0 <= first_user_row <= n:
+        raise ValueError("first user row out of range")
+    return packed
 
 
 def build_with_timing(cache_dir: Path, progress: Progress | None = None,
