@@ -257,8 +257,8 @@ def _short(exc: Exception) -> str:
 
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
-    """Unpickling a million small objects triggers the cycle collector over and over, for nothing:
-    none of them is garbage yet."""
+    """Unpickling a million small objects (or parsing a long text into them) triggers the cycle
+    collector over and over, for nothing: none of them is garbage yet."""
     enabled = gc.isenabled()
     gc.disable()
     try:
