@@ -27,6 +27,7 @@ MODEL_SHA256 = {
     "ner/model": "cd93e9ca9126c69f1d10a1039ef67c3d9ec1223b44d079856705970f0f19ff4e",
 }
 UNUSED_PIPES = ["tagger", "parser", "lemmatizer", "attribute_ruler", "senter"]
+BATCH = 64          # windows the model reads at once
 
 Entity = tuple[int, int, str]
 
@@ -63,13 +64,17 @@ class SpacyNER:
     def __call__(self, text: str) -> list[Entity]:
         return self.spans(text, [(0, len(text))])
 
-    def spans(self, text: str, windows: Sequence[tuple[int, int]]) -> list[Entity]:
-        """Entities found in each window of `text` (offsets into `text`)."""
+    def spans(self, text: str, windows: Sequence[tuple[int, int]],
+              progress: Callable[[int, int], None] | None = None) -> list[Entity]:
+        """Entities found in each window of `text` (offsets into `text`); `progress(done, total)` is
+        told every batch of windows."""
         out: list[Entity] = []
         pieces = (text[s:e] for s, e in windows)
-        for (offset, _), doc in zip(windows, self.nlp.pipe(pieces, batch_size=64), strict=True):
+        for n, ((offset, _), doc) in enumerate(zip(windows, self.nlp.pipe(pieces, batch_size=BATCH), strict=True)):
             for ent in doc.ents:
                 out += _trimmed(doc.text, ent.start_char, ent.end_char, ent.label_, offset)
+            if progress is not None and n % BATCH == BATCH - 1:
+                progress(n + 1, len(windows))
         return out
 
     def pipe(self, texts: Iterable[str]) -> Iterable[list[Entity]]:

@@ -66,11 +66,18 @@ class Geoparser:
         NER_MAX_CHARS: the NER would take minutes over them; the rules alone take seconds)."""
         return "ner" if self.ner is not None and len(text) <= NER_MAX_CHARS else "gazetteer-only"
 
-    def parse(self, text: str) -> list[ResolvedMention]:
+    def parse(self, text: str, progress: Progress | None = None) -> list[ResolvedMention]:
+        """The resolved place mentions of `text`; `progress(stage, fraction)` hears how far it got."""
         text = without_lone_surrogates(text)
         recognizer = self._recognizer if self.mode_for(text) == "ner" else self._rules_alone
         with gc_paused():      # a long text makes ~10 objects a word, none of them garbage yet
-            return self._resolver.resolve(recognizer.find(text))
+            mentions = recognizer.find(text, progress)
+            if progress:
+                progress(f"placing {len(mentions):,} mentions", 0.95)
+            resolved = self._resolver.resolve(mentions)
+        if progress:
+            progress("done", 1.0)
+        return resolved
 
     def parse_many(self, texts: Iterable[str]) -> Iterator[list[ResolvedMention]]:
         for text in texts:

@@ -60,3 +60,16 @@ def test_long_texts_are_read_by_the_rules_alone(parser: Geoparser, monkeypatch: 
 @pytest.fixture(params=["parser", "fast_parser"])
 def any_mode(request: pytest.FixtureRequest) -> Geoparser:
     return request.getfixturevalue(request.param)
+
+
+def test_progress_says_what_it_does_and_how_far(any_mode: Geoparser) -> None:
+    text = "Russian forces shelled Stepne, Donetsk. Fighting near Bakhmut and Lyman. " * 200
+    heard: list[tuple[str, float]] = []
+    resolved = any_mode.parse(text, progress=lambda stage, fraction: heard.append((stage, fraction)))
+    assert resolved and heard[-1] == ("done", 1.0)
+    fractions = [f for _, f in heard]
+    assert fractions == sorted(fractions) and fractions[0] == 0.0
+    stages = " | ".join(stage for stage, _ in heard)
+    assert "gazetteer" in stages and "placing" in stages
+    if any_mode.ner is not None:
+        assert "named-entity recognition" in stages and " of " in stages
