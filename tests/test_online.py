@@ -230,10 +230,17 @@ def test_a_very_long_retry_after_is_not_waited_for(fake: FakeGeocoder, clock: Fa
     fake.mode, fake.retry_after = "429", "3600"
     g = geocoder(fake, clock, tmp_path)
     assert g.lookup(q("Stepne")).problem == "rate_limited" and fake.count == 1
-    assert sum(clock.slept) == 0
     fake.mode = "ok"
-    g.lookup(q("Robotyne"))                                            # the next request waits out the hour
-    assert fake.requests[1].at - fake.requests[0].at >= 3600
+    assert g.lookup(q("Robotyne")).problem == "paused"                 # skipped, not slept on
+    later = geocoder(fake, clock, tmp_path)                            # another session hears why, once
+    assert later.lookup(q("Orikhiv")).problem == "paused"
+    [message] = later.messages()
+    assert "asked us to wait" in message and "offline results are kept" in message
+    assert sum(clock.slept) == 0 and fake.count == 1
+    clock.now += 3600
+    assert g.lookup(q("Robotyne")).status == "found" and fake.count == 2
+    [message] = g.messages()
+    assert "retry after 3600 s" in message
 
 
 def test_403_stops_every_request_for_the_session_with_one_message(fake: FakeGeocoder, clock: FakeClock,

@@ -48,7 +48,8 @@ from geo.online.gate import Clock, Sleep, gate_for
 from geo.online.query import OnlineQuery
 
 RESULT_LIMIT = 5            # candidates asked for per query
-MAX_RETRY_AFTER = 120.0     # a 429 asking for a longer wait is not waited for (the endpoint is paused instead)
+MAX_RETRY_AFTER = 30.0      # a 429 asking for a longer wait is not waited for: the endpoint is paused instead
+_FAILURES = frozenset({"unavailable", "service", "malformed", "rate_limited"})
 STATUSES = ("found", "not_found", "error")
 _MALFORMED = (KeyError, TypeError, ValueError, AttributeError, IndexError)   # an answer geopy cannot read
 
@@ -212,8 +213,10 @@ class OnlineGeocoder:
         if gate.blocked:
             return self._error(query, "blocked", gate.blocked)
         if gate.paused_for() > 0:
-            message = (f"{self.name} was not asked: it failed shortly before (asking again in "
-                       f"{math.ceil(gate.paused_for())} s)")
+            message = (f"{self.name} was not asked: it failed or asked us to wait shortly before (asking again "
+                       f"in {math.ceil(gate.paused_for())} s); the offline results are kept")
+            if not self._said & _FAILURES:        # this session has not heard why yet
+                self._notice("paused", message)
             return OnlineResult("error", query, message=message, problem="paused")
         for attempt in range(self.config.max_retries + 1):
             gate.wait()
@@ -223,11 +226,12 @@ class OnlineGeocoder:
             except GeocoderRateLimited as exc:
                 wait = exc.retry_after if exc.retry_after is not None else min(60.0, 2.0 * 2 ** attempt)
                 if wait > MAX_RETRY_AFTER or attempt == self.config.max_retries:
-                    gate.hold(wait)
+                    # nobody waits that long in a request: callers skip the endpoint until then
+                    gate.pause(wait)
                     return self._error(query, "rate_limited",
                                        f"{self.name} asks us to slow down (HTTP 429, retry after {wait:g} s); "
                                        f"gave up on {query.name!r} after {attempt + 1} "
-                                       f"request{'s' if attempt else ''}")
+                                       f"request{'s' if attempt else ''}; no request goes to it for {wait:g} s")
                 gate.hold(wait)          # the next request (this retry, or anyone's) waits that long
                 continue
             except (GeocoderInsufficientPrivileges, GeocoderAuthenticationFailure) as exc:
