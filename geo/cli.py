@@ -7,6 +7,8 @@
     $ python -m geo gazetteer add-csv frontline.csv                # your own places
     $ python -m geo gazetteer list
     $ python -m geo gazetteer remove geonames-UA
+    $ python -m geo corrections add --article seeds/x.txt --name Stepne --point 47.81,37.62
+    $ python -m geo corrections list | export FILE | import FILE | undo ID
 """
 
 from __future__ import annotations
@@ -19,9 +21,28 @@ import sys
 import time
 from collections.abc import Sequence
 
-from geo.articles import ArticleError, read_article
+from geo.articles import ArticleError, article_id, read_article
+from geo.attribution import OSM_ATTRIBUTION, placed_online
+from geo.corrections import (
+    DB_NAME,
+    Correction,
+    CorrectionError,
+    CorrectionImportError,
+    CorrectionStore,
+    Scope,
+    Target,
+    apply_corrections,
+    container_key,
+)
 from geo.export import places_csv, places_geojson, places_json, places_table
-from geo.gazetteer import GazetteerSourceError, PlaceIndex, build_with_timing, default_cache_dir
+from geo.gazetteer import (
+    KINDS,
+    GazetteerSourceError,
+    PlaceIndex,
+    build_with_timing,
+    default_cache_dir,
+    default_data_dir,
+)
 from geo.gazetteer.custom import import_csv
 from geo.gazetteer.geonames import import_geonames
 from geo.gazetteer.sources import SourceInfo, SourceRegistry, active_gazetteers
@@ -59,6 +80,23 @@ def _parser(args) -> Geoparser:
     return parser
 
 
+def _active_corrections(args) -> list[Correction] | None:
+    """The corrections `places` and `annotate` apply (none with --no-corrections); None when the
+    store cannot be read (the message says so)."""
+    if args.no_corrections:
+        return []
+    try:
+        corrections = CorrectionStore.active_in()
+    except CorrectionError as exc:
+        print(f"cannot read your corrections: {exc}\n(--no-corrections shows the engine's results alone)",
+              file=sys.stderr)
+        return None
+    if corrections:
+        print(f"note: applying your {len(corrections)} correction{'s' if len(corrections) > 1 else ''} "
+              f"(--no-corrections shows the engine's results alone)", file=sys.stderr)
+    return corrections
+
+
 def cmd_places(args) -> int:
     articles, failed = [], 0
     for path in args.files:
@@ -78,8 +116,11 @@ def cmd_places(args) -> int:
     if not articles:
         print("no readable articles", file=sys.stderr)
         return 1 if failed else 0
+    corrections = _active_corrections(args)
+    if corrections is None:
+        return 2
     parser = _parser(args)
-    places = places_for(articles, parser)
+    places = places_for(articles, parser, corrections)
     writer = {"table": places_table, "json": places_json, "geojson": places_geojson,
               "csv": places_csv}[args.format]
     sys.stdout.write(writer(places))
@@ -88,19 +129,31 @@ def cmd_places(args) -> int:
     return 0
 
 
-def annotate_record(parser: Geoparser, record: dict) -> dict:
+def annotate_record(parser: Geoparser, record: dict, corrections: Sequence[Correction] = ()) -> dict:
+    """A record's toponyms. A corrected one also says `placed_by` and `correction` (and the
+    `attribution` of an online result); the others keep the format eval/score.py reads."""
     text = record.get("text") or ""
+    resolved = parser.parse(text)
+    if corrections and text.strip():
+        # the id the same text has as an article (the dashboard's, `places`'): newlines normalised
+        normalised = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+        resolved = apply_corrections(article_id(normalised), resolved, corrections)
     toponyms = []
-    for r in parser.parse(text):
+    for r in resolved:
         m, place = r.mention, r.place
-        toponyms.append({
+        toponym = {
             "start": m.start, "end": m.end, "name": m.name,
             "lat": None if r.lat is None else round(r.lat, 5),
             "lon": None if r.lon is None else round(r.lon, 5),
             "geonameid": str(place.geonameid) if place and place.geonameid and r.precision == "exact" else None,
             "kind": place.kind if place else None,
             "precision": r.precision,
-        })
+        }
+        if r.correction is not None:
+            toponym.update(placed_by=r.placed_by, correction=r.correction)
+            if placed_online(r.placed_by):
+                toponym["attribution"] = OSM_ATTRIBUTION
+        toponyms.append(toponym)
     return {"id": record.get("id"), "toponyms": toponyms}
 
 
@@ -120,6 +173,9 @@ def cmd_annotate(args) -> int:
         except OSError as exc:
             print(f"cannot read {args.input}: {exc.strerror or exc}", file=sys.stderr)
             return 2
+    corrections = _active_corrections(args)
+    if corrections is None:
+        return 2
     parser = _parser(args)
     bad = 0
     with source:
@@ -143,7 +199,7 @@ def cmd_annotate(args) -> int:
                 bad += 1
                 continue
             try:
-                out = json.dumps(annotate_record(parser, record), ensure_ascii=False)
+                out = json.dumps(annotate_record(parser, record, corrections), ensure_ascii=False)
             except Exception as exc:  # noqa: BLE001 (one record's failure must not cost the others)
                 print(f"line {line_no}: skipped, could not be annotated ({type(exc).__name__}: {exc})",
                       file=sys.stderr)
@@ -277,6 +333,139 @@ def cmd_gazetteer_list(args) -> int:
     return 0
 
 
+# -- corrections -----------------------------------------------------------------------------------
+
+def _store() -> CorrectionStore:
+    return CorrectionStore()
+
+
+def cmd_corrections_list(args) -> int:
+    store = _store()
+    corrections = store.list(include_undone=not args.active)
+    for c in corrections:
+        print(c.describe())
+    if not corrections:
+        print(f"no corrections in {store.path}", file=sys.stderr)
+    return 0
+
+
+def cmd_corrections_export(args) -> int:
+    store = _store()
+    if args.file == "-":
+        for line in store.export_lines(include_undone=not args.active):
+            print(line)
+        return 0
+    count = store.export(args.file, include_undone=not args.active)
+    print(f"exported {count} correction{'s' if count != 1 else ''} to {args.file}")
+    return 0
+
+
+def cmd_corrections_import(args) -> int:
+    try:
+        report = _store().import_file(args.file)
+    except CorrectionImportError as exc:
+        print(f"nothing imported from {args.file}:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    parts = [f"imported {report.added} correction{'s' if report.added != 1 else ''}"]
+    if report.skipped:
+        parts.append(f"skipped {report.skipped} already stored")
+    if report.undone:
+        parts.append(f"undid {report.undone} the file says were undone")
+    print("; ".join(parts))
+    return 0
+
+
+def cmd_corrections_undo(args) -> int:
+    undone = _store().undo(args.id)
+    print(f"undone: {undone.describe()}")
+    return 0
+
+
+_ARTICLE_ID = re.compile(r"[0-9a-f]{12}")
+_CONTAINER_KEY = re.compile(r"(admin1|country|gn|place):.+")
+
+
+def _article_scope(value: str) -> Scope:
+    """An article id, or a file whose article id it is."""
+    if _ARTICLE_ID.fullmatch(value):
+        return Scope.article(value)
+    try:
+        return Scope.article(read_article(value).id)
+    except (ArticleError, OSError) as exc:
+        raise CorrectionError(f"--article {value!r} is neither an article id (12 hex digits) nor a readable "
+                              f"article file ({exc})") from None
+
+
+def _gazetteer_entry(index: PlaceIndex, what: str, *, kinds=None):
+    """A gazetteer entry by GeoNames id ("709716") or by name ("Donetsk oblast", "Paris, Texas")."""
+    from geo.geocoder import OfflineGazetteer
+
+    if what.strip().isdigit():
+        row = index.row_of_geonameid(int(what))
+        if row is None:
+            raise CorrectionError(f"no gazetteer entry has the GeoNames id {what}")
+        return index.entry(row)
+    found = OfflineGazetteer(index).geocode(what, kinds=kinds)
+    if found is None:
+        raise CorrectionError(f"the gazetteer has no place called {what!r}")
+    return index.entry(found.raw["row"])
+
+
+def _container_scope(value: str, index: PlaceIndex) -> Scope:
+    """A container key ("admin1:UA.05", "country:UA", "gn:709716") or a name ("Donetsk oblast")."""
+    if _CONTAINER_KEY.fullmatch(value):
+        kind, _, code = value.partition(":")
+        row = (index.admin1_row(code) if kind == "admin1" else index.country_row(code) if kind == "country"
+               else index.row_of_geonameid(int(code)) if kind == "gn" and code.isdigit() else None)
+        if row is None:
+            return Scope.container(value)
+        entry = index.entry(row)
+        return Scope.container(container_key(entry), entry.name)
+    entry = _gazetteer_entry(index, value, kinds=("country", "admin1", "admin2", "region", "city", "area"))
+    return Scope.container(container_key(entry), entry.name)
+
+
+def _point(value: str) -> tuple[float, float]:
+    try:
+        lat, lon = (float(x) for x in value.split(","))
+    except ValueError:
+        raise CorrectionError(f"--point {value!r} is not LAT,LON (e.g. 47.81,37.62)") from None
+    return lat, lon
+
+
+def _country_at(lat: float, lon: float, index: PlaceIndex) -> str:
+    """The country of the nearest town within 50 km of a point ("" at sea or in the wild)."""
+    from geo.geocoder import OfflineGazetteer
+
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return ""       # Target.check says what is wrong with the point
+    town = OfflineGazetteer(index).reverse((lat, lon), max_distance_km=50)
+    return town.raw["country"] if town is not None else ""
+
+
+def cmd_corrections_add(args) -> int:
+    index = None
+    if args.container or args.choose:
+        index = PlaceIndex.load(progress=_progress_printer())
+    scope = _article_scope(args.article) if args.article else _container_scope(args.container, index)
+    target = None
+    if args.choose:
+        action = "choose"
+        target = Target.of_entry(_gazetteer_entry(index, args.choose), precision=args.precision)
+    elif args.point:
+        action = "point"
+        lat, lon = _point(args.point)
+        target = Target(lat=lat, lon=lon, name=args.label or "", kind=args.kind or "", precision=args.precision,
+                        country=_country_at(lat, lon, index or PlaceIndex.load(progress=_progress_printer())))
+    else:
+        action = "not_a_place"
+    correction = _store().add(args.name, scope, action, target, note=args.note or "")
+    print(f"added {correction.describe()}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m geo", description="Offline geoparser for news articles.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -284,6 +473,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     common.add_argument("--fast", action="store_true", help="gazetteer-only recognition (no NER)")
     common.add_argument("--demonyms", action="store_true",
                         help="also count demonyms ('Ukrainian') as mentions of their country")
+    common.add_argument("--no-corrections", action="store_true",
+                        help="leave out your corrections (see `corrections`): the engine's results alone")
     p = sub.add_parser("places", parents=[common], help="the places of the given articles")
     p.add_argument("files", nargs="+", help=".txt, .md or .html files")
     p.add_argument("--format", choices=("table", "json", "geojson", "csv"), default="table")
@@ -314,9 +505,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     gr = gsub.add_parser("remove", parents=[rebuild], help="remove an added gazetteer")
     gr.add_argument("name", help="as `list` shows it (geonames-UA, frontline, ...)")
     gr.set_defaults(func=cmd_gazetteer_remove)
+    c = sub.add_parser("corrections", help="your corrections to the places: list, add, undo, export, import",
+                       description=f"Corrections live in {default_data_dir() / DB_NAME} ($CONFLICTMAP_DATA); "
+                                   "`places` and `annotate` apply them.")
+    csub = c.add_subparsers(dest="action", required=True)
+    cl = csub.add_parser("list", help="every correction, oldest first (undone ones marked)")
+    cl.add_argument("--active", action="store_true", help="only those that apply (not undone)")
+    cl.set_defaults(func=cmd_corrections_list)
+    ce = csub.add_parser("export", help="write the corrections to a file (JSON lines) to share them")
+    ce.add_argument("file", help="the file to write, or - for standard output")
+    ce.add_argument("--active", action="store_true", help="leave out the undone ones")
+    ce.set_defaults(func=cmd_corrections_export)
+    ci = csub.add_parser("import", help="read corrections exported elsewhere (a bad line imports nothing)")
+    ci.add_argument("file")
+    ci.set_defaults(func=cmd_corrections_import)
+    cu = csub.add_parser("undo", help="undo a correction: the engine's own choice applies again")
+    cu.add_argument("id", type=int, help="as `list` shows it (#3 -> 3)")
+    cu.set_defaults(func=cmd_corrections_undo)
+    ca = csub.add_parser("add", help="add a correction (for scripts; the dashboard has a review panel)")
+    where = ca.add_mutually_exclusive_group(required=True)
+    where.add_argument("--article", metavar="ID|FILE", help="in this article only (its id, or its file)")
+    where.add_argument("--container", metavar="KEY|NAME",
+                       help="in every article naming it inside this container: a key (admin1:UA.05, "
+                            "country:UA, gn:709716) or a name (\"Donetsk oblast\")")
+    ca.add_argument("--name", required=True, help="the name as the text writes it (\"Stepne\")")
+    what = ca.add_mutually_exclusive_group(required=True)
+    what.add_argument("--choose", metavar="GEONAMEID|NAME", help="this gazetteer entry")
+    what.add_argument("--point", metavar="LAT,LON", help="this point")
+    what.add_argument("--not-a-place", action="store_true", help="the name is not a place here")
+    ca.add_argument("--label", help="with --point: the place's name")
+    ca.add_argument("--kind", choices=KINDS, help="with --point: the place's kind (default: the engine's, or city)")
+    ca.add_argument("--precision", choices=("exact", "town", "admin2", "admin1", "country"), default="exact",
+                    help="how precisely the point stands for the place (default exact)")
+    ca.add_argument("--note", help="why (kept with the correction)")
+    ca.set_defaults(func=cmd_corrections_add)
     args = ap.parse_args(argv)
     try:
         return args.func(args)
+    except CorrectionError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

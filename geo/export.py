@@ -2,7 +2,13 @@
 
 Every record states its `precision` (exact, town, admin2, admin1, country or unplaced) and, for an
 approximate place, the `container` whose point stands in for it. JSON and the table list every
-place; GeoJSON only those with a point."""
+place; GeoJSON only those with a point.
+
+Every record also says who placed it (`placed_by`: "gazetteer", "correction" or an online
+geocoder's name) and which of the user's corrections did (`correction`, an id, or empty). A place
+an online geocoder placed carries `attribution` ("© OpenStreetMap contributors (ODbL)"): a field of
+its JSON record and GeoJSON properties (and of the FeatureCollection), a column of the CSV, a line
+under the table."""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ import io
 import json
 from collections.abc import Sequence
 
+from geo.attribution import attribution_for, placed_online
 from geo.places import Place
 
 
@@ -20,6 +27,8 @@ def place_record(place: Place, *, with_passages: bool = True) -> dict:
         "precision": place.precision, "container": place.container or None,
         "country": place.country, "geonameid": place.geonameid, "mentions": place.mention_count,
         "confidence": place.confidence, "articles": list(place.article_ids), "source": place.source,
+        "placed_by": place.placed_by, "correction": place.correction,
+        "attribution": attribution_for([place]) or None,
         "alternatives": [{"name": a.name, "kind": a.kind, "country": a.country, "lat": a.lat,
                           "lon": a.lon, "geonameid": a.geonameid, "score": a.score}
                          for a in place.alternatives],
@@ -42,11 +51,15 @@ def places_geojson(places: Sequence[Place]) -> str:
                  "geometry": {"type": "Point", "coordinates": [round(p.lon, 6), round(p.lat, 6)]},
                  "properties": place_record(p)}
                 for p in places if p.resolved]
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False) + "\n"
+    collection: dict = {"type": "FeatureCollection", "features": features}
+    credit = attribution_for(p for p in places if p.resolved)
+    if credit:
+        collection["attribution"] = credit
+    return json.dumps(collection, ensure_ascii=False) + "\n"
 
 
 CSV_COLUMNS = ("name", "kind", "country", "lat", "lon", "precision", "container", "geonameid", "mentions",
-               "confidence", "article_title", "passage", "mention")
+               "confidence", "article_title", "passage", "mention", "placed_by", "correction", "attribution")
 
 
 def places_csv(places: Sequence[Place]) -> str:
@@ -58,7 +71,8 @@ def places_csv(places: Sequence[Place]) -> str:
         for m in p.mentions:
             writer.writerow([_safe_cell(v) for v in (
                 p.name, p.kind, p.country, p.lat, p.lon, p.precision, p.container, p.geonameid or "", p.mention_count,
-                p.confidence, m.article_title, m.passage.text, m.name)])
+                p.confidence, m.article_title, m.passage.text, m.name, p.placed_by,
+                "" if p.correction is None else p.correction, attribution_for([p]))])
     return out.getvalue()
 
 
@@ -70,14 +84,25 @@ def _safe_cell(value):
 
 
 def places_table(places: Sequence[Place]) -> str:
-    """A readable table; `precision` stands right after the point it qualifies."""
-    rows = [("place", "kind", "country", "lat", "lon", "precision", "mentions", "conf")]
+    """A readable table; `precision` stands right after the point it qualifies. When a correction
+    or an online geocoder placed some place, a `placed_by` column says so ("correction #3")."""
+    by = any(p.placed_by != "gazetteer" or p.correction is not None for p in places)
+    rows = [("place", "kind", "country", "lat", "lon", "precision", "mentions", "conf")
+            + (("placed_by",) if by else ())]
     for p in places:
         rows.append((p.name, p.kind, p.country or "-",
                      f"{p.lat:.4f}" if p.resolved else "-", f"{p.lon:.4f}" if p.resolved else "-",
-                     p.precision, str(p.mention_count), f"{p.confidence:.2f}"))
-    left = (0, 1, 2, 5)     # text columns; numbers are right-aligned
+                     p.precision, str(p.mention_count), f"{p.confidence:.2f}")
+                    + ((_placed_by(p),) if by else ()))
+    left = (0, 1, 2, 5, 8)     # text columns; numbers are right-aligned
     widths = [min(max(len(r[i]) for r in rows), 40) for i in range(len(rows[0]))]
     lines = ["  ".join(c[:40].ljust(w) if i in left else c.rjust(w) for i, (c, w) in
                        enumerate(zip(r, widths, strict=True))).rstrip() for r in rows]
-    return "\n".join(lines) + "\n"
+    credit = attribution_for(places)
+    return "\n".join(lines) + "\n" + (f"online results: {credit}\n" if credit else "")
+
+
+def _placed_by(p: Place) -> str:
+    """"gazetteer", "correction #3", "nominatim #4 (online)"."""
+    text = p.placed_by + (f" #{p.correction}" if p.correction is not None else "")
+    return text + (" (online)" if placed_online(p.placed_by) else "")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from geo.articles import Article, Passage, passage_at, split_passages
+from geo.corrections import Correction, apply_corrections
 from geo.resolve import Candidate, ResolvedMention
 
 if TYPE_CHECKING:
@@ -54,6 +55,8 @@ class Place:
     gazetteer_name: str = ""   # the gazetteer's own name ("Zaporizhzhya", "Luhanska oblast")
     precision: str = "exact"   # see geo.resolve.ResolvedMention: exact, town, admin2, admin1, country, unplaced
     container: str = ""        # the place whose point stands in for an approximate one ("Donetska oblast")
+    placed_by: str = "gazetteer"   # "gazetteer", "correction" or an online geocoder's name (see ResolvedMention)
+    correction: int | None = None  # the id of the user's correction that placed it (geo.corrections)
 
     @property
     def mention_count(self) -> int:
@@ -83,7 +86,10 @@ class Place:
 def place_key(r: ResolvedMention) -> str:
     """One key per entity: the gazetteer entry for exact places; the name and the container for
     approximate ones ("Stepne" in Donetsk oblast and "Stepne" in Kharkiv oblast are two places);
-    a facility by its name and town."""
+    a facility by its name and town; a corrected mention by its correction (never merged with the
+    engine's places)."""
+    if r.correction is not None:
+        return f"corrected:{r.correction}"
     name = " ".join(r.mention.name.split()).casefold()
     if r.lat is None:
         return "unresolved:" + name
@@ -136,12 +142,21 @@ def group_places(parsed: Iterable[tuple[Article, Sequence[Passage], Sequence[Res
             geonameid=p.geonameid if p and best.precision == "exact" else None,
             confidence=round(sum(i[0].confidence for i in items) / len(items), 3),
             mentions=tuple(ref for _, ref in items), alternatives=best.alternatives,
-            source=source_of(where.row) if where else "",
+            source=_source(best, where, source_of),
             gazetteer_name=p.name if p else "",
             precision=best.precision, container=best.container.name if best.container else "",
+            placed_by=best.placed_by, correction=best.correction,
         ))
     places.sort(key=lambda pl: (-pl.mention_count, pl.name))
     return places
+
+
+def _source(best: ResolvedMention, where: Candidate | None, source_of) -> str:
+    """Where the place's point comes from: the gazetteer source of its entry, or the correction."""
+    if best.correction is not None:
+        via = f" ({best.placed_by})" if best.placed_by != "correction" else ""
+        return f"correction #{best.correction}{via}"
+    return source_of(where.row) if where else ""
 
 
 def _display_name(best: ResolvedMention, resolved: Sequence[ResolvedMention]) -> str:
@@ -156,17 +171,22 @@ def _display_name(best: ResolvedMention, resolved: Sequence[ResolvedMention]) ->
     return best.label if form.isupper() else form
 
 
-def places_for(articles: Sequence[Article], parser) -> list[Place]:
-    """Parse the articles with `parser` (a Geoparser) and group their places."""
-    parsed = [(a, split_passages(a), parser.parse(a.text)) for a in articles]
+def places_for(articles: Sequence[Article], parser, corrections: Iterable[Correction] = ()) -> list[Place]:
+    """Parse the articles with `parser` (a Geoparser) and group their places, with the user's
+    `corrections` applied (see geo.corrections)."""
+    corrections = tuple(corrections)
+    parsed = [(a, split_passages(a), apply_corrections(a.id, parser.parse(a.text), corrections)) for a in articles]
     return group_places(parsed, source_of=lambda row: parser.index.entry(row).source)
 
 
-def places_from_parsed(parsed: Iterable[tuple[Article, ParsedText]]) -> list[Place]:
+def places_from_parsed(parsed: Iterable[tuple[Article, ParsedText]],
+                       corrections: Iterable[Correction] = ()) -> list[Place]:
     """Group articles' cached parses (see geo.parsecache) into places, with no parser or index:
-    each place's gazetteer source comes with its parse."""
+    each place's gazetteer source comes with its parse. The user's `corrections` are applied."""
     items = list(parsed)
+    corrections = tuple(corrections)
     sources: dict[int, str] = {}
     for _, p in items:
         sources.update(p.sources)
-    return group_places(((a, split_passages(a), p.resolved) for a, p in items), source_of=sources.__getitem__)
+    return group_places(((a, split_passages(a), apply_corrections(a.id, p.resolved, corrections)) for a, p in items),
+                        source_of=sources.__getitem__)

@@ -37,6 +37,7 @@ from matplotlib.patches import Circle
 from matplotlib.text import Text
 from matplotlib.transforms import Affine2D, IdentityTransform
 
+from geo.attribution import attribution_for
 from geo.places import Place
 from geo.styles import (
     CREDIT,
@@ -240,9 +241,13 @@ def draw_map(places: Sequence[Place], *, title: str, subtitle: str = "",
     `bounds` is (south, west, north, east), e.g. the interactive map's current view; None fits the
     places. The first basemap file is drawn as land with country borders, the others as thin dashed
     inner borders. `status` (for comparisons) colours markers by "only A" / "only B" / "both"
-    instead of by kind. An empty `subtitle` shows today's date."""
+    instead of by kind. An empty `subtitle` shows today's date. When an online geocoder placed one
+    of the places, the OpenStreetMap attribution is added to `credit`."""
     # A name in a script the bundled DejaVu fonts lack (e.g. Chinese) is drawn as boxes, with a
     # matplotlib warning; warnings are not silenced here (the filters are process-wide state).
+    online = attribution_for(places)
+    if online and online not in credit:
+        credit = f"{credit}; {online}" if credit else online
     return _draw_map(places, title=title, subtitle=subtitle, bounds=bounds, basemaps=basemaps,
                      credit=credit, status=status, width_px=width_px, height_px=height_px)
 

@@ -81,7 +81,11 @@ class ResolvedMention:
     the text names or implies: a village the gazetteer lacks, or a name too ambiguous to pick one
     place by), or "unplaced". `place` is the gazetteer entry the mention names (None when the
     gazetteer lacks it or the engine cannot tell which); `container` the entry whose point stands in
-    for an approximate one."""
+    for an approximate one.
+
+    `placed_by` says who placed it: "gazetteer" (the engine), "correction" (a user's correction, see
+    geo.corrections) or the name of the online geocoder whose answer a user accepted ("nominatim");
+    `correction` is then the id of that correction."""
 
     mention: Mention
     place: Candidate | None
@@ -91,6 +95,8 @@ class ResolvedMention:
     lon: float | None
     precision: str = "exact"
     container: Candidate | None = None
+    placed_by: str = "gazetteer"
+    correction: int | None = None
 
     @property
     def label(self) -> str:
