@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# The tests keep a cache and a data folder of their own (the index is built there once per machine):
+# what a user stored (corrections, added gazetteers, articles, settings) never changes what a test
+# sees, and the app's own index is not rebuilt under it. CONFLICTMAP_TEST_CACHE / _DATA move them.
+_TEST_HOME = Path.home() / ".cache" / "conflictmap-tests"
+os.environ["CONFLICTMAP_CACHE"] = os.environ.get("CONFLICTMAP_TEST_CACHE", str(_TEST_HOME / "cache"))
+os.environ["CONFLICTMAP_DATA"] = os.environ.get("CONFLICTMAP_TEST_DATA", str(_TEST_HOME / "data"))
 
 from geo.articles import Article, read_article
 from geo.gazetteer import PlaceIndex
