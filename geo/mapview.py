@@ -91,15 +91,20 @@ class _PlainOutput(MacroElement):
             element.render(**kwargs)
 
 
+# Characters written as \\uXXXX in the marker rows. <, >, & and ' keep the script inert as HTML;
+# braces keep it inert as a template (rows hold no objects, so every brace is in a string, and
+# streamlit-folium rewrites `{{'name'}}`); parentheses and underscores keep article text out of
+# streamlit-folium's other rewrites of the script it is given: it deletes every `alert(coords);`
+# and renames `drawnItems_draw_control_div_N` and `_<element id>` suffixes.
+_JSON_ESCAPES = {c: f"\\u{ord(c):04x}" for c in "<>&'{}()_"}
+_JSON_ESCAPE = str.maketrans(_JSON_ESCAPES)
+
+
 def _rows_json(rows: Sequence[Sequence]) -> str:
-    """Marker rows (numbers, strings, None) as JSON for a <script> block, inert as HTML and as a
-    template: <, >, &, ' and braces escaped (rows hold no objects, so every brace is in a string;
-    streamlit-folium still rewrites `{{'name'}}` in the script it is given)."""
-    text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"),
-                         ("{", "\\u007b"), ("}", "\\u007d")):
-        text = text.replace(char, escape)
-    return text
+    """Marker rows (numbers, strings, None) as JSON for a <script> block, inert as HTML, as a
+    template and to streamlit-folium's rewriting (see `_JSON_ESCAPES`): the browser reads every
+    string back exactly as it was. Outside strings the JSON has only numbers, null and , [ ]."""
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPE)
 
 
 # folium's FastMarkerCluster template, with the rows as `_rows_json` (not `tojson`).
