@@ -378,7 +378,26 @@ def test_story_bounds_leave_out_places_known_only_by_their_country(approx_places
     assert story_bounds([stepne, in_russia]) == story_bounds([stepne])
 
 
-# -- what streamlit-folium does to the script -------------------------------------------------------------
+# -- long passages and what streamlit-folium does to the script ---------------------------------------
+def test_a_popup_does_not_grow_with_the_passage() -> None:
+    from longtext import long_article, long_places
+
+    small, large = (long_places(long_article(kb)) for kb in (20, 300))
+    for place in large:
+        popup = popup_html(place)
+        assert len(popup) < 3_000, len(popup)          # one window of ~480 characters, marks, title
+        assert "<mark>" + place.name + "</mark>" in popup and "class='cm-cut'" in popup
+    for a, b in zip(small, large, strict=True):
+        assert abs(len(popup_html(a)) - len(popup_html(b))) < 200
+
+
+def test_a_map_does_not_grow_with_the_passage() -> None:
+    from longtext import long_article, long_places
+
+    sizes = [len(build_map(long_places(long_article(kb))).get_root().render()) for kb in (20, 300)]
+    assert sizes[1] - sizes[0] < 2_000, sizes
+
+
 STRIPPED_TEXT = ("Officials in Kyiv typed alert(coords); into the console and drawnItems_draw_control_div_1 "
                  "and _div_0 and (a) [b] {c} in Mariupol.\n")
 
