@@ -225,7 +225,6 @@ def _added(article: Article, source: str) -> list[Message]:
     return [("success", f"Added “{article.title[:60]}”")] + [("warning", f"{source}: {w}") for w in article.warnings]
 
 
-# -- shareable state (URL query parameters) ------------------------------------------------------
 # -- gazetteers ---------------------------------------------------------------------------------------
 def gazetteer_rows(gazetteers: Sequence[ActiveGazetteer]) -> list[dict]:
     """One row per gazetteer the index is built from (plain values; Streamlit escapes them)."""
@@ -262,18 +261,56 @@ def gazetteer_from_upload(name: str, data: bytes, *, registry: SourceRegistry | 
                            (f"{name} -> gazetteer {info.name}.{ignored}",))
 
 
+# -- shareable state (URL query parameters) ------------------------------------------------------
+# Everything read from a link is checked against what it may be and capped: a link is text anyone
+# can write, and what it sets is shown on the page and written back into the address bar.
+LINK_ARTICLES = 50                  # article ids in `a`
+LINK_SEARCH = 200                   # characters of `q` (the search box takes no more)
+LINK_PLACE = 300                    # characters of `place`
+LINK_MIN_MENTIONS = 1000
+_ID_NUMBER = r"(?:gn:\d{1,12}|row:\d{1,9})"
+_NAME = r"[^\x00-\x1f\x7f]{1,280}"          # a place key's name: casefolded text of one line
+PLACE_KEY = re.compile(rf"{_ID_NUMBER}(?::[a-z]{{1,12}})?|(?:approx|facility):{_NAME}:(?:{_ID_NUMBER}|none)"
+                       rf"|unresolved:{_NAME}")
+
+
+def valid_place_key(key: object) -> str | None:
+    """`key` if it is written like a `Place.key` (see geo.places.place_key) and not too long, else None."""
+    if isinstance(key, str) and len(key) <= LINK_PLACE and PLACE_KEY.fullmatch(key):
+        return key
+    return None
+
+
+def _listed(raw: object, allowed: Sequence[str], limit: int) -> list[str]:
+    """The distinct comma-separated values of `raw` that are in `allowed`, in order, at most `limit`;
+    only the start of an overlong value is read."""
+    if not isinstance(raw, str):
+        return []
+    known = set(allowed)
+    longest = max((len(a) for a in known), default=0) + 1
+    out: list[str] = []
+    for item in raw[: limit * longest * 4].split(","):
+        if item in known and item not in out:
+            out.append(item)
+            if len(out) == limit:
+                break
+    return out
+
+
 def state_to_params(articles: Sequence[str], filters: Filters, selected: str | None,
                     compare: tuple[str, str] | None) -> dict[str, str]:
     """Query parameters that reopen the same articles, filters, selected place and comparison.
-    Articles are named by their stable ids (samples) so the link stays short."""
-    params = {"a": ",".join(articles)}
-    if tuple(filters.kinds) != ALL_GROUPS:
-        params["kinds"] = ",".join(filters.kinds)
-    if filters.min_mentions > 1:
+    Articles are named by their stable ids (samples) so the link stays short. Values are capped
+    as `params_to_state` caps them, so the address bar never holds what a link could not set."""
+    params = {"a": ",".join(list(dict.fromkeys(articles))[:LINK_ARTICLES])}
+    kinds = tuple(dict.fromkeys(k for k in filters.kinds if k in ALL_GROUPS))
+    if kinds and kinds != ALL_GROUPS:
+        params["kinds"] = ",".join(kinds)
+    if 1 < filters.min_mentions <= LINK_MIN_MENTIONS:
         params["min"] = str(filters.min_mentions)
     if filters.search:
-        params["q"] = filters.search
-    if selected:
+        params["q"] = filters.search[:LINK_SEARCH]
+    if valid_place_key(selected):
         params["place"] = selected
     if compare:
         params["cmp"] = ",".join(compare)
@@ -281,18 +318,24 @@ def state_to_params(articles: Sequence[str], filters: Filters, selected: str | N
 
 
 def params_to_state(params: Mapping[str, str], known_articles: Sequence[str]):
-    """The inverse of `state_to_params`; unknown or malformed values fall back to defaults."""
-    wanted = [a for a in (params.get("a") or "").split(",") if a in known_articles]
-    kinds = tuple(k for k in (params.get("kinds") or "").split(",") if k in ALL_GROUPS) or ALL_GROUPS
-    try:
-        min_mentions = max(1, min(int(params.get("min") or 1), 1000))
-    except ValueError:
-        min_mentions = 1
-    search = (params.get("q") or "")[:200]
-    selected = (params.get("place") or None)
-    compare = tuple(c for c in (params.get("cmp") or "").split(",") if c in known_articles)
-    return (wanted or None, Filters(kinds=kinds, min_mentions=min_mentions, search=search),
-            selected, compare if len(compare) == 2 else None)
+    """The inverse of `state_to_params`. Every value is validated and capped; unknown parameters
+    are ignored, unknown or malformed values fall back to defaults: `a` known article ids (at most
+    `LINK_ARTICLES`, once each), `kinds` known groups, `min` a whole number 1..1000, `q` at most
+    `LINK_SEARCH` characters, `place` a place key (`PLACE_KEY`, at most `LINK_PLACE` characters),
+    `cmp` two different known ids."""
+    wanted = _listed(params.get("a"), known_articles, LINK_ARTICLES)
+    kinds = tuple(_listed(params.get("kinds"), ALL_GROUPS, len(ALL_GROUPS))) or ALL_GROUPS
+    raw_min = params.get("min")
+    min_mentions = int(raw_min) if isinstance(raw_min, str) and re.fullmatch(r"\d{1,20}", raw_min) else 1
+    min_mentions = min(max(min_mentions, 1), LINK_MIN_MENTIONS)
+    search = params.get("q")
+    search = search[:LINK_SEARCH] if isinstance(search, str) else ""
+    selected = valid_place_key(params.get("place"))
+    raw_cmp = params.get("cmp")
+    pair = raw_cmp.split(",") if isinstance(raw_cmp, str) and len(raw_cmp) <= 100 else []
+    known = set(known_articles)
+    compare = (pair[0], pair[1]) if len(pair) == 2 and pair[0] != pair[1] and known >= set(pair) else None
+    return (wanted or None, Filters(kinds=kinds, min_mentions=min_mentions, search=search), selected, compare)
 
 
 def share_query(params: Mapping[str, str]) -> str:

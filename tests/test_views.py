@@ -14,6 +14,8 @@ from geo.pipeline import Geoparser
 from geo.places import Place, places_for
 from geo.views import (
     ALL_GROUPS,
+    LINK_ARTICLES,
+    LINK_SEARCH,
     UNPLACED_PASSAGES,
     Filters,
     TableSync,
@@ -33,6 +35,7 @@ from geo.views import (
     state_to_params,
     unplaced_html,
     unplaced_places,
+    valid_place_key,
 )
 
 ROW_COLUMNS = ["place", "kind", "precision", "country", "lat", "lon", "mentions", "confidence"]
@@ -379,3 +382,41 @@ def test_share_link_round_trips(search: str) -> None:
 
 def test_share_link_keeps_the_article_list_readable() -> None:
     assert share_query(state_to_params(KNOWN[:2], Filters(), None, None)) == f"?a={KNOWN[0]},{KNOWN[1]}"
+
+
+# -- hostile links -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("key", ["gn:703448", "gn:690791:east", "row:12", "approx:stepne:gn:709717",
+                                 "approx:stepne:none", "facility:azovstal steel plant:row:7",
+                                 "unresolved:soviet union", "unresolved:<b>x</b> [l](http://e.x)"])
+def test_place_keys_the_engine_makes_are_valid(key: str) -> None:
+    assert valid_place_key(key) == key
+
+
+@pytest.mark.parametrize("key", ["", "nowhere", "gn:", "gn:12x", "gn:1:" + "a" * 20, "approx:x", "row:1\n",
+                                 "unresolved:", "unresolved:a\x00b", "unresolved:" + "x" * 300, None, 7])
+def test_other_place_keys_are_not(key) -> None:
+    assert valid_place_key(key) is None
+
+
+def test_hostile_link_values_are_validated_and_capped() -> None:
+    many = {f"{i:012x}" for i in range(200)}
+    known = sorted(many)
+    params = {"a": ",".join(known * 3 + ["nope"] * 20_000), "kinds": ",".join(["town", "region"] * 20_000),
+              "min": "1" * 5000, "q": "**bold** ![x](http://127.0.0.1:9/p.png) <img src=x> $x$ :red[y]" * 100,
+              "place": "unresolved:" + "x" * 60_000, "cmp": ",".join(known[:2]) * 5000, "evil": "<script>"}
+    wanted, filters, selected, compare = params_to_state(params, known)
+    assert wanted == known[:LINK_ARTICLES]
+    assert filters.kinds == ("town", "region")
+    assert filters.min_mentions == 1
+    assert filters.search == params["q"][:LINK_SEARCH]          # shown only as a widget's value
+    assert selected is None and compare is None
+    echoed = state_to_params(known * 2, filters, "unresolved:" + "x" * 60_000, None)
+    assert len(echoed["a"].split(",")) == LINK_ARTICLES and "place" not in echoed
+    assert sum(len(v) for v in echoed.values()) < 1_000
+
+
+def test_a_link_sets_only_known_kinds_once_each() -> None:
+    _, filters, _, _ = params_to_state({"kinds": "town," * 20_000 + "feature,town,evil"}, KNOWN)
+    assert filters.kinds == ("town",)        # only the start of an overlong value is read
+    _, filters, _, _ = params_to_state({"kinds": "feature,town,feature,evil,town"}, KNOWN)
+    assert filters.kinds == ("feature", "town")
