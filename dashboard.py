@@ -32,6 +32,7 @@ from geo.views import (
     Page,
     article_from_paste,
     article_from_upload,
+    article_labels,
     count_line,
     filter_places,
     gazetteer_from_upload,
@@ -218,9 +219,9 @@ library: dict[str, Article] = state.library
 # -- sidebar: articles and filters ---------------------------------------------------------------
 with st.sidebar:
     st.header("Articles")
-    state.active = [a for a in state.active if a in library]
-    st.multiselect("Shown articles", options=list(library), key="active",
-                   format_func=lambda i: library[i].title[:70])
+    state.active = list(dict.fromkeys(a for a in state.active if a in library))
+    labels = article_labels(list(library.values()))      # plain text; unique, or two would be one
+    st.multiselect("Shown articles", options=list(library), key="active", format_func=labels.__getitem__)
     st.file_uploader("Add articles (.txt, .md, .html)", type=["txt", "md", "markdown", "html", "htm"],
                      accept_multiple_files=True, key="uploads", on_change=on_upload)
     with st.form("paste", clear_on_submit=True):
@@ -410,9 +411,9 @@ if view == "Compare versions":
         default = state.compare or (ids[0], ids[1])
         c1, c2 = st.columns(2)
         a_id = c1.selectbox("Article A", ids, index=ids.index(default[0]) if default[0] in ids else 0,
-                            format_func=lambda i: library[i].title[:70], key="cmp_a")
+                            format_func=labels.__getitem__, key="cmp_a")
         b_id = c2.selectbox("Article B", ids, index=ids.index(default[1]) if default[1] in ids else 1,
-                            format_func=lambda i: library[i].title[:70], key="cmp_b")
+                            format_func=labels.__getitem__, key="cmp_b")
         if a_id == b_id:
             show_message("warning", "Choose two different articles.")
         else:

@@ -290,6 +290,28 @@ def settle_table_selection(keys: Sequence[str], rows: Sequence[int] | None, last
     return selected, TableSync(listing, (list(keys).index(selected),) if selected in keys else ())
 
 
+# -- the article pickers ------------------------------------------------------------------------------
+ARTICLE_LABEL = 70      # characters of a title in a picker
+
+
+def article_labels(articles: Sequence[Article]) -> dict[str, str]:
+    """A label for each article (by id) for the pickers: its title, cut, and where two would read
+    the same, the file name and then the id after it. Unique, because Streamlit's select widgets
+    give back the option whose label was picked: two articles titled alike would be one."""
+    base = {a.id: a.title[:ARTICLE_LABEL] for a in articles}
+    counts: dict[str, int] = {}
+    for label in base.values():
+        counts[label] = counts.get(label, 0) + 1
+    labels = {}
+    for a in articles:
+        label = base[a.id]
+        if counts[label] > 1:
+            name = PurePath(a.source).name if a.source else ""
+            label = f"{label} · {name[:40]} · {a.id[:8]}" if name else f"{label} · {a.id[:8]}"
+        labels[a.id] = label
+    return labels
+
+
 # -- articles the user adds ----------------------------------------------------------------------------
 def article_from_upload(name: str, data: bytes) -> tuple[Article | None, list[Message]]:
     """An uploaded file as an article, with what to tell the user; no article when it is refused."""

@@ -1066,3 +1066,20 @@ def test_a_hostile_link_is_validated_and_not_echoed(app: AppTest) -> None:
     assert at.query_params["kinds"] == "town" and at.query_params["q"] == q
     for text in markdown_strings(at):
         assert "127.0.0.1:9" not in text and ":red[y]" not in text
+
+
+def test_two_articles_titled_alike_are_both_shown(fresh: AppTest) -> None:
+    """Streamlit's pickers give back the option whose label was picked: labels must differ."""
+    body = "Same title\n\nShelling hit Kramatorsk overnight.\n"
+    fresh.sidebar.text_area[0].input(body)
+    next(b for b in fresh.sidebar.button if b.label == "Add pasted text").click()
+    rerun(fresh)
+    fresh.sidebar.file_uploader(key="uploads").upload("desk.txt", (body + "Sloviansk too.\n").encode(), "text/plain")
+    rerun(fresh)
+    rerun(fresh)
+    active = fresh.session_state["active"]
+    assert len(active) == len(set(active)) == 4
+    assert caption(fresh).startswith("4 articles")
+    sources = {m.source for p in fresh.session_state["memo"]["places"][next(reversed(
+        fresh.session_state["memo"]["places"]))] for m in p.mentions if p.name == "Kramatorsk"}
+    assert {"pasted text", "desk.txt"} <= sources

@@ -501,3 +501,19 @@ def test_compare_rows_cut_long_passages_and_the_download_keeps_them(seed_a: Arti
     assert [r["A"] for r in whole] == [pp.a.text if pp.a else "" for pp in result.passages]
     assert passage_pair_rows(result.passages, ["same"]) == [r for r in passage_pair_rows(
         result.passages, ["only A", "only B", "changed", "same"]) if r["status"] == "same"]
+
+
+def test_article_labels_are_unique() -> None:
+    from geo.views import article_labels
+
+    a = article_from_text("Same title\n\nKyiv.\n", source="pasted text")
+    b = article_from_text("Same title\n\nKyiv again.\n", source="/uploads/desk.txt")
+    c = article_from_text("Same title\n\nKyiv once more.\n", source="/other/desk.txt")
+    d = article_from_text("Other title\n\nKyiv.\n", source="x.txt")
+    labels = article_labels([a, b, c, d])
+    assert labels[d.id] == "Other title"
+    assert labels[a.id] == f"Same title · pasted text · {a.id[:8]}"
+    assert labels[b.id] == f"Same title · desk.txt · {b.id[:8]}"
+    assert len(set(labels.values())) == 4
+    long = article_from_text("T" * 200 + "\n\nKyiv.\n")
+    assert len(article_labels([long])[long.id]) <= 70
