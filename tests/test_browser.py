@@ -218,6 +218,32 @@ def test_with_tiles_off_no_request_leaves_the_machine(session: Session) -> None:
     assert net.console_errors[session.console_at_toggle:] == []
 
 
+TOOLBAR_LABELS_JS = """() => Array.from(document.querySelectorAll('[data-testid="stElementToolbarButton"] button'))
+    .map((b) => b.getAttribute("aria-label") || b.textContent)"""
+
+
+def toolbar_labels(page, table) -> list[str]:
+    """The buttons of a table's toolbar (it shows while the mouse is over the table)."""
+    table.scroll_into_view_if_needed()
+    table.hover()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        labels = page.evaluate(TOOLBAR_LABELS_JS)
+        if labels:
+            return labels
+        time.sleep(0.1)
+    return []
+
+
+def test_tables_offer_no_raw_csv_download(session: Session) -> None:
+    """Streamlit's own "Download as CSV" writes cells as they are (an article sentence starting with
+    "=" would be a formula in a spreadsheet): it is switched off; the app's downloads defuse them."""
+    table = session.page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').first
+    labels = toolbar_labels(session.page, table)
+    assert labels, "the table's toolbar did not show"
+    assert not [label for label in labels if "download" in label.lower() or "csv" in label.lower()], labels
+
+
 def test_no_page_errors(session: Session) -> None:
     assert session.net.page_errors == []
 
