@@ -273,6 +273,7 @@ class NetworkLog:
     websockets: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)      # alert/confirm/prompt messages (dismissed)
 
     def outside(self) -> list[str]:
         """Requests (and websockets) to anything but this machine."""
@@ -286,8 +287,28 @@ class NetworkLog:
 @contextlib.contextmanager
 def offline_browser(viewport: tuple[int, int] = VIEWPORT, timeout_ms: float = 30_000) -> Iterator:
     """(page, NetworkLog) in headless Debian Chromium; requests leaving 127.0.0.1 are aborted."""
+    with chromium() as browser, offline_context(browser, viewport, timeout_ms) as page_net:
+        yield page_net
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator:
+    """Headless Debian Chromium, driven by playwright (one per process at a time: playwright's sync
+    API runs one event loop; open more pages with `offline_context`)."""
     from playwright.sync_api import sync_playwright
 
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextlib.contextmanager
+def offline_context(browser, viewport: tuple[int, int] = VIEWPORT, timeout_ms: float = 30_000) -> Iterator:
+    """(page, NetworkLog) in a new browser context of `browser` (a new user, to the app): requests
+    leaving 127.0.0.1 are aborted and recorded; dialogs are recorded and dismissed."""
     net = NetworkLog()
 
     def route(r) -> None:
@@ -297,23 +318,22 @@ def offline_browser(viewport: tuple[int, int] = VIEWPORT, timeout_ms: float = 30
             net.aborted.append(r.request.url)
             r.abort("internetdisconnected")
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
-                                          service_workers="block")
-            context.set_default_timeout(timeout_ms)
-            # The context sees the requests of every page and of the frames inside them (the map iframe).
-            context.on("request", lambda req: net.requests.append(req.url))
-            context.on("response", lambda resp: net.responses.append(resp.url))
-            context.route("**/*", route)
-            page = context.new_page()
-            page.on("websocket", lambda ws: net.websockets.append(ws.url))
-            page.on("pageerror", lambda exc: net.page_errors.append(str(exc)))
-            page.on("console", lambda msg: net.console_errors.append(msg.text) if msg.type == "error" else None)
-            yield page, net
-        finally:
-            browser.close()
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
+                                  service_workers="block", accept_downloads=True)
+    try:
+        context.set_default_timeout(timeout_ms)
+        # The context sees the requests of every page and of the frames inside them (the map iframe).
+        context.on("request", lambda req: net.requests.append(req.url))
+        context.on("response", lambda resp: net.responses.append(resp.url))
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on("websocket", lambda ws: net.websockets.append(ws.url))
+        page.on("pageerror", lambda exc: net.page_errors.append(str(exc)))
+        page.on("console", lambda msg: net.console_errors.append(msg.text) if msg.type == "error" else None)
+        page.on("dialog", lambda dialog: (net.dialogs.append(dialog.message), dialog.dismiss()))
+        yield page, net
+    finally:
+        context.close()
 
 
 @dataclass(frozen=True)

@@ -8,17 +8,23 @@ Every record also says who placed it (`placed_by`: "gazetteer", "correction" or 
 geocoder's name) and which of the user's corrections did (`correction`, an id, or empty). A place
 an online geocoder placed carries `attribution` ("© OpenStreetMap contributors (ODbL)"): a field of
 its JSON record and GeoJSON properties (and of the FeatureCollection), a column of the CSV, a line
-under the table."""
+under the table.
+
+Each mention carries its passage cut to a window around it (`geo.excerpts`: 240 characters each
+side, "…[truncated]" where it was cut), the passage's id (`<article id>:<passage index>`) and the
+mention's offsets in the article text, so that an export grows with the number of mentions, not
+with mentions x passage length, and every mention can still be found in the original text."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from geo.attribution import attribution_for, placed_online
-from geo.places import Place
+from geo.excerpts import excerpt, marked
+from geo.places import MentionRef, Place
 
 
 def place_record(place: Place, *, with_passages: bool = True) -> dict:
@@ -34,12 +40,26 @@ def place_record(place: Place, *, with_passages: bool = True) -> dict:
                          for a in place.alternatives],
     }
     if with_passages:
-        record["passages"] = [
-            {"article_id": m.article_id, "article_title": m.article_title, "source": m.source,
-             "passage": m.passage.text, "mention": m.name,
-             "mention_start": m.start - m.passage.start, "mention_end": m.end - m.passage.start}
-            for m in place.mentions]
+        record["passages"] = [mention_record(m) for m in place.mentions]
     return record
+
+
+def mention_record(m: MentionRef) -> dict:
+    """One mention with the window of its passage: `mention_start`/`mention_end` index `passage` as
+    written here (markers included), `article_start`/`article_end` the article text."""
+    p = m.passage
+    e = excerpt(p.text, [(m.start - p.start, m.end - p.start)])
+    text, shift = marked(e)
+    start = m.start - p.start - e.start + shift
+    return {"article_id": m.article_id, "article_title": m.article_title, "source": m.source,
+            "passage_id": passage_id(m), "passage": text, "passage_truncated": e.truncated, "mention": m.name,
+            "mention_start": start, "mention_end": start + (m.end - m.start),
+            "article_start": m.start, "article_end": m.end}
+
+
+def passage_id(m: MentionRef) -> str:
+    """The passage a mention is in, as `<article id>:<passage index>` (geo.articles.split_passages)."""
+    return f"{m.article_id}:{m.passage.index}"
 
 
 def places_json(places: Sequence[Place]) -> str:
@@ -59,20 +79,36 @@ def places_geojson(places: Sequence[Place]) -> str:
 
 
 CSV_COLUMNS = ("name", "kind", "country", "lat", "lon", "precision", "container", "geonameid", "mentions",
-               "confidence", "article_title", "passage", "mention", "placed_by", "correction", "attribution")
+               "confidence", "article_title", "passage", "mention", "placed_by", "correction", "attribution",
+               "article_id", "source", "passage_id", "article_start", "article_end", "passage_truncated")
 
 
 def places_csv(places: Sequence[Place]) -> str:
-    """One row per mention, so every passage travels with its place."""
+    """One row per mention, so every passage travels with its place: the window of the passage
+    around the mention ("…[truncated]" where it was cut), the passage's id and the mention's
+    offsets in the article text. Cells that a spreadsheet would read as a formula are defused."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for p in places:
         for m in p.mentions:
+            r = mention_record(m)
             writer.writerow([_safe_cell(v) for v in (
                 p.name, p.kind, p.country, p.lat, p.lon, p.precision, p.container, p.geonameid or "", p.mention_count,
-                p.confidence, m.article_title, m.passage.text, m.name, p.placed_by,
-                "" if p.correction is None else p.correction, attribution_for([p]))])
+                p.confidence, m.article_title, r["passage"], m.name, p.placed_by,
+                "" if p.correction is None else p.correction, attribution_for([p]), m.article_id, m.source,
+                r["passage_id"], m.start, m.end, "yes" if r["passage_truncated"] else "no")])
+    return out.getvalue()
+
+
+def rows_csv(rows: Sequence[Mapping[str, object]]) -> str:
+    """Table rows (dicts with the same keys) as CSV, formulas defused (e.g. the compare table)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    if rows:
+        writer.writerow(list(rows[0]))
+        for row in rows:
+            writer.writerow([_safe_cell(v) for v in row.values()])
     return out.getvalue()
 
 

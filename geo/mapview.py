@@ -10,6 +10,8 @@ with no tile server, and OpenStreetMap tiles (with attribution) cover it when th
 An exact place is a filled disc; an approximate one (placed at the point of the town, district,
 region or country that holds it) a hollow dashed ring over a light circle of about that container's
 size, in a layer of its own below the markers; a place without a point is not drawn.
+A popup shows at most `POPUP_PASSAGES` passages, each cut to a window around the mention
+(geo.excerpts), so a map's size grows with its places, not with how long their passages are.
 All text that comes from articles is HTML-escaped here, before it reaches a popup or tooltip, and
 no rendered output is ever read again as a Jinja template (folium's own elements do that: article
 text with `{{ ... }}` in it would run as template code on the server).
@@ -31,6 +33,7 @@ from folium.plugins import FastMarkerCluster
 from folium.template import Template as FoliumTemplate
 from jinja2 import Template
 
+from geo.excerpts import CONTEXT, ELLIPSIS, excerpt
 from geo.places import Place
 from geo.styles import (
     APPROX_DASH,
@@ -91,15 +94,20 @@ class _PlainOutput(MacroElement):
             element.render(**kwargs)
 
 
+# Characters written as \\uXXXX in the marker rows. <, >, & and ' keep the script inert as HTML;
+# braces keep it inert as a template (rows hold no objects, so every brace is in a string, and
+# streamlit-folium rewrites `{{'name'}}`); parentheses and underscores keep article text out of
+# streamlit-folium's other rewrites of the script it is given: it deletes every `alert(coords);`
+# and renames `drawnItems_draw_control_div_N` and `_<element id>` suffixes.
+_JSON_ESCAPES = {c: f"\\u{ord(c):04x}" for c in "<>&'{}()_"}
+_JSON_ESCAPE = str.maketrans(_JSON_ESCAPES)
+
+
 def _rows_json(rows: Sequence[Sequence]) -> str:
-    """Marker rows (numbers, strings, None) as JSON for a <script> block, inert as HTML and as a
-    template: <, >, &, ' and braces escaped (rows hold no objects, so every brace is in a string;
-    streamlit-folium still rewrites `{{'name'}}` in the script it is given)."""
-    text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"),
-                         ("{", "\\u007b"), ("}", "\\u007d")):
-        text = text.replace(char, escape)
-    return text
+    """Marker rows (numbers, strings, None) as JSON for a <script> block, inert as HTML, as a
+    template and to streamlit-folium's rewriting (see `_JSON_ESCAPES`): the browser reads every
+    string back exactly as it was. Outside strings the JSON has only numbers, null and , [ ]."""
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPE)
 
 
 # folium's FastMarkerCluster template, with the rows as `_rows_json` (not `tojson`).
@@ -309,14 +317,24 @@ def precision_note(place: Place) -> str:
 
 
 def highlight(passage_text: str, start: int, end: int) -> str:
-    """The passage as escaped HTML with the mention in <mark>."""
+    """The whole passage as escaped HTML with the mention in <mark> (see `passage_html` for the
+    window around it that popups and panels show)."""
     return (html.escape(passage_text[:start]) + "<mark>" + html.escape(passage_text[start:end])
             + "</mark>" + html.escape(passage_text[end:]))
 
 
+def passage_html(passage_text: str, spans: Sequence[tuple[int, int]], context: int = CONTEXT) -> str:
+    """The passage around its first span as escaped HTML: every span inside the window in <mark>,
+    and a "…" where the passage was cut (see geo.excerpts)."""
+    e = excerpt(passage_text, spans, context)
+    cut = f"<span class='cm-cut' title='passage shortened'>{ELLIPSIS}</span>"
+    return ((cut + " " if e.cut_before else "") + highlight_all(e.text, e.spans)
+            + (" " + cut if e.cut_after else ""))
+
+
 def popup_html(place: Place, status: str | None = None, limit: int = POPUP_PASSAGES) -> str:
-    """A place's popup: its name, then each passage with the mention highlighted and the article
-    title under it. Every piece of article text is escaped."""
+    """A place's popup: its name, then at most `limit` passages, each cut to a window around the
+    mention (highlighted) with the article title under it. Every piece of article text is escaped."""
     parts = [f"<div class='cm-popup' style='font:13px/1.4 system-ui,sans-serif;max-height:300px;"
              f"overflow:auto'><b>{html.escape(place.name)}</b> "
              f"<span style='color:#666'>{html.escape(place.kind)}"
@@ -339,7 +357,7 @@ def popup_html(place: Place, status: str | None = None, limit: int = POPUP_PASSA
         shown += 1
         p = m.passage
         same = [x for x in place.mentions if (x.article_id, x.passage.index) == key]
-        text = highlight_all(p.text, [(x.start - p.start, x.end - p.start) for x in same])
+        text = passage_html(p.text, [(x.start - p.start, x.end - p.start) for x in same])
         parts.append(f"<p style='margin:6px 0 0'>{text}<br><small style='color:#666'>— "
                      f"{html.escape(m.article_title)}</small></p>")
     more = len({(m.article_id, m.passage.index) for m in place.mentions}) - shown

@@ -15,14 +15,17 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from urllib.parse import urlencode
 
 from geo.articles import MAX_ARTICLE_BYTES, Article, ArticleError, article_from_bytes, article_from_text
+from geo.compare import PassagePair
+from geo.excerpts import CONTEXT, clip, excerpt
 from geo.gazetteer import GazetteerSourceError, PlaceIndex
 from geo.gazetteer.custom import CsvImportError, import_csv
 from geo.gazetteer.sources import ActiveGazetteer, SourceRegistry
-from geo.mapview import GROUP_LABEL, KIND_GROUPS, highlight_all, precision_label
-from geo.places import Place
+from geo.mapview import GROUP_LABEL, KIND_GROUPS, highlight, passage_html, precision_label
+from geo.places import MentionRef, Place
 
 ALL_GROUPS = tuple(GROUP_LABEL)     # town, region, country, feature
 UNPLACED_PASSAGES = 10              # passages listed per unplaced name (the rest are counted)
@@ -60,7 +63,7 @@ def filter_places(places: Sequence[Place], filters: Filters) -> list[Place]:
             continue
         if needle and not (needle in p.name.casefold() or needle in p.country.casefold()
                            or needle in (p.gazetteer_name or "").casefold()
-                           or any(needle in m.passage.text.casefold() for m in p.mentions)):
+                           or any(needle in passage.text.casefold() for passage in p.passages)):
             continue
         out.append(p)
     return out
@@ -134,9 +137,9 @@ def count_line(articles: int, places: Sequence[Place], shown: Sequence[Place], r
 
 
 def unplaced_html(place: Place, limit: int = UNPLACED_PASSAGES) -> str:
-    """An unplaced name with its passages (each distinct passage once, every mention of the name in
-    it marked, the article title under it), at most `limit` of them and a count of the rest. All
-    article text, the name and the titles are HTML-escaped."""
+    """An unplaced name with its passages (each distinct passage once, cut to a window around the
+    name with every mention of it inside marked, the article title under it), at most `limit` of
+    them and a count of the rest. All article text, the name and the titles are HTML-escaped."""
     groups: dict[tuple[str, int], list] = {}
     for m in place.mentions:
         groups.setdefault((m.article_id, m.passage.index), []).append(m)
@@ -149,7 +152,7 @@ def unplaced_html(place: Place, limit: int = UNPLACED_PASSAGES) -> str:
              f"{'s' if count != 1 else ''} · {html.escape(why)}</span>"]
     for refs in list(groups.values())[:limit]:
         p = refs[0].passage
-        text = highlight_all(p.text, [(m.start - p.start, m.end - p.start) for m in refs])
+        text = passage_html(p.text, [(m.start - p.start, m.end - p.start) for m in refs])
         parts.append(f"<div style='border-left:3px solid #999;padding:2px 10px;margin:4px 0'>{text}"
                      f"<div style='color:#666;font-size:12px'>— {html.escape(refs[0].article_title)}</div></div>")
     more = len(groups) - limit
@@ -159,13 +162,101 @@ def unplaced_html(place: Place, limit: int = UNPLACED_PASSAGES) -> str:
     return "".join(parts)
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+# -- text on the page ------------------------------------------------------------------------------
+# Article text, titles, file names and place names reach the page only as escaped HTML (st.html
+# interprets no Markdown) or as plain values (table cells, widget values): never through Streamlit's
+# Markdown, whose dialect also fetches images, renders KaTeX ($...$), colours (:red[...]) and icons.
+MESSAGE_STYLE = {   # level -> (background, border, text colour)
+    "success": ("#e8f5e9", "#2e7d32", "#1b5e20"),
+    "info": ("#e3f2fd", "#1565c0", "#0d3c61"),
+    "warning": ("#fff8e1", "#f9a825", "#5d4200"),
+    "error": ("#fdecea", "#c62828", "#7f1d1d"),
+}
 
 
-def markdown_text(text: str) -> str:
-    """`text` with every character Markdown (and Streamlit's Markdown: $math$, :emoji:) would read
-    backslash-escaped, for the few widgets that only take Markdown (a subheader)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+def message_html(level: str, text: str) -> str:
+    """A message box (success, info, warning or error) holding `text` as written: escaped HTML,
+    for st.html, where Markdown is not read."""
+    background, border, colour = MESSAGE_STYLE.get(level, MESSAGE_STYLE["info"])
+    role = "alert" if level in ("warning", "error") else "status"
+    return (f"<div class='cm-message cm-{level if level in MESSAGE_STYLE else 'info'}' role='{role}' "
+            f"style='background:{background};border-left:4px solid {border};color:{colour};"
+            f"padding:8px 12px;border-radius:4px;margin:4px 0;font:14px/1.45 system-ui,sans-serif;"
+            f"white-space:pre-wrap;overflow-wrap:anywhere'>{html.escape(text)}</div>")
+
+
+def place_heading_html(place: Place) -> str:
+    """The selected place's name as a heading (escaped: place names come from article text)."""
+    return (f"<h3 class='cm-place-name' style='font:600 1.5rem/1.3 system-ui,sans-serif;margin:.6rem 0 .2rem'>"
+            f"{html.escape(place.name)}</h3>")
+
+
+def mention_html(m: MentionRef, context: int = CONTEXT) -> str:
+    """One mention of the selected place: the window of its passage, the mention marked, and the
+    article's title and file name under it (all escaped)."""
+    p = m.passage
+    text = passage_html(p.text, [(m.start - p.start, m.end - p.start)], context)
+    return (f"<div class='cm-passage' style='border-left:3px solid #c0392b;padding:4px 10px;margin:6px 0;"
+            f"font:15px/1.5 system-ui,sans-serif'>{text}"
+            f"<div style='color:#666;font-size:12px'>— {html.escape(attribution(m))}</div></div>")
+
+
+def attribution(m: MentionRef) -> str:
+    """"Title · file.html": the article a mention comes from (plain text; the file's name only,
+    never the folder it was read from)."""
+    name = PurePath(m.source).name if m.source else ""
+    return f"{m.article_title} · {name}" if name and name != m.article_title else m.article_title
+
+
+def whole_passage_html(m: MentionRef) -> str:
+    """The whole passage of one mention, the mention marked, in a scrolling box (escaped)."""
+    p = m.passage
+    return (f"<div class='cm-whole-passage' style='max-height:320px;overflow:auto;background:#fafafa;"
+            f"border:1px solid #ddd;padding:6px 10px;font:14px/1.5 system-ui,sans-serif'>"
+            f"{highlight(p.text, m.start - p.start, m.end - p.start)}</div>")
+
+
+def is_cut(m: MentionRef, context: int = CONTEXT) -> bool:
+    """Whether the panel shows only part of this mention's passage."""
+    p = m.passage
+    return excerpt(p.text, [(m.start - p.start, m.end - p.start)], context).truncated
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a long list: items `start` to `end` (exclusive) of `total`, page `number` of `pages`."""
+
+    number: int
+    pages: int
+    start: int
+    end: int
+    total: int
+
+    def label(self, what: str) -> str:
+        """"Passages 21–40 of 530" (numbers and `what` only)."""
+        return f"{what} {self.start + 1}–{self.end} of {self.total}" if self.total else f"No {what.lower()}"
+
+
+def page_of(total: int, number: int, size: int) -> Page:
+    """Page `number` (from 0; clamped to the pages there are) of `total` items, `size` a page."""
+    pages = max(1, -(-total // size))
+    number = min(max(number, 0), pages - 1)
+    return Page(number, pages, number * size, min(total, (number + 1) * size), total)
+
+
+# -- compare -------------------------------------------------------------------------------------------
+COMPARE_CELL = 1_000    # characters of a passage in a cell of the compare table (its download has all)
+
+
+def passage_pair_rows(pairs: Sequence[PassagePair], show: Sequence[str],
+                      limit: int | None = COMPARE_CELL) -> list[dict]:
+    """The aligned passages whose status is in `show`, one row each (plain values): each passage cut
+    to `limit` characters with a marker (None: whole, for the download)."""
+    def cell(p) -> str:
+        return "" if p is None else p.text if limit is None else clip(p.text, limit)
+
+    return [{"status": pp.status, "A": cell(pp.a), "B": cell(pp.b), "places": ", ".join(pp.places),
+             "similarity": pp.similarity} for pp in pairs if pp.status in show]
 
 
 # -- the place table's selection ---------------------------------------------------------------------
@@ -199,6 +290,28 @@ def settle_table_selection(keys: Sequence[str], rows: Sequence[int] | None, last
     return selected, TableSync(listing, (list(keys).index(selected),) if selected in keys else ())
 
 
+# -- the article pickers ------------------------------------------------------------------------------
+ARTICLE_LABEL = 70      # characters of a title in a picker
+
+
+def article_labels(articles: Sequence[Article]) -> dict[str, str]:
+    """A label for each article (by id) for the pickers: its title, cut, and where two would read
+    the same, the file name and then the id after it. Unique, because Streamlit's select widgets
+    give back the option whose label was picked: two articles titled alike would be one."""
+    base = {a.id: a.title[:ARTICLE_LABEL] for a in articles}
+    counts: dict[str, int] = {}
+    for label in base.values():
+        counts[label] = counts.get(label, 0) + 1
+    labels = {}
+    for a in articles:
+        label = base[a.id]
+        if counts[label] > 1:
+            name = PurePath(a.source).name if a.source else ""
+            label = f"{label} · {name[:40]} · {a.id[:8]}" if name else f"{label} · {a.id[:8]}"
+        labels[a.id] = label
+    return labels
+
+
 # -- articles the user adds ----------------------------------------------------------------------------
 def article_from_upload(name: str, data: bytes) -> tuple[Article | None, list[Message]]:
     """An uploaded file as an article, with what to tell the user; no article when it is refused."""
@@ -225,7 +338,6 @@ def _added(article: Article, source: str) -> list[Message]:
     return [("success", f"Added “{article.title[:60]}”")] + [("warning", f"{source}: {w}") for w in article.warnings]
 
 
-# -- shareable state (URL query parameters) ------------------------------------------------------
 # -- gazetteers ---------------------------------------------------------------------------------------
 def gazetteer_rows(gazetteers: Sequence[ActiveGazetteer]) -> list[dict]:
     """One row per gazetteer the index is built from (plain values; Streamlit escapes them)."""
@@ -262,18 +374,56 @@ def gazetteer_from_upload(name: str, data: bytes, *, registry: SourceRegistry | 
                            (f"{name} -> gazetteer {info.name}.{ignored}",))
 
 
+# -- shareable state (URL query parameters) ------------------------------------------------------
+# Everything read from a link is checked against what it may be and capped: a link is text anyone
+# can write, and what it sets is shown on the page and written back into the address bar.
+LINK_ARTICLES = 50                  # article ids in `a`
+LINK_SEARCH = 200                   # characters of `q` (the search box takes no more)
+LINK_PLACE = 300                    # characters of `place`
+LINK_MIN_MENTIONS = 1000
+_ID_NUMBER = r"(?:gn:\d{1,12}|row:\d{1,9})"
+_NAME = r"[^\x00-\x1f\x7f]{1,280}"          # a place key's name: casefolded text of one line
+PLACE_KEY = re.compile(rf"{_ID_NUMBER}(?::[a-z]{{1,12}})?|(?:approx|facility):{_NAME}:(?:{_ID_NUMBER}|none)"
+                       rf"|unresolved:{_NAME}")
+
+
+def valid_place_key(key: object) -> str | None:
+    """`key` if it is written like a `Place.key` (see geo.places.place_key) and not too long, else None."""
+    if isinstance(key, str) and len(key) <= LINK_PLACE and PLACE_KEY.fullmatch(key):
+        return key
+    return None
+
+
+def _listed(raw: object, allowed: Sequence[str], limit: int) -> list[str]:
+    """The distinct comma-separated values of `raw` that are in `allowed`, in order, at most `limit`;
+    only the start of an overlong value is read."""
+    if not isinstance(raw, str):
+        return []
+    known = set(allowed)
+    longest = max((len(a) for a in known), default=0) + 1
+    out: list[str] = []
+    for item in raw[: limit * longest * 4].split(","):
+        if item in known and item not in out:
+            out.append(item)
+            if len(out) == limit:
+                break
+    return out
+
+
 def state_to_params(articles: Sequence[str], filters: Filters, selected: str | None,
                     compare: tuple[str, str] | None) -> dict[str, str]:
     """Query parameters that reopen the same articles, filters, selected place and comparison.
-    Articles are named by their stable ids (samples) so the link stays short."""
-    params = {"a": ",".join(articles)}
-    if tuple(filters.kinds) != ALL_GROUPS:
-        params["kinds"] = ",".join(filters.kinds)
-    if filters.min_mentions > 1:
+    Articles are named by their stable ids (samples) so the link stays short. Values are capped
+    as `params_to_state` caps them, so the address bar never holds what a link could not set."""
+    params = {"a": ",".join(list(dict.fromkeys(articles))[:LINK_ARTICLES])}
+    kinds = tuple(dict.fromkeys(k for k in filters.kinds if k in ALL_GROUPS))
+    if kinds and kinds != ALL_GROUPS:
+        params["kinds"] = ",".join(kinds)
+    if 1 < filters.min_mentions <= LINK_MIN_MENTIONS:
         params["min"] = str(filters.min_mentions)
     if filters.search:
-        params["q"] = filters.search
-    if selected:
+        params["q"] = filters.search[:LINK_SEARCH]
+    if valid_place_key(selected):
         params["place"] = selected
     if compare:
         params["cmp"] = ",".join(compare)
@@ -281,18 +431,24 @@ def state_to_params(articles: Sequence[str], filters: Filters, selected: str | N
 
 
 def params_to_state(params: Mapping[str, str], known_articles: Sequence[str]):
-    """The inverse of `state_to_params`; unknown or malformed values fall back to defaults."""
-    wanted = [a for a in (params.get("a") or "").split(",") if a in known_articles]
-    kinds = tuple(k for k in (params.get("kinds") or "").split(",") if k in ALL_GROUPS) or ALL_GROUPS
-    try:
-        min_mentions = max(1, min(int(params.get("min") or 1), 1000))
-    except ValueError:
-        min_mentions = 1
-    search = (params.get("q") or "")[:200]
-    selected = (params.get("place") or None)
-    compare = tuple(c for c in (params.get("cmp") or "").split(",") if c in known_articles)
-    return (wanted or None, Filters(kinds=kinds, min_mentions=min_mentions, search=search),
-            selected, compare if len(compare) == 2 else None)
+    """The inverse of `state_to_params`. Every value is validated and capped; unknown parameters
+    are ignored, unknown or malformed values fall back to defaults: `a` known article ids (at most
+    `LINK_ARTICLES`, once each), `kinds` known groups, `min` a whole number 1..1000, `q` at most
+    `LINK_SEARCH` characters, `place` a place key (`PLACE_KEY`, at most `LINK_PLACE` characters),
+    `cmp` two different known ids."""
+    wanted = _listed(params.get("a"), known_articles, LINK_ARTICLES)
+    kinds = tuple(_listed(params.get("kinds"), ALL_GROUPS, len(ALL_GROUPS))) or ALL_GROUPS
+    raw_min = params.get("min")
+    min_mentions = int(raw_min) if isinstance(raw_min, str) and re.fullmatch(r"\d{1,20}", raw_min) else 1
+    min_mentions = min(max(min_mentions, 1), LINK_MIN_MENTIONS)
+    search = params.get("q")
+    search = search[:LINK_SEARCH] if isinstance(search, str) else ""
+    selected = valid_place_key(params.get("place"))
+    raw_cmp = params.get("cmp")
+    pair = raw_cmp.split(",") if isinstance(raw_cmp, str) and len(raw_cmp) <= 100 else []
+    known = set(known_articles)
+    compare = (pair[0], pair[1]) if len(pair) == 2 and pair[0] != pair[1] and known >= set(pair) else None
+    return (wanted or None, Filters(kinds=kinds, min_mentions=min_mentions, search=search), selected, compare)
 
 
 def share_query(params: Mapping[str, str]) -> str:

@@ -7,17 +7,18 @@ from pathlib import Path
 
 import pytest
 
-# The tests keep a cache and a data folder of their own (the index is built there once per machine):
+from geo.articles import Article, read_article
+from geo.gazetteer import PlaceIndex
+from geo.ner import SpacyNER, try_load_ner
+from geo.pipeline import Geoparser
+
+# The tests keep a cache and a data folder of their own (the index is built there once per machine;
+# the geo modules read these variables when called, not when imported):
 # what a user stored (corrections, added gazetteers, articles, settings) never changes what a test
 # sees, and the app's own index is not rebuilt under it. CONFLICTMAP_TEST_CACHE / _DATA move them.
 _TEST_HOME = Path.home() / ".cache" / "conflictmap-tests"
 os.environ["CONFLICTMAP_CACHE"] = os.environ.get("CONFLICTMAP_TEST_CACHE", str(_TEST_HOME / "cache"))
 os.environ["CONFLICTMAP_DATA"] = os.environ.get("CONFLICTMAP_TEST_DATA", str(_TEST_HOME / "data"))
-
-from geo.articles import Article, read_article
-from geo.gazetteer import PlaceIndex
-from geo.ner import SpacyNER, try_load_ner
-from geo.pipeline import Geoparser
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"

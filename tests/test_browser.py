@@ -3,17 +3,25 @@ Debian Chromium (through the PyPI `playwright` package) with every request that 
 
 AppTest (tests/test_dashboard.py) runs no JavaScript; only here is the map seen drawn: markers of the
 sample places, popups with their passages, the bundled basemap with the tiles off, nothing fetched from
-outside. Also saves docs/screenshot.png (the README shows it). Skipped, with the reason, when Chromium or
-playwright is missing; see bench/browser_harness.py for the machinery.
+outside. Also saves docs/screenshot.png (the README shows it). Hostile articles: Markdown, HTML and
+script in a title, a file name and a body make no request and run nothing, and show as written; two
+users with same-bodied articles never see each other's. One server serves every test. Skipped, with
+the reason, when Chromium or playwright is missing; see bench/browser_harness.py for the machinery.
 """
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import io
+import json
 import struct
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -28,6 +36,7 @@ from browser_harness import (  # noqa: E402
     DashboardServer,
     NetworkLog,
     browser_unavailable,
+    chromium,
     close_popup,
     dashboard_server,
     drawn_places,
@@ -36,7 +45,7 @@ from browser_harness import (  # noqa: E402
     is_osm_tile,
     map_frame,
     marker_counts,
-    offline_browser,
+    offline_context,
     open_dashboard,
     shown_places,
     tiles,
@@ -77,9 +86,23 @@ def seed_text() -> str:
 
 
 @pytest.fixture(scope="module")
-def session() -> Iterator[Session]:
+def app() -> Iterator[DashboardServer]:
+    """One dashboard server for every test here (each test's browser is a new user of it)."""
+    with dashboard_server(health_timeout=120) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    """One Chromium for every test here; each test's pages are in browser contexts of their own."""
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def session(app: DashboardServer, browser) -> Iterator[Session]:
     """The dashboard opened once; tiles switched off in the sidebar once the map has drawn."""
-    with dashboard_server(health_timeout=120) as app, offline_browser() as (page, net):
+    with offline_context(browser) as (page, net):
         cold = open_dashboard(page, app, timeout_ms=OPEN_TIMEOUT_MS)
         s = Session(app, page, net, cold)
         # Tiles are on by default: the browser asks for OSM tiles (aborted here), the basemap shows.
@@ -195,5 +218,200 @@ def test_with_tiles_off_no_request_leaves_the_machine(session: Session) -> None:
     assert net.console_errors[session.console_at_toggle:] == []
 
 
+TOOLBAR_LABELS_JS = """() => Array.from(document.querySelectorAll('[data-testid="stElementToolbarButton"] button'))
+    .map((b) => b.getAttribute("aria-label") || b.textContent)"""
+
+
+def toolbar_labels(page, table) -> list[str]:
+    """The buttons of a table's toolbar (it shows while the mouse is over the table)."""
+    table.scroll_into_view_if_needed()
+    table.hover()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        labels = page.evaluate(TOOLBAR_LABELS_JS)
+        if labels:
+            return labels
+        time.sleep(0.1)
+    return []
+
+
+def test_tables_offer_no_raw_csv_download(session: Session) -> None:
+    """Streamlit's own "Download as CSV" writes cells as they are (an article sentence starting with
+    "=" would be a formula in a spreadsheet): it is switched off; the app's downloads defuse them."""
+    table = session.page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').first
+    labels = toolbar_labels(session.page, table)
+    assert labels, "the table's toolbar did not show"
+    assert not [label for label in labels if "download" in label.lower() or "csv" in label.lower()], labels
+
+
 def test_no_page_errors(session: Session) -> None:
     assert session.net.page_errors == []
+
+
+# -- hostile articles: nothing fetched, nothing run, the text as written ----------------------------------
+@contextlib.contextmanager
+def request_logger() -> Iterator[tuple[int, list[str]]]:
+    """A web server on 127.0.0.1 (a free port) that records every request it gets."""
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(f"{self.command} {self.path} referer={self.headers.get('Referer')}")
+            self.send_response(204)
+            self.end_headers()
+
+        do_POST = do_HEAD = do_GET
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], hits
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def sidebar_uploader(page):
+    return page.locator('[data-testid="stFileUploader"]').filter(has_text="Add articles").locator(
+        "input[type=file]")
+
+
+def wait_for_message(page, level: str, text: str, timeout_ms: float = 60_000) -> None:
+    page.locator(f".cm-message.cm-{level}").filter(has_text=text).first.wait_for(state="visible",
+                                                                                 timeout=timeout_ms)
+
+
+def select_on_map(page, slug: str, name: str, attempts: int = 3) -> str:
+    """Click the place's marker until the page shows it selected (a rerun still running when the
+    marker is clicked may replace the map under the click); the popup's text."""
+    for _ in range(attempts):
+        wait_for_map(page, lambda f: fit_to_places(f, [slug])["found"] == [slug], timeout_s=60)
+        assert show_place(page, slug, timeout_s=30), slug
+        page.frame_locator(MAP_IFRAME).locator(f"path.cm-name-{slug}").first.click()
+        popup = page.frame_locator(MAP_IFRAME).locator(".leaflet-popup-content .cm-popup")
+        popup.wait_for(state="visible", timeout=10_000)
+        text = popup.inner_text()
+        with contextlib.suppress(Exception):
+            page.locator(".cm-place-name").filter(has_text=name).wait_for(state="attached", timeout=15_000)
+            return text
+    raise AssertionError(f"clicking {slug} did not select it")
+
+
+def page_text(page, *expected: str, timeout_s: float = 30.0) -> str:
+    """The text of the page (the sidebar's and the main area's text nodes; `innerText` would skip
+    what Streamlit leaves unrendered off screen) once it holds every `expected` string: a rerun
+    redraws the page element by element."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        text = page.evaluate("""() => ["stSidebar", "stMain"].map(
+            (id) => document.querySelector(`[data-testid="${id}"]`).textContent).join("\\n")""")
+        if all(e in text for e in expected) or time.monotonic() > deadline:
+            return text
+        time.sleep(0.2)
+
+
+def pwned(page) -> list:
+    """What the payloads' scripts would have set, in the page and in every frame."""
+    return [f.evaluate("() => window.__pwned === undefined ? null : window.__pwned") for f in page.frames]
+
+
+def test_hostile_titles_file_names_and_bodies_fetch_nothing_run_nothing_and_show_as_written(app, browser) -> None:
+    with request_logger() as (port, hits), offline_context(browser) as (page, net):
+        url = f"http://127.0.0.1:{port}"
+        title = f"![x]({url}/title.png) [l]({url}/title-link) :red[x] **bold** $\\frac{{1}}{{2}}$"
+        body = (f"Shelling hit Vinnytsia <img src={url}/img.png onerror=\"window.__pwned=1\"> "
+                f"<script>window.__pwned=2;alert(2)</script> and Zhytomyr, $x^2$ :red[y] :material/home: **z**, "
+                f"alert(coords); drawnItems_draw_control_div_1.\n\n"
+                f"Residents of Zhytomyr saw ![m]({url}/body.png) and [a]({url}/body-link) "
+                f"<a href=\"{url}/a\">link</a> <iframe src=\"{url}/frame\"></iframe>.\n")
+        file_name = ":red[f] **file** $y$ <img src=x onerror=window.__pwned=3> ![f](file.png) [g](page.html).txt"
+        open_dashboard(page, app, timeout_ms=OPEN_TIMEOUT_MS)
+
+        page.get_by_label("…or paste an article").fill(f"{title}\n\n{body}")
+        page.get_by_role("button", name="Add pasted text").click()
+        wait_for_message(page, "success", "Added “![x](")
+        sidebar_uploader(page).set_input_files([
+            {"name": file_name, "mimeType": "text/plain",
+             "buffer": f"{title}\n\nCafé owners fled.\n\n{body}".encode("cp1252")},
+            {"name": "empty " + file_name, "mimeType": "text/plain", "buffer": b""}])
+        expected = (f"{file_name}: {file_name} is not valid UTF-8",             # the warning names the file
+                    f"empty {file_name} is empty: it has no text to read.")
+        shown = page_text(page, *expected)
+        for text in expected:
+            assert text in shown, text
+
+        popup = select_on_map(page, "zhytomyr", "Zhytomyr")
+        assert title in popup and "<img src=" in popup and "<script>window.__pwned=2" in popup
+        assert "**z**, alert(coords); drawnItems_draw_control_div_1." in popup     # streamlit-folium strips neither
+        expected = (title, f"{title} · {file_name}", f"<img src={url}/img.png",
+                    "$x^2$ :red[y] :material/home: **z**", f"![m]({url}/body.png)")
+        shown = page_text(page, *expected)
+        for text in expected:
+            assert text in shown, text
+        time.sleep(3.0)                       # anything the page was going to fetch has been asked for
+
+        assert hits == []
+        assert net.dialogs == []
+        assert pwned(page) == [None] * len(page.frames)
+        assert page.locator(".katex, .stMarkdown img, [data-testid=stMarkdownContainer] img").count() == 0
+        assert [u for u in net.requests if f":{port}" in u or "file.png" in u or "page.html" in u] == []
+        assert net.outside() == [u for u in net.outside() if is_osm_tile(u)]
+
+
+# -- two users with same-bodied articles ------------------------------------------------------------------
+SAME_BODY = ("<p>Shelling hit Vinnytsia overnight, officials said.</p>"
+             "<p>Residents of Zhytomyr left for Kyiv.</p>")
+DESKS = {"alpha": ("Alpha desk report", "alpha-desk.html"), "bravo": ("Bravo desk report", "bravo-desk.html")}
+
+
+def desk_page(title: str) -> bytes:
+    return f"<html><head><title>{title}</title></head><body>{SAME_BODY}</body></html>".encode()
+
+
+def download(page, label: str) -> str:
+    with page.expect_download(timeout=60_000) as info:
+        page.locator('[data-testid="stDownloadButton"]').filter(has_text=label).locator("button").click()
+    return Path(info.value.path()).read_text(encoding="utf-8")
+
+
+def view(page, name: str) -> None:
+    page.locator('[data-testid="stButtonGroup"] button').filter(has_text=name).first.click()
+
+
+def test_two_users_with_same_bodied_articles_never_see_each_others(app, browser) -> None:
+    with offline_context(browser) as alpha, offline_context(browser) as bravo:
+        pages = [alpha, bravo]
+        for page, _ in pages:
+            open_dashboard(page, app, timeout_ms=OPEN_TIMEOUT_MS)
+        for (page, _), desk in zip(pages, DESKS, strict=True):      # alpha first, then bravo
+            title, name = DESKS[desk]
+            sidebar_uploader(page).set_input_files([{"name": name, "mimeType": "text/html",
+                                                     "buffer": desk_page(title)}])
+            wait_for_message(page, "success", f"Added “{title}”")
+        # bravo's page came second, so every shared cache alpha filled was there for it; then alpha again
+        for (page, net), own, other in ((pages[1], "bravo", "alpha"), (pages[0], "alpha", "bravo")):
+            popup = select_on_map(page, "vinnytsia", "Vinnytsia")
+            shown = page_text(page, f"{DESKS[own][0]} · {DESKS[own][1]}")
+            view(page, "Share")
+            geojson = download(page, "GeoJSON")
+            csv_text = download(page, "CSV")
+            html_map = download(page, "Standalone HTML map")
+            view(page, "Map")
+            seen = "\n".join([popup, shown, geojson, csv_text, html_map])
+            assert DESKS[own][0] in popup
+            assert f"{DESKS[own][0]} · {DESKS[own][1]}" in shown
+            for text in DESKS[own]:
+                assert text in geojson and text in csv_text, (own, text)
+            assert DESKS[own][0] in html_map
+            for text in DESKS[other]:
+                assert text not in seen, (own, text)
+            features = json.loads(geojson)["features"]
+            place = next(f for f in features if f["properties"]["name"] == "Vinnytsia")
+            assert {(p["article_title"], p["source"]) for p in place["properties"]["passages"]} == {DESKS[own]}
+            rows = [r for r in csv.DictReader(io.StringIO(csv_text)) if r["name"] == "Vinnytsia"]
+            assert rows and {(r["article_title"], r["source"]) for r in rows} == {DESKS[own]}
+            assert net.page_errors == []

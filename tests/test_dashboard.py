@@ -125,8 +125,30 @@ def click_marker(at: AppTest, tooltip: str) -> AppTest:
     return at
 
 
+MESSAGE = re.compile(r"<div class='cm-message cm-(\w+)'[^>]*>(.*?)</div>", re.S)
+
+
+def messages(at: AppTest, level: str) -> list[str]:
+    """The texts of the sidebar's message boxes of one level (escaped HTML boxes, not st.error &c.)."""
+    found = []
+    for e in at.sidebar.get("html"):
+        for lvl, text in MESSAGE.findall(e.proto.body):
+            if lvl == level:
+                found.append(html.unescape(text))
+    return found
+
+
 def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.sidebar.error]
+    return messages(at, "error")
+
+
+def selected_name(at: AppTest) -> str | None:
+    """The selected place's heading (escaped HTML), or None when no place is selected."""
+    for e in at.get("html"):
+        found = re.search(r"<h3 class='cm-place-name'[^>]*>(.*?)</h3>", e.proto.body, re.S)
+        if found:
+            return html.unescape(found.group(1))
+    return None
 
 
 def passages_html(at: AppTest) -> list[str]:
@@ -303,7 +325,8 @@ def test_selected_place_shows_its_passages(fresh: AppTest, seed_places: list[Pla
     assert not mariupol.alternatives
     fresh.session_state["selected"] = mariupol.key
     rerun(fresh)
-    assert [s.value for s in fresh.subheader] == ["Places", "Mariupol"]
+    assert [s.value for s in fresh.subheader] == ["Places"]
+    assert selected_name(fresh) == "Mariupol"
     bodies = passages_html(fresh)
     assert len(bodies) == mariupol.mention_count
     assert all("<mark>Mariupol</mark>" in b for b in bodies)
@@ -324,14 +347,14 @@ def test_selected_place_with_alternatives_shows_them(fresh: AppTest, seed_places
 def test_table_row_selects_the_place(fresh: AppTest) -> None:
     names = list(table(fresh)["place"])
     select_row(fresh, names.index("Kramatorsk"))
-    assert fresh.subheader[-1].value == "Kramatorsk"
+    assert selected_name(fresh) == "Kramatorsk"
     assert all("<mark>Kramatorsk</mark>" in b for b in passages_html(fresh))
 
 
 def test_marker_click_selects_the_place_once_the_map_is_settled(fresh: AppTest) -> None:
     rerun(fresh)
     click_marker(fresh, "Kyiv (city, UA)")
-    assert fresh.subheader[-1].value == "Kyiv"
+    assert selected_name(fresh) == "Kyiv"
 
 
 def test_map_element_is_the_same_on_a_rerun() -> None:
@@ -350,14 +373,14 @@ def test_first_marker_click_selects_the_place() -> None:
     assert "Mariupol" in table_names(at)
     click_marker(at, "Mariupol (city, UA)")
     assert at.session_state["selected"] is not None
-    assert at.subheader[-1].value == "Mariupol"
+    assert selected_name(at) == "Mariupol"
 
 
 def test_marker_click_after_a_table_selection_selects_the_clicked_place(fresh: AppTest) -> None:
     rerun(fresh)
     select_row(fresh, list(table(fresh)["place"]).index("Mariupol"))
     click_marker(fresh, "Kramatorsk (city, UA)")
-    assert fresh.subheader[-1].value == "Kramatorsk"
+    assert selected_name(fresh) == "Kramatorsk"
 
 
 def test_filter_change_after_a_table_selection_does_not_crash(fresh: AppTest) -> None:
@@ -388,7 +411,7 @@ def test_table_shows_the_selected_place(fresh: AppTest) -> None:
     assert fresh.session_state["table"]["selection"]["rows"] == []
     fresh.sidebar.multiselect(key="kinds").set_value(list(GROUP_NAMES.values()))
     rerun(fresh)
-    assert fresh.subheader[-1].value == "Kramatorsk"
+    assert selected_name(fresh) == "Kramatorsk"
     assert fresh.session_state["table"]["selection"]["rows"] == [names.index("Kramatorsk")]
 
 
@@ -463,7 +486,7 @@ def test_pasting_an_article_adds_it(fresh: AppTest) -> None:
     fresh.run()
     assert not fresh.exception
     assert caption(fresh).startswith("3 articles")
-    assert [s.value for s in fresh.sidebar.success][0].startswith("Added “Shelling hit Kyiv")
+    assert messages(fresh, "success")[0].startswith("Added “Shelling hit Kyiv")
 
 
 # -- precision and the unplaced names --------------------------------------------------------------
@@ -513,7 +536,7 @@ def test_selected_approximate_place_says_where_it_stands(approximate: tuple[AppT
     at, _ = approximate
     rerun(at)
     click_marker(at, STEPNE_TOOLTIP)
-    assert at.subheader[-1].value == "Stepne"
+    assert selected_name(at) == "Stepne"
     [summary] = [e.proto.body for e in at.get("html") if "class='cm-summary'" in e.proto.body]
     assert "city · UA · approximate (region) ≈ Donetska oblast · " in summary
     assert passages_html(at) and all("<mark>Stepne</mark>" in b for b in passages_html(at))
@@ -589,7 +612,7 @@ def test_non_utf8_upload_is_added_with_a_warning(fresh: AppTest) -> None:
     fresh.run()
     assert not fresh.exception
     assert caption(fresh).startswith("3 articles")
-    assert any("not valid UTF-8" in w.value for w in fresh.sidebar.warning)
+    assert any("not valid UTF-8" in w for w in messages(fresh, "warning"))
 
 
 def test_queued_error_message_is_shown_once(fresh: AppTest) -> None:
@@ -646,7 +669,7 @@ def test_a_gazetteer_csv_upload_rebuilds_the_index_and_its_places_are_found(
             "front.csv", b"name,lat,lon,kind,country,admin1\nCheckpoint Lilac,49.61,36.90,facility,UA,Kharkiv\n",
             "text/csv")
         rerun(at)
-        assert [s.value for s in at.sidebar.success] == ["Added 1 place. The index is rebuilt with them."]
+        assert messages(at, "success") == ["Added 1 place. The index is rebuilt with them."]
         listed = gazetteer_table(at)
         assert list(listed["gazetteer"])[-1] == "front" and list(listed["type"])[-1] == "csv"
         at.session_state["pasted"] = "Shelling hit Checkpoint Lilac near Kharkiv on Monday."
@@ -732,7 +755,7 @@ def test_reopens_from_the_url(app: AppTest, seed_places: list[Place]) -> None:
     assert at.sidebar.text_input(key="search").value == "azovstal"
     assert at.sidebar.multiselect(key="kinds").value == [GROUP_NAMES["town"], GROUP_NAMES["feature"]]
     assert table_names(at) == {"Mariupol", "Azovstal steel plant"}
-    assert at.subheader[-1].value == "Mariupol"
+    assert selected_name(at) == "Mariupol"
     assert len(passages_html(at)) == mariupol.mention_count
     assert {k: at.query_params[k] for k in ("min", "q", "kinds", "place")} == {
         "min": "3", "q": "azovstal", "kinds": "town,feature", "place": mariupol.key}
@@ -746,7 +769,7 @@ def test_garbage_url_falls_back_to_defaults(app: AppTest, seed_a: Article, seed_
     assert at.sidebar.multiselect(key="kinds").value == list(GROUP_NAMES.values())
     assert at.sidebar.text_input(key="search").value == "x" * 200
     assert at.session_state["compare"] is None
-    assert at.subheader[-1].value == "Places"                  # no place selected
+    assert selected_name(at) is None                  # no place selected
     assert at.query_params["a"] == f"{seed_a.id},{seed_b.id}"
     assert at.query_params["q"] == "x" * 200
     assert not {"min", "kinds", "cmp"} & set(at.query_params)
@@ -782,10 +805,313 @@ def test_a_damaged_index_is_rebuilt_with_one_fixed_warning(tmp_path: Path, monke
     try:
         at = new_app().run()
         assert not at.exception
-        assert [w.value for w in at.warning] == [
-            "The cached gazetteer index was damaged or out of date, so it was built again."]
+        def warnings(at: AppTest) -> list[str]:
+            return [html.unescape(text) for e in at.get("html") for level, text in MESSAGE.findall(e.proto.body)
+                    if level == "warning"]
+
+        assert warnings(at) == ["The cached gazetteer index was damaged or out of date, so it was built again."]
         assert PlaceIndex.cached()
-        assert not at.run().warning                            # said once
+        assert not warnings(at.run())                          # said once
     finally:   # the app's caches now hold a parser of the two-place index: not for the other tests
         st.cache_resource.clear()
         st.cache_data.clear()
+
+
+# -- text is text: nothing from an article reaches Markdown ------------------------------------------
+# Bits of the payloads below that no fixed text of the page contains.
+PAYLOAD_TITLE = ("![x](http://127.0.0.1:9/p.png) [l](http://127.0.0.1:9/l) :red[x] $\\frac{1}{2}$ **bold** "
+                 ":material/home:")
+PAYLOAD_BODY = (f"{PAYLOAD_TITLE}\n\nShelling hit Kramatorsk <img src=http://127.0.0.1:9/i.png> "
+                "<script>alert(1)</script> and Kyiv overnight.\n")
+PAYLOAD_FILE = ":red[f] **file** $x$ <img src=x onerror=alert(2)> [l](javascript:alert(3)).txt"
+USER_BITS = ("127.0.0.1:9", ":red[", "**bold**", "**file**", "\\frac", "onerror", ":material/home:", "alert(")
+# Elements that show text as it is (escaped HTML, code, table cells, widget values, the map's escaped
+# script): in these only the label and help are Markdown.
+PLAIN = {"Html", "Code", "Text", "Dataframe", "Arrow", "ComponentInstance", "MultiSelect", "Selectbox",
+         "TextInput", "TextArea", "DownloadButton", "Empty", "FileUploader"}
+
+
+def markdown_strings(at: AppTest) -> list[str]:
+    """Every string the page renders through Streamlit's Markdown: whole Markdown, heading, alert,
+    metric, progress and expander elements, and the labels and help of everything else."""
+    out = []
+
+    def walk(node) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            if type(proto).__name__ in PLAIN:
+                out.extend(str(getattr(proto, f, "")) for f in ("label", "help", "placeholder"))
+            elif type(proto).__name__ != "Block":
+                out.append(str(proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return out
+
+
+def assert_no_user_text_in_markdown(at: AppTest) -> None:
+    for text in markdown_strings(at):
+        for bit in USER_BITS:
+            assert bit not in text, (bit, text[:300])
+
+
+def html_bodies(at: AppTest) -> str:
+    return "\n".join(e.proto.body for e in at.get("html"))
+
+
+def test_uploaded_titles_and_file_names_are_shown_as_written(fresh: AppTest) -> None:
+    uploader = fresh.sidebar.file_uploader(key="uploads")
+    uploader.upload(PAYLOAD_FILE, PAYLOAD_BODY.encode("cp1252", "replace").replace(b"Kyiv", b"Ky\xefv"),
+                    "text/plain")
+    rerun(fresh)
+    assert messages(fresh, "success") == [f"Added “{PAYLOAD_TITLE[:60]}”"]
+    [warning] = messages(fresh, "warning")
+    assert warning.startswith(PAYLOAD_FILE + ": ")
+    assert_no_user_text_in_markdown(fresh)
+    [added] = [a for a in fresh.session_state["library"].values() if a.source == PAYLOAD_FILE]
+    fresh.session_state["active"] = [added.id]
+    rerun(fresh)
+    assert caption(fresh).startswith("1 article · ")
+    click_marker(fresh, "Kramatorsk (city, UA)")
+    assert selected_name(fresh) == "Kramatorsk"
+    assert_no_user_text_in_markdown(fresh)
+    bodies = html_bodies(fresh)
+    assert html.escape(f"{PAYLOAD_TITLE} · {PAYLOAD_FILE}") in bodies      # under each passage
+    assert "<img src=http" not in bodies and "<script>" not in bodies
+
+
+def test_a_refused_file_is_named_as_written(fresh: AppTest) -> None:
+    fresh.sidebar.file_uploader(key="uploads").upload(PAYLOAD_FILE, b"", "text/plain")
+    rerun(fresh)
+    assert errors(fresh) == [f"{PAYLOAD_FILE} is empty: it has no text to read."]
+    assert_no_user_text_in_markdown(fresh)
+
+
+def test_a_pasted_article_is_shown_as_written(fresh: AppTest) -> None:
+    fresh.sidebar.text_area[0].input(PAYLOAD_BODY)
+    next(b for b in fresh.sidebar.button if b.label == "Add pasted text").click()
+    rerun(fresh)
+    assert messages(fresh, "success") == [f"Added “{PAYLOAD_TITLE[:60]}”"]
+    assert_no_user_text_in_markdown(fresh)
+    for name in ("Kramatorsk", "Kyiv"):
+        key = next(r[6] for r in marker_rows(map_args(fresh)["script"]) if r[6].startswith(name + " ("))
+        click_marker(fresh, html.unescape(key))
+        assert selected_name(fresh) == name
+        assert_no_user_text_in_markdown(fresh)
+        bodies = "\n".join(passages_html(fresh))
+        assert html.escape(PAYLOAD_TITLE) in bodies                     # the title under each passage
+        assert "<img src=http" not in bodies and "<script>" not in bodies
+    set_view(fresh, "Share")
+    assert_no_user_text_in_markdown(fresh)
+    set_view(fresh, "Compare versions")
+    assert_no_user_text_in_markdown(fresh)
+
+
+def test_a_place_name_from_the_text_is_a_heading_as_written(fresh: AppTest) -> None:
+    """A name the engine can only take from the text (an approximate place) keeps its markup as text."""
+    article = article_from_text("Russian forces shelled Stepne, Donetsk.\n", source="pasted text")
+    with_article(fresh, article, only=True)
+    click_marker(fresh, STEPNE_TOOLTIP)
+    heading = next(e.proto.body for e in fresh.get("html") if "cm-place-name" in e.proto.body)
+    assert heading.endswith(">Stepne</h3>")
+    assert [s.value for s in fresh.subheader] == ["Places"]          # the name is no Markdown heading
+
+
+def test_no_markdown_escaping_route_is_left() -> None:
+    import geo.views
+
+    assert not hasattr(geo.views, "markdown_text")
+    source = Path(APP).read_text(encoding="utf-8")
+    assert "markdown_text" not in source
+    for call in ("st.success(", "st.error(", "st.warning(", "st.info(", "getattr(st, "):
+        assert call not in source, call
+
+
+# -- sessions: one session's articles never reach another --------------------------------------------
+SAME_BODY = ("<p>Shelling hit Kramatorsk and Sloviansk overnight, officials said.</p>"
+             "<p>Residents of Bakhmut left for Kyiv.</p>")
+DESKS = {"alpha": ("Alpha desk report", "alpha-desk.html"), "bravo": ("Bravo desk report", "bravo-desk.html")}
+
+
+def desk_page(title: str) -> bytes:
+    return f"<html><head><title>{title}</title></head><body>{SAME_BODY}</body></html>".encode()
+
+
+def uploaded(desk: str) -> AppTest:
+    """A new session that uploaded the desk's article (same body, its own title and file name)."""
+    title, name = DESKS[desk]
+    at = opened()
+    at.sidebar.file_uploader(key="uploads").upload(name, desk_page(title), "text/html")
+    rerun(at)
+    assert messages(at, "success") == [f"Added “{title}”"]
+    [article] = [a for a in at.session_state["library"].values() if a.source == name]
+    at.session_state["active"] = [article.id]
+    return rerun(at)
+
+
+def everything_shown(at: AppTest, media) -> tuple[str, str]:
+    """The map's script, the page's HTML, the selected place's passages and the three exports; the CSV."""
+    click_marker(at, "Kramatorsk (city, UA)")
+    parts = [map_args(at)["script"], html_bodies(at)]
+    set_view(at, "Share")
+    parts += [media(at, label).decode("utf-8") for label in ("CSV", "GeoJSON", "Standalone HTML map")]
+    csv_text = parts[-3]
+    set_view(at, "Compare versions")
+    parts.append(html_bodies(at))
+    set_view(at, "Map")
+    return "\n".join(parts), csv_text
+
+
+def test_two_sessions_with_same_bodied_articles_see_only_their_own(media) -> None:
+    alpha = uploaded("alpha")
+    bravo = uploaded("bravo")                  # after alpha: every shared cache alpha filled is warm
+    ids = {a.id for at in (alpha, bravo) for a in at.session_state["library"].values() if a.source.endswith(".html")}
+    assert len(ids) == 1                       # the same text, so the same id
+    for at, own, other in ((bravo, "bravo", "alpha"), (alpha, "alpha", "bravo"), (bravo, "bravo", "alpha")):
+        seen, csv_text = everything_shown(at, media)
+        for text in DESKS[own]:
+            assert text in seen, (own, text)
+        for text in DESKS[other]:
+            assert text not in seen, (own, text)
+        csv_rows = list(csv.DictReader(io.StringIO(csv_text)))
+        assert {(r["article_title"], r["source"]) for r in csv_rows} == {DESKS[own]}
+
+
+def test_an_added_article_is_parsed_in_the_session_only(fresh: AppTest) -> None:
+    """Not on disk, where any session (or a later process) would read it back."""
+    from geo.gazetteer import default_cache_dir
+    from geo.parsecache import text_key
+
+    text = "Shelling hit Kramatorsk on a Tuesday no other test names, officials in Sloviansk said.\n"
+    fresh.sidebar.text_area[0].input(text)
+    next(b for b in fresh.sidebar.button if b.label == "Add pasted text").click()
+    rerun(fresh)
+    assert "Kramatorsk" in table_names(fresh)
+    parses = default_cache_dir() / "parses"
+    assert not [p for p in parses.glob("*.pkl") if p.stem.endswith(text_key(text.strip() + "\n"))]
+    assert not [p for p in parses.glob("*.pkl") if text_key(text) in p.name]
+    assert any(a.text == text for a in fresh.session_state["library"].values())
+    assert len(fresh.session_state["parses"]) == 1
+
+
+def test_shared_caches_take_everything_as_arguments_and_read_no_session_state() -> None:
+    """Every st.cache_data / st.cache_resource function of the page: no session state inside."""
+    import ast
+
+    tree = ast.parse(Path(APP).read_text(encoding="utf-8"))
+    cached = [f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)
+              and any("cache_data" in ast.unparse(d) or "cache_resource" in ast.unparse(d) for d in f.decorator_list)]
+    assert {f.name for f in cached} >= {"sample_articles", "sample_parse", "sample_places", "sample_comparison",
+                                        "sample_exports", "geoparser", "parses"}
+    for f in cached:
+        names = {n.id for n in ast.walk(f) if isinstance(n, ast.Name)}
+        attrs = {ast.unparse(n) for n in ast.walk(f) if isinstance(n, ast.Attribute)}
+        assert "state" not in names and "library" not in names, f.name
+        assert not any("session_state" in a for a in attrs), f.name
+        called = {n.func.id for n in ast.walk(f) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+        assert not called & {"session_parse", "session_memo", "places_of", "parse_of", "all_places"}, f.name
+
+
+# -- long passages: what the page sends does not grow with them ----------------------------------------
+@pytest.fixture
+def long_one(fresh: AppTest):
+    """The app showing only a 12 KB article that is one sentence (~230 mentions of each of 3 towns)."""
+    from longtext import long_article
+
+    article = long_article(12, title="One long sentence", source="long.txt")
+    return with_article(fresh, article, only=True), article
+
+
+def test_a_long_passage_makes_a_small_map_and_panel(long_one) -> None:
+    from geo.excerpts import CONTEXT
+
+    at, article = long_one
+    assert len(map_args(at)["script"]) < 60_000          # not 3 places x 12 KB x 6 passages
+    click_marker(at, "Kramatorsk (city, UA)")
+    bodies = passages_html(at)
+    assert len(bodies) == 20                             # a page of them
+    assert all(len(b) < 2 * CONTEXT + 800 and "<mark>Kramatorsk</mark>" in b for b in bodies)
+    assert any("Passages 1–20 of " in c.value for c in at.caption)
+    assert sum(len(e.proto.body) for e in at.get("html")) < 60_000
+    first = bodies[0]
+    next(b for b in at.button if b.key == "panel_page_next").click()
+    rerun(at)
+    assert any("Passages 21–40 of " in c.value for c in at.caption)
+    assert passages_html(at)[0] != first
+    whole = [b for b in at.button if b.label == "Show the whole passage"]
+    assert len(whole) == 20
+    whole[3].click()
+    rerun(at)
+    [shown] = [e.proto.body for e in at.get("html") if "cm-whole-passage" in e.proto.body]
+    assert len(shown) > len(article.text) and shown.count("<mark>") == 1
+    next(b for b in at.button if b.label == "Hide the whole passage").click()
+    rerun(at)
+    assert not [e for e in at.get("html") if "cm-whole-passage" in e.proto.body]
+
+
+def test_a_long_passage_makes_small_exports(media, long_one) -> None:
+    at, article = long_one
+    set_view(at, "Share")
+    rows = list(csv.DictReader(io.StringIO(media(at, "CSV").decode("utf-8"))))
+    assert len(rows) > 600 and len(media(at, "CSV")) < len(rows) * 1_000
+    assert all(r["passage_truncated"] == "yes" and r["passage_id"] == f"{article.id}:0" for r in rows)
+    assert len(media(at, "GeoJSON")) < len(rows) * 1_200
+    assert len(media(at, "Standalone HTML map")) < 800_000          # the inlined vendor files, and little more
+
+
+# -- compare: the passages table's download -------------------------------------------------------------
+def test_compare_passages_download_defuses_formulas(media, fresh: AppTest) -> None:
+    a = article_from_text("=HYPERLINK(\"http://evil.example\",\"x\") Shelling hit Kyiv.\n\nTroops left Mariupol.\n",
+                          source="a.txt", title="Version A")
+    b = article_from_text("@SUM(1+1) Shelling hit Kyiv again.\n\nTroops left Mariupol.\n", source="b.txt",
+                          title="Version B")
+    with_article(fresh, a)
+    with_article(fresh, b)
+    fresh.session_state["compare"] = (a.id, b.id)
+    set_view(fresh, "Compare versions")
+    table = fresh.main.dataframe[-1].value
+    assert '=HYPERLINK("http://evil.example","x") Shelling hit Kyiv.' in set(table["A"])   # shown as written
+    rows = list(csv.DictReader(io.StringIO(media(fresh, "Passages (CSV)").decode("utf-8"))))
+    assert {r["A"] for r in rows} >= {"'=HYPERLINK(\"http://evil.example\",\"x\") Shelling hit Kyiv."}
+    assert {r["B"] for r in rows} >= {"'@SUM(1+1) Shelling hit Kyiv again."}
+
+
+def test_tables_offer_no_raw_csv_download() -> None:
+    """Streamlit's own table download writes cells as they are: it is switched off for the app."""
+    import tomllib
+
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["disableDataExport"] is True
+
+
+# -- links ------------------------------------------------------------------------------------------------
+def test_a_hostile_link_is_validated_and_not_echoed(app: AppTest) -> None:
+    q = "**bold** ![x](http://127.0.0.1:9/p.png) <img src=x onerror=alert(1)> $x$ :red[y]"
+    at = opened(kinds="town," * 20_000, place="unresolved:" + "x" * 60_000, q=q, min="99999", cmp="a,b,c",
+                evil="<script>")
+    assert at.sidebar.multiselect(key="kinds").value == [GROUP_NAMES["town"]]
+    assert at.sidebar.text_input(key="search").value == q
+    assert at.sidebar.number_input(key="min_mentions").value == 1000
+    assert selected_name(at) is None
+    assert "place" not in at.query_params and "evil" not in at.query_params
+    assert at.query_params["kinds"] == "town" and at.query_params["q"] == q
+    for text in markdown_strings(at):
+        assert "127.0.0.1:9" not in text and ":red[y]" not in text
+
+
+def test_two_articles_titled_alike_are_both_shown(fresh: AppTest) -> None:
+    """Streamlit's pickers give back the option whose label was picked: labels must differ."""
+    body = "Same title\n\nShelling hit Kramatorsk overnight.\n"
+    fresh.sidebar.text_area[0].input(body)
+    next(b for b in fresh.sidebar.button if b.label == "Add pasted text").click()
+    rerun(fresh)
+    fresh.sidebar.file_uploader(key="uploads").upload("desk.txt", (body + "Sloviansk too.\n").encode(), "text/plain")
+    rerun(fresh)
+    rerun(fresh)
+    active = fresh.session_state["active"]
+    assert len(active) == len(set(active)) == 4
+    assert caption(fresh).startswith("4 articles")
+    sources = {m.source for p in fresh.session_state["memo"]["places"][next(reversed(
+        fresh.session_state["memo"]["places"]))] for m in p.mentions if p.name == "Kramatorsk"}
+    assert {"pasted text", "desk.txt"} <= sources

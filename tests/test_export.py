@@ -210,3 +210,55 @@ def test_table_has_a_precision_column(approx_places: list[Place], with_unresolve
     assert stepne.split()[5] == "admin1"
     assert next(line for line in lines if line.startswith(UNKNOWN)).split()[5] == "unplaced"
     assert next(line for line in lines if line.startswith("Beit Lahia")).split()[6] == "exact"
+
+
+# -- long passages ---------------------------------------------------------------------------------
+def test_exports_carry_a_window_of_a_long_passage() -> None:
+    from longtext import long_article, long_places
+
+    from geo.excerpts import CONTEXT, CUT
+
+    article = long_article(100)
+    places = long_places(article)
+    mentions = sum(p.mention_count for p in places)
+    text = places_csv(places)
+    assert len(text) < mentions * (2 * CONTEXT + 400), len(text)     # not mentions x 100 KB
+    _, rows = parse_csv(text)
+    assert len(rows) == mentions
+    for row in rows[:50] + rows[-50:]:
+        assert row["passage"].startswith(CUT) or row["passage"].startswith("Shelling")
+        start, end = int(row["article_start"]), int(row["article_end"])
+        assert article.text[start:end] == row["mention"]
+        assert row["passage_id"] == f"{article.id}:0"
+        assert row["article_id"] == article.id and row["source"] == "long.txt"
+        assert row["passage_truncated"] == "yes"
+        assert row["mention"] in row["passage"]
+    features = json.loads(places_geojson(places))["features"]
+    assert len(json.dumps(features)) < mentions * (2 * CONTEXT + 600)
+    for f in features:
+        for p in f["properties"]["passages"][:20]:
+            assert p["passage"][p["mention_start"]:p["mention_end"]] == p["mention"]
+            assert article.text[p["article_start"]:p["article_end"]] == p["mention"]
+            assert p["passage_truncated"] and CUT in p["passage"]
+            assert len(p["passage"]) <= 2 * CONTEXT + len(p["mention"]) + 2 * (len(CUT) + 1)
+
+
+def test_a_short_passage_is_exported_whole(seed_places: list[Place]) -> None:
+    for record in json.loads(places_json(seed_places)):
+        for p in record["passages"]:
+            assert not p["passage_truncated"]
+            assert p["passage_id"].startswith(p["article_id"] + ":")
+
+
+def test_table_rows_as_csv_defuse_formulas_and_keep_the_text() -> None:
+    from geo.export import rows_csv
+
+    rows = [{"status": "changed", "A": '=HYPERLINK("http://evil.example","x")', "B": "+cmd|' /C calc'!A0",
+             "places": "-Kyiv", "similarity": -0.5}, {"status": "same", "A": "plain", "B": "@SUM(1)",
+                                                      "places": "", "similarity": 1.0}]
+    header, parsed = parse_csv(rows_csv(rows))
+    assert header == ["status", "A", "B", "places", "similarity"]
+    assert parsed[0]["A"] == "'" + rows[0]["A"] and parsed[0]["B"] == "'" + rows[0]["B"]
+    assert parsed[0]["places"] == "'-Kyiv" and parsed[0]["similarity"] == "-0.5"
+    assert parsed[1]["B"] == "'@SUM(1)" and parsed[1]["A"] == "plain"
+    assert rows_csv([]) == ""

@@ -376,3 +376,44 @@ def test_story_bounds_leave_out_places_known_only_by_their_country(approx_places
     in_russia = replace(stepne, key="approx:x:ru", name="Xville", precision="country", container="Russia",
                         lat=61.7, lon=99.2)
     assert story_bounds([stepne, in_russia]) == story_bounds([stepne])
+
+
+# -- long passages and what streamlit-folium does to the script ---------------------------------------
+def test_a_popup_does_not_grow_with_the_passage() -> None:
+    from longtext import long_article, long_places
+
+    small, large = (long_places(long_article(kb)) for kb in (20, 300))
+    for place in large:
+        popup = popup_html(place)
+        assert len(popup) < 3_000, len(popup)          # one window of ~480 characters, marks, title
+        assert "<mark>" + place.name + "</mark>" in popup and "class='cm-cut'" in popup
+    for a, b in zip(small, large, strict=True):
+        assert abs(len(popup_html(a)) - len(popup_html(b))) < 200
+
+
+def test_a_map_does_not_grow_with_the_passage() -> None:
+    from longtext import long_article, long_places
+
+    sizes = [len(build_map(long_places(long_article(kb))).get_root().render()) for kb in (20, 300)]
+    assert sizes[1] - sizes[0] < 2_000, sizes
+
+
+STRIPPED_TEXT = ("Officials in Kyiv typed alert(coords); into the console and drawnItems_draw_control_div_1 "
+                 "and _div_0 and (a) [b] {c} in Mariupol.\n")
+
+
+def test_text_streamlit_folium_would_rewrite_arrives_as_written(parser: Geoparser) -> None:
+    """streamlit-folium deletes every `alert(coords);` from the script it is given and renames
+    `drawnItems_draw_control_div_N` and `_<element id>`: article text must not contain them."""
+    from streamlit_folium import _get_map_string
+
+    places = places_for([article_from_text(STRIPPED_TEXT, source="pasted text")], parser)
+    m = build_map(places)
+    m.get_root().render()
+    script = _get_map_string(m)                      # the script st_folium hands to the browser
+    data = script.split("var data = ", 1)[1].split(";\n", 1)[0]
+    for char in "()_<>&'{}":
+        assert char not in data, char
+    popups = "\n".join(html.unescape(r[7]) for r in marker_rows(script))
+    for piece in ("alert(coords);", "drawnItems_draw_control_div_1", "_div_0", "(a) [b] {c}"):
+        assert piece in popups, piece

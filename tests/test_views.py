@@ -14,17 +14,26 @@ from geo.pipeline import Geoparser
 from geo.places import Place, places_for
 from geo.views import (
     ALL_GROUPS,
+    LINK_ARTICLES,
+    LINK_SEARCH,
     UNPLACED_PASSAGES,
     Filters,
+    Page,
     TableSync,
     article_from_paste,
     article_from_upload,
+    attribution,
     count_line,
     filter_places,
+    is_cut,
     kind_group,
     listing_digest,
-    markdown_text,
+    mention_html,
+    message_html,
+    page_of,
     params_to_state,
+    passage_pair_rows,
+    place_heading_html,
     place_rows,
     place_summary,
     placed_places,
@@ -33,6 +42,8 @@ from geo.views import (
     state_to_params,
     unplaced_html,
     unplaced_places,
+    valid_place_key,
+    whole_passage_html,
 )
 
 ROW_COLUMNS = ["place", "kind", "precision", "country", "lat", "lon", "mentions", "confidence"]
@@ -221,12 +232,6 @@ def test_count_line_tells_placed_from_unplaced(approx_places: list[Place]) -> No
     assert line == expected + f"{shown} on the map · recognition: NER + gazetteer"
 
 
-def test_markdown_text_escapes_what_markdown_would_read() -> None:
-    assert markdown_text("Kramatorsk") == "Kramatorsk"
-    assert markdown_text("**Kyiv** [x](http://e.x) $a$ :red[b] <b>") == \
-        r"\*\*Kyiv\*\* \[x\]\(http\://e\.x\) \$a\$ \:red\[b\] \<b\>"
-
-
 # -- the place table's selection ---------------------------------------------------------------------
 KEYS = ["gn:1", "gn:2", "gn:3", "gn:4"]
 
@@ -379,3 +384,136 @@ def test_share_link_round_trips(search: str) -> None:
 
 def test_share_link_keeps_the_article_list_readable() -> None:
     assert share_query(state_to_params(KNOWN[:2], Filters(), None, None)) == f"?a={KNOWN[0]},{KNOWN[1]}"
+
+
+# -- hostile links -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("key", ["gn:703448", "gn:690791:east", "row:12", "approx:stepne:gn:709717",
+                                 "approx:stepne:none", "facility:azovstal steel plant:row:7",
+                                 "unresolved:soviet union", "unresolved:<b>x</b> [l](http://e.x)"])
+def test_place_keys_the_engine_makes_are_valid(key: str) -> None:
+    assert valid_place_key(key) == key
+
+
+@pytest.mark.parametrize("key", ["", "nowhere", "gn:", "gn:12x", "gn:1:" + "a" * 20, "approx:x", "row:1\n",
+                                 "unresolved:", "unresolved:a\x00b", "unresolved:" + "x" * 300, None, 7])
+def test_other_place_keys_are_not(key) -> None:
+    assert valid_place_key(key) is None
+
+
+def test_hostile_link_values_are_validated_and_capped() -> None:
+    many = {f"{i:012x}" for i in range(200)}
+    known = sorted(many)
+    params = {"a": ",".join(known * 3 + ["nope"] * 20_000), "kinds": ",".join(["town", "region"] * 20_000),
+              "min": "1" * 5000, "q": "**bold** ![x](http://127.0.0.1:9/p.png) <img src=x> $x$ :red[y]" * 100,
+              "place": "unresolved:" + "x" * 60_000, "cmp": ",".join(known[:2]) * 5000, "evil": "<script>"}
+    wanted, filters, selected, compare = params_to_state(params, known)
+    assert wanted == known[:LINK_ARTICLES]
+    assert filters.kinds == ("town", "region")
+    assert filters.min_mentions == 1
+    assert filters.search == params["q"][:LINK_SEARCH]          # shown only as a widget's value
+    assert selected is None and compare is None
+    echoed = state_to_params(known * 2, filters, "unresolved:" + "x" * 60_000, None)
+    assert len(echoed["a"].split(",")) == LINK_ARTICLES and "place" not in echoed
+    assert sum(len(v) for v in echoed.values()) < 1_000
+
+
+def test_a_link_sets_only_known_kinds_once_each() -> None:
+    _, filters, _, _ = params_to_state({"kinds": "town," * 20_000 + "feature,town,evil"}, KNOWN)
+    assert filters.kinds == ("town",)        # only the start of an overlong value is read
+    _, filters, _, _ = params_to_state({"kinds": "feature,town,feature,evil,town"}, KNOWN)
+    assert filters.kinds == ("feature", "town")
+
+
+# -- text on the page ------------------------------------------------------------------------------------
+PAYLOAD = "![x](http://127.0.0.1:9/p.png) [l](http://e.x) <img src=x onerror=alert(1)> $\\frac{1}{2}$ :red[x] **b**"
+
+
+@pytest.mark.parametrize("level", ["success", "info", "warning", "error", "bogus"])
+def test_a_message_box_holds_the_text_as_written(level: str) -> None:
+    box = message_html(level, f"Added “{PAYLOAD}”")
+    assert "<img" not in box and "](" in box
+    inner = box.split(">", 1)[1].rsplit("</div>", 1)[0]
+    assert html.unescape(inner) == f"Added “{PAYLOAD}”"
+    assert f"cm-{level if level != 'bogus' else 'info'}" in box
+
+
+def test_the_place_heading_is_escaped(approx_places: list[Place]) -> None:
+    place = replace(approx_places[0], name=PAYLOAD)
+    heading = place_heading_html(place)
+    assert "<img" not in heading and html.unescape(heading.split(">", 1)[1].rsplit("<", 1)[0]) == PAYLOAD
+
+
+def test_a_mention_shows_a_window_of_a_long_passage_and_its_file_name() -> None:
+    from longtext import long_article, long_places
+
+    article = long_article(300, title=PAYLOAD, source="/srv/uploads/<b>desk.txt")
+    place = long_places(article)[0]
+    m = place.mentions[len(place.mentions) // 2]
+    shown = mention_html(m)
+    assert len(shown) < 2_000 and "<mark>Kramatorsk</mark>" in shown and "class='cm-cut'" in shown
+    assert "<img" not in shown and "<b>desk" not in shown
+    assert attribution(m) == f"{PAYLOAD} · <b>desk.txt"           # the file's name, not its folder
+    assert html.escape(attribution(m)) in shown
+    assert is_cut(m)
+    whole = whole_passage_html(m)
+    assert len(whole) > len(article.text) and whole.count("<mark>") == 1
+
+
+def test_unplaced_entries_show_windows_of_long_passages() -> None:
+    from longtext import long_article, long_places
+
+    unplaced = replace(long_places(long_article(300))[0], lat=None, lon=None, kind="unresolved")
+    entry = unplaced_html(unplaced)
+    assert len(entry) < 5_000 and "class='cm-cut'" in entry
+
+
+def test_search_reads_each_passage_once() -> None:
+    import time
+
+    from longtext import long_article, long_places
+
+    places = long_places(long_article(300))          # ~6,000 mentions of one 300 KB passage each
+    started = time.perf_counter()
+    assert filter_places(places, Filters(search="no such words")) == []
+    assert time.perf_counter() - started < 1.0
+    assert len(filter_places(places, Filters(search="sirens went on"))) == 3
+
+
+def test_pages() -> None:
+    assert page_of(530, 1, 20) == Page(1, 27, 20, 40, 530)
+    assert page_of(530, 99, 20) == Page(26, 27, 520, 530, 530)
+    assert page_of(530, -3, 20).number == 0
+    assert page_of(0, 0, 20) == Page(0, 1, 0, 0, 0)
+    assert page_of(530, 1, 20).label("Passages") == "Passages 21–40 of 530"
+
+
+def test_compare_rows_cut_long_passages_and_the_download_keeps_them(seed_a: Article, seed_b: Article,
+                                                                     seed_places: list[Place]) -> None:
+    from geo.compare import compare_articles
+    from geo.excerpts import CUT
+
+    result = compare_articles(seed_places, seed_a, seed_b)
+    rows = passage_pair_rows(result.passages, ["only A", "only B", "changed", "same"], limit=40)
+    whole = passage_pair_rows(result.passages, ["only A", "only B", "changed", "same"], limit=None)
+    assert len(rows) == len(whole) == len(result.passages)
+    assert any(r["A"].endswith(CUT) for r in rows)
+    assert all(len(r["A"]) <= 40 + len(CUT) + 1 for r in rows)
+    assert [r["A"] for r in whole] == [pp.a.text if pp.a else "" for pp in result.passages]
+    assert passage_pair_rows(result.passages, ["same"]) == [r for r in passage_pair_rows(
+        result.passages, ["only A", "only B", "changed", "same"]) if r["status"] == "same"]
+
+
+def test_article_labels_are_unique() -> None:
+    from geo.views import article_labels
+
+    a = article_from_text("Same title\n\nKyiv.\n", source="pasted text")
+    b = article_from_text("Same title\n\nKyiv again.\n", source="/uploads/desk.txt")
+    c = article_from_text("Same title\n\nKyiv once more.\n", source="/other/desk.txt")
+    d = article_from_text("Other title\n\nKyiv.\n", source="x.txt")
+    labels = article_labels([a, b, c, d])
+    assert labels[d.id] == "Other title"
+    assert labels[a.id] == f"Same title · pasted text · {a.id[:8]}"
+    assert labels[b.id] == f"Same title · desk.txt · {b.id[:8]}"
+    assert len(set(labels.values())) == 4
+    long = article_from_text("T" * 200 + "\n\nKyiv.\n")
+    assert len(article_labels([long])[long.id]) <= 70
