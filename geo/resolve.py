@@ -169,7 +169,7 @@ class Resolver:
             elif kind == "city":
                 s = 0.55 * math.log10(pop + 10)
                 if index.capital[r]:
-                    s += 1.2
+                    s += 1.2 if not alt else 0.4     # "Salvador" is rarely San Salvador
                 if alt and pop < 100_000:
                     s -= 0.6   # old or foreign names of small places mislead more than they help
             elif not index.user_added(r):   # curated regions, seas, facilities: there because well known
@@ -380,9 +380,12 @@ class Resolver:
 
     def _loose_containers(self, g: _Group, groups: list[_Group]) -> bool:
         """Whether no container of the group is named as one: a region or country, or a district
-        with its type word ("Pokrovskyi district")."""
+        with its type word ("Pokrovskyi district"). "Near" is loose: "Vinnytsia near Zhytomyr" is
+        still the city of Vinnytsia, 110 km away."""
         index = self.index
-        for c, _ in g.containers:
+        for c, relation in g.containers:
+            if relation == "near":
+                continue
             holder = groups[c]
             if holder.mention.cue in ("admin1", "admin2") or any(
                     index.kinds[r] in ("admin1", "country") for r in holder.rows.tolist()):

@@ -331,3 +331,12 @@ def test_a_head_word_far_from_the_story_is_not_placed(index: PlaceIndex) -> None
     assert out["Kamal"].precision == "unplaced" and out["Kamal"].lat is None
     assert out["Kamal"].alternatives and out["Kamal"].alternatives[0].country == "ID"
     assert out["Gaza City"].precision == "exact"
+
+
+@pytest.mark.parametrize(("text", "name", "country"), [
+    ("Shelling hit Vinnytsia near Zhytomyr.", "Vinnytsia", "UA"),      # "near" is loose for a city
+    ("Ukraine said missiles struck Uman.", "Uman", "UA"),              # a town, not Oman's native name
+])
+def test_well_known_towns_stay_themselves(any_parser: Geoparser, text: str, name: str, country: str) -> None:
+    r = only(any_parser, text, name)
+    assert r.precision == "exact" and r.place.kind == "city" and r.place.country == country

