@@ -415,3 +415,51 @@ def test_two_users_with_same_bodied_articles_never_see_each_others(app, browser)
             rows = [r for r in csv.DictReader(io.StringIO(csv_text)) if r["name"] == "Vinnytsia"]
             assert rows and {(r["article_title"], r["source"]) for r in rows} == {DESKS[own]}
             assert net.page_errors == []
+
+
+# -- the largest article the app accepts ---------------------------------------------------------------
+LARGEST_SECONDS = 30.0
+LARGEST_PEAK_MB = 1500
+
+
+def largest_article(index) -> bytes:
+    """Just under the upload limit: the samples' lines, and a sentence for each of ~1,500 Ukrainian towns
+    (a map of many places, not of the same few repeated)."""
+    from geo.articles import MAX_ARTICLE_BYTES
+
+    towns = sorted({index.name_of[r] for r in range(len(index)) if index.kinds[r] == "city"
+                    and index.country[r] == "UA" and int(index.population[r]) >= 3000
+                    and index.name_of[r].isascii() and index.name_of[r].isalpha()})[:1500]
+    lines = [f"Shelling was reported in {town} on Tuesday, officials said." for town in towns]
+    lines += seed_text().split(". ")
+    text, size, k = ["Largest article\n"], 17, 0
+    while size + len(lines[k % len(lines)].encode()) + 1 < MAX_ARTICLE_BYTES:
+        text.append(lines[k % len(lines)])
+        size += len(text[-1].encode()) + 1
+        k += 1
+    return ("\n".join(text) + "\n").encode("utf-8")
+
+
+def peak_rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="ascii") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) / 1024
+
+
+def test_the_largest_accepted_article_renders_within_30_s(app, browser, index, capsys) -> None:
+    data = largest_article(index)
+    with offline_context(browser) as (page, net):
+        open_dashboard(page, app, timeout_ms=OPEN_TIMEOUT_MS)
+        start = time.perf_counter()
+        sidebar_uploader(page).set_input_files([{"name": "largest.txt", "mimeType": "text/plain", "buffer": data}])
+        wait_for_message(page, "success", "Added “Largest article”", timeout_ms=120_000)
+        # a town only the large article names is drawn once the page has parsed and mapped it
+        wait_for_map(page, lambda f: fit_to_places(f, ["yampil"])["found"] == ["yampil"], timeout_s=120)
+        seconds = time.perf_counter() - start
+        markers = wait_for_map(page, marker_counts)
+        peak = peak_rss_mb(app.process.pid)
+        with capsys.disabled():
+            print(f"\n[browser] largest article ({len(data) / 1e6:.2f} MB): map with it in {seconds:.1f} s, "
+                  f"{markers}, server peak RSS {peak:.0f} MB")
+        assert seconds < LARGEST_SECONDS
+        assert peak < LARGEST_PEAK_MB
+        assert net.page_errors == []
