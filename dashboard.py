@@ -4,7 +4,7 @@ Per-user data stays in the session: an article a user adds is parsed, grouped an
 `st.session_state`, never in a cache every session reads (`st.cache_data`) nor on disk; only the
 built-in samples use the shared caches, keyed by everything they depend on. Text from articles
 (bodies, titles, file names, place names) reaches the page only as escaped HTML (`st.html`) or as
-plain values (table cells, widget values), never through Markdown. See docs/security-ui.md."""
+plain values (table cells, widget values), never through Markdown. See SECURITY.md ("The page")."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Optional online geocoders (Nominatim, Photon; public or self-hosted) for the names the offline
 gazetteer cannot place, or for a second opinion on request. Off by default; see README "Online
-geocoders (optional)" and docs/security-online.md.
+geocoders (optional)" and SECURITY.md ("Online geocoders").
 
     >>> from geo.online import OnlineGeocoder, second_opinions
     >>> geocoder = OnlineGeocoder.from_settings()       # None unless online.json enables it
