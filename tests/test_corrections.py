@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import use_data_dir
 
 from geo.articles import Article, article_from_text, split_passages
 from geo.cli import main
@@ -319,7 +320,7 @@ def stepne_record(capsys, path: Path, *extra: str) -> dict:
 
 def test_places_and_annotate_apply_corrections_until_undone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                             capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("CONFLICTMAP_DATA", str(tmp_path / "data"))
+    use_data_dir(tmp_path / "data", monkeypatch)
     article = tmp_path / "a.txt"
     article.write_text(TEXT_A, encoding="utf-8")
     engine_record = stepne_record(capsys, article)
@@ -354,7 +355,7 @@ def test_places_and_annotate_apply_corrections_until_undone(tmp_path: Path, monk
 
 def test_cli_container_scope_and_not_a_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                             capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("CONFLICTMAP_DATA", str(tmp_path / "data"))
+    use_data_dir(tmp_path / "data", monkeypatch)
     files = {}
     for k, text in (("b", TEXT_B), ("c", TEXT_C)):
         files[k] = tmp_path / f"{k}.txt"
@@ -374,7 +375,7 @@ def test_cli_container_scope_and_not_a_place(tmp_path: Path, monkeypatch: pytest
 
 def test_cli_list_export_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                 capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("CONFLICTMAP_DATA", str(tmp_path / "data"))
+    use_data_dir(tmp_path / "data", monkeypatch)
     code, _, err = run(capsys, "corrections", "list")
     assert code == 0 and "no corrections" in err
     run(capsys, "corrections", "add", "--article", "a" * 12, "--name", "Stepne", "--point", "47.81,37.62")
@@ -389,7 +390,7 @@ def test_cli_list_export_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert code == 0 and "exported 2 corrections" in out
     assert run(capsys, "corrections", "export", "-")[1].splitlines()[1:] == \
         shared.read_text(encoding="utf-8").splitlines()[1:]
-    monkeypatch.setenv("CONFLICTMAP_DATA", str(tmp_path / "teammate"))
+    use_data_dir(tmp_path / "teammate", monkeypatch)
     code, out, _ = run(capsys, "corrections", "import", str(shared))
     assert code == 0 and out.strip() == "imported 2 corrections"
     code, out, _ = run(capsys, "corrections", "import", str(shared))
@@ -410,7 +411,7 @@ def test_cli_list_export_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 def test_cli_add_refuses_bad_input_with_a_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                  capsys: pytest.CaptureFixture[str], args: list[str],
                                                  words: str) -> None:
-    monkeypatch.setenv("CONFLICTMAP_DATA", str(tmp_path / "data"))
+    use_data_dir(tmp_path / "data", monkeypatch)
     code, out, err = run(capsys, "corrections", "add", *args)
     assert code == 1 and words in err and "Traceback" not in err
     assert CorrectionStore.active_in() == []
@@ -418,13 +419,13 @@ def test_cli_add_refuses_bad_input_with_a_message(tmp_path: Path, monkeypatch: p
 
 def test_cli_undo_of_an_unknown_correction(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                            capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("CONFLICTMAP_DATA", str(tmp_path / "data"))
+    use_data_dir(tmp_path / "data", monkeypatch)
     code, _, err = run(capsys, "corrections", "undo", "5")
     assert code == 1 and "no correction #5" in err
 
 
 def test_a_correction_survives_for_the_next_command_in_a_new_process(tmp_path: Path) -> None:
-    env = {**os.environ, "CONFLICTMAP_DATA": str(tmp_path / "data")}
+    env = {**os.environ, "CONFLICTMAP_DATA": str(use_data_dir(tmp_path / "data"))}
     article = tmp_path / "a.txt"
     article.write_text(TEXT_A, encoding="utf-8")
 
