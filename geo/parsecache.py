@@ -34,6 +34,7 @@ import geo.places
 import geo.recognize
 import geo.relations
 import geo.resolve
+import geo.tokens
 from geo.cachefile import CacheError, CacheFile, remove_stale_temps
 from geo.gazetteer import _sources_fingerprint, default_cache_dir
 from geo.ner import ModelUnavailable, verify_model
@@ -54,7 +55,8 @@ def _digest(path: str | Path) -> str:
 # The engine's code as imported (like the gazetteer's builder fingerprint): a process running older
 # code must not file its results under the name of the code now on disk.
 _ENGINE_CODE = "|".join(f"{m.__name__}={_digest(m.__file__)}" for m in (
-    geo.recognize, geo.cues, geo.relations, geo.resolve, geo.ner, geo.pipeline, geo.places, geo.articles)) \
+    geo.recognize, geo.tokens, geo.cues, geo.relations, geo.resolve, geo.ner, geo.pipeline, geo.places,
+    geo.articles)) \
     + f"|self={_digest(__file__)}|organisations={_digest(geo.cues.ORGANISATIONS_CSV)}"
 
 

@@ -61,8 +61,8 @@ from geo.cues import (
 )
 from geo.gazetteer import PlaceIndex, Progress, normalize_name
 from geo.relations import coordinated_runs, mark_relations
+from geo.tokens import Token, headline_tokens, sentence_windows, tokenize  # noqa: F401 (tokenize re-exported)
 
-_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|\w+(?:(?:-|['\u2019](?![sS]\b))\w+)*")
 NEGATIVE = -1
 # How broad each kind is (containers must be broader than what they contain; see geo.relations).
 _KIND_BREADTH = {"facility": 0, "island": 0, "water": 0, "mountain": 0, "peninsula": 0, "area": 0,
@@ -89,51 +89,12 @@ class Mention:
     head_only: bool = False          # read only as the head of a longer name ("Kamal" of "Kamal Adwan Hospital")
 
 
-class _Token(NamedTuple):
-    start: int
-    end: int
-    text: str
-    lower: str
-    upper: bool        # starts with an uppercase letter
-    sentence_start: bool
-
-
-def tokenize(text: str) -> list[_Token]:
-    """Word tokens with the flags recognition needs (a NamedTuple each: this is the hot loop)."""
-    tokens: list[_Token] = []
-    append = tokens.append
-    new = tuple.__new__   # skips NamedTuple's Python-level __new__: this loop runs per word
-    prev_end = -1
-    for m in _TOKEN.finditer(text):
-        start, end = m.span()
-        word = m.group()
-        if prev_end < 0:
-            sentence_start = True
-        elif start == prev_end + 1 and text[prev_end] == " ":   # the common case, cheaply
-            sentence_start = False
-        else:
-            sentence_start = text[prev_end:start] != ", " and _ends_sentence(text, prev_end, start)
-        append(new(_Token, (start, end, word, word.lower(), word[0].isupper(), sentence_start)))
-        prev_end = end
-    return tokens
-
-
-def _ends_sentence(text: str, prev_end: int, start: int) -> bool:
-    gap = text[prev_end:start]
-    if "\n" in gap:
-        return True
-    stripped = gap.strip()
-    if not stripped:
-        return False
-    return stripped[0] in ".!?:;" or stripped[-1] in "\u201c\"(['\u2018"
-
-
 @dataclass
 class _Text:
     """One text being read: its tokens, NER labels and the lines written in title case."""
 
     text: str
-    tokens: list[_Token]
+    tokens: list[Token]
     headline: frozenset[int]          # tokens on lines written in title case (capitals tell nothing)
     labels: list[tuple[int, int, str]]
     label_starts: list[int]
@@ -142,7 +103,7 @@ class _Text:
     token_starts: list[int] = field(default_factory=list)
     _people_by_word: dict[str, list[tuple[int, int]]] | None = None
 
-    def personal(self, tokens: Sequence[_Token], i: int, j: int) -> bool:
+    def personal(self, tokens: Sequence[Token], i: int, j: int) -> bool:
         """A title before tokens i..j, or one of their words in a person's name elsewhere in the text
         ("Putin" after "Vladimir Putin"); the NER span over these very tokens does not count."""
         if i > 0 and tokens[i - 1].upper and tokens[i - 1].lower.rstrip(".") in TITLES:
@@ -183,7 +144,7 @@ class Recognizer:
         say = progress or (lambda stage, fraction: None)
         say("reading the words", 0.0)
         tokens = tokenize(text)
-        headline = _headline_tokens(text, tokens)
+        headline = headline_tokens(text, tokens)
         say("looking names up in the gazetteer", 0.1)
         candidates = self._candidates(text, tokens)
         phrases = self._phrases(text, tokens, candidates, headline)
@@ -227,7 +188,7 @@ class Recognizer:
             return max((kinds[r] for r in mention.rows), key=lambda k: _KIND_BREADTH.get(k, 2))
         return "unknown"
 
-    def _entities(self, text: str, tokens: Sequence[_Token], candidates: list[dict], phrases: list[dict],
+    def _entities(self, text: str, tokens: Sequence[Token], candidates: list[dict], phrases: list[dict],
                   progress: Callable[[int, int], None] | None = None):
         """NER over the sentences where it can change a decision (NER is the slow part): those
         holding a candidate that is not a well-known name standing alone, or a capitalised name
@@ -236,7 +197,7 @@ class Recognizer:
                         + [p["start"] for p in phrases if WEAK <= p["level"] < STRONG and not p["org"]])
         windows = []
         k = 0
-        for start, end in _sentence_windows(text):
+        for start, end in sentence_windows(text):
             while k < len(starts) and starts[k] < start:
                 k += 1
             if k < len(starts) and starts[k] < end:
@@ -254,7 +215,7 @@ class Recognizer:
         return not glued_before and not glued_after
 
     # -- candidates ------------------------------------------------------------------------------
-    def _candidates(self, text: str, tokens: Sequence[_Token]) -> list[dict]:
+    def _candidates(self, text: str, tokens: Sequence[Token]) -> list[dict]:
         index = self.index
         out: list[dict] = []
         i = 0
@@ -275,7 +236,7 @@ class Recognizer:
             i = j + 1
         return out
 
-    def _may_start_name(self, text: str, tok: _Token) -> bool:
+    def _may_start_name(self, text: str, tok: Token) -> bool:
         index, key = self.index, tok.lower
         if key in index.first_words or key in index.keys:
             return True
@@ -283,7 +244,7 @@ class Recognizer:
             return True
         return text[tok.end:tok.end + 1] == "." and index.has_primary_name(key + ".")   # "Ga."
 
-    def _longest(self, text: str, tokens: Sequence[_Token], i: int):
+    def _longest(self, text: str, tokens: Sequence[Token], i: int):
         index = self.index
         first = tokens[i]
         span_max = index.first_words.get(first.lower, 1)
@@ -438,7 +399,7 @@ class Recognizer:
                           evidence="" if strength >= 2 or level < MEDIUM else why, head_only=head_only)
         return self._as_facility(text, tokens, mention, last, strength) if not cue and not direction else mention
 
-    def _as_facility(self, text: str, tokens: Sequence[_Token], mention: Mention, j: int,
+    def _as_facility(self, text: str, tokens: Sequence[Token], mention: Mention, j: int,
                      strength: int) -> Mention:
         """A town's name followed by a facility's words: the facility ("Zaporizhzhia nuclear power plant"
         from the gazetteer; "Kharkiv International Airport", a named facility in Kharkiv)."""
@@ -457,7 +418,7 @@ class Recognizer:
         return mention
 
     # -- evidence from the words around a name ---------------------------------------------------
-    def _evidence(self, text: str, tokens: Sequence[_Token], i: int, j: int) -> tuple[int, str, str]:
+    def _evidence(self, text: str, tokens: Sequence[Token], i: int, j: int) -> tuple[int, str, str]:
         """(level, why, cue) for tokens i..j being a place, from the words before and after them:
         NEGATIVE, NONE, WEAK, MEDIUM or STRONG (see geo.cues); cue as in Mention.cue."""
         level, why, cue = NONE, "", ""
@@ -523,7 +484,7 @@ class Recognizer:
         before = text[max(0, open_at - 12):open_at].rstrip()      # a name ends right before the bracket
         return before[-1:].isalnum() and self._parenthetical_place(text, open_at + 1)
 
-    def _region_before(self, text: str, tokens: Sequence[_Token], j: int) -> str:
+    def _region_before(self, text: str, tokens: Sequence[Token], j: int) -> str:
         """The country or first-level region whose name ends at token j ("Libya" of "Libya's"), or ""."""
         for i in range(j, max(-1, j - 4), -1):
             if not tokens[i].upper:
@@ -649,7 +610,7 @@ class Recognizer:
         return ""
 
     # -- names the gazetteer lacks ---------------------------------------------------------------
-    def _phrases(self, text: str, tokens: Sequence[_Token], candidates: list[dict],
+    def _phrases(self, text: str, tokens: Sequence[Token], candidates: list[dict],
                  headline: frozenset[int]) -> list[dict]:
         """Capitalised names the gazetteer does not hold as written ("Robotyne", "Mala Kostromka",
         "Kamal Adwan Hospital"), with the evidence of the words around them. On title-case lines
@@ -713,7 +674,7 @@ class Recognizer:
                 out += self._phrase(text, tokens, span[0], span[1], covered, headline)
         return out
 
-    def _phrase(self, text: str, tokens: Sequence[_Token], i: int, j: int, covered: dict[int, dict],
+    def _phrase(self, text: str, tokens: Sequence[Token], i: int, j: int, covered: dict[int, dict],
                 headline: frozenset[int] = frozenset()) -> list[dict]:
         """The name candidate in tokens i..j (a run of capitalised words), trimmed of words that
         are not part of a name; [] when the gazetteer holds it as written or it is not a name."""
@@ -775,7 +736,7 @@ class Recognizer:
                  "facility": facility, "org": org, "level": level, "why": why, "rows": rows,
                  "alternates": frozenset(rows or ()), "holds_known": strongest, "lookup": lookup}]
 
-    def _names_facility_of(self, tokens: Sequence[_Token], cand: dict, k: int) -> bool:
+    def _names_facility_of(self, tokens: Sequence[Token], cand: dict, k: int) -> bool:
         """Whether the facility word at token k belongs to the place of candidate `cand` before it:
         a well-known place names its facilities whatever words stand between ("Huntsville Memorial
         Hospital"); a lesser one only with common words ("Kadugli Airport"), since a facility named
@@ -960,7 +921,7 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return (k > 0 and spans[k - 1][1] > start) or (k < len(spans) and spans[k][0] < end)
 
 
-def _may_be_name_word(tok: _Token) -> bool:
+def _may_be_name_word(tok: Token) -> bool:
     """On a title-case line: whether a word may belong to a name (type and facility words may: the
     phrase reads them)."""
     w = tok.lower
@@ -978,7 +939,7 @@ _FEATURE_KINDS = frozenset({"water", "region", "peninsula", "mountain", "island"
 _HEAD_WORDS = FACILITY_WORDS | SETTLEMENT_WORDS | CAMP_WORDS | ORGANISATION_WORDS | frozenset(TYPE_WORDS)
 
 
-def _facility_word(text: str, tokens: Sequence[_Token], j: int, capitalised: bool = False) -> int:
+def _facility_word(text: str, tokens: Sequence[Token], j: int, capitalised: bool = False) -> int:
     """The token of the facility word that follows token j, over at most three modifiers ("Kadugli
     Airport", "Zaporizhzhia nuclear power plant"; with `capitalised`, any capitalised words:
     "Huntsville Memorial Hospital"), or -1 when none follows."""
@@ -992,7 +953,7 @@ def _facility_word(text: str, tokens: Sequence[_Token], j: int, capitalised: boo
     return -1
 
 
-def _passive_place_verb(tokens: Sequence[_Token], k: int) -> str:
+def _passive_place_verb(tokens: Sequence[Token], k: int) -> str:
     """The place verb of "was (heavily) shelled", "came under fire" starting at token k, or ""."""
     for n in range(k, min(k + 3, len(tokens))):
         w = tokens[n].lower
@@ -1003,39 +964,11 @@ def _passive_place_verb(tokens: Sequence[_Token], k: int) -> str:
     return ""
 
 
-def _run_end(text: str, tokens: Sequence[_Token], j: int) -> int:
+def _run_end(text: str, tokens: Sequence[Token], j: int) -> int:
     """The end of the run of capitalised words that token j is in ("Wagner" -> "Wagner Group")."""
     while j + 1 < len(tokens) and tokens[j + 1].upper and text[tokens[j].end:tokens[j + 1].start] == " ":
         j += 1
     return tokens[j].end
-
-
-def _headline_tokens(text: str, tokens: Sequence[_Token]) -> frozenset[int]:
-    """Tokens on lines written in title case or capitals (headlines), where a capital says nothing."""
-    out: list[int] = []
-    line: list[int] = []
-    for k, tok in enumerate(tokens):
-        if line and "\n" in text[tokens[k - 1].end:tok.start]:
-            out += _if_headline(tokens, line)
-            line = []
-        line.append(k)
-    out += _if_headline(tokens, line)
-    return frozenset(out)
-
-
-# Words of four letters or more that title case may leave in lower case.
-_TITLE_CASE_LOWER = frozenset("with from into onto over upon amid near than that says".split())
-
-
-def _if_headline(tokens: Sequence[_Token], line: list[int]) -> list[int]:
-    """The line's tokens if it is written in title case: its longer words (the first one aside,
-    which any sentence capitalises) all capitalised. A sentence naming places still has verbs
-    and nouns in lower case ("Patients were trapped in Kamal Adwan Hospital")."""
-    words = [tokens[k] for k in line[1:] if len(tokens[k].text) >= 4 and tokens[k].text.isalpha()
-             and tokens[k].lower not in _TITLE_CASE_LOWER]
-    if len(words) >= 3 and sum(not t.upper for t in words) <= len(words) // 10:
-        return line
-    return []
 
 
 def _possessive_after(text: str, end: int) -> bool:
@@ -1046,42 +979,7 @@ def _possessive_after(text: str, end: int) -> bool:
 _ELIDED = re.compile(r"^(?:[dl]['\u2019]|(?:a[lrsntdz]|e[lsnrd]|ash|ul)-)[A-Z]")
 
 
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"'\u201d\u2019)]*|\n|$)")
-
-
-# The longest piece of text the NER reads at once: a "sentence" without full stops (a list, a table,
-# a hostile upload) is cut at spaces into pieces of this size, so that NER time and memory grow with
-# the text, not with the square of its longest sentence.
-MAX_WINDOW = 1_000
-
-
-def _sentence_windows(text: str) -> list[tuple[int, int]]:
-    """Rough sentence spans (context enough for NER); short pieces are merged forward, long ones cut."""
-    out: list[tuple[int, int]] = []
-    for m in _SENTENCE.finditer(text):
-        if not m.group().strip():
-            continue
-        if out and (m.start() - out[-1][0] < 40 or out[-1][1] - out[-1][0] < 40) \
-                and m.end() - out[-1][0] <= MAX_WINDOW:
-            out[-1] = (out[-1][0], m.end())
-        else:
-            out += _cut(text, m.start(), m.end())
-    return out
-
-
-def _cut(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """[start, end) in pieces of at most MAX_WINDOW characters, cut after a space where there is one."""
-    pieces = []
-    while end - start > MAX_WINDOW:
-        cut = text.rfind(" ", start + MAX_WINDOW // 2, start + MAX_WINDOW)
-        cut = cut + 1 if cut > start else start + MAX_WINDOW
-        pieces.append((start, cut))
-        start = cut
-    pieces.append((start, end))
-    return pieces
-
-
-def _capitalised_dateline(text: str, tokens: Sequence[_Token], i: int, j: int) -> bool:
+def _capitalised_dateline(text: str, tokens: Sequence[Token], i: int, j: int) -> bool:
     """An all-capitals name opening a line or sentence ("CHARLESTON, W.Va. —"): a dateline."""
     letters = sum(ch.isalpha() for ch in text[tokens[i].start:tokens[j].end])
     return letters >= 4 and tokens[i].sentence_start
