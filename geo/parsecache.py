@@ -27,6 +27,7 @@ from importlib import metadata
 from pathlib import Path
 
 import geo.articles
+import geo.context
 import geo.cues
 import geo.ner
 import geo.pipeline
@@ -55,7 +56,7 @@ def _digest(path: str | Path) -> str:
 # The engine's code as imported (like the gazetteer's builder fingerprint): a process running older
 # code must not file its results under the name of the code now on disk.
 _ENGINE_CODE = "|".join(f"{m.__name__}={_digest(m.__file__)}" for m in (
-    geo.recognize, geo.tokens, geo.cues, geo.relations, geo.resolve, geo.ner, geo.pipeline, geo.places,
+    geo.recognize, geo.tokens, geo.cues, geo.relations, geo.resolve, geo.context, geo.ner, geo.pipeline, geo.places,
     geo.articles)) \
     + f"|self={_digest(__file__)}|organisations={_digest(geo.cues.ORGANISATIONS_CSV)}"
 
