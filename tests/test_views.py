@@ -406,7 +406,8 @@ def test_place_keys_the_engine_makes_are_valid(key: str) -> None:
 
 
 @pytest.mark.parametrize("key", ["", "nowhere", "gn:", "gn:12x", "gn:1:" + "a" * 20, "approx:x", "row:1\n",
-                                 "unresolved:", "unresolved:a\x00b", "corrected:", "corrected:x", "unresolved:" + "x" * 300, None, 7])
+                                 "unresolved:", "unresolved:a\x00b", "unresolved:" + "x" * 300, "corrected:",
+                                 "corrected:x", None, 7])
 def test_other_place_keys_are_not(key) -> None:
     assert valid_place_key(key) is None
 
