@@ -148,9 +148,13 @@ def _key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 
 
+def _articles(subjects: Sequence[Subject]) -> str:
+    return "|".join(s.article_id for s in subjects)
+
+
 # -- writing corrections (widget callbacks: they run before the page, which then shows the change) ----
 def _add(where: str, subject: Subject, scope: Scope, action: str, target: Target | None = None, *,
-         note_widget: str = "", clear: str = "") -> None:
+         note_widget: str = "", clear: str = "") -> Correction | None:
     """Store a correction of the subject's name within `scope`, say so, select the place its mention
     now belongs to, and empty the field `clear` (the one it was typed in) for the next one."""
     note = " ".join(str(state.get(note_widget) or "").split()) if note_widget else ""
@@ -159,7 +163,7 @@ def _add(where: str, subject: Subject, scope: Scope, action: str, target: Target
         _, active = store().snapshot()
     except (CorrectionError, DatabaseError) as exc:
         _say(where, "error", f"Not saved: {exc}")
-        return
+        return None
     # the page follows the mention: to its corrected place, or to nothing when it is not a place
     state.selected = key_after(subject.article_id, subject.start, subject.resolved, active)
     if clear:
@@ -167,14 +171,22 @@ def _add(where: str, subject: Subject, scope: Scope, action: str, target: Target
     _say("lists" if action == "not_a_place" else where, "success",
          f"Saved: {describe_correction(c, {subject.article_id: subject.article_title})}. "
          f"“Undo” brings back the engine's result.")
+    return c
+
+
+def _picked(widget: str, count: int) -> int:
+    """The index a picker holds; 0 when it holds none, or a stale value (Streamlit hands back the
+    label of an option that is no longer offered)."""
+    value = state.get(widget)
+    return value if isinstance(value, int) and 0 <= value < count else 0
 
 
 def _scope(options: Sequence[ScopeOption], widget: str) -> Scope:
-    chosen = state.get(widget) or 0
-    return options[chosen if 0 <= chosen < len(options) else 0].scope
+    return options[_picked(widget, len(options))].scope
 
 
 def _on_undo(where: str, correction_id: int, subject: Subject | None) -> None:
+    state.corrections_open = where == "lists"
     try:
         store().undo(correction_id)
         _, active = store().snapshot()
@@ -192,7 +204,7 @@ def _on_undo(where: str, correction_id: int, subject: Subject | None) -> None:
 
 def _on_choose(where: str, subject: Subject, options: Sequence[ScopeOption], scope_widget: str, candidates,
                widget: str) -> None:
-    chosen = state.get(widget) or 0
+    chosen = _picked(widget, len(candidates))
     _add(where, subject, _scope(options, scope_widget), "choose", Target.of_entry(candidates[chosen]),
          note_widget="review_note")
 
@@ -216,7 +228,7 @@ def _on_not_a_place(where: str, subject: Subject, options: Sequence[ScopeOption]
 
 def _on_accept(where: str, subject: Subject, options: Sequence[ScopeOption], scope_widget: str, candidates,
                widget: str) -> None:
-    chosen = state.get(widget) or 0
+    chosen = _picked(widget, len(candidates))
     _add(where, subject, _scope(options, scope_widget), "online", candidates[chosen].target(),
          note_widget="review_note" if where == "place" else "")
 
@@ -436,7 +448,7 @@ def review_place(place: Place, review: Review) -> None:
     r = subject.mention
     suffix = _key(place.key)
     options = scope_options(subjects, index)
-    scope_widget = f"review_scope_{suffix}"
+    scope_widget = f"review_scope_{_key(suffix + _articles(subjects))}"
     with st.container(border=True, key="review_place"):
         st.markdown("**Review and correct**")
         _show_messages("place")
@@ -547,7 +559,7 @@ def _online_choice(where: str, result: OnlineResult, subject: Subject, options, 
     st.dataframe(online_rows(candidates), hide_index=True, width="stretch")
     st.selectbox("Online answer to review", range(len(candidates)), key=widget,
                  format_func=lambda i: online_label(candidates[i]))
-    picked = candidates[min(state.get(widget) or 0, len(candidates) - 1)]
+    picked = candidates[_picked(widget, len(candidates))]
     if picked.warnings:
         st.html(message_html("warning", "Check before accepting: " + "; ".join(picked.warnings) + "."))
     st.caption(OSM_ATTRIBUTION)
@@ -560,22 +572,26 @@ def review_lists(places: Sequence[Place], review: Review) -> None:
     """Hook (c): the credit for online results, the names not placed as a queue (oldest first:
     in the order the articles name them) to place one after the other from the keyboard, and the
     corrections in effect in the shown articles, each with its undo."""
-    if any(p.key == state.get("selected") for p in places):
-        _show_messages("lists")
-    else:                                   # no place panel this run: its messages are shown here
-        _show_messages("lists", "place")
-    credit = attribution_for(p for p in places if p.resolved)
-    if credit:
-        st.caption(f"Online results: {credit}")
+    # What comes and goes is in containers that are always there (keyed): the elements after them keep
+    # their place on the page, and the queue's field keeps the keyboard's focus from one name to the next.
+    with st.container(key="review_notes"):
+        if any(p.key == state.get("selected") for p in places):
+            _show_messages("lists")
+        else:                                   # no place panel this run: its messages are shown here
+            _show_messages("lists", "place")
+        credit = attribution_for(p for p in places if p.resolved)
+        if credit:
+            st.caption(f"Online results: {credit}")
     queue = unplaced_queue(places, [a.id for a in review.articles])
     if queue:
-        with st.expander(f"Unplaced names ({len(queue)})", expanded=bool(state.get("queue_open"))):
+        with st.expander(f"Unplaced names ({len(queue)})", expanded=bool(state.get("queue_open")), key="review_queue"):
             _queue(queue, review)
     if review.active.corrections:
         in_effect = corrections_in_effect(((a.id, review.resolved_of(a.id)) for a in review.articles),
                                           review.active.corrections)
         if in_effect:
-            with st.expander(f"Your corrections here ({len(in_effect)})", expanded=bool(state.get("corrections_open"))):
+            with st.expander(f"Your corrections here ({len(in_effect)})", key="review_corrections",
+                             expanded=bool(state.get("corrections_open"))):
                 titles = {a.id: a.title for a in review.articles}
                 for item in in_effect[:CORRECTIONS_SHOWN]:
                     c1, c2 = st.columns([6, 1], vertical_alignment="center")
@@ -598,6 +614,8 @@ def _queue_move(step: int, total: int) -> None:
 def _queue(queue: Sequence[Place], review: Review) -> None:
     total = len(queue)
     pos = min(max(state.get("queue_pos", 0), 0), total - 1)
+    current = state.pop("queue_current", None)       # a name just placed in one article, named in another
+    pos = next((i for i, p in enumerate(queue) if p.key == current), pos)
     state.queue_pos = pos
     place = queue[pos]
     subjects = review_subjects(place, review.resolved_of)
@@ -605,8 +623,7 @@ def _queue(queue: Sequence[Place], review: Review) -> None:
         return
     subject = subjects[0]
     suffix = _key(place.key)
-    geocoder = online_geocoder()
-    if geocoder is not None:
+    if online_geocoder() is not None:
         st.button("Look up the unplaced names online", key="queue_online", on_click=_on_lookup_all, args=(review,),
                   help="Asks the online geocoder about the names here the gazetteer could not place or placed "
                        "only approximately (not about the others). Its answers are shown for you to check.")
@@ -615,12 +632,13 @@ def _queue(queue: Sequence[Place], review: Review) -> None:
               disabled=total < 2)
     c2.button("Next", key="queue_next", shortcut="Alt+N", on_click=_queue_move, args=(1, total), disabled=total < 2)
     c3.caption(f"Name {pos + 1} of {total}, in the order the articles name them")
-    st.html(unplaced_html(place))
     options = scope_options(subjects)          # article scopes (an unplaced name has no container of its own)
-    scope_widget = f"queue_scope_{suffix}"
-    result = state.get("online_results", {}).get((subject.article_id, subject.start))
-    if result is not None:
-        _online_choice("lists", result, subject, options, scope_widget, f"queue_online_pick_{suffix}")
+    scope_widget = f"queue_scope_{_key(suffix + _articles(subjects))}"
+    with st.container(key="queue_current"):
+        st.html(unplaced_html(place))
+        result = state.get("online_results", {}).get((subject.article_id, subject.start))
+        if result is not None:
+            _online_choice("lists", result, subject, options, scope_widget, f"queue_online_pick_{suffix}")
     with st.form("queue_form", border=False):     # Enter in the field is "Place it" (the first submit button)
         st.text_input("Where is it? A gazetteer name (Stepne, Donetsk) or a point (47.81, 37.62); Enter places it",
                       key="queue_input", max_chars=200)
@@ -663,25 +681,38 @@ def _on_queue_place(place_key: str, subjects: Sequence[Subject], options, scope_
             _say("lists", "error", str(exc))
             return
         target = Target(lat=lat, lon=lon, country=country_at(index_of(), lat, lon))
-        _add("lists", subject, _scope(options, scope_widget), "point", target, clear="queue_input")
+        if _add("lists", subject, _scope(options, scope_widget), "point", target, clear="queue_input"):
+            _keep_for_the_next_article(place_key, subjects, options, scope_widget, text)
         return
     entries = gazetteer_search(index_of(), text, countries=story_countries(subjects))
     if not entries:
         _say("lists", "error", f"The gazetteer has no place called “{text}”: try another spelling, a region "
                                f"after a comma (Stepne, Donetsk) or a point.")
     elif len(entries) == 1:
-        _add("lists", subject, _scope(options, scope_widget), "choose", Target.of_entry(entries[0]),
-             clear="queue_input")
+        if _add("lists", subject, _scope(options, scope_widget), "choose", Target.of_entry(entries[0]),
+                clear="queue_input"):
+            _keep_for_the_next_article(place_key, subjects, options, scope_widget, text)
     else:
         state.queue_matches = {"place": place_key, "entries": entries}
         _say("lists", "info", f"{len(entries)} gazetteer places are called “{text}”: choose one below, or add "
                               f"its region after a comma.")
 
 
+def _keep_for_the_next_article(place_key: str, subjects: Sequence[Subject], options, scope_widget: str,
+                               text: str) -> None:
+    """When the name placed in one article is in other shown articles too, the queue stays on it and
+    the field keeps what was typed, so that Enter places it there as well."""
+    if len(subjects) > 1 and _scope(options, scope_widget).kind == "article":
+        state.queue_current = place_key
+        state.queue_input = text
+        _say("lists", "info", "The same name is in another shown article: Enter places it there too, "
+                              "or type something else.")
+
+
 def _on_queue_choose(subject: Subject, options, scope_widget: str, entries, widget: str) -> None:
     state.queue_open = True
     state.pop("queue_matches", None)
-    chosen = state.get(widget) or 0
+    chosen = _picked(widget, len(entries))
     _add("lists", subject, _scope(options, scope_widget), "choose", Target.of_entry(entries[chosen]),
          clear="queue_input")
 

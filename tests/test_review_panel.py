@@ -334,6 +334,23 @@ def test_the_queue_marks_not_a_place_and_takes_a_gazetteer_name(data_dir: Path, 
     assert table_names(at) == {"Zyxograd"}
 
 
+def test_a_name_in_two_articles_stays_current_with_what_was_typed(data_dir: Path, store: CorrectionStore) -> None:
+    at = showing(UNPLACED, "Fighting near Qwertovka went on.\n")
+    assert queue_entry(at) == "Qwertovka"
+    text_input(at, "Where is it?").input("47.81, 37.62")
+    click(at, "Place it")                                           # in the first article (the default)
+    assert queue_entry(at) == "Qwertovka" and at.session_state["queue_input"] == "47.81, 37.62"
+    assert any("Name 2 of 2" in c.value for c in at.caption)        # the second article's comes after Zyxograd
+    assert boxes(at, "info") == ["The same name is in another shown article: Enter places it there too, "
+                                 "or type something else."]
+    assert selectbox(at, "Apply to").options == ["only in “Fighting near Qwertovka went on.”"]
+    click(at, "Place it")                                           # Enter again: the second article
+    assert [(c.name, c.scope.kind, c.target.lat) for c in store.active()] == [("qwertovka", "article", 47.81)] * 2
+    assert queue_entry(at) == "Zyxograd" and at.session_state["queue_input"] == ""
+    click(at, "Not a place")                                        # the picker's options changed meanwhile
+    assert store.active()[-1].name == "zyxograd"
+
+
 def test_the_queue_takes_a_point_clicked_on_the_map(data_dir: Path, store: CorrectionStore) -> None:
     at = showing(UNPLACED)
     click(at, "Pick it on the map")
