@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
@@ -35,6 +36,7 @@ from geo.online import (
     OnlineConfigError,
     OnlineGeocoder,
     OnlineResult,
+    config_path,
     load_config,
     needs_second_opinion,
     save_config,
@@ -73,6 +75,7 @@ from geo.views import message_html, unplaced_html
 ONLINE_BATCH = 25           # names asked about per press of "Look up the unplaced names online"
 CORRECTIONS_SHOWN = 50      # corrections listed (newest first) with their undo buttons
 QUEUE_PREVIEW = 12          # names listed after the current one
+LOCK_VARIABLE = "CONFLICTMAP_ONLINE_SETTINGS"   # "locked": the page shows the settings, cannot change them
 PROVIDER_LABEL = {"nominatim": "Nominatim", "photon": "Photon"}
 POINT_IS = {"exact": "the place itself", "town": "the town it is in", "admin2": "its district",
             "admin1": "its region", "country": "its country"}
@@ -337,7 +340,8 @@ def _on_search(where: str, place_key: str, widget: str, subjects: Sequence[Subje
 
 def online_sidebar() -> None:
     """Hook (d): the "Online geocoder" settings (off by default; saved to the data folder's
-    online.json), then what went wrong online, each said once."""
+    online.json, or shown read-only when the server runs with CONFLICTMAP_ONLINE_SETTINGS=locked),
+    then what went wrong online, each said once."""
     with st.expander("Online geocoder"):
         try:
             config, problem = load_config(), ""
@@ -345,17 +349,13 @@ def online_sidebar() -> None:
             config, problem = OnlineConfig(), str(exc)
         if problem:
             st.html(message_html("error", f"The saved settings cannot be used, so the geocoder is off: {problem}"))
-        with st.form("online_settings", border=False):
-            st.checkbox("Ask it about the names the gazetteer cannot place (and when you ask)",
-                        value=config.enabled, key="online_enabled")
-            st.selectbox("Provider", PROVIDERS, index=PROVIDERS.index(config.provider) if config.provider in
-                         PROVIDERS else 0, format_func=PROVIDER_LABEL.get, key="online_provider")
-            st.text_input("Your own server (empty: the public one)", value=config.endpoint, key="online_endpoint",
-                          placeholder="https://geo.example.org/nominatim", max_chars=300)
-            st.text_input("User agent: your application and how to reach you", value=config.user_agent,
-                          key="online_agent", placeholder="newsdesk-conflictmap/1.0 (maps@your-newsroom.org)",
-                          max_chars=200)
-            st.form_submit_button("Save", on_click=_on_save_online, args=(config,))
+        if os.environ.get(LOCK_VARIABLE) == "locked":
+            where = config.endpoint or "the public server"
+            st.html(message_html("info", f"Set by whoever runs this server ({config_path()}): "
+                                 + (f"on, {PROVIDER_LABEL.get(config.provider, config.provider)} at {where}."
+                                    if config.enabled else "off.")))
+        else:
+            _settings_form(config)
         for level, text in state.pop("online_settings_messages", []):
             st.html(message_html(level, text))
         st.caption("Off by default. Asked only about names the gazetteer cannot place or places approximately, "
@@ -367,7 +367,24 @@ def online_sidebar() -> None:
         st.html(message_html("warning", text))
 
 
+def _settings_form(config: OnlineConfig) -> None:
+    with st.form("online_settings", border=False):
+        st.checkbox("Ask it about the names the gazetteer cannot place (and when you ask)",
+                    value=config.enabled, key="online_enabled")
+        st.selectbox("Provider", PROVIDERS, index=PROVIDERS.index(config.provider) if config.provider in
+                     PROVIDERS else 0, format_func=PROVIDER_LABEL.get, key="online_provider")
+        st.text_input("Your own server (empty: the public one)", value=config.endpoint, key="online_endpoint",
+                      placeholder="https://geo.example.org/nominatim", max_chars=300)
+        st.text_input("User agent: your application and how to reach you", value=config.user_agent,
+                      key="online_agent", placeholder="newsdesk-conflictmap/1.0 (maps@your-newsroom.org)",
+                      max_chars=200)
+        st.form_submit_button("Save", on_click=_on_save_online, args=(config,))
+
+
 def _on_save_online(old: OnlineConfig) -> None:
+    if os.environ.get(LOCK_VARIABLE) == "locked":
+        state.online_settings_messages = [("error", "Not saved: whoever runs this server has locked these settings.")]
+        return
     config = replace(old, enabled=bool(state.get("online_enabled")), provider=state.get("online_provider")
                      or "nominatim", endpoint=str(state.get("online_endpoint") or "").strip(),
                      user_agent=" ".join(str(state.get("online_agent") or "").split()))

@@ -442,6 +442,16 @@ def test_online_is_off_by_default_and_refuses_sample_agents(data_dir: Path) -> N
     assert not load_config().enabled
 
 
+def test_the_settings_can_be_locked_by_whoever_runs_the_server(data_dir: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    save_config(OnlineConfig(enabled=True, user_agent=AGENT, provider="photon"))
+    monkeypatch.setenv("CONFLICTMAP_ONLINE_SETTINGS", "locked")
+    at = opened()
+    assert "Save" not in [b.label for b in at.sidebar.button]
+    assert sidebar_messages(at, "info") == [f"Set by whoever runs this server ({data_dir / 'online.json'}): on, "
+                                            f"Photon at the public server."]
+
+
 def online_settings(fake: FakeGeocoder, **extra) -> OnlineConfig:
     config = OnlineConfig(enabled=True, endpoint=fake.url, user_agent=AGENT, min_delay=0.0, **extra)
     save_config(config)
