@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import html
 import os
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
@@ -122,13 +123,13 @@ def active_corrections() -> Active:
         return Active("none", ())
     try:
         (last, undone), active = _store(str(path)).snapshot()
-    except (CorrectionError, DatabaseError) as exc:
+    except (CorrectionError, DatabaseError, sqlite3.Error) as exc:
         if state.get("review_store_problem") != str(exc):
             state.review_store_problem = str(exc)
             _say("lists", "error", f"Your corrections cannot be read, so the engine's results are shown: {exc}")
         return Active("unreadable", ())
     state.pop("review_store_problem", None)
-    digest = hashlib.sha1(" ".join(c.uid for c in active).encode("ascii")).hexdigest()[:16]
+    digest = hashlib.sha1(" ".join(c.uid for c in active).encode("utf-8")).hexdigest()[:16]
     return Active(f"{last}.{undone}.{digest}", tuple(active))
 
 

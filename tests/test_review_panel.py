@@ -280,6 +280,18 @@ def test_the_scope_every_article_in_the_container(data_dir: Path, store: Correct
     assert sorted(stepnes["placed by"]) == ["correction #2", "gazetteer"]
 
 
+def test_a_damaged_store_is_said_once_and_the_engines_results_are_shown(data_dir: Path) -> None:
+    (data_dir / "corrections.sqlite3").write_bytes(b"not a database, " * 100)
+    at = opened()
+    [error] = boxes(at, "error")
+    assert error.startswith("Your corrections cannot be read, so the engine's results are shown: ")
+    assert "move it away to start afresh" in error and "placed by" not in row(at, "Kreminna")
+    select(at, "Kreminna")
+    assert boxes(at, "error") == []                                  # said once
+    click_key(at, "review_not_a_place")
+    assert boxes(at, "error")[0].startswith("Not saved: ") and "Kreminna" in table_names(at)
+
+
 # -- the unplaced names' queue ------------------------------------------------------------------------------
 def queue_entry(at: AppTest) -> str:
     [entry] = [e.proto.body for e in at.get("html") if "class='cm-unplaced'" in e.proto.body]
