@@ -165,7 +165,7 @@ def _add(where: str, subject: Subject, scope: Scope, action: str, target: Target
     try:
         c = store().add(subject.mention.mention.name, scope, action, target, note=note)
         _, active = store().snapshot()
-    except (CorrectionError, DatabaseError) as exc:
+    except (CorrectionError, DatabaseError, sqlite3.Error) as exc:
         _say(where, "error", f"Not saved: {exc}")
         return None
     # the page follows the mention: to its corrected place, or to nothing when it is not a place
@@ -194,7 +194,7 @@ def _on_undo(where: str, correction_id: int, subject: Subject | None) -> None:
     try:
         store().undo(correction_id)
         _, active = store().snapshot()
-    except (CorrectionError, DatabaseError) as exc:
+    except (CorrectionError, DatabaseError, sqlite3.Error) as exc:
         _say(where, "error", f"Not undone: {exc}")
         return
     if subject is not None:
@@ -285,7 +285,7 @@ def _on_lookup_all(review: Review) -> None:
         return
     try:
         _, active = store().snapshot()
-    except (CorrectionError, DatabaseError):
+    except (CorrectionError, DatabaseError, sqlite3.Error):
         active = []
     index = review.index_of()
     asked: dict = state.setdefault("online_results", {})
@@ -421,8 +421,11 @@ def take_map_click(out: dict | None) -> None:
     if not pick.get("armed"):
         state.review_pick = {**pick, "armed": True, "seen": clicked}
         return
-    if clicked and clicked != pick.get("seen") and "lat" in clicked and "lng" in clicked:
-        lat, lon = float(clicked["lat"]), float(clicked["lng"]) % 360
+    if isinstance(clicked, dict) and clicked != pick.get("seen"):
+        try:
+            lat, lon = float(clicked["lat"]), float(clicked["lng"]) % 360
+        except (KeyError, TypeError, ValueError):       # not what the map sends: ignored
+            return
         lon = lon - 360 if lon > 180 else lon       # Leaflet keeps counting past the antimeridian
         state[pick["field"]] = f"{lat:.5f}, {lon:.5f}"
         state.review_pick = None
