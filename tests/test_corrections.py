@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -59,6 +60,16 @@ def stepne(resolved: list[ResolvedMention]) -> ResolvedMention | None:
 
 def point(lat: float = 47.81, lon: float = 37.62, **kw) -> Target:
     return Target(lat=lat, lon=lon, **kw)
+
+
+def own_data_folder(path: Path) -> Path:
+    """A data folder of a test's own holding the tests' cache key: the shared gazetteer index (signed
+    with that key) still verifies there, so a command run with it loads the index instead of building it."""
+    path.mkdir(parents=True, exist_ok=True)
+    key = Path(os.environ["CONFLICTMAP_DATA"]) / "cache-key"
+    if key.exists() and not (path / "cache-key").exists():
+        shutil.copy2(key, path / "cache-key")
+    return path
 
 
 # -- the store ---------------------------------------------------------------------------------------
@@ -340,7 +351,7 @@ def stepne_record(capsys, path: Path, *extra: str) -> dict:
 
 def test_places_and_annotate_apply_corrections_until_undone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                             capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("CONFLICTMAP_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("CONFLICTMAP_DATA", str(own_data_folder(tmp_path / "data")))
     article = tmp_path / "a.txt"
     article.write_text(TEXT_A, encoding="utf-8")
     engine_record = stepne_record(capsys, article)
@@ -375,7 +386,7 @@ def test_places_and_annotate_apply_corrections_until_undone(tmp_path: Path, monk
 
 def test_cli_container_scope_and_not_a_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                             capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("CONFLICTMAP_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("CONFLICTMAP_DATA", str(own_data_folder(tmp_path / "data")))
     files = {}
     for k, text in (("b", TEXT_B), ("c", TEXT_C)):
         files[k] = tmp_path / f"{k}.txt"
@@ -395,7 +406,7 @@ def test_cli_container_scope_and_not_a_place(tmp_path: Path, monkeypatch: pytest
 
 def test_cli_list_export_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                 capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("CONFLICTMAP_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("CONFLICTMAP_DATA", str(own_data_folder(tmp_path / "data")))
     code, _, err = run(capsys, "corrections", "list")
     assert code == 0 and "no corrections" in err
     run(capsys, "corrections", "add", "--article", "a" * 12, "--name", "Stepne", "--point", "47.81,37.62")
@@ -410,7 +421,7 @@ def test_cli_list_export_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert code == 0 and "exported 2 corrections" in out
     assert run(capsys, "corrections", "export", "-")[1].splitlines()[1:] == \
         shared.read_text(encoding="utf-8").splitlines()[1:]
-    monkeypatch.setenv("CONFLICTMAP_DATA", str(tmp_path / "teammate"))
+    monkeypatch.setenv("CONFLICTMAP_DATA", str(own_data_folder(tmp_path / "teammate")))
     code, out, _ = run(capsys, "corrections", "import", str(shared))
     assert code == 0 and out.strip() == "imported 2 corrections"
     code, out, _ = run(capsys, "corrections", "import", str(shared))
@@ -431,7 +442,7 @@ def test_cli_list_export_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 def test_cli_add_refuses_bad_input_with_a_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                  capsys: pytest.CaptureFixture[str], args: list[str],
                                                  words: str) -> None:
-    monkeypatch.setenv("CONFLICTMAP_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("CONFLICTMAP_DATA", str(own_data_folder(tmp_path / "data")))
     code, out, err = run(capsys, "corrections", "add", *args)
     assert code == 1 and words in err and "Traceback" not in err
     assert CorrectionStore.active_in() == []
@@ -439,13 +450,13 @@ def test_cli_add_refuses_bad_input_with_a_message(tmp_path: Path, monkeypatch: p
 
 def test_cli_undo_of_an_unknown_correction(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                            capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("CONFLICTMAP_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("CONFLICTMAP_DATA", str(own_data_folder(tmp_path / "data")))
     code, _, err = run(capsys, "corrections", "undo", "5")
     assert code == 1 and "no correction #5" in err
 
 
 def test_a_correction_survives_for_the_next_command_in_a_new_process(tmp_path: Path) -> None:
-    env = {**os.environ, "CONFLICTMAP_DATA": str(tmp_path / "data")}
+    env = {**os.environ, "CONFLICTMAP_DATA": str(own_data_folder(tmp_path / "data"))}
     article = tmp_path / "a.txt"
     article.write_text(TEXT_A, encoding="utf-8")
 
