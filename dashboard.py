@@ -15,6 +15,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit_folium import st_folium
 
+import review_panel
 from geo.articles import Article, read_article
 from geo.compare import BOTH, ONLY_A, ONLY_B, compare_articles
 from geo.export import places_csv, places_geojson, rows_csv
@@ -89,6 +90,11 @@ if not PlaceIndex.cached():   # first run, the gazetteers changed, or the cached
     st.session_state.pop("parsed_ids", None)
 
 
+# -- review hook (a): the user's corrections (review_panel.py) apply to every place shown; the shared
+# caches below are keyed by their revision. They are the user's data, in the data folder, not the session's.
+corrections = review_panel.active_corrections()
+
+
 @st.cache_resource(show_spinner=False)
 def parses() -> CachedParser:
     """Parses kept on disk: the geoparser is loaded only when a text is not among them."""
@@ -148,17 +154,19 @@ def session_memo(kind: str, key, make):
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def sample_places(keys: tuple[ArticleKey, ...]) -> list[Place]:
-    """The places of built-in samples, keyed by their ids, titles, sources and texts."""
-    return places_from_parsed((Article(*k), sample_parse(k[3])) for k in keys)
+def sample_places(keys: tuple[ArticleKey, ...], revision: str, _corrections) -> list[Place]:
+    """The places of built-in samples, keyed by their ids, titles, sources and texts, with the
+    corrections of that revision applied."""
+    return places_from_parsed(((Article(*k), sample_parse(k[3])) for k in keys), _corrections)
 
 
 def places_of(articles: list[Article]) -> list[Place]:
     """The places of these articles: shared when all are samples, else this session's."""
     keys = article_keys(articles)
     if all(is_sample(a) for a in articles):
-        return sample_places(keys)
-    return session_memo("places", keys, lambda: places_from_parsed((a, parse_of(a)) for a in articles))
+        return sample_places(keys, *corrections)
+    return session_memo("places", (keys, corrections.revision),
+                        lambda: places_from_parsed(((a, parse_of(a)) for a in articles), corrections.corrections))
 
 
 def all_places(articles: list[Article]) -> list[Place]:
@@ -237,6 +245,7 @@ with st.sidebar:
     st.multiselect("Kinds", list(GROUP_NAMES.values()), key="kinds")
     st.number_input("Minimum mentions", min_value=1, max_value=1000, step=1, key="min_mentions")
     st.text_input("Search places and passages", key="search", max_chars=LINK_SEARCH)
+    review_panel.online_sidebar()       # -- review hook (d): the optional online geocoder
     online = st.toggle("OpenStreetMap tiles when online", value=True,
                        help="The bundled borders show without a network; tiles cover them when they load.")
     track_view = st.toggle("Export the current map view", value=False,
@@ -333,21 +342,21 @@ def place_panel(place: Place) -> None:
 
 
 @st.cache_data(show_spinner="Aligning the two articles…", max_entries=8)
-def sample_comparison(keys: tuple[ArticleKey, ArticleKey]):
-    places = sample_places(keys)
+def sample_comparison(keys: tuple[ArticleKey, ArticleKey], revision: str, _corrections):
+    places = sample_places(keys, revision, _corrections)
     return places, compare_articles(places, Article(*keys[0]), Article(*keys[1]))
 
 
 def comparison(a: Article, b: Article):
     """The places of two articles and how they compare: shared for two samples, else this session's."""
     if is_sample(a) and is_sample(b):
-        return sample_comparison(article_keys([a, b]))
+        return sample_comparison(article_keys([a, b]), *corrections)
 
     def make():
         places = places_of([a, b])
         return places, compare_articles(places, a, b)
 
-    return session_memo("comparison", article_keys([a, b]), make)
+    return session_memo("comparison", (article_keys([a, b]), corrections.revision), make)
 
 
 def make_exports(places: list[Place], filters: Filters, online: bool) -> tuple[str, str, str]:
@@ -358,16 +367,16 @@ def make_exports(places: list[Place], filters: Filters, online: bool) -> tuple[s
 
 @st.cache_data(show_spinner="Preparing the exports…", max_entries=16)
 def sample_exports(keys: tuple[ArticleKey, ...], kinds: tuple[str, ...], min_mentions: int, search: str,
-                   online: bool) -> tuple[str, str, str]:
-    return make_exports(sample_places(keys), Filters(kinds, min_mentions, search), online)
+                   online: bool, revision: str, _corrections) -> tuple[str, str, str]:
+    return make_exports(sample_places(keys, revision, _corrections), Filters(kinds, min_mentions, search), online)
 
 
 def exports(articles: list[Article], filters: Filters, online: bool) -> tuple[str, str, str]:
     """The standalone HTML map, GeoJSON and CSV: shared for samples only, else this session's."""
     keys = article_keys(articles)
     if all(is_sample(a) for a in articles):
-        return sample_exports(keys, filters.kinds, filters.min_mentions, filters.search, online)
-    return session_memo("exports", (keys, filters, online),
+        return sample_exports(keys, filters.kinds, filters.min_mentions, filters.search, online, *corrections)
+    return session_memo("exports", (keys, filters, online, corrections.revision),
                         lambda: make_exports(places_of(articles), filters, online))
 
 
@@ -379,9 +388,10 @@ if view == "Map":
     # A new map each run, not a cached one: st_folium renders the map it is given, and a folium map
     # rendered twice renders differently (new element names, the legend twice), which would give
     # the component a new id (a remount that drops the click). A fresh build renders the same.
-    returned = ["last_object_clicked_tooltip"] + (["bounds"] if track_view else [])
+    returned = ["last_object_clicked_tooltip"] + (["bounds"] if track_view else []) + review_panel.map_returns()
     out = st_folium(build_map(shown, tiles=online), height=560, use_container_width=True,
                     returned_objects=returned, key="map")
+    review_panel.take_map_click(out)       # -- review hook (e): a point clicked for a review
     clicked = (out or {}).get("last_object_clicked_tooltip")
     if clicked and clicked in by_tooltip and clicked != state.get("last_click"):
         state.last_click = clicked
@@ -397,10 +407,13 @@ if view == "Map":
         state["table"] = {"selection": {"rows": list(state.table_sync.rows), "columns": [], "cells": []}}
     st.dataframe(place_rows(listed), width="stretch", hide_index=True,
                  on_select="rerun", selection_mode="single-row", key="table")
-    unplaced_panel(shown, "unplaced_page")
+    review = review_panel.Review(articles, lambda article_id: parse_of(library[article_id]).resolved,
+                                 lambda: geoparser().index, corrections)
+    review_panel.review_lists(shown, review)     # -- review hook (c): the unplaced names' queue, corrections
     place = next((p for p in shown if p.key == state.selected), None)
     if place:
         place_panel(place)
+        review_panel.review_place(place, review)   # -- review hook (b): correct the selected place
     else:
         st.caption("Click a marker or a table row to read its passages.")
 

@@ -238,11 +238,12 @@ class DashboardServer:
 
 @contextlib.contextmanager
 def dashboard_server(health_timeout: float = 60.0, options: Sequence[str] = (), script: str = "dashboard.py",
-                     cwd: Path = REPO_ROOT) -> Iterator[DashboardServer]:
+                     cwd: Path = REPO_ROOT, env: dict[str, str] | None = None) -> Iterator[DashboardServer]:
     """The dashboard served on 127.0.0.1 by the running interpreter's streamlit; always stopped.
 
     `options` are more `streamlit run` flags (e.g. `--server.fileWatcherType none`); `script` and
-    `cwd` serve another page (Streamlit reads `.streamlit/` from `cwd`, serves `static/` beside the script)."""
+    `cwd` serve another page (Streamlit reads `.streamlit/` from `cwd`, serves `static/` beside the script);
+    `env` sets environment variables for the server (e.g. its own CONFLICTMAP_DATA)."""
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
@@ -252,7 +253,8 @@ def dashboard_server(health_timeout: float = 60.0, options: Sequence[str] = (), 
         with open(log_path, "wb") as log:
             started = time.perf_counter()
             process = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=log,
-                                       stderr=subprocess.STDOUT, start_new_session=True)
+                                       stderr=subprocess.STDOUT, start_new_session=True,
+                                       env={**os.environ, **env} if env else None)
         server = DashboardServer(port, process, started, log_path)
         try:
             server.health_seconds = server.wait_healthy(health_timeout)

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = (
     "ACTIONS", "Correction", "CorrectionError", "CorrectionImportError", "CorrectionStore", "ImportReport",
-    "Scope", "Target", "apply_corrections", "container_key", "mention_containers",
+    "Scope", "Target", "apply_corrections", "container_key", "corrections_in", "mention_containers",
 )
 
 ACTIONS = ("choose", "point", "not_a_place", "online")
@@ -293,6 +293,17 @@ class CorrectionStore:
         with self._db.read() as con:
             last, undone = con.execute("SELECT COALESCE(MAX(id), 0), COUNT(undone) FROM corrections").fetchone()
         return int(last), int(undone)
+
+    def snapshot(self) -> tuple[tuple[int, int], list[Correction]]:
+        """The revision and the active corrections, read together (one transaction): a UI keys its
+        caches by the revision and applies exactly the corrections of that revision."""
+        with self._db.read() as con:
+            con.execute("BEGIN")
+            last, undone = con.execute("SELECT COALESCE(MAX(id), 0), COUNT(undone) FROM corrections").fetchone()
+            rows = con.execute("SELECT id, uid, created, name, scope, scope_key, scope_label, action, target, "
+                               "note, undone FROM corrections WHERE undone IS NULL ORDER BY id").fetchall()
+            con.execute("COMMIT")
+        return (int(last), int(undone)), [_from_row(row) for row in rows]
 
     # -- writing ---------------------------------------------------------------------------------
     def add(self, name: str, scope: Scope, action: str, target: Target | None = None, *,
@@ -594,6 +605,22 @@ class _Applier:
             if c.scope.key in keys:
                 return c
         return None
+
+
+def corrections_in(article_id: str, resolved: Sequence[ResolvedMention],
+                   corrections: Iterable[Correction]) -> dict[int, Correction]:
+    """The correction that applies to each mention of an article it changes, by the mention's start
+    (see `apply_corrections`): what a UI lists as "in effect here", "not a place" ones included."""
+    applier = _Applier(corrections)
+    if not applier.by_name:
+        return {}
+    by_start = {r.mention.start: r for r in resolved}
+    found = {}
+    for r in resolved:
+        c = applier.match(article_id, r, by_start)
+        if c is not None:
+            found[r.mention.start] = c
+    return found
 
 
 def apply_corrections(article_id: str, resolved: Sequence[ResolvedMention],

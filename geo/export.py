@@ -129,7 +129,7 @@ def places_table(places: Sequence[Place]) -> str:
         rows.append((p.name, p.kind, p.country or "-",
                      f"{p.lat:.4f}" if p.resolved else "-", f"{p.lon:.4f}" if p.resolved else "-",
                      p.precision, str(p.mention_count), f"{p.confidence:.2f}")
-                    + ((_placed_by(p),) if by else ()))
+                    + ((placed_by_label(p),) if by else ()))
     left = (0, 1, 2, 5, 8)     # text columns; numbers are right-aligned
     widths = [min(max(len(r[i]) for r in rows), 40) for i in range(len(rows[0]))]
     lines = ["  ".join(c[:40].ljust(w) if i in left else c.rjust(w) for i, (c, w) in
@@ -138,7 +138,7 @@ def places_table(places: Sequence[Place]) -> str:
     return "\n".join(lines) + "\n" + (f"online results: {credit}\n" if credit else "")
 
 
-def _placed_by(p: Place) -> str:
-    """"gazetteer", "correction #3", "nominatim #4 (online)"."""
+def placed_by_label(p: Place) -> str:
+    """Who placed it, for people: "gazetteer", "correction #3", "nominatim #4 (online)"."""
     text = p.placed_by + (f" #{p.correction}" if p.correction is not None else "")
     return text + (" (online)" if placed_online(p.placed_by) else "")

@@ -33,6 +33,7 @@ from folium.plugins import FastMarkerCluster
 from folium.template import Template as FoliumTemplate
 from jinja2 import Template
 
+from geo.attribution import attribution_for, placed_online
 from geo.excerpts import CONTEXT, ELLIPSIS, excerpt
 from geo.places import Place
 from geo.styles import (
@@ -60,6 +61,10 @@ OSM_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">Ope
 GROUP_STYLE = {g: (GROUP_COLOUR[g], GROUP_ALPHA[g], GROUP_DASH[g]) for g in GROUP_COLOUR}
 STATUS_STYLE = STATUS_COLOUR
 POPUP_PASSAGES = 6
+# A place the user corrected: a dark rim (CSS over the kind's colour) and a check in its tooltip.
+CORRECTED_COLOUR = "#111"
+CORRECTED_CSS = f"path.cm-corrected {{ stroke: {CORRECTED_COLOUR}; stroke-width: 3px; stroke-opacity: 1; }}"
+CORRECTED_MARK = " ✓ corrected"
 
 
 def _vendor(path: str, base: str) -> str:
@@ -202,7 +207,8 @@ class Legend(_PlainOutput):
 
     _template = Template("""
         {% macro header(this, kwargs) %}
-        <style>.leaflet-control-attribution { max-width: 60%; font-size: 10px; line-height: 1.35; }</style>
+        <style>.leaflet-control-attribution { max-width: 60%; font-size: 10px; line-height: 1.35; }
+        {{ this.corrected_css }}</style>
         {% endmacro %}
         {% macro html(this, kwargs) %}
         <div class="cm-legend" style="position:absolute;top:10px;right:10px;z-index:1000;
@@ -222,16 +228,22 @@ class Legend(_PlainOutput):
                <circle cx="9" cy="9" r="4" fill="none" stroke="#555" stroke-width="1.6"
                  stroke-dasharray="2 1.5"/></svg>
             approximate (hollow ring + uncertainty circle)</div>
+          {% if this.corrected %}<div class="cm-key-corrected"><svg width="14" height="14"><circle cx="7" cy="7"
+               r="5" fill="#555" fill-opacity=".6" stroke="{{ this.corrected_colour }}" stroke-width="3"/></svg>
+            corrected by you (dark rim, ✓ in the tooltip)</div>{% endif %}
           <div style="color:#666">size: mentions</div>
         </div>
         {% endmacro %}
     """)
 
-    def __init__(self, rows: Sequence[tuple[str, str, str | None]]) -> None:
+    def __init__(self, rows: Sequence[tuple[str, str, str | None]], corrected: bool = False) -> None:
         super().__init__()
         self._name = "Legend"
         self.rows = list(rows)
         self.uncertainty_dash = UNCERTAINTY_DASH
+        self.corrected = corrected
+        self.corrected_colour = CORRECTED_COLOUR
+        self.corrected_css = CORRECTED_CSS
 
 
 @dataclass(frozen=True)
@@ -273,11 +285,12 @@ def tooltip_text(place: Place) -> str:
     """The plain-text tooltip (escaped when it goes into the map); also how a click on the map is
     mapped back to its place (see `map_tooltips`). An approximate place names the place whose
     point stands in: "Stepne ≈ Donetska oblast (approximate: region)"."""
+    mark = CORRECTED_MARK if place.correction is not None else ""
     if place.approximate:
         where = f" ≈ {place.container}" if place.container else ""
-        return f"{place.name}{where} (approximate: {precision_label(place.precision)})"
+        return f"{place.name}{where} (approximate: {precision_label(place.precision)}){mark}"
     where = f", {place.country}" if place.country and place.kind != "country" else ""
-    return f"{place.name} ({place.kind}{where})"
+    return f"{place.name} ({place.kind}{where}){mark}"
 
 
 def map_tooltips(places: Sequence[Place]) -> dict[str, str]:
@@ -316,6 +329,17 @@ def precision_note(place: Place) -> str:
     return f"Approximate: placed at {at}; {why}."
 
 
+def provenance_note(place: Place) -> str:
+    """Who placed a corrected place, in one plain line ("" for the engine's own places): "✓ Corrected
+    by you (correction #3)", or the online geocoder whose answer was accepted, with its credit."""
+    if place.correction is None and not placed_online(place.placed_by):
+        return ""
+    which = f" (correction #{place.correction})" if place.correction is not None else ""
+    if placed_online(place.placed_by):
+        return f"✓ Placed by {place.placed_by} (online), accepted by you{which} · {attribution_for([place])}"
+    return f"✓ Corrected by you{which}"
+
+
 def highlight(passage_text: str, start: int, end: int) -> str:
     """The whole passage as escaped HTML with the mention in <mark> (see `passage_html` for the
     window around it that popups and panels show)."""
@@ -341,6 +365,10 @@ def popup_html(place: Place, status: str | None = None, limit: int = POPUP_PASSA
              f"{' · ' + html.escape(place.country) if place.country else ''} · "
              f"{place.mention_count} mention{'s' if place.mention_count != 1 else ''}"
              f"{' · ' + html.escape(status) if status else ''}</span>"]
+    provenance = provenance_note(place)
+    if provenance:      # a correction: the reader should know the point is the user's, not the engine's
+        parts.append(f"<div class='cm-provenance' style='margin:4px 0 0;padding:3px 6px;background:#eef5ee;"
+                     f"border-left:3px solid {CORRECTED_COLOUR};font-size:12px'>{html.escape(provenance)}</div>")
     note = precision_note(place)
     if note:
         parts.append(f"<div class='cm-precision' style='margin:4px 0 0;padding:3px 6px;background:#fff4e0;"
@@ -394,7 +422,8 @@ _MARKER_CALLBACK = """function (row) {
 def _css_class(place: Place) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", place.name.casefold()).strip("-")[:40]
     precision = f"cm-approximate cm-precision-{place.precision}" if place.approximate else "cm-exact"
-    return f"cm-place cm-{KIND_GROUPS.get(place.kind, 'town')} {precision} cm-name-{slug}"
+    corrected = " cm-corrected" if place.correction is not None else ""
+    return f"cm-place cm-{KIND_GROUPS.get(place.kind, 'town')} {precision} cm-name-{slug}{corrected}"
 
 
 class Uncertainty(_PlainOutput):
@@ -450,11 +479,13 @@ def build_map(places: Sequence[Place], *, status: Callable[[Place], str | None] 
     # without one markercluster throws "Map has no maxZoom specified".
     m = LocalMap(location=[30, 20], zoom_start=2, tiles=None, maxZoom=18, minZoom=1,
                  control_scale=True, prefer_canvas=False, height=height)
-    Basemap(base, embed=standalone).add_to(m)
+    resolved = [p for p in places if p.resolved]
+    online_credit = attribution_for(resolved)     # OpenStreetMap's, when an online geocoder placed one
+    Basemap(base, embed=standalone, credit=f"{BASEMAP_CREDIT} · {online_credit}" if online_credit
+            else BASEMAP_CREDIT).add_to(m)
     if tiles:
         folium.TileLayer("OpenStreetMap", attr=OSM_ATTRIBUTION, name="OpenStreetMap",
                          max_zoom=19).add_to(m)
-    resolved = [p for p in places if p.resolved]
     tooltips = map_tooltips(resolved)
     rows: list[list] = []
     circles: dict[tuple, str] = {}
@@ -475,7 +506,8 @@ def build_map(places: Sequence[Place], *, status: Callable[[Place], str | None] 
     if status:
         Legend([(colour, label, None) for label, colour in STATUS_STYLE.items()]).add_to(m)
     else:
-        Legend([(GROUP_STYLE[g][0], GROUP_LABEL[g], GROUP_STYLE[g][2]) for g in GROUP_STYLE]).add_to(m)
+        Legend([(GROUP_STYLE[g][0], GROUP_LABEL[g], GROUP_STYLE[g][2]) for g in GROUP_STYLE],
+               corrected=any(p.correction is not None for p in resolved)).add_to(m)
     if resolved:
         south, west, north, east = story_bounds(resolved)
         m.fit_bounds([[south, west], [north, east]], padding=(20, 20), max_zoom=9)

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 from geo.articles import MAX_ARTICLE_BYTES, Article, ArticleError, article_from_bytes, article_from_text
 from geo.compare import PassagePair
 from geo.excerpts import CONTEXT, clip, excerpt
+from geo.export import placed_by_label
 from geo.gazetteer import GazetteerSourceError, PlaceIndex
 from geo.gazetteer.custom import CsvImportError, import_csv
 from geo.gazetteer.sources import ActiveGazetteer, SourceRegistry
@@ -83,8 +84,10 @@ def unplaced_places(places: Sequence[Place]) -> list[Place]:
 def place_rows(places: Sequence[Place], status: Mapping[str, str] | None = None) -> list[dict]:
     """One row per placed place for the sortable table (plain values; Streamlit escapes them), in
     the order of `placed_places`; `precision` says how the point stands for the place: exact, or the
-    point of the town, admin2 (district), admin1 (region) or country that holds it."""
+    point of the town, admin2 (district), admin1 (region) or country that holds it; `placed by` (when
+    a correction or an online geocoder placed any of them) who did: "gazetteer", "correction #3"."""
     rows = []
+    corrected = any(p.placed_by != "gazetteer" or p.correction is not None for p in places)
     for p in placed_places(places):
         row = {
             "place": p.name,
@@ -96,6 +99,8 @@ def place_rows(places: Sequence[Place], status: Mapping[str, str] | None = None)
             "mentions": p.mention_count,
             "confidence": round(p.confidence, 2),
         }
+        if corrected:
+            row["placed by"] = placed_by_label(p)
         if status is not None:
             row["in"] = status.get(p.key, "")
         rows.append(row)
@@ -104,8 +109,8 @@ def place_rows(places: Sequence[Place], status: Mapping[str, str] | None = None)
 
 def place_summary(place: Place) -> str:
     """The selected place in one plain line: kind, precision (with the stand-in place), country,
-    point, mentions, confidence, gazetteer name. Plain text: show it escaped, never as Markdown
-    (gazetteer names come from users' CSV files too)."""
+    point, mentions, confidence, gazetteer name (or the correction that placed it). Plain text: show it
+    escaped, never as Markdown (gazetteer names come from users' CSV files too)."""
     if not place.resolved:
         where = "not placed"
     elif place.approximate:
@@ -117,7 +122,8 @@ def place_summary(place: Place) -> str:
     mentions = f"{place.mention_count} mention{'s' if place.mention_count != 1 else ''}"
     return " · ".join(part for part in (
         place.kind, place.country or "—", where, mentions, f"confidence {place.confidence:.2f}",
-        f"gazetteer: {place.gazetteer_name}" if place.gazetteer_name else "") if part)
+        f"placed by {placed_by_label(place)}" if place.correction is not None
+        else f"gazetteer: {place.gazetteer_name}" if place.gazetteer_name else "") if part)
 
 
 def count_line(articles: int, places: Sequence[Place], shown: Sequence[Place], recognition: Sequence[str]) -> str:
@@ -384,7 +390,7 @@ LINK_MIN_MENTIONS = 1000
 _ID_NUMBER = r"(?:gn:\d{1,12}|row:\d{1,9})"
 _NAME = r"[^\x00-\x1f\x7f]{1,280}"          # a place key's name: casefolded text of one line
 PLACE_KEY = re.compile(rf"{_ID_NUMBER}(?::[a-z]{{1,12}})?|(?:approx|facility):{_NAME}:(?:{_ID_NUMBER}|none)"
-                       rf"|unresolved:{_NAME}")
+                       rf"|unresolved:{_NAME}|corrected:\d{{1,12}}")
 
 
 def valid_place_key(key: object) -> str | None:

@@ -15,21 +15,25 @@ import contextlib
 import csv
 import io
 import json
+import os
 import struct
+import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from conftest import use_data_dir
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
 from browser_harness import (  # noqa: E402
+    FIND_MAP_JS,
     MAP_IFRAME,
     VIEWPORT,
     ColdStart,
@@ -463,3 +467,126 @@ def test_the_largest_accepted_article_renders_within_30_s(app, browser, index, c
         assert seconds < LARGEST_SECONDS
         assert peak < LARGEST_PEAK_MB
         assert net.page_errors == []
+
+
+# -- a correction made in the page: it survives a restart, reaches the exports and the CLI; undo brings the engine back
+CORRECTED_MARKERS_JS = """
+() => {
+    const map = (FIND_MAP)();
+    const found = [];
+    map.eachLayer((l) => {
+        if (L.MarkerClusterGroup && l instanceof L.MarkerClusterGroup) l.getLayers().forEach((m) => {
+            const c = (m.options.className || "").split(/\\s+/);
+            if (c.includes("cm-corrected")) found.push(c.find((x) => x.startsWith("cm-name-")).slice(8));
+        });
+    });
+    return found;
+}
+""".replace("FIND_MAP", FIND_MAP_JS.strip())
+
+
+def download_bytes(page, label: str) -> bytes:
+    with page.expect_download(timeout=60_000) as info:
+        page.locator('[data-testid="stDownloadButton"]').filter(has_text=label).locator("button").click()
+    return Path(info.value.path()).read_bytes()
+
+
+def settle(page, timeout_s: float = 60.0) -> None:
+    """Wait until the page's script has not been running for half a second (a click's rerun has started
+    within milliseconds of the click, and is done)."""
+    app = page.locator('[data-testid="stApp"]')
+    deadline = time.monotonic() + timeout_s
+    calm_since = None
+    while time.monotonic() < deadline:
+        if app.get_attribute("data-test-script-state") == "running":
+            calm_since = None
+        elif calm_since is None:
+            calm_since = time.monotonic()
+        elif time.monotonic() - calm_since > 0.5:
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"the page was still running after {timeout_s:.0f} s")
+
+
+def share_exports(page) -> dict[str, bytes]:
+    """The GeoJSON, the CSV and a PNG made now."""
+    view(page, "Share")
+    settle(page)
+    page.get_by_role("button", name="Make PNG").click()
+    settle(page)
+    out = {label: download_bytes(page, label) for label in ("GeoJSON", "CSV", "Download PNG")}
+    view(page, "Map")
+    settle(page)
+    return out
+
+
+def kreminna(exports: dict[str, bytes]) -> tuple[dict, set]:
+    """Kreminna's GeoJSON feature and its CSV rows' (lat, lon, placed_by, correction)."""
+    [feature] = [f for f in json.loads(exports["GeoJSON"])["features"] if f["properties"]["name"] == "Kreminna"]
+    rows = {(r["lat"], r["lon"], r["placed_by"], r["correction"])
+            for r in csv.DictReader(io.StringIO(exports["CSV"].decode("utf-8"))) if r["name"] == "Kreminna"}
+    return feature, rows
+
+
+def cli_places(env: dict[str, str]) -> Callable[[], dict[str, dict]]:
+    """Start `python -m geo places` on the seed files with the server's data folder (it runs while the
+    test goes on); the function returned waits for it and gives its places by name."""
+    seeds = [str(p) for p in sorted((REPO / "seeds").glob("*.txt"))]
+    process = subprocess.Popen([sys.executable, "-m", "geo", "places", *seeds, "--format", "json"], cwd=REPO,
+                               env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def result() -> dict[str, dict]:
+        out, err = process.communicate(timeout=180)
+        assert process.returncode == 0, err
+        return {p["name"]: p for p in json.loads(out)}
+
+    return result
+
+
+def test_a_correction_made_in_the_page_survives_a_restart_and_reaches_the_exports_and_the_cli(
+        browser, tmp_path: Path) -> None:
+    # the tests' gazetteer index and parses are signed with the tests' key: the server uses them, not rebuilds
+    data = use_data_dir(tmp_path / "data")
+    env = {"CONFLICTMAP_DATA": str(data), "CONFLICTMAP_CACHE": os.environ["CONFLICTMAP_CACHE"]}
+    engine_cli = cli_places(env)          # before any correction (it runs while the server starts)
+
+    with dashboard_server(health_timeout=120, env=env) as server, offline_context(browser) as (page, net):
+        open_dashboard(page, server, timeout_ms=OPEN_TIMEOUT_MS)
+        before = share_exports(page)
+        feature, rows = kreminna(before)
+        assert feature["properties"]["placed_by"] == "gazetteer" and {r[2] for r in rows} == {"gazetteer"}
+        select_on_map(page, "kreminna", "Kreminna")
+        point = page.get_by_label("Point (latitude, longitude)")
+        point.fill("48.5, 38.0")
+        point.press("Enter")                                     # the keyboard: Enter places it
+        page_text(page, "✓ Corrected by you: #1 “kreminna” placed at 48.50000, 38.00000")
+        wait_for_map(page, lambda f: f.evaluate(CORRECTED_MARKERS_JS) == ["kreminna"], timeout_s=60)
+        corrected = share_exports(page)
+        feature, rows = kreminna(corrected)
+        assert feature["geometry"]["coordinates"] == [38.0, 48.5]
+        assert (feature["properties"]["placed_by"], feature["properties"]["correction"]) == ("correction", 1)
+        assert rows == {("48.5", "38.0", "correction", "1")}
+        assert corrected["Download PNG"] != before["Download PNG"]
+        assert net.page_errors == []
+    assert (data / "corrections.sqlite3").exists()
+    engine_kreminna = engine_cli()["Kreminna"]
+    assert engine_kreminna["placed_by"] == "gazetteer"
+    corrected_cli = cli_places(env)                            # the command line applies it too
+
+    with dashboard_server(health_timeout=120, env=env) as server, offline_context(browser) as (page, net):
+        open_dashboard(page, server, timeout_ms=OPEN_TIMEOUT_MS)      # a new server: the correction is still there
+        kreminna_cli = corrected_cli()["Kreminna"]
+        assert (kreminna_cli["lat"], kreminna_cli["lon"], kreminna_cli["placed_by"], kreminna_cli["correction"]) == \
+            (48.5, 38.0, "correction", 1)
+        wait_for_map(page, lambda f: f.evaluate(CORRECTED_MARKERS_JS) == ["kreminna"], timeout_s=60)
+        select_on_map(page, "kreminna", "Kreminna")
+        page_text(page, "✓ Corrected by you: #1 “kreminna” placed at 48.50000, 38.00000")
+        page.get_by_role("button", name="Undo this correction").click()
+        assert "Placed by the gazetteer (exact)." in page_text(page, "Placed by the gazetteer (exact).")
+        wait_for_map(page, lambda f: f.evaluate(CORRECTED_MARKERS_JS) == [], timeout_s=60)
+        undone = share_exports(page)
+        assert kreminna(undone) == kreminna(before)
+        assert undone["GeoJSON"] == before["GeoJSON"] and undone["CSV"] == before["CSV"]
+        assert undone["Download PNG"] == before["Download PNG"]
+        assert net.page_errors == []
+    assert cli_places(env)()["Kreminna"] == engine_kreminna

@@ -23,6 +23,7 @@ from geo.corrections import (
     Scope,
     Target,
     apply_corrections,
+    corrections_in,
     mention_containers,
 )
 from geo.gazetteer import PlaceIndex
@@ -232,6 +233,26 @@ def test_a_corrected_place_is_not_merged_with_the_engines(store: CorrectionStore
     assert corrected.source == f"correction #{c.id}" and corrected.article_ids == (articles["A"].id,)
     engine_place = next(p for p in places if p.correction is None)
     assert engine_place.placed_by == "gazetteer" and engine_place.key == place_key(stepne(engine["B"]))
+
+
+def test_a_snapshot_is_the_revision_and_the_corrections_of_it(store: CorrectionStore) -> None:
+    assert store.snapshot() == ((0, 0), [])
+    a = store.add("Stepne", Scope.article("a" * 12), "point", point())
+    b = store.add("Kramatorsk", Scope.article("a" * 12), "not_a_place")
+    assert store.snapshot() == (store.revision(), [a, b]) and store.revision() == (b.id, 0)
+    store.undo(a.id)
+    assert store.snapshot() == ((b.id, 1), [b])
+
+
+def test_corrections_in_an_article_by_mention(store: CorrectionStore, articles: dict[str, Article],
+                                              engine: dict) -> None:
+    dropped = store.add("Kramatorsk", Scope.article(articles["A"].id), "not_a_place")
+    moved = store.add("Stepne", Scope.container(DONETSK_OBLAST), "point", point())
+    found = corrections_in(articles["A"].id, engine["A"], store.active())
+    by_name = {r.mention.name: found.get(r.mention.start) for r in engine["A"]}
+    assert by_name == {"Stepne": moved, "Donetsk": None, "Kramatorsk": dropped}
+    assert corrections_in(articles["C"].id, engine["C"], store.active()) == {}        # Stepne in Zaporizhzhia
+    assert corrections_in(articles["A"].id, engine["A"], []) == {}
 
 
 # -- sharing -----------------------------------------------------------------------------------------

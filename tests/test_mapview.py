@@ -24,6 +24,7 @@ from geo.mapview import (
     place_bounds,
     popup_html,
     precision_note,
+    provenance_note,
     standalone_html,
     story_bounds,
     tooltip_text,
@@ -417,3 +418,31 @@ def test_text_streamlit_folium_would_rewrite_arrives_as_written(parser: Geoparse
     popups = "\n".join(html.unescape(r[7]) for r in marker_rows(script))
     for piece in ("alert(coords);", "drawnItems_draw_control_div_1", "_div_0", "(a) [b] {c}"):
         assert piece in popups, piece
+
+
+# -- corrections -------------------------------------------------------------------------------------
+def test_a_corrected_place_is_marked_on_the_map(approx_places: list[Place]) -> None:
+    kyiv = by_name(approx_places, "Kyiv")
+    corrected = replace(kyiv, key="corrected:3", placed_by="correction", correction=3)
+    assert tooltip_text(corrected) == tooltip_text(kyiv) + " ✓ corrected"
+    page = build_map([corrected, by_name(approx_places, "Beit Lahia")]).get_root().render()
+    rows = {r[6]: r for r in marker_rows(page)}
+    row = rows[html.escape(tooltip_text(corrected))]
+    assert row[8].split()[-1] == "cm-corrected"
+    assert "✓ Corrected by you (correction #3)" in row[7] and "cm-provenance" in row[7]
+    assert "cm-corrected" not in rows["Beit Lahia (city, PS)"][8]
+    assert "path.cm-corrected { stroke: #111" in page and "corrected by you (dark rim" in page
+    assert "corrected by you" not in build_map([kyiv]).get_root().render()          # no legend row then
+    assert "OpenStreetMap contributors (ODbL)" not in page
+
+
+def test_an_online_result_is_credited_on_the_map_and_the_standalone_page(approx_places: list[Place]) -> None:
+    kyiv = by_name(approx_places, "Kyiv")
+    online = replace(kyiv, key="corrected:4", placed_by="nominatim", correction=4)
+    assert provenance_note(online) == ("✓ Placed by nominatim (online), accepted by you (correction #4) · "
+                                       "© OpenStreetMap contributors (ODbL)")
+    assert provenance_note(kyiv) == ""
+    for page in (build_map([online], tiles=False).get_root().render(),
+                 standalone_html(build_map([online], tiles=False, standalone=True))):
+        assert "\\u00b7 \\u00a9 OpenStreetMap contributors (ODbL)\");" in page       # the map's credit line
+    assert "(ODbL)" not in build_map([kyiv], tiles=False).get_root().render()

@@ -222,6 +222,17 @@ def test_place_summary_states_the_precision(approx_places: list[Place]) -> None:
     assert "not placed" in place_summary(unplaced)
 
 
+def test_a_correction_shows_in_the_table_and_the_summary(approx_places: list[Place]) -> None:
+    assert "placed by" not in place_rows(approx_places)[0]          # only when something was corrected
+    kyiv = by_name(approx_places, "Kyiv")
+    corrected = replace(kyiv, key="corrected:3", placed_by="correction", correction=3, lat=50.0)
+    online = replace(kyiv, key="corrected:4", placed_by="nominatim", correction=4)
+    rows = place_rows([corrected, online, by_name(approx_places, "Beit Lahia")])
+    assert [r["placed by"] for r in rows] == ["correction #3", "nominatim #4 (online)", "gazetteer"]
+    assert place_summary(corrected).endswith(" · placed by correction #3")
+    assert "gazetteer:" in place_summary(kyiv)
+
+
 def test_count_line_tells_placed_from_unplaced(approx_places: list[Place]) -> None:
     placed = sum(p.resolved for p in approx_places)
     unplaced = len(approx_places) - placed
@@ -387,7 +398,7 @@ def test_share_link_keeps_the_article_list_readable() -> None:
 
 
 # -- hostile links -------------------------------------------------------------------------------------
-@pytest.mark.parametrize("key", ["gn:703448", "gn:690791:east", "row:12", "approx:stepne:gn:709717",
+@pytest.mark.parametrize("key", ["gn:703448", "gn:690791:east", "row:12", "approx:stepne:gn:709717", "corrected:12",
                                  "approx:stepne:none", "facility:azovstal steel plant:row:7",
                                  "unresolved:soviet union", "unresolved:<b>x</b> [l](http://e.x)"])
 def test_place_keys_the_engine_makes_are_valid(key: str) -> None:
@@ -395,7 +406,8 @@ def test_place_keys_the_engine_makes_are_valid(key: str) -> None:
 
 
 @pytest.mark.parametrize("key", ["", "nowhere", "gn:", "gn:12x", "gn:1:" + "a" * 20, "approx:x", "row:1\n",
-                                 "unresolved:", "unresolved:a\x00b", "unresolved:" + "x" * 300, None, 7])
+                                 "unresolved:", "unresolved:a\x00b", "unresolved:" + "x" * 300, "corrected:",
+                                 "corrected:x", None, 7])
 def test_other_place_keys_are_not(key) -> None:
     assert valid_place_key(key) is None
 
