@@ -47,6 +47,7 @@ from geo.gazetteer.custom import import_csv
 from geo.gazetteer.geonames import import_geonames
 from geo.gazetteer.sources import SourceInfo, SourceRegistry, active_gazetteers
 from geo.pipeline import Geoparser
+from geo.review import country_at
 from geo.places import places_for
 
 
@@ -435,16 +436,6 @@ def _point(value: str) -> tuple[float, float]:
     return lat, lon
 
 
-def _country_at(lat: float, lon: float, index: PlaceIndex) -> str:
-    """The country of the nearest town within 50 km of a point ("" at sea or in the wild)."""
-    from geo.geocoder import OfflineGazetteer
-
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return ""       # Target.check says what is wrong with the point
-    town = OfflineGazetteer(index).reverse((lat, lon), max_distance_km=50)
-    return town.raw["country"] if town is not None else ""
-
-
 def cmd_corrections_add(args) -> int:
     index = None
     if args.container or args.choose:
@@ -458,7 +449,7 @@ def cmd_corrections_add(args) -> int:
         action = "point"
         lat, lon = _point(args.point)
         target = Target(lat=lat, lon=lon, name=args.label or "", kind=args.kind or "", precision=args.precision,
-                        country=_country_at(lat, lon, index or PlaceIndex.load(progress=_progress_printer())))
+                        country=country_at(index or PlaceIndex.load(progress=_progress_printer(, lat, lon))))
     else:
         action = "not_a_place"
     correction = _store().add(args.name, scope, action, target, note=args.note or "")

@@ -169,8 +169,8 @@ def entry_label(e: GazetteerEntry, index: PlaceIndex | None = None) -> str:
 
 
 def country_at(index: PlaceIndex, lat: float, lon: float) -> str:
-    """The country of the nearest town within 50 km of a point ("" at sea, in the wild or out of range),
-    as the command line's `corrections add --point` finds it."""
+    """The country of the nearest town within 50 km of a point ("" at sea, in the wild or out of range);
+    a point a user gives (in the page or `corrections add --point`) is said to lie in it."""
     from geo.geocoder import OfflineGazetteer
 
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
