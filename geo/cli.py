@@ -449,7 +449,7 @@ def cmd_corrections_add(args) -> int:
         action = "point"
         lat, lon = _point(args.point)
         target = Target(lat=lat, lon=lon, name=args.label or "", kind=args.kind or "", precision=args.precision,
-                        country=country_at(index or PlaceIndex.load(progress=_progress_printer(, lat, lon))))
+                        country=country_at(index or PlaceIndex.load(progress=_progress_printer()), lat, lon))
     else:
         action = "not_a_place"
     correction = _store().add(args.name, scope, action, target, note=args.note or "")
