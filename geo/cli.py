@@ -47,8 +47,8 @@ from geo.gazetteer.custom import import_csv
 from geo.gazetteer.geonames import import_geonames
 from geo.gazetteer.sources import SourceInfo, SourceRegistry, active_gazetteers
 from geo.pipeline import Geoparser
-from geo.review import country_at
 from geo.places import places_for
+from geo.review import country_at
 
 
 def _progress_printer(stream=sys.stderr):
