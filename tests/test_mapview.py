@@ -84,9 +84,9 @@ def test_map_loads_only_the_bundled_vendor_files(page: str) -> None:
     tags = Tags(page).tags
     links = [a["src"] for t, a in tags if t == "script" and a.get("src")]
     links += [a["href"] for t, a in tags if t == "link" and a.get("href")]
-    assert len(links) == 6                       # leaflet, jquery, markercluster: JS and CSS
+    assert len(links) == 7                       # leaflet, jquery, markercluster: JS and CSS; the places layer
     for link in links:
-        assert link.startswith("/app/static/vendor/"), link
+        assert link.startswith(("/app/static/vendor/", "/app/static/js/")), link
         assert (STATIC_DIR / link.removeprefix("/app/static/")).is_file(), link
     assert not any(host in page for host in CDN_HOSTS)
     assert set(URL.findall(page)) == OSM_URLS
@@ -101,8 +101,8 @@ def test_one_marker_row_per_resolved_place(page: str, seed_places: list[Place]) 
     resolved = [p for p in seed_places if p.resolved]
     assert len(rows) == len(resolved)
     by_tooltip = {tooltip_text(p): p for p in resolved}
-    for lat, lon, radius, *_rest, tooltip, _popup, _css in rows:
-        place = by_tooltip[tooltip]
+    for lat, lon, radius, *_rest in rows:
+        place = by_tooltip[_rest[3]]
         assert (lat, lon) == (place.lat, place.lon)
         assert radius == marker_radius(place.mention_count)
 
@@ -214,7 +214,7 @@ def test_standalone_html_keeps_script_blocks_intact(seed_places: list[Place]) ->
     """Inlined library code must not close its <script> early: the parser sees the same scripts."""
     page = standalone_html(build_map(seed_places, standalone=True))
     scripts = [t for t, _ in Tags(page).tags if t == "script"]
-    assert len(scripts) == page.count("</script>") == 5
+    assert len(scripts) == page.count("</script>") == 6
 
 
 def test_place_bounds_of_one_place_spans_the_minimum(seed_places: list[Place]) -> None:
@@ -273,7 +273,7 @@ def approx_page(approx_places: list[Place]) -> str:
 def test_approximate_places_are_hollow_dashed_rings(approx_page: str, approx_places: list[Place]) -> None:
     rows = {r[6]: r for r in marker_rows(approx_page)}
     stepne = rows["Stepne ≈ Donetska oblast (approximate: region)"]
-    lat, lon, radius, colour, opacity, dash, _tooltip, popup, css = stepne
+    lat, lon, radius, colour, opacity, dash, _tooltip, popup, css = stepne[:9]
     place = by_name(approx_places, "Stepne")
     assert (lat, lon, radius) == (place.lat, place.lon, marker_radius(place.mention_count))
     assert colour == GROUP_COLOUR["town"]                       # the kind's colour
