@@ -176,11 +176,12 @@ def test_given_bounds_are_shown_and_places_outside_counted(basemaps: list[Path])
 
 
 def test_places_across_the_antimeridian(basemaps: list[Path]) -> None:
-    places = [make_place("Anadyr", 64.7, 177.5, country="RU"), make_place("Nome", 64.5, -165.4, country="US")]
+    places = [make_place("Anadyr", 64.7, 177.5, country="RU"), make_place("Provideniya", 64.42, -173.23, country="RU"),
+              make_place("Nome", 64.5, -165.4, country="US")]         # 800 km from Anadyr: outside the story
     rendered = draw_map(places, title="Bering", basemaps=basemaps)
     south, west, north, east = rendered.view
     assert east - west < 60                      # not the whole world the other way round
-    assert rendered.mapped == 2
+    assert {m.name for m in rendered.markers} >= {"Anadyr", "Provideniya"}
     assert _lon_extent([177.5, -165.4]) == (177.5, 194.6)
     # A view written across the antimeridian (west > east) is accepted too.
     decode(render_map_png(places, title="Bering", bounds=(60, 170, 70, -160), basemaps=basemaps))
@@ -267,8 +268,13 @@ def test_png_of_a_real_parse_with_approximate_and_unplaced_places(parser: Geopar
     assert {"Stepne", "Kamal Adwan Hospital"} <= approximate_names
     rendered = draw_map(places, title="Precision", basemaps=basemaps)
     decode(rendered.png)
+    # the frame is the story's core (Kyiv and Stepne, Donetsk); Beit Lahia and its hospital are far
+    # from it: outside the map, and listed
+    assert {m.name for m in rendered.markers if m.hollow} == approximate_names - {"Kamal Adwan Hospital"}
+    assert {"Kamal Adwan Hospital", "Beit Lahia"} <= set(rendered.off_frame)
+    assert {m.name for m in rendered.markers} | set(rendered.off_frame) == {p.name for p in places if p.resolved}
+    rendered = draw_map(places, title="Precision", basemaps=basemaps, bounds=(20, 20, 60, 50))
     assert {m.name for m in rendered.markers if m.hollow} == approximate_names
-    assert {m.name for m in rendered.markers} == {p.name for p in places if p.resolved}
     assert rendered.unresolved == sum(not p.resolved for p in places)
     assert all(m.uncertainty > 0 for m in rendered.markers if m.hollow)
     assert_no_overlaps(rendered)
