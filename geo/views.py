@@ -561,13 +561,13 @@ VIEWS = ("map", "compare", "share")          # `view` in a link
 _ARTICLE_ID = re.compile(r"[0-9a-f]{12}")
 
 
-def view_from_params(params: Mapping[str, str]) -> str:
+def view_from_params(params: Mapping[str, str], compare: tuple[str, str] | None = None) -> str:
     """The view a link opens: `view` when it is one of `VIEWS`; else "compare" when the link names a
-    comparison (`cmp`), else "map"."""
+    comparison that can be shown (`compare`, as `params_to_state` read it), else "map"."""
     view = params.get("view")
     if isinstance(view, str) and view in VIEWS:
         return view
-    return "compare" if isinstance(params.get("cmp"), str) and params.get("cmp") else "map"
+    return "compare" if compare else "map"
 
 
 def library_from_params(params: Mapping[str, str]) -> str | None:

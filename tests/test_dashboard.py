@@ -781,7 +781,10 @@ def test_share_link_reopens_the_same_view(sharing: AppTest) -> None:
     link = sharing.code[0].value
     assert link.startswith("?")
     reopened = {k: v[-1] for k, v in urllib.parse.parse_qs(link[1:]).items()}
-    assert reopened == sharing.query_params
+    # the address bar also names the browser's library (a reload keeps it) and the Share view; a link
+    # to the samples names no library, and opens the view the user shared from (the map)
+    assert reopened == {k: v for k, v in sharing.query_params.items() if k not in ("lib", "view")}
+    assert sharing.query_params["view"] == "share" and "lib" in sharing.query_params
     assert reopened["q"] == "Kyiv & Mariupol #1"
 
 
@@ -1003,7 +1006,7 @@ def test_shared_caches_take_everything_as_arguments_and_read_no_session_state() 
     cached = [f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)
               and any("cache_data" in ast.unparse(d) or "cache_resource" in ast.unparse(d) for d in f.decorator_list)]
     assert {f.name for f in cached} >= {"sample_articles", "sample_parse", "sample_places", "sample_comparison",
-                                        "sample_exports", "geoparser", "parses"}
+                                        "sample_export", "geoparser", "parses"}
     for f in cached:
         names = {n.id for n in ast.walk(f) if isinstance(n, ast.Name)}
         attrs = {ast.unparse(n) for n in ast.walk(f) if isinstance(n, ast.Attribute)}
@@ -1070,8 +1073,8 @@ def test_compare_passages_download_defuses_formulas(media, fresh: AppTest) -> No
     with_article(fresh, b)
     fresh.session_state["compare"] = (a.id, b.id)
     set_view(fresh, "Compare versions")
-    table = fresh.main.dataframe[-1].value
-    assert '=HYPERLINK("http://evil.example","x") Shelling hit Kyiv.' in set(table["A"])   # shown as written
+    [shown] = [e.proto.body for e in fresh.get("html") if "class='cm-passages'" in e.proto.body]
+    assert "=HYPERLINK(&quot;http://evil.example&quot;,&quot;x&quot;) Shelling hit Kyiv." in shown   # as written
     rows = list(csv.DictReader(io.StringIO(media(fresh, "Passages (CSV)").decode("utf-8"))))
     assert {r["A"] for r in rows} >= {"'=HYPERLINK(\"http://evil.example\",\"x\") Shelling hit Kyiv."}
     assert {r["B"] for r in rows} >= {"'@SUM(1+1) Shelling hit Kyiv again."}
