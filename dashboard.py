@@ -24,6 +24,7 @@ from geo.compare import BOTH, ONLY_A, ONLY_B, compare_articles
 from geo.export import places_csv, places_geojson, rows_csv
 from geo.frame import StoryFrame, story_frame
 from geo.gazetteer import PlaceIndex
+from geo.gazetteer.custom import MAX_BYTES as CSV_MAX_BYTES
 from geo.gazetteer.sources import active_gazetteers
 from geo.library import ArticleLibrary, LibraryError, new_library_id
 from geo.mapview import build_map, map_tooltips, standalone_html
@@ -385,6 +386,7 @@ with st.sidebar:
         st.dataframe(gazetteer_rows(active_gazetteers(geoparser().index if parses().loaded else None)),
                      hide_index=True, width="stretch")
         st.file_uploader("Add your own places (CSV)", type=["csv"], key="gazetteer_csv", on_change=on_gazetteer_csv,
+                         max_upload_size=CSV_MAX_BYTES // (1024 * 1024),
                          help="Columns: name, lat, lon, kind, country; optional admin1 and alternate_names "
                               "(separated by |). See README, Extending the gazetteer.")
         upload = state.pop("gazetteer_upload", None)
