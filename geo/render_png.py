@@ -925,7 +925,7 @@ def _draw_locator(fig: Figure, ax, renderer, basemaps: Sequence[Path], view: tup
     (None when the map is too small for one)."""
     frame = ax.get_window_extent(renderer)
     w, h = INSET_SIZE[0] * px, INSET_SIZE[1] * px
-    if w * h > 0.12 * frame.width * frame.height:
+    if w * h > 0.08 * frame.width * frame.height:      # a thumbnail: the locator would hide the map
         return None
     pad = 10 * px
     corners = {"lower right": (frame.x1 - pad - w, frame.y0 + pad), "upper left": (frame.x0 + pad, frame.y1 - pad - h),
