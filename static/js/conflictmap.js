@@ -187,6 +187,7 @@
         function layout() {
             pending = false;
             if (!map._loaded) return;
+            if (!state.home) state.home = {center: map.getCenter(), zoom: map.getZoom()};   // the view it opened on
             var size = map.getSize(), W = size.x, H = size.y;
             var origin = map.getContainer().getBoundingClientRect();
             var hard = controls(origin);
