@@ -187,6 +187,7 @@
         function layout() {
             pending = false;
             if (!map._loaded) return;
+            var started = window.performance ? performance.now() : 0;
             if (!state.home) state.home = {center: map.getCenter(), zoom: map.getZoom()};   // the view it opened on
             var size = map.getSize(), W = size.x, H = size.y;
             var origin = map.getContainer().getBoundingClientRect();
@@ -307,6 +308,7 @@
             }
             state.shownLabels = shown;
             state.layouts += 1;
+            state.layoutMs = window.performance ? performance.now() - started : 0;   // for bench/map_speed.py
         }
 
         function schedule() {
