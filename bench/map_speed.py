@@ -396,7 +396,7 @@ def rerun_fifty(at, changes, repeat: int) -> Row:
     at.session_state["library"] = library
     at.session_state["active"] = [article.id]
     at.run()
-    row = Row("rerun", "filter change, an added article of 50 places", target=TARGETS["rerun"])
+    row = Row("rerun", "filter change, an added article naming 50 towns", target=TARGETS["rerun"])
     placed = [c.value for c in at.caption if "places placed" in c.value]
     row.note = placed[0].split(" · recognition")[0] if placed else ""
     for _ in range(repeat):
