@@ -61,15 +61,23 @@ SETTLE_JS = """
     while (busy() && performance.now() - start < 5000) await new Promise((r) => setTimeout(r, 25));
 }
 """
+# Every place marker of the map: the places layer (static/js/conflictmap.js) keeps them in
+# `map.cmPlaces.markers`, in the cluster group or, for the story's core, beside it.
+ALL_MARKERS_JS = """
+(map) => {
+    if (map.cmPlaces) return map.cmPlaces.markers;
+    let cluster = null;
+    map.eachLayer((l) => { if (L.MarkerClusterGroup && l instanceof L.MarkerClusterGroup) cluster = l; });
+    return cluster ? cluster.getLayers() : [];
+}
+"""
 # Fit the map to the markers whose CSS class names these slugs (cm-name-<slug>), without
-# animation; resolves to the slugs found. Markers live in the (Fast)MarkerCluster group.
+# animation; resolves to the slugs found.
 FIT_PLACES_JS = """
 async (slugs) => {
     const map = (FIND_MAP)();
     const settle = (SETTLE)(map);
-    let cluster = null;
-    map.eachLayer((l) => { if (L.MarkerClusterGroup && l instanceof L.MarkerClusterGroup) cluster = l; });
-    const markers = cluster ? cluster.getLayers() : [];
+    const markers = (ALL_MARKERS)(map);
     const classes = (m) => (m.options.className || "").split(/\\s+/);
     const wanted = slugs === null ? markers.filter((m) => !classes(m).includes("cm-country"))
                                   : markers.filter((m) => slugs.some((s) => classes(m).includes("cm-name-" + s)));
@@ -81,21 +89,19 @@ async (slugs) => {
     const found = wanted.map((m) => classes(m).find((c) => c.startsWith("cm-name-")).slice(8));
     return {found: found, zoom: map.getZoom(), markers: markers.length};
 }
-""".replace("FIND_MAP", FIND_MAP_JS.strip()).replace("SETTLE", SETTLE_JS.strip())
+""".replace("FIND_MAP", FIND_MAP_JS.strip()).replace("SETTLE", SETTLE_JS.strip()).replace(
+    "ALL_MARKERS", ALL_MARKERS_JS.strip())
 CLOSE_POPUP_JS = "() => { (FIND_MAP)().closePopup(); }".replace("FIND_MAP", FIND_MAP_JS.strip())
-# Markers in the cluster group, and what is drawn for them now.
+# Place markers on the map (clustered or not), and what is drawn for them now.
 MARKER_COUNTS_JS = """
 () => {
     const map = (FIND_MAP)();
-    let total = 0;
-    if (map) map.eachLayer((l) => {
-        if (L.MarkerClusterGroup && l instanceof L.MarkerClusterGroup) total += l.getLayers().length;
-    });
+    const total = map ? (ALL_MARKERS)(map).length : 0;
     return {markers: total, paths: document.querySelectorAll("path.cm-place").length,
             clusters: document.querySelectorAll(".marker-cluster").length,
             basemap_paths: document.querySelectorAll(".leaflet-basemap-pane path").length};
 }
-""".replace("FIND_MAP", FIND_MAP_JS.strip())
+""".replace("FIND_MAP", FIND_MAP_JS.strip()).replace("ALL_MARKERS", ALL_MARKERS_JS.strip())
 # For each slug: is a marker with class cm-name-<slug> drawn inside the map now? Outside the view
 # (or inside a cluster) it is absent or drawn as an empty path.
 DRAWN_PLACES_JS = """
@@ -124,18 +130,19 @@ SHOWN_PLACES_JS = """
                && b.bottom > view.top && b.top < view.bottom; };
     const out = {};
     for (const s of slugs) {
-        const ms = cluster ? cluster.getLayers().filter((m) => (m.options.className || "").split(/\\s+/)
-                                                                 .includes("cm-name-" + s)) : [];
+        const ms = (ALL_MARKERS)(map).filter((m) => (m.options.className || "").split(/\\s+/)
+                                                    .includes("cm-name-" + s));
         out[s] = null;
         for (const m of ms) {
             if (map.hasLayer(m) && inView(m._path)) { out[s] = "marker"; break; }
+            if (!cluster || !cluster.hasLayer(m)) continue;
             const parent = cluster.getVisibleParent(m);      // walks up to the nearest shown icon
             if (parent && parent !== m && inView(parent._icon)) out[s] = "cluster";
         }
     }
     return out;
 }
-""".replace("FIND_MAP", FIND_MAP_JS.strip())
+""".replace("FIND_MAP", FIND_MAP_JS.strip()).replace("ALL_MARKERS", ALL_MARKERS_JS.strip())
 # Tile layers on the map and tile images in the DOM.
 TILES_JS = """
 () => {
@@ -153,6 +160,36 @@ async (z) => {
     map.setZoom(z, {animate: false});
     await settle();
     return map.getZoom();
+}
+""".replace("FIND_MAP", FIND_MAP_JS.strip()).replace("SETTLE", SETTLE_JS.strip())
+
+
+# The labels drawn on the map now (laid out afresh once the map is idle): text, box in the frame's
+# viewport, CSS classes, whether the box lies inside the map and is shown.
+LABELS_JS = """
+async () => {
+    const map = (FIND_MAP)();
+    await (SETTLE)(map)();
+    if (map.cmPlaces && map.cmPlaces.layout) map.cmPlaces.layout();
+    const view = map.getContainer().getBoundingClientRect();
+    return Array.from(document.querySelectorAll(".cm-label")).filter((e) => e.style.display !== "none").map((e) => {
+        const b = e.getBoundingClientRect(), style = getComputedStyle(e);
+        return {text: e.textContent, x0: b.left, y0: b.top, x1: b.right, y1: b.bottom, cls: e.className,
+                shown: style.visibility === "visible" && style.opacity !== "0" && b.width > 0 && b.height > 0,
+                inside: b.left >= view.left && b.right <= view.right && b.top >= view.top && b.bottom <= view.bottom};
+    });
+}
+""".replace("FIND_MAP", FIND_MAP_JS.strip()).replace("SETTLE", SETTLE_JS.strip())
+# Back to the view the map opened on (the story's frame), without animation.
+HOME_JS = """
+async () => {
+    const map = (FIND_MAP)();
+    const settle = (SETTLE)(map);
+    await settle();
+    const home = map.cmPlaces && map.cmPlaces.home;
+    if (home) map.setView(home.center, home.zoom, {animate: false});
+    await settle();
+    return home ? map.getZoom() : null;
 }
 """.replace("FIND_MAP", FIND_MAP_JS.strip()).replace("SETTLE", SETTLE_JS.strip())
 
@@ -404,6 +441,16 @@ def wait_for_map(page, check, timeout_s: float = 30.0, interval_s: float = 0.1):
             last = exc
         time.sleep(interval_s)
     raise TimeoutError(f"the map did not settle within {timeout_s:.0f} s (last: {last!r})")
+
+
+def map_labels(frame) -> list[dict]:
+    """The place (and orientation) names drawn on the map now, laid out afresh (see LABELS_JS)."""
+    return frame.evaluate(LABELS_JS)
+
+
+def go_home(frame) -> int | None:
+    """Back to the view the map opened on; its zoom (None when the map has no places layer)."""
+    return frame.evaluate(HOME_JS)
 
 
 def close_popup(frame) -> None:

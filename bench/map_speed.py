@@ -1,5 +1,5 @@
-"""How fast the map is: cold start to markers, a 5,000-place map, a filter-change rerun. Prints numbers,
-asserts nothing.
+"""How fast the map is: cold start to markers, a 5,000-place map with and without place labels, a
+filter-change rerun (the samples, and an article of 50 places). Prints numbers, asserts nothing.
 
     python bench/map_speed.py                        # everything, 3 runs of each (~4 min on 2 cores)
     python bench/map_speed.py --only big,rerun --repeat 5
@@ -50,7 +50,7 @@ from browser_harness import (  # noqa: E402
 from geo.articles import Passage  # noqa: E402
 from geo.places import MentionRef, Place  # noqa: E402
 
-TARGETS = {"cold": 5.0, "rerun": 0.3, "big": 5.0}      # seconds
+TARGETS = {"cold": 5.0, "rerun": 0.3, "big": 5.0, "labels": 0.5}      # seconds
 SECTIONS = ("cold", "breakdown", "big", "rerun")
 BIG, BASELINE = 5000, 50
 
@@ -109,6 +109,13 @@ def wait_drawn(page_or_frame, timeout_ms: float = 120_000) -> None:
         state="visible", timeout=timeout_ms)
 
 
+def wait_labelled(page, frame_selector: str | None, timeout_ms: float = 120_000) -> None:
+    """Until the map (in the page, or in the frame `frame_selector`) has drawn markers and laid its labels out."""
+    wait_drawn(page.frame_locator(frame_selector) if frame_selector else page, timeout_ms)
+    frame = page.wait_for_selector(frame_selector).content_frame() if frame_selector else page.main_frame
+    frame.wait_for_function(LABELS_LAID_OUT, timeout=timeout_ms, polling=20)
+
+
 @contextlib.contextmanager
 def local_files(files: dict[str, str]) -> Iterator[str]:
     """The files served by a thread on 127.0.0.1; the base URL."""
@@ -140,9 +147,14 @@ from map_speed import synthetic_places
 
 st.set_page_config(layout="wide")
 n = int(st.query_params.get("n", "{big}"))
+labels = st.query_params.get("labels", "1") == "1"
 places = st.cache_resource(synthetic_places)(n)   # the places are cached; the map is built every run
-st_folium(build_map(places, tiles=False), height=560, use_container_width=True, returned_objects=[], key="map")
+st_folium(build_map(places, tiles=False, labels=labels), height=560, use_container_width=True, returned_objects=[],
+          key="map")
 """
+# The places layer has laid its labels out once (static/js/conflictmap.js counts its layouts; with labels
+# off it runs too, and places none).
+LABELS_LAID_OUT = "() => !!(window.map && window.map.cmPlaces && window.map.cmPlaces.layouts > 0)"
 
 
 @contextlib.contextmanager
@@ -244,6 +256,14 @@ def big(repeat: int, browser: bool) -> list[Row]:
     rows: list[Row] = []
     pages: dict[int, str] = {}
     per_n: dict[int, dict[str, Row]] = {}
+    # Labels on and off, alternating (a machine shared with others drifts): build_map + render.
+    big_places = synthetic_places(BIG)
+    labelled_row = Row("big", f"{BIG:,} places, labels on: build_map + render (Python)")
+    unlabelled = Row("big", f"{BIG:,} places, labels off: build_map + render (Python)")
+    for _ in range(repeat):
+        for row, labels in ((labelled_row, True), (unlabelled, False)):
+            row.runs.append(timed(lambda labels=labels: build_map(big_places, tiles=False,
+                                                                  labels=labels).get_root().render())[0])
     for n in (BASELINE, BIG):
         places = synthetic_places(n)
         r = per_n[n] = {k: Row("big", f"{n:,} places: {k}") for k in (
@@ -261,6 +281,8 @@ def big(repeat: int, browser: bool) -> list[Row]:
         r["build_map (Python)"].note = f"script {len(page) / 1e6:.2f} MB"
         r["standalone_html (Python)"].note = f"file {len(pages[n]) / 1e6:.2f} MB"
         rows += r.values()
+    unlabelled.note = f"labels add {labelled_row.median - unlabelled.median:+.3f} s in Python"
+    rows += [labelled_row, unlabelled]
     if not browser:
         return rows
 
@@ -277,21 +299,37 @@ def big(repeat: int, browser: bool) -> list[Row]:
                 standalone[n].note = f"{counts['markers']:,} markers in the cluster group"
     rows += standalone.values()
 
-    # The dashboard's path: st_folium in a Streamlit page; the map is built on every run.
-    streamlit_rows = {n: Row("big", f"{n:,} places: Streamlit page with st_folium, page.goto -> markers drawn")
-                      for n in pages}
+    # The dashboard's path: st_folium in a Streamlit page; the map is built on every run. Timed until the
+    # markers are drawn and the labels laid out, with labels on (as the dashboard opens) and off.
+    streamlit_rows = {n: Row("big", f"{n:,} places: Streamlit page with st_folium, page.goto -> markers and "
+                                    "labels drawn") for n in pages}
+    no_labels = Row("big", f"{BIG:,} places, labels off: Streamlit page, page.goto -> markers drawn")
+    added = Row("big", f"{BIG:,} places: what labels add to drawing the map (browser, on - off)",
+                target=TARGETS["labels"])
+    layout = Row("big", f"{BIG:,} places: one layout of the labels (browser, after every move and zoom)",
+                 target=TARGETS["labels"])
+    layout_off = Row("big", f"{BIG:,} places, labels off: the same pass with no labels (browser)")
     with map_page_dir() as d, offline_browser() as (page, net), \
             dashboard_server(health_timeout=120, script="page.py", cwd=d) as app:
         for i in range(repeat + 1):                    # the first visit (cold caches) is not counted
-            for n in pages:
-                seconds, _ = timed(lambda n=n: (page.goto(f"{app.url}?n={n}", wait_until="commit"),
-                                                wait_drawn(page.frame_locator(MAP_IFRAME))))
+            for n, labels in [(n, "1") for n in pages] + [(BIG, "0")]:
+                seconds, _ = timed(lambda n=n, labels=labels: (
+                    page.goto(f"{app.url}?n={n}&labels={labels}", wait_until="commit"),
+                    wait_labelled(page, MAP_IFRAME)))
                 if i:
-                    streamlit_rows[n].runs.append(seconds)
+                    (streamlit_rows[n] if labels == "1" else no_labels).runs.append(seconds)
+                if n == BIG and i:
+                    shown, ms = map_frame(page).evaluate(
+                        "() => [window.map.cmPlaces.shownLabels.length, window.map.cmPlaces.layoutMs]")
+                    (layout if labels == "1" else layout_off).runs.append(ms / 1000)
+                    if labels == "1":
+                        layout.note = f"{shown} labels drawn at the opening view"
+            if i:
+                added.runs.append(streamlit_rows[BIG].runs[-1] - no_labels.runs[-1])
         counts = marker_counts(map_frame(page))
-        streamlit_rows[BIG].note = f"{counts['markers']:,} markers in the cluster group"
+        streamlit_rows[BIG].note = f"{counts['markers']:,} markers"
         streamlit_rows[BIG].target = TARGETS["big"]
-    rows += streamlit_rows.values()
+    rows += [*streamlit_rows.values(), no_labels, added, layout, layout_off]
     for n_rows in (standalone, streamlit_rows):
         base_row, big_row = n_rows[BASELINE], n_rows[BIG]
         big_row.note += f"; {big_row.median / base_row.median:.1f}x the {BASELINE}-place map"
@@ -334,7 +372,40 @@ def rerun(repeat: int) -> list[Row]:
     again.note = f"slowest of all {len(new.runs) + len(again.runs)} changes: {worst * 1000:.0f} ms"
     if at.exception:
         again.note += f"; exception: {at.exception[0].message[:80]}"
-    return [first, new, again]
+    return [first, new, again, rerun_fifty(at, changes, repeat)]
+
+
+def fifty_places_article():
+    """An article naming 50 Ukrainian towns (one sentence each), as a user might add it."""
+    from geo.articles import article_from_text
+    from geo.gazetteer import PlaceIndex
+
+    index = PlaceIndex.load()
+    towns = sorted({index.name_of[r] for r in range(len(index)) if index.kinds[r] == "city"
+                    and index.country[r] == "UA" and int(index.population[r]) >= 40_000
+                    and index.name_of[r].isascii() and index.name_of[r].isalpha()})[:50]
+    lines = [f"Shelling was reported in {t} on Tuesday, officials said." for t in towns]
+    return article_from_text("Fifty towns\n\n" + "\n\n".join(lines) + "\n", source="fifty.txt")
+
+
+def rerun_fifty(at, changes, repeat: int) -> Row:
+    """The same filter changes with only an added article of 50 places shown (parsed first, not counted)."""
+    article = fifty_places_article()
+    library = dict(at.session_state["library"])
+    library[article.id] = article
+    at.session_state["library"] = library
+    at.session_state["active"] = [article.id]
+    at.run()
+    row = Row("rerun", "filter change, an added article naming 50 towns", target=TARGETS["rerun"])
+    placed = [c.value for c in at.caption if "places placed" in c.value]
+    row.note = placed[0].split(" · recognition")[0] if placed else ""
+    for _ in range(repeat):
+        for _name, change in changes:
+            change()
+            row.runs.append(timed(at.run)[0])
+    if at.exception:
+        row.note += f"; exception: {at.exception[0].message[:80]}"
+    return row
 
 
 # ------------------------------------------------------------------------------------------ output

@@ -287,6 +287,16 @@ def _temporary(target: Path) -> Iterator[tuple[IO[bytes], str]]:
             os.unlink(tmp)
 
 
+def write_atomic(path: Path | str, data: bytes) -> None:
+    """Write `data` to `path` (mode 0600) the way cache files are written: a temporary file beside it,
+    fsync, rename. Readers see the old file or the new one, never part of one; OSError on failure."""
+    path = Path(path)
+    with _temporary(path) as (f, tmp):
+        f.write(data)
+        _sync(f)
+        os.replace(tmp, path)
+
+
 def _sync(f: IO[bytes]) -> None:
     f.flush()
     os.fsync(f.fileno())

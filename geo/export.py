@@ -10,8 +10,10 @@ an online geocoder placed carries `attribution` ("© OpenStreetMap contributors 
 its JSON record and GeoJSON properties (and of the FeatureCollection), a column of the CSV, a line
 under the table.
 
-Each mention carries its passage cut to a window around it (`geo.excerpts`: 240 characters each
-side, "…[truncated]" where it was cut), the passage's id (`<article id>:<passage index>`) and the
+An article is named by its title and its file's name (`source`: "story.html" or "pasted text"), never by
+the folder it was read from on this machine. Each mention carries its passage cut to a window around it
+(`geo.excerpts`: 240 characters each side, "…[truncated]" where it was cut), the passage's id
+(`<article id>:<passage index>`) and the
 mention's offsets in the article text, so that an export grows with the number of mentions, not
 with mentions x passage length, and every mention can still be found in the original text."""
 
@@ -24,6 +26,7 @@ from collections.abc import Mapping, Sequence
 
 from geo.attribution import attribution_for, placed_online
 from geo.excerpts import excerpt, marked
+from geo.library import source_name
 from geo.places import MentionRef, Place
 
 
@@ -51,7 +54,7 @@ def mention_record(m: MentionRef) -> dict:
     e = excerpt(p.text, [(m.start - p.start, m.end - p.start)])
     text, shift = marked(e)
     start = m.start - p.start - e.start + shift
-    return {"article_id": m.article_id, "article_title": m.article_title, "source": m.source,
+    return {"article_id": m.article_id, "article_title": m.article_title, "source": source_name(m.source),
             "passage_id": passage_id(m), "passage": text, "passage_truncated": e.truncated, "mention": m.name,
             "mention_start": start, "mention_end": start + (m.end - m.start),
             "article_start": m.start, "article_end": m.end}
@@ -96,7 +99,7 @@ def places_csv(places: Sequence[Place]) -> str:
             writer.writerow([_safe_cell(v) for v in (
                 p.name, p.kind, p.country, p.lat, p.lon, p.precision, p.container, p.geonameid or "", p.mention_count,
                 p.confidence, m.article_title, r["passage"], m.name, p.placed_by,
-                "" if p.correction is None else p.correction, attribution_for([p]), m.article_id, m.source,
+                "" if p.correction is None else p.correction, attribution_for([p]), m.article_id, r["source"],
                 r["passage_id"], m.start, m.end, "yes" if r["passage_truncated"] else "no")])
     return out.getvalue()
 

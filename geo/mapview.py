@@ -4,12 +4,17 @@
     >>> m = build_map(places)                          # for st_folium (assets under /app/static)
     >>> html = standalone_html(build_map(places, standalone=True))   # one file, opens offline
 
-Leaflet, jQuery and markercluster come from `static/vendor/` (see its README); a bundled GeoJSON
+Leaflet, jQuery and markercluster come from `static/vendor/` (see its README), the places layer
+(markers, labels, clusters that name what they hold, the selected place) from `static/js/conflictmap.js`;
+a bundled GeoJSON
 basemap (country and Ukrainian oblast borders) in a pane below the tiles keeps the map readable
 with no tile server, and OpenStreetMap tiles (with attribution) cover it when the network is there.
 An exact place is a filled disc; an approximate one (placed at the point of the town, district,
 region or country that holds it) a hollow dashed ring over a light circle of about that container's
 size, in a layer of its own below the markers; a place without a point is not drawn.
+The map opens on the story's frame (geo.frame: where its towns, facilities and regions concentrate);
+the story's core places are never clustered, and every place is named on the map (labels laid out
+in the browser without overlaps, the story first), with faint orientation names beneath.
 A popup shows at most `POPUP_PASSAGES` passages, each cut to a window around the mention
 (geo.excerpts), so a map's size grows with its places, not with how long their passages are.
 All text that comes from articles is HTML-escaped here, before it reaches a popup or tooltip, and
@@ -19,6 +24,7 @@ text with `{{ ... }}` in it would run as template code on the server).
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import math
@@ -29,12 +35,12 @@ from pathlib import Path
 
 import folium
 from branca.element import Element, Figure, MacroElement
-from folium.plugins import FastMarkerCluster
-from folium.template import Template as FoliumTemplate
+from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from geo.attribution import attribution_for, placed_online
 from geo.excerpts import CONTEXT, ELLIPSIS, excerpt
+from geo.frame import StoryFrame, story_frame
 from geo.places import Place
 from geo.styles import (
     APPROX_DASH,
@@ -65,10 +71,20 @@ POPUP_PASSAGES = 6
 CORRECTED_COLOUR = "#111"
 CORRECTED_CSS = f"path.cm-corrected {{ stroke: {CORRECTED_COLOUR}; stroke-width: 3px; stroke-opacity: 1; }}"
 CORRECTED_MARK = " ✓ corrected"
+ORIENTATION = "basemap/orientation.json"    # faint names for orientation (scripts/make_orientation_labels.py)
+MAP_SCRIPT = "js/conflictmap.js"            # the places layer: markers, labels, clusters, selection
+MAX_UNCLUSTERED = 60        # the story's core places drawn on their own, never clustered (the heaviest)
+MAX_FRONT = 300             # places only in A or only in B, drawn on top and never clustered
+DIFFERING = ("only A", "only B")            # geo.compare's statuses of places that differ
+LABEL_KIND_ORDER = {"town": 0, "feature": 1, "region": 2, "country": 3}   # among equals, towns first
 
 
 def _vendor(path: str, base: str) -> str:
     return f"{base}/vendor/{path}"
+
+
+def _asset(path: str, base: str) -> str:
+    return f"{base}/{path}"
 
 
 class _Text(Element):
@@ -115,24 +131,22 @@ def _rows_json(rows: Sequence[Sequence]) -> str:
     return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPE)
 
 
-# folium's FastMarkerCluster template, with the rows as `_rows_json` (not `tojson`).
-_CLUSTER_TEMPLATE = FoliumTemplate("""
+# The places layer: the rows as `_rows_json` (not `tojson`), the options as JSON of numbers, flags and
+# the orientation rows (also `_rows_json`); the work is done by static/js/conflictmap.js.
+_PLACES_TEMPLATE = Template("""
     {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = (function(){
-            {{ this.callback }}
             var data = {{ this.rows_json }};
-            var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
-            for (var i = 0; i < data.length; i++) {
-                callback(data[i]).addTo(cluster);
-            }
-            cluster.addTo({{ this._parent.get_name() }});
-            return cluster;
+            var orientation = {{ this.orientation_json }};
+            var options = {{ this.options|tojson }};
+            options.orientation = orientation;
+            return ConflictMap.places({{ this._parent.get_name() }}, data, options);
         })();
     {% endmacro %}""")
 
 
-def local_asset_classes(base: str = STATIC_URL) -> tuple[type[folium.Map], type[FastMarkerCluster]]:
-    """folium Map and FastMarkerCluster subclasses whose JS/CSS come from `base` (not CDNs).
+def local_asset_classes(base: str = STATIC_URL) -> tuple[type[folium.Map], type[MacroElement]]:
+    """A folium Map subclass and the places layer class whose JS/CSS come from `base` (not CDNs).
 
     Subclasses, not edits of folium's class attributes: other maps in the process are untouched.
     Bootstrap, Font Awesome and awesome-markers are dropped (no icon markers here); jQuery stays
@@ -143,18 +157,32 @@ def local_asset_classes(base: str = STATIC_URL) -> tuple[type[folium.Map], type[
                       ("jquery", _vendor("jquery/jquery.min.js", base))]
         default_css = [("leaflet_css", _vendor("leaflet/leaflet.css", base))]
 
-    class LocalCluster(FastMarkerCluster, _PlainOutput):
-        _template = _CLUSTER_TEMPLATE
-        default_js = [("markerclusterjs", _vendor("leaflet.markercluster/leaflet.markercluster.js", base))]
+    class PlaceLayer(JSCSSMixin, _PlainOutput):
+        """The places: rows of marker data (see static/js/conflictmap.js for the columns)."""
+
+        _template = _PLACES_TEMPLATE
+        default_js = [("markerclusterjs", _vendor("leaflet.markercluster/leaflet.markercluster.js", base)),
+                      ("conflictmapjs", _asset(MAP_SCRIPT, base))]
         default_css = [("markerclustercss", _vendor("leaflet.markercluster/MarkerCluster.css", base)),
                        ("markerclusterdefaultcss",
                         _vendor("leaflet.markercluster/MarkerCluster.Default.css", base))]
+
+        def __init__(self, rows: Sequence[Sequence], options: dict, orientation: Sequence[Sequence] = ()) -> None:
+            super().__init__()
+            self._name = "Places"
+            self.data = [list(r) for r in rows]
+            self.options = options
+            self.orientation = [list(o) for o in orientation]
 
         @property
         def rows_json(self) -> str:
             return _rows_json(self.data)
 
-    return LocalMap, LocalCluster
+        @property
+        def orientation_json(self) -> str:
+            return _rows_json(self.orientation)
+
+    return LocalMap, PlaceLayer
 
 
 class Basemap(_PlainOutput):
@@ -208,11 +236,12 @@ class Legend(_PlainOutput):
     _template = Template("""
         {% macro header(this, kwargs) %}
         <style>.leaflet-control-attribution { max-width: 60%; font-size: 10px; line-height: 1.35; }
+        .cm-legend, .cm-legend div { color: #1c1c1c; }
         {{ this.corrected_css }}</style>
         {% endmacro %}
         {% macro html(this, kwargs) %}
         <div class="cm-legend" style="position:absolute;top:10px;right:10px;z-index:1000;
-             background:rgba(255,255,255,.92);padding:6px 9px;border-radius:4px;
+             background:rgba(255,255,255,.95);color:#1c1c1c;padding:6px 9px;border-radius:4px;
              font:12px/1.5 system-ui,sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)">
           {% for colour, label, dash in this.rows %}
           <div><svg width="14" height="14"><circle cx="7" cy="7" r="5" fill="{{ colour }}"
@@ -231,7 +260,7 @@ class Legend(_PlainOutput):
           {% if this.corrected %}<div class="cm-key-corrected"><svg width="14" height="14"><circle cx="7" cy="7"
                r="5" fill="#555" fill-opacity=".6" stroke="{{ this.corrected_colour }}" stroke-width="3"/></svg>
             corrected by you (dark rim, ✓ in the tooltip)</div>{% endif %}
-          <div style="color:#666">size: mentions</div>
+          <div style="color:#555">size: mentions</div>
         </div>
         {% endmacro %}
     """)
@@ -409,16 +438,6 @@ def highlight_all(text: str, spans: Sequence[tuple[int, int]]) -> str:
     return "".join(out)
 
 
-_MARKER_CALLBACK = """function (row) {
-    var m = L.circleMarker(new L.LatLng(row[0], row[1]), {
-        radius: row[2], color: row[3], weight: 2, fillColor: row[3], fillOpacity: row[4],
-        dashArray: row[5], className: row[8]});
-    m.bindTooltip(row[6]);   // escaped HTML: the map reports its text back on a click
-    m.bindPopup(row[7], {maxWidth: 380});
-    return m;
-}"""
-
-
 def _css_class(place: Place) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", place.name.casefold()).strip("-")[:40]
     precision = f"cm-approximate cm-precision-{place.precision}" if place.approximate else "cm-exact"
@@ -467,14 +486,18 @@ class Uncertainty(_PlainOutput):
 
 def build_map(places: Sequence[Place], *, status: Callable[[Place], str | None] | None = None,
               tiles: bool = True, standalone: bool = False, base: str = STATIC_URL,
-              height: int = 600) -> folium.Map:
+              height: int | str = 600, labels: bool = True, selected: str | None = None,
+              frame: StoryFrame | None = None) -> folium.Map:
     """The map of the resolved places: one circle marker each, sized by mentions, styled by kind
-    (or by comparison status), clustered only where markers would overlap, fitted to the places.
-    Approximate places are hollow rings over an uncertainty circle; unplaced places are not drawn.
+    (or by comparison status), named on the map (`labels`), opened on the story's frame
+    (`geo.frame.story_frame` unless `frame` is given). The story's core places are never clustered;
+    with `status`, neither are the places only one article mentions (drawn on top); the others
+    are clustered where markers would overlap. Approximate places are hollow rings over an
+    uncertainty circle; unplaced places are not drawn. `selected` (a place key) is highlighted,
+    and the map centres on it and opens its popup.
 
-    `standalone` embeds the basemap (for a single-file export); `base` is where the vendor
-    assets live."""
-    LocalMap, LocalCluster = local_asset_classes(base)
+    `standalone` embeds the basemap (for a single-file export); `base` is where the assets live."""
+    LocalMap, PlaceLayer = local_asset_classes(base)
     # maxZoom on the map itself: folium 0.20 hands max_zoom only to a tile layer it creates, and
     # without one markercluster throws "Map has no maxZoom specified".
     m = LocalMap(location=[30, 20], zoom_start=2, tiles=None, maxZoom=18, minZoom=1,
@@ -486,32 +509,93 @@ def build_map(places: Sequence[Place], *, status: Callable[[Place], str | None] 
     if tiles:
         folium.TileLayer("OpenStreetMap", attr=OSM_ATTRIBUTION, name="OpenStreetMap",
                          max_zoom=19).add_to(m)
-    tooltips = map_tooltips(resolved)
-    rows: list[list] = []
-    circles: dict[tuple, str] = {}
-    for p in sorted(resolved, key=lambda p: -p.mention_count):
-        st = status(p) if status else None
-        style = marker_style(p, st)
-        rows.append([p.lat, p.lon, style.radius, style.colour, style.fill_opacity, style.dash,
-                     html.escape(tooltips[p.key]), popup_html(p, st), _css_class(p)])
-        if style.uncertainty_m:     # places at one container's point share its circle
-            circles.setdefault((p.lat, p.lon, style.uncertainty_m, style.colour),
-                               f"cm-uncertainty cm-precision-{p.precision}")
+    resolved = [p for p in places if p.resolved]
+    if frame is None:
+        frame = story_frame(resolved)
+    rows, circles, chosen = map_rows(resolved, status=status, frame=frame, selected=selected)
     if circles:     # biggest first: a small circle is drawn over a large one
-        Uncertainty(sorted(([*c, css] for c, css in circles.items()), key=lambda c: -c[2])).add_to(m)
-    LocalCluster(rows, callback=_MARKER_CALLBACK, name="Places",
-                 options={"maxClusterRadius": 18 if len(rows) < 300 else 50,
-                          "spiderfyOnMaxZoom": True, "showCoverageOnHover": False,
-                          "disableClusteringAtZoom": 9 if len(rows) < 300 else 12}).add_to(m)
+        Uncertainty(circles).add_to(m)
+    many = len(rows) >= 300
+    PlaceLayer(rows, {"clusterRadius": 50 if many else 18, "disableClusteringAt": 12 if many else 9,
+                      "labels": bool(labels), "selected": chosen},
+               orientation_labels(resolved) if labels else ()).add_to(m)
     if status:
         Legend([(colour, label, None) for label, colour in STATUS_STYLE.items()]).add_to(m)
     else:
         Legend([(GROUP_STYLE[g][0], GROUP_LABEL[g], GROUP_STYLE[g][2]) for g in GROUP_STYLE],
                corrected=any(p.correction is not None for p in resolved)).add_to(m)
-    if resolved:
-        south, west, north, east = story_bounds(resolved)
+    if frame is not None:
+        south, west, north, east = frame.bounds
         m.fit_bounds([[south, west], [north, east]], padding=(20, 20), max_zoom=9)
     return m
+
+
+def label_size(mentions: int, core: bool) -> int:
+    """A label's font size in pixels: larger with more mentions, a pixel more for the story's core."""
+    return min(11 + int(math.log2(max(mentions, 1))) + (1 if core else 0), 16)
+
+
+def map_rows(resolved: Sequence[Place], *, status: Callable[[Place], str | None] | None = None,
+               frame: StoryFrame | None = None, selected: str | None = None
+               ) -> tuple[list[list], list[list], int]:
+    """The marker rows of the places layer (columns in static/js/conflictmap.js), most-mentioned
+    first; the uncertainty circles; and the row of the selected place (-1 if none).
+
+    Each row's rank orders the labels: the selected place, then places only one compared article
+    mentions, the story's core, then by mentions and kind (towns before features, regions and
+    countries). The layer says where a marker is drawn: 2 on top and never clustered (places that
+    differ between compared articles), 1 never clustered (the story's `MAX_UNCLUSTERED` heaviest core
+    places), 0 clustered."""
+    tooltips = map_tooltips(resolved)
+    core = set(frame.core) if frame is not None else set()
+    statuses = {p.key: status(p) if status else None for p in resolved}
+
+    def priority(p: Place) -> tuple:
+        group = KIND_GROUPS.get(p.kind, "town")
+        return (p.key != selected, statuses[p.key] not in DIFFERING, p.key not in core, -p.mention_count,
+                LABEL_KIND_ORDER.get(group, 0), p.name.casefold(), p.key)
+
+    ranked = sorted({p.key: p for p in resolved}.values(), key=priority)
+    rank = {p.key: i for i, p in enumerate(ranked)}
+    front = [p.key for p in ranked if statuses[p.key] in DIFFERING][:MAX_FRONT]
+    layer = dict.fromkeys(front, 2)
+    for key in [p.key for p in ranked if p.key in core and p.key not in layer][:MAX_UNCLUSTERED]:
+        layer[key] = 1
+    rows: list[list] = []
+    circles: dict[tuple, str] = {}
+    chosen = -1
+    for p in sorted(resolved, key=lambda p: -p.mention_count):
+        st = statuses[p.key]
+        style = marker_style(p, st)
+        group = KIND_GROUPS.get(p.kind, "town")
+        if p.key == selected and chosen < 0:
+            chosen = len(rows)
+        rows.append([p.lat, p.lon, style.radius, style.colour, style.fill_opacity, style.dash,
+                     html.escape(tooltips[p.key]), popup_html(p, st), _css_class(p),
+                     " ".join(p.name.split()), group, layer.get(p.key, 0), rank[p.key],
+                     label_size(p.mention_count, p.key in core)])
+        if style.uncertainty_m:     # places at one container's point share its circle
+            circles.setdefault((p.lat, p.lon, style.uncertainty_m, style.colour),
+                               f"cm-uncertainty cm-precision-{p.precision}")
+    ordered = sorted(([*c, css] for c, css in circles.items()), key=lambda c: -c[2])
+    return rows, ordered, chosen
+
+
+@functools.lru_cache(maxsize=1)
+def _orientation() -> tuple[tuple, ...]:
+    path = STATIC_DIR / ORIENTATION
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))["labels"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ()
+    return tuple(tuple(r) for r in rows if isinstance(r, list) and len(r) == 5)
+
+
+def orientation_labels(places: Sequence[Place]) -> list[list]:
+    """The faint orientation names (countries, capitals, largest cities, with the zoom from which
+    each shows), less those the story names itself (its own label stands there)."""
+    named = {" ".join(n.split()).casefold() for p in places for n in (p.name, p.gazetteer_name) if n}
+    return [list(r) for r in _orientation() if str(r[0]).casefold() not in named]
 
 
 def story_bounds(places: Sequence[Place], margin: float = 0.0) -> tuple[float, float, float, float]:
@@ -540,12 +624,67 @@ def place_bounds(places: Sequence[Place], min_span: float = 1.0) -> tuple[float,
     return max(south, -85.0), max(west, -180.0), min(north, 85.0), min(east, 180.0)
 
 
-def standalone_html(m: folium.Map, base: str = STATIC_URL) -> str:
-    """The map as one HTML file that opens offline: vendor JS/CSS inlined in place of links."""
+PAGE_HEAD_PX = 52       # the standalone page's heading bar
+
+
+class PageHeader(_PlainOutput):
+    """The standalone page's <title>, a heading bar with the story's title and date, and the list of
+    its sources (titles and file names) under a "Sources" button; the map fills the rest of the
+    window. Every text is escaped here; nothing rendered is read again as a template."""
+
+    _template = Template("""
+        {% macro header(this, kwargs) %}
+        <title>{{ this.title|e }}</title>
+        <style>
+        html, body { height: 100%; margin: 0; }
+        .cm-page-head { position: absolute; top: 0; left: 0; right: 0; height: {{ this.height }}px;
+            box-sizing: border-box; padding: 6px 14px; background: #fff; color: #1c1c1c; z-index: 1100;
+            border-bottom: 1px solid #d0d4d8; font: 13px/1.35 system-ui, -apple-system, sans-serif;
+            display: flex; align-items: center; gap: 16px; }
+        .cm-page-head h1 { font-size: 18px; margin: 0; flex: 1 1 auto; min-width: 0; white-space: nowrap;
+            overflow: hidden; text-overflow: ellipsis; }
+        .cm-page-head .cm-page-date { color: #555; white-space: nowrap; }
+        .cm-page-head details { position: relative; white-space: nowrap; }
+        .cm-page-head summary { cursor: pointer; color: #1f4e79; }
+        .cm-page-head ol { position: absolute; right: 0; top: 24px; margin: 0; padding: 10px 14px 10px 30px;
+            width: min(560px, 90vw); max-height: 60vh; overflow: auto; white-space: normal; background: #fff;
+            color: #1c1c1c; border: 1px solid #d0d4d8; border-radius: 4px; box-shadow: 0 2px 8px rgba(0,0,0,.2); }
+        .cm-page-head li { margin: 2px 0; }
+        .folium-map { position: absolute !important; top: {{ this.height }}px !important; bottom: 0; left: 0;
+            right: 0; width: 100% !important; height: auto !important; }
+        .cm-legend { top: {{ this.height + 10 }}px !important; }
+        </style>
+        {% endmacro %}
+        {% macro html(this, kwargs) %}
+        <header class="cm-page-head"><h1>{{ this.title|e }}</h1>
+          {% if this.subtitle %}<span class="cm-page-date">{{ this.subtitle|e }}</span>{% endif %}
+          {% if this.sources %}<details class="cm-sources"><summary>Sources ({{ this.sources|length }})</summary>
+            <ol>{% for title, name in this.sources %}<li>{{ title|e }}{% if name %}
+              <span style="color:#555">({{ name|e }})</span>{% endif %}</li>{% endfor %}</ol></details>{% endif %}
+        </header>
+        {% endmacro %}
+    """)
+
+    def __init__(self, title: str, subtitle: str = "", sources: Sequence[tuple[str, str]] = ()) -> None:
+        super().__init__()
+        self._name = "PageHeader"
+        self.title = " ".join(title.split()) or "Conflict map"
+        self.subtitle = " ".join(subtitle.split())
+        self.sources = [(" ".join(t.split()), " ".join(n.split())) for t, n in sources]
+        self.height = PAGE_HEAD_PX
+
+
+def standalone_html(m: folium.Map, base: str = STATIC_URL, *, title: str = "", subtitle: str = "",
+                    sources: Sequence[tuple[str, str]] = ()) -> str:
+    """The map as one HTML file that opens offline: vendor JS/CSS inlined in place of links. With a
+    `title`, the page is titled, headed by the title, `subtitle` (e.g. the story's date) and the list of
+    `sources` ((title, file name) pairs), and the map fills the rest of the window."""
+    if title or sources:
+        PageHeader(title, subtitle, sources).add_to(m)
     page = m.get_root().render()
-    for rel in _vendor_files():
-        url = _vendor(rel, base)
-        path = STATIC_DIR / "vendor" / rel
+    for rel in _asset_files():
+        url = _asset(rel, base)
+        path = STATIC_DIR / rel
         if not path.exists():
             continue
         content = path.read_text(encoding="utf-8")
@@ -559,7 +698,8 @@ def standalone_html(m: folium.Map, base: str = STATIC_URL) -> str:
     return page
 
 
-def _vendor_files() -> list[str]:
-    return ["leaflet/leaflet.js", "jquery/jquery.min.js",
-            "leaflet.markercluster/leaflet.markercluster.js", "leaflet/leaflet.css",
-            "leaflet.markercluster/MarkerCluster.css", "leaflet.markercluster/MarkerCluster.Default.css"]
+def _asset_files() -> list[str]:
+    """The files a map loads from `static/` (relative to it), in the order they are linked."""
+    return ["vendor/leaflet/leaflet.js", "vendor/jquery/jquery.min.js",
+            "vendor/leaflet.markercluster/leaflet.markercluster.js", MAP_SCRIPT, "vendor/leaflet/leaflet.css",
+            "vendor/leaflet.markercluster/MarkerCluster.css", "vendor/leaflet.markercluster/MarkerCluster.Default.css"]

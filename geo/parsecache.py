@@ -37,7 +37,7 @@ import geo.relations
 import geo.resolve
 import geo.tokens
 from geo.cachefile import CacheError, CacheFile, remove_stale_temps
-from geo.gazetteer import _sources_fingerprint, default_cache_dir
+from geo.gazetteer import Progress, _sources_fingerprint, default_cache_dir
 from geo.ner import ModelUnavailable, verify_model
 from geo.pipeline import Geoparser
 from geo.resolve import ResolvedMention
@@ -76,9 +76,10 @@ class ParsedText:
         return NER_MODES.get(self.mode, self.mode)
 
 
-def parse_text(parser: Geoparser, text: str) -> ParsedText:
-    """Parse `text` and keep, with the result, what showing it needs from the parser."""
-    resolved = tuple(parser.parse(text))
+def parse_text(parser: Geoparser, text: str, progress: Progress | None = None) -> ParsedText:
+    """Parse `text` and keep, with the result, what showing it needs from the parser;
+    `progress(stage, fraction)` hears how far it got (see `Geoparser.parse`)."""
+    resolved = tuple(parser.parse(text, progress))
     rows = {c.row for r in resolved for c in (r.place, r.container) if c is not None}
     return ParsedText(resolved, {row: parser.index.entry(row).source for row in sorted(rows)}, parser.mode_for(text))
 
@@ -228,13 +229,14 @@ class CachedParser:
                 self.cache = ParseCache(actual, self._directory, data_dir=self._data_dir)
         return self._parser
 
-    def parse(self, text: str, *, store: bool = True) -> ParsedText:
+    def parse(self, text: str, *, store: bool = True, progress: Progress | None = None) -> ParsedText:
         """The parse of `text`, from the cache when it holds one; a new parse is written to the cache
-        only with `store` (pass False for a text the user gave: it then never reaches the disk)."""
+        only with `store` (pass False for a text the user gave: it then never reaches the disk).
+        `progress(stage, fraction)` hears how a new parse gets on (nothing when the cache has it)."""
         found = self.cache.get(text)
         if found is not None:
             return found
-        parsed = parse_text(self.parser(), text)
+        parsed = parse_text(self.parser(), text, progress)
         if store:
             self.cache.put(text, parsed)
         return parsed

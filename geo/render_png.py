@@ -5,12 +5,18 @@
     >>> Path("map.png").write_bytes(png)
 
 The basemap comes from the GeoJSON files shipped in `static/basemap/` (a missing file is skipped);
-one circle per place with coordinates, its area growing with the mention count: filled where the
+the view is the story's frame (geo.frame: where its towns, facilities and regions concentrate), the
+same the live map opens on, or the view given; a small locator map shows where the frame lies, and
+the places outside it are listed under the map, with their direction and distance. One circle per
+place with coordinates, its area growing with the mention count: filled where the
 point is the place's own, a hollow dashed ring over a light uncertainty circle (its radius in km
 drawn true to the map, as on the live map) where the point is that of a town, district, region or
 country holding it; places without a point are counted, never drawn. Place names are labelled
-greedily without overlaps (most-mentioned first); names are drawn as plain text, never as
-matplotlib mathtext, so "$x$" stays "$x$". No article text appears except place names.
+greedily without overlaps, the story's core first, then by mentions: a core place's label that finds
+no room beside its marker is moved farther out with a leader line, and one that finds none at all is
+listed under the map. The header carries the title and the story's date, the footer the articles'
+titles and file names and the credits. Names are drawn as plain text, never as matplotlib mathtext,
+so "$x$" stays "$x$". No article text appears except place names and titles.
 """
 
 from __future__ import annotations
@@ -33,12 +39,14 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.legend_handler import HandlerBase
 from matplotlib.lines import Line2D
-from matplotlib.patches import Circle
+from matplotlib.patches import Circle, Rectangle
 from matplotlib.text import Text
 from matplotlib.transforms import Affine2D, IdentityTransform
 
 from geo.attribution import attribution_for
+from geo.frame import CONTEXT_KINDS, StoryFrame, story_frame
 from geo.places import Place
+from geo.resolve import haversine_km
 from geo.styles import (
     CREDIT,
     GROUP_ALPHA,
@@ -85,6 +93,13 @@ MAX_LAT = 89.0
 _DIAG = math.sqrt(0.5)
 LABEL_POSITIONS = ((1, 0), (_DIAG, _DIAG), (_DIAG, -_DIAG), (-1, 0),
                    (-_DIAG, _DIAG), (-_DIAG, -_DIAG), (0, 1), (0, -1))
+# A core place's label that finds no room there: 16 directions, farther out (in label heights), with
+# a leader line from the marker.
+LEADER_DIRECTIONS = tuple((math.cos(math.radians(a)), math.sin(math.radians(a))) for a in range(0, 360, 30))
+LEADER_REACH = (1.6, 2.6, 3.8, 5.5, 7.5)
+OFF_FRAME_LISTED = 8         # places outside the view named under the map (the rest counted)
+INSET_SIZE = (210, 140)      # the locator map, design pixels
+COMPASS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
 
 
 @dataclass(frozen=True)
@@ -120,10 +135,13 @@ class Anchor:
 
 @dataclass(frozen=True)
 class MapLabel:
-    """A place's label as drawn (`box` None when it could not be placed without overlap)."""
+    """A place's label as drawn (`box` None when it could not be placed without overlap); `core`
+    when the place is in the story's core, `leader` when a line joins the label to its marker."""
 
     name: str
     box: Box | None
+    core: bool = False
+    leader: bool = False
 
 
 @dataclass(frozen=True)
@@ -137,6 +155,12 @@ class RenderedMap:
     unresolved: int                             # places without coordinates (never drawn)
     outside: int                                # places with coordinates outside the view
     markers: tuple[DrawnMarker, ...] = ()
+    frame: tuple[float, float, float, float] | None = None   # the story's frame (None: no places)
+    off_frame: tuple[str, ...] = ()             # places outside the view listed under the map
+    unlabelled: tuple[str, ...] = ()            # core places whose name found no room (listed too)
+    inset: Box | None = None                    # the locator map, in pixels (origin bottom-left)
+    subtitle: str = ""                          # the date line as drawn
+    footer: tuple[str, ...] = ()                # the footer's lines as drawn (before any shortening)
 
 
 @dataclass(frozen=True)
@@ -154,12 +178,16 @@ class DrawnMarker:
 
 
 def place_labels(anchors: Sequence[Anchor], frame: Box, *, obstacles: Sequence[Box] = (),
-                 markers: Sequence[Box] = (), gap: float = 3.0, pad: float = 1.5) -> list[Box | None]:
+                 markers: Sequence[Box] = (), gap: float = 3.0, pad: float = 1.5,
+                 leaders: Sequence[bool] = ()) -> list[Box | None]:
     """Greedy label placement: each anchor in the given order (put the most important first) takes
     the first of the eight positions around its marker (then eight a little farther out) that stays
     inside `frame`, overlaps no earlier label, no `obstacle` (e.g. the legend) and no other marker,
     and is nearer to its own marker than to any other (`markers[i]` is the marker of `anchors[i]`;
-    more may follow); a label with no such position is skipped (None). Boxes include `pad`."""
+    more may follow). An anchor whose `leaders[i]` is true and that found no such position tries
+    positions farther out, in twelve directions, whose leader line from the marker crosses no
+    earlier label (the line, not nearness, then pairs label and marker; see `needs_leader`). A
+    label with no position is skipped (None). Boxes include `pad`."""
     placed = np.empty((len(anchors), 4))        # x0, y0, x1, y1 of the labels placed so far
     count = 0
     blocked = np.array([(o.x0, o.y0, o.x1, o.y1) for o in obstacles]).reshape(-1, 4)
@@ -182,11 +210,45 @@ def place_labels(anchors: Sequence[Anchor], frame: Box, *, obstacles: Sequence[B
                 break
             if chosen is not None:
                 break
+        if chosen is None and i < len(leaders) and leaders[i]:
+            chosen = _leader_position(a, i, frame, placed[:count], blocked, marks, gap, pad)
         result.append(chosen)
         if chosen is not None:
             placed[count] = (chosen.x0, chosen.y0, chosen.x1, chosen.y1)
             count += 1
     return result
+
+
+def _leader_position(a: Anchor, own: int, frame: Box, placed: np.ndarray, blocked: np.ndarray,
+                     marks: np.ndarray, gap: float, pad: float) -> Box | None:
+    """A position farther out for a label that must be drawn, with a leader line that crosses no
+    placed label; None when there is none."""
+    for reach in LEADER_REACH:
+        for dx, dy in LEADER_DIRECTIONS:
+            box = _label_box(a, dx, dy, gap + reach * a.height).grown(pad)
+            if not box.inside(frame) or _hits(placed, box).any() or _hits(blocked, box).any():
+                continue
+            hit = _hits(marks, box)
+            if own < len(hit):
+                hit[own] = False
+            if hit.any():
+                continue
+            end = _nearest_point(box, a.x, a.y)
+            if any(_hits(placed, Box(x - 0.5, y - 0.5, x + 0.5, y + 0.5)).any()
+                   for x, y in np.linspace((a.x, a.y), end, 12)[1:-1]):
+                continue
+            return box
+    return None
+
+
+def _nearest_point(box: Box, x: float, y: float) -> tuple[float, float]:
+    return min(max(x, box.x0), box.x1), min(max(y, box.y0), box.y1)
+
+
+def needs_leader(a: Anchor, box: Box, gap: float, pad: float) -> bool:
+    """Whether a label placed at `box` stands apart from its marker (beyond the near positions)."""
+    nx, ny = _nearest_point(box, a.x, a.y)
+    return bool(math.hypot(nx - a.x, ny - a.y) > a.radius + gap + 0.8 * a.height + 2 * pad + 1.0)
 
 
 def _nearest_is_own(box: Box, a: Anchor, centres: np.ndarray, own: int) -> bool:
@@ -224,37 +286,66 @@ def _label_box(a: Anchor, dx: float, dy: float, gap: float) -> Box:
 def render_map_png(places: Sequence[Place], *, title: str, subtitle: str = "",
                    bounds: tuple[float, float, float, float] | None = None,
                    basemaps: Sequence[Path] = DEFAULT_BASEMAPS, credit: str = DEFAULT_CREDIT,
-                   status: Callable[[Place], str] | None = None,
+                   status: Callable[[Place], str] | None = None, sources: Sequence[tuple[str, str]] = (),
+                   frame: StoryFrame | None = None, locator: bool = True,
                    width_px: int = 1600, height_px: int = 1000) -> bytes:
     """The places as a PNG map (bytes). See `draw_map` for the arguments."""
-    return draw_map(places, title=title, subtitle=subtitle, bounds=bounds, basemaps=basemaps,
-                    credit=credit, status=status, width_px=width_px, height_px=height_px).png
+    return draw_map(places, title=title, subtitle=subtitle, bounds=bounds, basemaps=basemaps, credit=credit,
+                    status=status, sources=sources, frame=frame, locator=locator, width_px=width_px,
+                    height_px=height_px).png
 
 
 def draw_map(places: Sequence[Place], *, title: str, subtitle: str = "",
              bounds: tuple[float, float, float, float] | None = None,
              basemaps: Sequence[Path] = DEFAULT_BASEMAPS, credit: str = DEFAULT_CREDIT,
-             status: Callable[[Place], str] | None = None,
+             status: Callable[[Place], str] | None = None, sources: Sequence[tuple[str, str]] = (),
+             frame: StoryFrame | None = None, locator: bool = True,
              width_px: int = 1600, height_px: int = 1000) -> RenderedMap:
     """Draw the places on a map and return the PNG with its layout.
 
-    `bounds` is (south, west, north, east), e.g. the interactive map's current view; None fits the
-    places. The first basemap file is drawn as land with country borders, the others as thin dashed
-    inner borders. `status` (for comparisons) colours markers by "only A" / "only B" / "both"
-    instead of by kind. An empty `subtitle` shows today's date. When an online geocoder placed one
-    of the places, the OpenStreetMap attribution is added to `credit`."""
+    `bounds` is (south, west, north, east), e.g. the interactive map's current view; None, or
+    bounds that are no view (a None or non-finite number, south not below north), show the story's
+    `frame` (default `geo.frame.story_frame(places)`, as the live map opens on). The first basemap
+    file is drawn as land with country borders, the others as thin dashed inner borders. `status`
+    (for comparisons) colours markers by "only A" / "only B" / "both" instead of by kind.
+    `subtitle` is the date line (e.g. "21 April 2022"; empty: "Exported on <today>"); `sources`,
+    (title, file name) pairs, are listed in the footer. `locator` adds the small map that shows
+    where the view lies. When an online geocoder placed one of the places, the OpenStreetMap
+    attribution is added to `credit`."""
     # A name in a script the bundled DejaVu fonts lack (e.g. Chinese) is drawn as boxes, with a
     # matplotlib warning; warnings are not silenced here (the filters are process-wide state).
     online = attribution_for(places)
     if online and online not in credit:
         credit = f"{credit}; {online}" if credit else online
     return _draw_map(places, title=title, subtitle=subtitle, bounds=bounds, basemaps=basemaps,
-                     credit=credit, status=status, width_px=width_px, height_px=height_px)
+                     credit=credit, status=status, sources=sources, frame=frame, locator=locator,
+                     width_px=width_px, height_px=height_px)
+
+
+def valid_bounds(bounds: object) -> tuple[float, float, float, float] | None:
+    """`bounds` as four floats (south, west, north, east) if they describe a view, else None:
+    four finite numbers, south below north (latitudes clamped to the poles), any longitudes."""
+    if not isinstance(bounds, (tuple, list)) or len(bounds) != 4:
+        return None
+    values = []
+    for v in bounds:
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)):
+            return None
+        v = float(v)
+        if not math.isfinite(v):
+            return None
+        values.append(v)
+    south, west, north, east = values
+    south, north = max(-MAX_LAT, min(MAX_LAT, south)), max(-MAX_LAT, min(MAX_LAT, north))
+    if north <= south or abs(west) > 1e4 or abs(east) > 1e4:
+        return None
+    return south, west, north, east
 
 
 def _draw_map(places: Sequence[Place], *, title: str, subtitle: str,
               bounds: tuple[float, float, float, float] | None, basemaps: Sequence[Path], credit: str,
-              status: Callable[[Place], str] | None, width_px: int, height_px: int) -> RenderedMap:
+              status: Callable[[Place], str] | None, sources: Sequence[tuple[str, str]],
+              frame: StoryFrame | None, locator: bool, width_px: int, height_px: int) -> RenderedMap:
     if width_px < 200 or height_px < 150:
         raise ValueError(f"a map needs at least 200 x 150 pixels, not {width_px} x {height_px}")
     scale = min(width_px / DESIGN_WIDTH, height_px / DESIGN_HEIGHT)
@@ -268,7 +359,22 @@ def _draw_map(places: Sequence[Place], *, title: str, subtitle: str,
     renderer = canvas.get_renderer()
     px = scale   # one design pixel in output pixels
 
-    margin, header, footer = 22 * px, 86 * px, 34 * px
+    resolved = [p for p in places if p.resolved and p.lon is not None
+                and math.isfinite(p.lat) and math.isfinite(p.lon)]
+    if frame is None:
+        frame = story_frame(resolved)
+    given = valid_bounds(bounds)
+    # Without a view given, the view is fitted to the frame's core places (as the frame is: here across
+    # the antimeridian too, see _lon_extent); with no core, to every place.
+    core_places = [p for p in resolved if frame is not None and p.key in frame.core] or resolved
+
+    # The footer's lines: what lies outside the view (known once the view is), the sources, the credit.
+    margin, header, line = 22 * px, 86 * px, 17 * px
+    source_line = _sources_line(sources)
+    # Room for the line of places outside the view and names left unlabelled is kept whenever there
+    # are places: the axes must be sized before the view is fitted, and what that line says is known
+    # only once the labels are placed.
+    footer = 34 * px + line * (bool(source_line) + bool(resolved))
     ax = fig.add_axes((margin / width_px, footer / height_px, 1 - 2 * margin / width_px,
                        1 - (header + footer) / height_px))
     ax.set_facecolor(SEA)
@@ -279,9 +385,7 @@ def _draw_map(places: Sequence[Place], *, title: str, subtitle: str,
         spine.set_linewidth(0.8)
     frame_px = ax.get_window_extent(renderer)
 
-    resolved = [p for p in places if p.resolved and p.lon is not None
-                and math.isfinite(p.lat) and math.isfinite(p.lon)]
-    view = _fit_view(bounds, resolved, frame_px.width / frame_px.height)
+    view = _fit_view(given, core_places, frame_px.width / frame_px.height)
     south, west, north, east = view
     ax.set_xlim(west, east)
     ax.set_ylim(south, north)
@@ -312,33 +416,90 @@ def _draw_map(places: Sequence[Place], *, title: str, subtitle: str,
         _text(ax, 0.5, 0.5, why, transform=ax.transAxes, ha="center", va="center", fontsize=15,
               color=MUTED, zorder=8,
               bbox={"boxstyle": "round,pad=0.6", "facecolor": "white", "edgecolor": "#c8cdd1"})
+    inset = _draw_locator(fig, ax, renderer, basemaps, view, markers, legend_box, px) \
+        if locator and resolved else None
 
-    labels = _draw_labels(fig, ax, renderer, markers, legend_box, px)
+    core = set(frame.core) if frame is not None else set()
+    obstacles = [b for b in (legend_box, inset) if b is not None]
+    labels = _draw_labels(fig, ax, renderer, markers, obstacles, px, core)
+    unlabelled = tuple(label.name for label in labels if label.core and label.box is None)
 
-    _draw_header(fig, renderer, title, subtitle or dt.date.today().isoformat(), margin, header, width_px)
+    date_line = subtitle or f"Exported on {_long_date(dt.date.today())}"
+    _draw_header(fig, renderer, title, date_line, margin, header, width_px)
+    off = _off_view(resolved, view)
+    lines = []
+    if off or unlabelled:
+        parts = []
+        if off:
+            listed = ", ".join(_off_view_text(p, view) for p in off[:OFF_FRAME_LISTED])
+            more = len(off) - OFF_FRAME_LISTED
+            parts.append(f"Outside this map: {listed}" + (f" and {more} more" if more > 0 else ""))
+        if unlabelled:
+            parts.append(f"Not labelled (no room): {', '.join(unlabelled)}")
+        lines.append(" · ".join(parts))
+    if source_line:
+        lines.append(source_line)
     unresolved = len(places) - len(resolved)
     approximate = sum(m.hollow for m in markers)
     _draw_footer(fig, renderer, credit, _counts_note(len(markers), unresolved, outside, approximate), margin,
-                 footer, width_px)
+                 footer, width_px, lines, line)
 
     drawn = _drawn_markers(ax, renderer, markers, rings, height_px)
     buf = io.BytesIO()
     canvas.print_png(buf, pil_kwargs={"compress_level": 3})   # level 6 costs ~0.1 s more
-    return RenderedMap(buf.getvalue(), view, tuple(labels), len(markers), unresolved, outside, drawn)
+    return RenderedMap(buf.getvalue(), view, tuple(labels), len(markers), unresolved, outside, drawn,
+                       frame.bounds if frame is not None else None,
+                       tuple(p.name for p in off[:OFF_FRAME_LISTED]), unlabelled, inset, date_line,
+                       tuple(lines))
+
+
+def _long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _sources_line(sources: Sequence[tuple[str, str]]) -> str:
+    """"Sources: Title (file.txt); Other title (pasted text)" (plain text, one line)."""
+    items = []
+    for title, name in sources:
+        title, name = _one_line(title), _one_line(name)
+        item = f"{title} ({name})" if name and name != title else title
+        if item and item not in items:
+            items.append(item)
+    return ("Sources: " if len(items) > 1 else "Source: ") + "; ".join(items) if items else ""
+
+
+def _off_view(resolved: Sequence[Place], view: tuple[float, float, float, float]) -> list[Place]:
+    """The places with a point outside the view, most-mentioned first (countries and continents are
+    context, not places the story happens at: left out)."""
+    south, west, north, east = view
+    out = [p for p in resolved if p.kind not in CONTEXT_KINDS
+           and not (south <= p.lat <= north and west <= _shift_lon(p.lon, west, east) <= east)]
+    return sorted(out, key=lambda p: (-p.mention_count, p.name))
+
+
+def _off_view_text(p: Place, view: tuple[float, float, float, float]) -> str:
+    """"Washington (W, 8,300 km)": a place outside the view, its direction and distance from the
+    view's centre."""
+    south, west, north, east = view
+    lat0, lon0 = (south + north) / 2, (west + east) / 2
+    km = float(haversine_km(np.asarray([p.lat]), np.asarray([p.lon]), lat0, lon0)[0])
+    phi1, phi2, dl = math.radians(lat0), math.radians(p.lat), math.radians(p.lon - lon0)
+    bearing = math.degrees(math.atan2(math.sin(dl) * math.cos(phi2), math.cos(phi1) * math.sin(phi2)
+                                      - math.sin(phi1) * math.cos(phi2) * math.cos(dl))) % 360
+    return f"{_one_line(p.name)} ({COMPASS[int((bearing + 22.5) // 45) % 8]}, {km:,.0f} km)"
 
 
 # -- view ------------------------------------------------------------------------------------------
 
 def _fit_view(bounds: tuple[float, float, float, float] | None, resolved: Sequence[Place],
               aspect: float) -> tuple[float, float, float, float]:
-    """(south, west, north, east) that contains `bounds` (or the places) and fills a frame of
-    width/height `aspect` on an equirectangular map scaled by cos(mid-latitude). West < east,
-    with east possibly beyond 180 (a view across the antimeridian)."""
-    if bounds is not None:
-        south, west, north, east = (float(v) for v in bounds)
-        if not all(math.isfinite(v) for v in (south, west, north, east)):
-            raise ValueError(f"map bounds must be finite numbers, not {bounds!r}")
-        south, north = sorted((max(-MAX_LAT, min(MAX_LAT, south)), max(-MAX_LAT, min(MAX_LAT, north))))
+    """(south, west, north, east) that contains `bounds` (or, when they are None or no view, see
+    `valid_bounds`, the places) and fills a frame of width/height `aspect` on an equirectangular map
+    scaled by cos(mid-latitude). West < east, with east possibly beyond 180 (a view across the
+    antimeridian)."""
+    checked = valid_bounds(bounds)
+    if checked is not None:
+        south, west, north, east = checked
         if east <= west:          # written across the antimeridian, e.g. (.., 170, .., -170)
             east += 360
     elif resolved:
@@ -705,11 +866,14 @@ def _legend_counts(most: int) -> list[int]:
     return [1, nice[len(nice) // 2], nice[-1]]
 
 
-def _draw_labels(fig: Figure, ax, renderer, markers: Sequence[_Marker], legend_box: Box | None,
-                 px: float) -> list[MapLabel]:
+def _draw_labels(fig: Figure, ax, renderer, markers: Sequence[_Marker], obstacles: Sequence[Box],
+                 px: float, core: set[str] | frozenset[str] = frozenset()) -> list[MapLabel]:
+    """Label the markers greedily: the story's core first (their labels may move out, with a leader
+    line), then by mentions and kind; labels overlap no other label, marker or `obstacle`."""
     if not markers:
         return []
-    order = sorted(markers, key=lambda m: (-m.place.mention_count, GROUP_ORDER.index(m.group), m.place.name))
+    order = sorted(markers, key=lambda m: (m.place.key not in core, -m.place.mention_count,
+                                           GROUP_ORDER.index(m.group), m.place.name))
     to_px = renderer.points_to_pixels
     centres = ax.transData.transform(np.array([(m.lon, m.lat) for m in order]))
     texts, anchors, marker_boxes = [], [], []
@@ -731,17 +895,77 @@ def _draw_labels(fig: Figure, ax, renderer, markers: Sequence[_Marker], legend_b
         marker_boxes.append(Box(x - small, y - small, x + small, y + small))
     fb = ax.get_window_extent(renderer)
     frame = Box(fb.x0 + 2, fb.y0 + 2, fb.x1 - 2, fb.y1 - 2)
-    boxes = place_labels(anchors, frame, obstacles=[legend_box] if legend_box else [],
-                         markers=marker_boxes, gap=3 * px, pad=1.5 * px)
+    gap, pad = 3 * px, 1.5 * px
+    boxes = place_labels(anchors, frame, obstacles=obstacles, markers=marker_boxes, gap=gap, pad=pad,
+                         leaders=[m.place.key in core for m in order])
     labels = []
-    for m, t, box in zip(order, texts, boxes, strict=True):
+    for m, t, a, box in zip(order, texts, anchors, boxes, strict=True):
+        leader = False
         if box is None:
             t.remove()
         else:
-            pad = 1.5 * px
             t.set_position((box.x0 + pad, box.y0 + pad))
-        labels.append(MapLabel(m.place.name, box))
+            leader = needs_leader(a, box, gap, pad)
+            if leader:
+                end = _nearest_point(box.grown(-pad), a.x, a.y)
+                angle = math.atan2(end[1] - a.y, end[0] - a.x)
+                start = (a.x + math.cos(angle) * a.radius, a.y + math.sin(angle) * a.radius)
+                fig.add_artist(Line2D([start[0], end[0]], [start[1], end[1]], transform=IdentityTransform(),
+                                      color="#5f6368", linewidth=0.8 * px, zorder=6.5, solid_capstyle="round"))
+        labels.append(MapLabel(m.place.name, box, m.place.key in core, leader))
     return labels
+
+
+# -- the locator map ---------------------------------------------------------------------------------
+
+def _draw_locator(fig: Figure, ax, renderer, basemaps: Sequence[Path], view: tuple[float, float, float, float],
+                  markers: Sequence[_Marker], legend_box: Box | None, px: float) -> Box | None:
+    """A small map, in the corner of the view that hides the fewest mentions (not the legend's),
+    of the region around the view with the view drawn as a red rectangle; its box in pixels
+    (None when the map is too small for one)."""
+    frame = ax.get_window_extent(renderer)
+    w, h = INSET_SIZE[0] * px, INSET_SIZE[1] * px
+    if w * h > 0.08 * frame.width * frame.height:      # a thumbnail: the locator would hide the map
+        return None
+    pad = 10 * px
+    corners = {"lower right": (frame.x1 - pad - w, frame.y0 + pad), "upper left": (frame.x0 + pad, frame.y1 - pad - h),
+               "upper right": (frame.x1 - pad - w, frame.y1 - pad - h), "lower left": (frame.x0 + pad, frame.y0 + pad)}
+    pts = ax.transData.transform(np.array([(m.lon, m.lat) for m in markers])) if markers else np.zeros((0, 2))
+    weights = np.array([m.place.mention_count for m in markers], dtype=float)
+    best = None
+    for x0, y0 in corners.values():
+        box = Box(x0, y0, x0 + w, y0 + h)
+        if legend_box is not None and box.grown(4 * px).overlaps(legend_box):
+            continue
+        inside = (pts[:, 0] >= box.x0 - pad) & (pts[:, 0] <= box.x1 + pad) \
+            & (pts[:, 1] >= box.y0 - pad) & (pts[:, 1] <= box.y1 + pad) if len(pts) else np.zeros(0, bool)
+        cost = float(weights[inside].sum()) if len(pts) else 0.0
+        if best is None or cost < best[0]:
+            best = (cost, box)
+    if best is None:
+        return None
+    box = best[1]
+    inset = fig.add_axes((box.x0 / fig.bbox.width, box.y0 / fig.bbox.height, w / fig.bbox.width,
+                          h / fig.bbox.height), zorder=8)
+    inset.set_facecolor(SEA)
+    inset.set_xticks([])
+    inset.set_yticks([])
+    for spine in inset.spines.values():
+        spine.set_edgecolor("#5f6368")
+        spine.set_linewidth(0.9)
+    south, west, north, east = view
+    lat_c, lon_c = (south + north) / 2, (west + east) / 2
+    # Wide enough that the view is a small rectangle within the land around it.
+    half_lat = min(max((north - south) * 3.0, 14.0), 60.0)
+    k = max(math.cos(math.radians(lat_c)), 0.2)
+    wide = _fit_view((max(lat_c - half_lat, -MAX_LAT), lon_c - half_lat / k, min(lat_c + half_lat, MAX_LAT),
+                      lon_c + half_lat / k), [], w / h)
+    inset.set_xlim(wide[1], wide[3])
+    inset.set_ylim(wide[0], wide[2])
+    _draw_basemaps(inset, basemaps[:1], wide)
+    inset.add_patch(Rectangle((west, south), east - west, north - south, facecolor=to_rgba("#c0392b", 0.12),
+                              edgecolor="#c0392b", linewidth=1.4, zorder=5))
+    return box
 
 
 # -- text ------------------------------------------------------------------------------------------
@@ -791,15 +1015,22 @@ def _draw_header(fig: Figure, renderer, title: str, subtitle: str, margin: float
 
 
 def _draw_footer(fig: Figure, renderer, credit: str, note: str, margin: float, footer: float,
-                 width_px: int) -> None:
-    """The credit at the bottom right (it gets the room it needs: a licence asks for it), and the
-    count of places at the bottom left when there is room left for it."""
+                 width_px: int, lines: Sequence[str] = (), line: float = 17.0) -> None:
+    """The credit at the bottom right (it gets the room it needs: a licence asks for it), the count of
+    places at the bottom left when there is room left for it, and above them `lines` (what lies
+    outside the view, the sources), each shortened to the width if need be."""
     tf = IdentityTransform()
-    c = _text(fig, width_px - margin, footer * 0.42, _one_line(credit), transform=tf, ha="right",
+    base = min(footer, 34 * line / 17) * 0.42
+    for n, text in enumerate(reversed(lines)):
+        ink = INK if text.startswith(("Outside", "Not labelled")) else MUTED
+        t = _text(fig, margin, base + line * (n + 1), _one_line(text), transform=tf, ha="left",
+                  va="center_baseline", fontsize=9.5, color=ink)
+        _fit_width(t, renderer, width_px - 2 * margin, min_fontsize=7.0)
+    c = _text(fig, width_px - margin, base, _one_line(credit), transform=tf, ha="right",
               va="center_baseline", fontsize=8.5, color=MUTED)
     _fit_width(c, renderer, width_px - 2 * margin, min_fontsize=5.0)
     room = width_px - 2 * margin - c.get_window_extent(renderer).width - 20
-    n = _text(fig, margin, footer * 0.42, note, transform=tf, ha="left", va="center_baseline",
+    n = _text(fig, margin, base, note, transform=tf, ha="left", va="center_baseline",
               fontsize=c.get_fontsize(), color=MUTED)
     if n.get_window_extent(renderer).width > room:
         n.remove()

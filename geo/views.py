@@ -10,21 +10,25 @@ shareable state.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import html
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from geo.articles import MAX_ARTICLE_BYTES, Article, ArticleError, article_from_bytes, article_from_text
-from geo.compare import PassagePair
+from geo.compare import CHANGED, ONLY_A, ONLY_B, PassagePair, word_diff_html
 from geo.excerpts import CONTEXT, clip, excerpt
 from geo.export import placed_by_label
+from geo.frame import StoryFrame
 from geo.gazetteer import GazetteerSourceError, PlaceIndex
 from geo.gazetteer.custom import CsvImportError, import_csv
 from geo.gazetteer.sources import ActiveGazetteer, SourceRegistry
+from geo.library import source_name, valid_library_id
 from geo.mapview import GROUP_LABEL, KIND_GROUPS, highlight, passage_html, precision_label
 from geo.places import MentionRef, Place
 
@@ -79,6 +83,13 @@ def unplaced_places(places: Sequence[Place]) -> list[Place]:
     """The names the engine found but could not place, in the order given (most-mentioned first
     for `places_for`): they are on no map and in no table, but listed with their passages."""
     return [p for p in places if not p.resolved]
+
+
+def differing_first(places: Sequence[Place], status: Mapping[str, str]) -> list[Place]:
+    """The places of a comparison with those only in A, then only in B, first (each kept in the order
+    given), then the rest: what changed between the versions leads the table."""
+    order = {ONLY_A: 0, ONLY_B: 1}
+    return sorted(places, key=lambda p: order.get(status.get(p.key, ""), 2))
 
 
 def place_rows(places: Sequence[Place], status: Mapping[str, str] | None = None) -> list[dict]:
@@ -228,6 +239,64 @@ def is_cut(m: MentionRef, context: int = CONTEXT) -> bool:
     return excerpt(p.text, [(m.start - p.start, m.end - p.start)], context).truncated
 
 
+# -- the story: its frame, date and sources ------------------------------------------------------------
+ALSO_MENTIONED = 12     # names listed under the map (the rest are counted)
+
+
+def also_mentioned_html(frame: StoryFrame | None, limit: int = ALSO_MENTIONED) -> str:
+    """"Also mentioned, outside this view: Washington, Brussels": the places the story names far from
+    its core (on the map, outside the frame it opens on), as escaped HTML; "" when there are none.
+    Dark text on a light box, readable in a light or a dark theme."""
+    if frame is None or not frame.off_frame:
+        return ""
+    names = [html.escape(p.name) for p in frame.off_frame[:limit]]
+    more = len(frame.off_frame) - limit
+    tail = f" and {more} more" if more > 0 else ""
+    return (f"<div class='cm-also' style='background:#f4f6f8;color:#1c1c1c;border-left:3px solid #8a929b;"
+            f"padding:5px 10px;margin:4px 0;font:13px/1.45 system-ui,sans-serif;border-radius:3px'>"
+            f"<b>Also mentioned</b>, outside this view: {', '.join(names)}{tail}</div>")
+
+
+def _long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def story_date_line(dates: Sequence[str], today: dt.date) -> str:
+    """The date a shared map carries: the articles' own dates ("21 April 2022", "21–23 April 2022",
+    "30 March – 2 April 2022") where they have them, else "Exported on <today>"."""
+    days = sorted({dt.date.fromisoformat(d) for d in dates if d and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d)
+                   and _valid_iso(d)})
+    if not days:
+        return f"Exported on {_long_date(today)}"
+    first, last = days[0], days[-1]
+    if first == last:
+        return _long_date(first)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {last:%B %Y}"
+    if first.year == last.year:
+        return f"{first.day} {first:%B} – {_long_date(last)}"
+    return f"{_long_date(first)} – {_long_date(last)}"
+
+
+def _valid_iso(d: str) -> bool:
+    try:
+        dt.date.fromisoformat(d)
+    except ValueError:
+        return False
+    return True
+
+
+def article_sources(articles: Sequence[Article]) -> list[tuple[str, str]]:
+    """(title, file name) of each article, for a footer or a list of sources: the file's name only
+    (never the folder it was read from), "pasted text" for pasted text; once each."""
+    out = []
+    for a in articles:
+        item = (" ".join(a.title.split()), source_name(a.source))
+        if item not in out:
+            out.append(item)
+    return out
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of a long list: items `start` to `end` (exclusive) of `total`, page `number` of `pages`."""
@@ -263,6 +332,37 @@ def passage_pair_rows(pairs: Sequence[PassagePair], show: Sequence[str],
 
     return [{"status": pp.status, "A": cell(pp.a), "B": cell(pp.b), "places": ", ".join(pp.places),
              "similarity": pp.similarity} for pp in pairs if pp.status in show]
+
+
+PASSAGE_PAGE = 20       # aligned passages shown at a time
+_STATUS_STYLE = {"only A": ("#fdf0e6", "#d35400"), "only B": ("#e8f1f8", "#2471a3"),
+                 "changed": ("#fffbea", "#b7950b"), "same": ("#f6f6f6", "#9aa0a6")}
+
+
+def passage_pairs_html(pairs: Sequence[PassagePair], limit: int = COMPARE_CELL) -> str:
+    """The aligned passages as escaped HTML, one box each: a changed passage as its word-level
+    difference (deleted words struck through on red, inserted ones underlined on green, each side
+    cut to `limit` characters first), a passage only one version has as it is, with the places each
+    mentions. Dark text on light boxes in either theme."""
+    parts = ["<div class='cm-passages' style='font:14px/1.5 system-ui,sans-serif;color:#1c1c1c'>"
+             "<style>.cm-passages del{background:#fbd5d5;color:#7f1d1d;text-decoration:line-through}"
+             ".cm-passages ins{background:#d4f4dd;color:#14532d;text-decoration:underline}</style>"]
+    for pp in pairs:
+        background, border = _STATUS_STYLE.get(pp.status, _STATUS_STYLE["same"])
+        a = clip(pp.a.text, limit) if pp.a is not None else ""
+        b = clip(pp.b.text, limit) if pp.b is not None else ""
+        if pp.status == CHANGED:
+            body = word_diff_html(a, b)
+        else:
+            body = html.escape(a or b)
+        places = f" · {html.escape(', '.join(pp.places))}" if pp.places else ""
+        similarity = f" · similarity {pp.similarity:.2f}" if pp.status == CHANGED else ""
+        parts.append(f"<div class='cm-pair cm-pair-{pp.status.replace(' ', '-')}' style='background:{background};"
+                     f"border-left:4px solid {border};padding:6px 10px;margin:6px 0;border-radius:3px'>"
+                     f"<div style='font-size:12px;color:#444;margin-bottom:2px'><b>{html.escape(pp.status)}</b>"
+                     f"{similarity}{places}</div>{body}</div>")
+    parts.append("</div>")
+    return "".join(parts)
 
 
 # -- the place table's selection ---------------------------------------------------------------------
@@ -417,11 +517,15 @@ def _listed(raw: object, allowed: Sequence[str], limit: int) -> list[str]:
 
 
 def state_to_params(articles: Sequence[str], filters: Filters, selected: str | None,
-                    compare: tuple[str, str] | None) -> dict[str, str]:
-    """Query parameters that reopen the same articles, filters, selected place and comparison.
-    Articles are named by their stable ids (samples) so the link stays short. Values are capped
-    as `params_to_state` caps them, so the address bar never holds what a link could not set."""
+                    compare: tuple[str, str] | None, *, view: str | None = None,
+                    library: str | None = None) -> dict[str, str]:
+    """Query parameters that reopen the same articles, filters, selected place, comparison and view
+    (`VIEWS`), in the browser library `library` (`lib`, see geo.library). Articles are named by their
+    stable ids so the link stays short. Values are capped as `params_to_state` caps them, so the
+    address bar never holds what a link could not set."""
     params = {"a": ",".join(list(dict.fromkeys(articles))[:LINK_ARTICLES])}
+    if valid_library_id(library):
+        params["lib"] = library
     kinds = tuple(dict.fromkeys(k for k in filters.kinds if k in ALL_GROUPS))
     if kinds and kinds != ALL_GROUPS:
         params["kinds"] = ",".join(kinds)
@@ -433,6 +537,8 @@ def state_to_params(articles: Sequence[str], filters: Filters, selected: str | N
         params["place"] = selected
     if compare:
         params["cmp"] = ",".join(compare)
+    if view in VIEWS and view != "map":
+        params["view"] = view
     return params
 
 
@@ -455,6 +561,75 @@ def params_to_state(params: Mapping[str, str], known_articles: Sequence[str]):
     known = set(known_articles)
     compare = (pair[0], pair[1]) if len(pair) == 2 and pair[0] != pair[1] and known >= set(pair) else None
     return (wanted or None, Filters(kinds=kinds, min_mentions=min_mentions, search=search), selected, compare)
+
+
+VIEWS = ("map", "compare", "share")          # `view` in a link
+_ARTICLE_ID = re.compile(r"[0-9a-f]{12}")
+
+
+def view_from_params(params: Mapping[str, str], compare: tuple[str, str] | None = None) -> str:
+    """The view a link opens: `view` when it is one of `VIEWS`; else "compare" when the link names a
+    comparison that can be shown (`compare`, as `params_to_state` read it), else "map"."""
+    view = params.get("view")
+    if isinstance(view, str) and view in VIEWS:
+        return view
+    return "compare" if compare else "map"
+
+
+def library_from_params(params: Mapping[str, str]) -> str | None:
+    """The browser library a link names (`lib`), if it is written like a library id."""
+    return valid_library_id(params.get("lib"))
+
+
+def missing_articles(params: Mapping[str, str], known: Sequence[str]) -> list[str]:
+    """The article ids a link names (`a`, `cmp`) that are written like ids but are not here: the link
+    cannot reopen what it shows, and the page says so. At most `LINK_ARTICLES`, once each."""
+    here = set(known)
+    out: list[str] = []
+    for name in ("a", "cmp"):
+        raw = params.get(name)
+        if not isinstance(raw, str):
+            continue
+        for item in raw[: LINK_ARTICLES * 13 + 13].split(","):
+            if _ARTICLE_ID.fullmatch(item) and item not in here and item not in out:
+                out.append(item)
+    return out[:LINK_ARTICLES]
+
+
+def share_link(page_url: str | None, params: Mapping[str, str]) -> str:
+    """The whole link that reopens the view: the page's address (scheme, host, port, path; any query
+    or fragment it had dropped) with `share_query(params)`; just the query when the address is not
+    known or not an http(s) one."""
+    query = share_query(params)
+    if not isinstance(page_url, str) or len(page_url) > 2000:
+        return query
+    parts = urlsplit(page_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return query
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", "", "")) + query
+
+
+def map_bounds(raw: object) -> tuple[float, float, float, float] | None:
+    """(south, west, north, east) from the bounds st_folium reports ({"_southWest": {"lat", "lng"},
+    "_northEast": {...}}), or None when they are missing or not a view: before the map has settled
+    st_folium reports its own default, with every number None. Latitudes are clamped to the poles;
+    longitudes may run past ±180 (a view across the antimeridian, or a world wider than one turn)."""
+    if not isinstance(raw, Mapping):
+        return None
+    corners = []
+    for name in ("_southWest", "_northEast"):
+        corner = raw.get(name)
+        if not isinstance(corner, Mapping):
+            return None
+        lat, lng = corner.get("lat"), corner.get("lng")
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in (lat, lng)):
+            return None
+        corners.append((float(lat), float(lng)))
+    (south, west), (north, east) = corners
+    south, north = max(min(south, 90.0), -90.0), max(min(north, 90.0), -90.0)
+    if not (north > south and east > west and abs(west) < 1e4 and abs(east) < 1e4):
+        return None
+    return south, west, north, east
 
 
 def share_query(params: Mapping[str, str]) -> str:

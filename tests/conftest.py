@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,10 @@ from geo.pipeline import Geoparser
 _TEST_HOME = Path.home() / ".cache" / "conflictmap-tests"
 os.environ["CONFLICTMAP_CACHE"] = os.environ.get("CONFLICTMAP_TEST_CACHE", str(_TEST_HOME / "cache"))
 os.environ["CONFLICTMAP_DATA"] = os.environ.get("CONFLICTMAP_TEST_DATA", str(_TEST_HOME / "data"))
+# Articles the tests add (the app keeps a user's additions on disk, geo.library) go to a folder of this
+# run, removed at its end: the test data folder does not fill up with them run after run.
+_LIBRARY = tempfile.mkdtemp(prefix="conflictmap-test-library-")
+os.environ["CONFLICTMAP_LIBRARY"] = _LIBRARY
 
 TEST_DATA = Path(os.environ["CONFLICTMAP_DATA"])
 
@@ -44,6 +49,10 @@ SEEDS = REPO / "seeds"
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: takes tens of seconds (rebuilds the gazetteer index)")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(_LIBRARY, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

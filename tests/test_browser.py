@@ -3,7 +3,10 @@ Debian Chromium (through the PyPI `playwright` package) with every request that 
 
 AppTest (tests/test_dashboard.py) runs no JavaScript; only here is the map seen drawn: markers of the
 sample places, popups with their passages, the bundled basemap with the tiles off, nothing fetched from
-outside. Also saves docs/screenshot.png (the README shows it). Hostile articles: Markdown, HTML and
+outside, the sample places named on the map without hovering and no two names overlapping, a
+comparison's differing places each a marker of its own, the current-view PNG after any move, an
+added article kept across a reload and a restart. Also saves docs/screenshot.png (the README shows
+it). Hostile articles: Markdown, HTML and
 script in a title, a file name and a body make no request and run nothing, and show as written; two
 users with same-bodied articles never see each other's. One server serves every test. Skipped, with
 the reason, when Chromium or playwright is missing; see bench/browser_harness.py for the machinery.
@@ -35,6 +38,7 @@ sys.path.insert(0, str(REPO / "bench"))
 from browser_harness import (  # noqa: E402
     FIND_MAP_JS,
     MAP_IFRAME,
+    SETTLE_JS,
     VIEWPORT,
     ColdStart,
     DashboardServer,
@@ -45,12 +49,15 @@ from browser_harness import (  # noqa: E402
     dashboard_server,
     drawn_places,
     fit_to_places,
+    go_home,
     is_local,
     is_osm_tile,
     map_frame,
+    map_labels,
     marker_counts,
     offline_context,
     open_dashboard,
+    set_zoom,
     shown_places,
     tiles,
     wait_for_map,
@@ -160,6 +167,51 @@ def test_tiles_off_draws_the_bundled_basemap_and_no_tiles(session: Session) -> N
     assert box and box[0] > 300 and box[1] > 300, box
 
 
+def overlapping(labels: list[dict]) -> list[tuple[str, str]]:
+    """Pairs of labels whose boxes overlap (by more than a rounding error)."""
+    out = []
+    for i, a in enumerate(labels):
+        for b in labels[i + 1:]:
+            t = 0.5
+            if a["x0"] < b["x1"] - t and b["x0"] < a["x1"] - t and a["y0"] < b["y1"] - t and b["y0"] < a["y1"] - t:
+                out.append((a["text"], b["text"]))
+    return out
+
+
+UNDER_CONTROLS_JS = """
+(slugs) => {
+    const boxes = Array.from(document.querySelectorAll(".cm-legend, .leaflet-control"))
+        .map((e) => e.getBoundingClientRect());
+    return slugs.filter((s) => Array.from(document.querySelectorAll("path.cm-name-" + s)).some((p) => {
+        const b = p.getBoundingClientRect(), x = (b.left + b.right) / 2, y = (b.top + b.bottom) / 2;
+        return boxes.some((c) => x >= c.left && x <= c.right && y >= c.top && y <= c.bottom);
+    }));
+}
+"""
+
+
+def test_the_sample_places_are_named_on_the_map_without_hovering(session: Session) -> None:
+    page = session.page
+    frame = map_frame(page)
+    home = go_home(frame)                             # the view the map opened on: the story's frame
+    assert home is not None
+    page.mouse.move(VIEWPORT[0] - 5, VIEWPORT[1] - 5)
+    for zoom in (home, home + 1):
+        if zoom != home:
+            set_zoom(frame, zoom)
+        labels = [label for label in map_labels(frame) if label["shown"]]
+        named = {label["text"].casefold() for label in labels if label["inside"]}
+        in_view = {slug for slug, how in shown_places(frame, SAMPLE_PLACES).items() if how == "marker"}
+        assert in_view == set(SAMPLE_PLACES) or zoom != home           # all of them where the map opens
+        in_view -= set(frame.evaluate(UNDER_CONTROLS_JS, list(in_view)))   # under the legend: no room for a name
+        assert in_view <= named, (zoom, sorted(named))
+        assert overlapping(labels) == [], zoom
+        if zoom == home:                                # faint names for orientation, where there is room
+            assert any("cm-orientation" in label["cls"] for label in labels)
+    assert frame.evaluate("() => document.querySelectorAll('.leaflet-tooltip').length") == 0   # no hover
+    go_home(frame)
+
+
 def test_the_sample_places_are_in_the_map(session: Session) -> None:
     found = fit_to_places(map_frame(session.page), SAMPLE_PLACES)["found"]
     assert sorted(found) == sorted(SAMPLE_PLACES)
@@ -189,23 +241,27 @@ def test_marker_click_opens_a_popup_with_passages(session: Session) -> None:
 
 
 def test_screenshot(session: Session) -> None:
-    """docs/screenshot.png: the sample story, its places' markers, one popup open."""
+    """docs/screenshot.png: the sample story as the map opens on it, every place named."""
     page = session.page
+
+    def named(frame) -> set[str]:
+        close_popup(frame)       # a marker clicked before selected its place: the new map opened it
+        go_home(frame)
+        return {label["text"].casefold() for label in map_labels(frame) if label["shown"] and label["inside"]}
+
+    # the click of an earlier test selected a place: the page has redrawn the map since (a new frame)
+    wait_for_map(page, lambda f: set(SAMPLE_PLACES) <= named(f), timeout_s=30)
     frame = map_frame(page)
-    fit_to_places(frame, SAMPLE_PLACES)
-    shown = shown_places(frame, SAMPLE_PLACES)     # towns a few km apart may share a cluster at this zoom
-    assert all(shown.values()), shown
-    # Zaporizhzhia's popup opens over the empty west of the view, covering no other marker.
-    page.frame_locator(MAP_IFRAME).locator("path.cm-name-zaporizhzhia").first.click()
-    page.frame_locator(MAP_IFRAME).locator(".leaflet-popup-content").last.wait_for(state="visible", timeout=10_000)
+    shown = shown_places(frame, SAMPLE_PLACES)
+    assert set(shown.values()) == {"marker"}, shown                 # the story's core: never clustered
     page.mouse.move(VIEWPORT[0] - 5, VIEWPORT[1] - 5)             # no tooltip, no hover
     frame.evaluate("() => document.activeElement && document.activeElement.blur()")   # no focus ring
     page.locator('[data-testid="stSidebarContent"]').evaluate("e => e.scrollTo(0, 0)")
     page.evaluate("() => window.scrollTo(0, 0)")
-    time.sleep(0.5)                                                # the popup's fade-in
+    assert set(SAMPLE_PLACES) <= named(frame)
+    time.sleep(0.3)
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
-    close_popup(frame)
     head = SCREENSHOT.read_bytes()[:24]
     assert head[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", head[16:24]) == VIEWPORT
@@ -250,6 +306,133 @@ def test_tables_offer_no_raw_csv_download(session: Session) -> None:
 
 def test_no_page_errors(session: Session) -> None:
     assert session.net.page_errors == []
+
+
+# -- compare: every place only one version has is a marker of its own ----------------------------------
+CLICK_POINT_JS = """
+async (i) => {
+    const map = (FIND_MAP)();
+    const settle = (SETTLE)(map);
+    const m = map.cmPlaces.markers[i];
+    await settle();
+    if (!map.getBounds().contains(m.getLatLng())) {      // a country far away: go and look
+        map.setView(m.getLatLng(), map.getZoom(), {animate: false});
+        await settle();
+    }
+    const clustered = map.cmPlaces.cluster.hasLayer(m), path = m._path;
+    if (!path || !map.hasLayer(m)) return {clustered: clustered, point: null};
+    const b = path.getBoundingClientRect(), cx = (b.left + b.right) / 2, cy = (b.top + b.bottom) / 2;
+    const r = Math.min(b.width, b.height) / 2, tries = [[0, 0]];
+    for (const k of [0.4, 0.7, 0.9]) for (let a = 0; a < 16; a++)
+        tries.push([Math.cos(a * Math.PI / 8) * r * k, Math.sin(a * Math.PI / 8) * r * k]);
+    for (const [dx, dy] of tries) {
+        if (document.elementFromPoint(cx + dx, cy + dy) === path) {      // relative to the marker's box
+            const slug = (m.options.className || "").split(/\\s+/).find((c) => c.startsWith("cm-name-"));
+            return {clustered: clustered, point: [cx + dx - b.left, cy + dy - b.top], css: slug};
+        }
+    }
+    return {clustered: clustered, point: null};
+}
+""".replace("FIND_MAP", FIND_MAP_JS.strip()).replace("SETTLE", SETTLE_JS.strip())
+DIFFERING = {"Zaporizhzhia", "Denmark", "Spain", "Kreminna", "Rubizhne", "Popasna", "Luhansk region"}
+
+
+def test_compare_shows_every_differing_place_as_its_own_clickable_marker(session: Session) -> None:
+    page, net = session.page, session.net
+    view(page, "Compare versions")
+    rows = wait_for_map(page, lambda f: f.evaluate(
+        "() => window.map && window.map.cmPlaces && window.map.cmPlaces.rows.some((r) => r[11] === 2)"
+        " && window.map.cmPlaces.rows.map((r, i) => [i, r[9], r[11]])"), timeout_s=60)
+    differing = {name: i for i, name, layer in rows if layer == 2}
+    assert set(differing) == DIFFERING
+    frame = map_frame(page)
+    in_view = frame.evaluate("(ids) => ids.filter((i) => window.map.getBounds().contains("
+                             "window.map.cmPlaces.markers[i].getLatLng()))", list(differing.values()))
+    assert {name for name, i in differing.items() if i in in_view} >= DIFFERING - {"Denmark", "Spain"}
+    # The whole map in view: a click gives the map the focus (Leaflet's keyboard handler), and the browser
+    # scrolls a focused frame that is partly out of view into it, between mousedown and mouseup.
+    page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+    for name, i in sorted(differing.items()):
+        found = frame.evaluate(CLICK_POINT_JS, i)
+        assert not found["clustered"] and found["point"], (name, found)
+        # a click there (playwright checks that the marker is what is under it) opens its popup
+        page.frame_locator(MAP_IFRAME).locator(f"path.{found['css']}").first.click(
+            position={"x": found["point"][0], "y": found["point"][1]})
+        popup = page.frame_locator(MAP_IFRAME).locator(".leaflet-popup-content .cm-popup b").first
+        popup.wait_for(state="visible", timeout=10_000)
+        assert popup.inner_text() == name
+        close_popup(frame)
+        page.frame_locator(MAP_IFRAME).locator(".leaflet-popup").first.wait_for(state="detached", timeout=5_000)
+    assert net.page_errors == []
+
+
+# -- the current-view PNG after any move --------------------------------------------------------------------
+def download_bytes(page, label: str) -> bytes:
+    with page.expect_download(timeout=60_000) as info:
+        page.locator('[data-testid="stDownloadButton"]').filter(has_text=label).locator("button").click()
+    return Path(info.value.path()).read_bytes()
+
+
+def preview_src(page) -> str | None:
+    image = page.locator('[data-testid="stImage"] img')
+    return image.first.get_attribute("src") if image.count() else None
+
+
+def move_map(page, how: str) -> None:
+    """Pan (drag), zoom (the + button) or wheel-zoom the map as a reader would; "none" leaves it."""
+    box = page.locator(MAP_IFRAME).bounding_box()
+    x, y = box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.6
+    if how == "pan":
+        page.mouse.move(x, y)
+        page.mouse.down()
+        page.mouse.move(x - 180, y + 70, steps=10)
+        page.mouse.up()
+    elif how == "zoom":
+        page.frame_locator(MAP_IFRAME).locator(".leaflet-control-zoom-in").click()
+    elif how == "wheel":
+        page.mouse.move(x, y)
+        page.mouse.wheel(0, -120)
+    time.sleep(0.8)          # st_folium reports the view 250 ms after the move ...
+    wait_until_idle(page)    # ... and the page reruns
+
+
+def wait_until_idle(page, quiet_s: float = 0.6, timeout_s: float = 30.0) -> None:
+    """Until the page has run no script for `quiet_s` (Streamlit shows its status widget while it runs)."""
+    deadline, quiet_since = time.monotonic() + timeout_s, time.monotonic()
+    while time.monotonic() < deadline:
+        if page.locator('[data-testid="stStatusWidget"]').count():
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= quiet_s:
+            return
+        time.sleep(0.1)
+
+
+def test_the_current_view_png_works_after_no_move_a_pan_a_zoom_and_a_wheel_zoom(session: Session) -> None:
+    pngs: dict[str, bytes] = {}
+    page, net = session.page, session.net
+    view(page, "Map")                        # the last test of the session: it leaves the view tracked
+    page.get_by_text("Export the current map view").click()
+    time.sleep(1.0)
+    for how in ("none", "pan", "zoom", "wheel"):
+        wait_for_map(page, lambda f: marker_counts(f)["markers"] > 0, timeout_s=60)
+        move_map(page, how)
+        view(page, "Share")
+        wait_until_idle(page)                 # the Share view drawn (with the PNG made before, if any)
+        before = preview_src(page)
+        page.get_by_role("button", name="Make PNG").click()
+        deadline = time.monotonic() + 60
+        while preview_src(page) in (None, before) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert preview_src(page) not in (None, before), how
+        assert page.locator(".cm-message.cm-error").count() == 0, how
+        assert page.locator('[data-testid="stException"]').count() == 0, how
+        assert page.locator('[data-testid="stDownloadButton"]').count() == 4, how     # PNG, HTML, GeoJSON, CSV
+        pngs[how] = download_bytes(page, "Download PNG")
+        assert pngs[how].startswith(b"\x89PNG\r\n\x1a\n"), how
+        view(page, "Map")
+    assert net.page_errors == []
+    # each moved view is drawn, not the frame the map opened on (nor the view before it)
+    assert len(set(pngs.values())) == 4
 
 
 # -- hostile articles: nothing fetched, nothing run, the text as written ----------------------------------
@@ -421,6 +604,46 @@ def test_two_users_with_same_bodied_articles_never_see_each_others(app, browser)
             assert net.page_errors == []
 
 
+# -- an added article stays: a reload, a restart -----------------------------------------------------------
+KEPT_TITLE = "Kept across restarts"
+KEPT_BODY = f"{KEPT_TITLE}\n\nShelling hit Vinnytsia overnight, officials said.\n\nResidents of Zhytomyr left.\n"
+
+
+def address(page) -> str:
+    return page.evaluate("() => window.location.href")
+
+
+def shows_the_kept_article(page) -> None:
+    wait_for_map(page, lambda f: fit_to_places(f, ["vinnytsia"])["found"] == ["vinnytsia"], timeout_s=90)
+    assert KEPT_TITLE in page_text(page, KEPT_TITLE)
+
+
+def test_an_added_article_survives_a_reload_and_a_restart(app, browser) -> None:
+    from geo.articles import article_from_text
+
+    kept = article_from_text(KEPT_BODY).id
+    with offline_context(browser) as (page, net):
+        open_dashboard(page, app, timeout_ms=OPEN_TIMEOUT_MS)
+        sidebar_uploader(page).set_input_files([{"name": "kept.txt", "mimeType": "text/plain",
+                                                 "buffer": KEPT_BODY.encode()}])
+        wait_for_message(page, "success", f"Added “{KEPT_TITLE}”")
+        shows_the_kept_article(page)
+        deadline = time.monotonic() + 30
+        while kept not in address(page) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        url = address(page)
+        assert kept in url and "lib=" in url
+        page.reload(wait_until="domcontentloaded")
+        shows_the_kept_article(page)
+        assert net.page_errors == []
+    query = url.split("?", 1)[1]
+    with dashboard_server(health_timeout=120) as restarted, offline_context(browser) as (page, net):
+        page.goto(f"{restarted.url}?{query}", wait_until="domcontentloaded")
+        shows_the_kept_article(page)
+        assert net.page_errors == []
+    # (another browser does not see it: tests/test_dashboard.py, AppTest, checks that without a browser)
+
+
 # -- the largest article the app accepts ---------------------------------------------------------------
 LARGEST_SECONDS = 30.0
 LARGEST_PEAK_MB = 1500
@@ -483,12 +706,6 @@ CORRECTED_MARKERS_JS = """
     return found;
 }
 """.replace("FIND_MAP", FIND_MAP_JS.strip())
-
-
-def download_bytes(page, label: str) -> bytes:
-    with page.expect_download(timeout=60_000) as info:
-        page.locator('[data-testid="stDownloadButton"]').filter(has_text=label).locator("button").click()
-    return Path(info.value.path()).read_bytes()
 
 
 def settle(page, timeout_s: float = 60.0) -> None:

@@ -781,7 +781,10 @@ def test_share_link_reopens_the_same_view(sharing: AppTest) -> None:
     link = sharing.code[0].value
     assert link.startswith("?")
     reopened = {k: v[-1] for k, v in urllib.parse.parse_qs(link[1:]).items()}
-    assert reopened == sharing.query_params
+    # the address bar also names the browser's library (a reload keeps it) and the Share view; a link
+    # to the samples names no library, and opens the view the user shared from (the map)
+    assert reopened == {k: v for k, v in sharing.query_params.items() if k not in ("lib", "view")}
+    assert sharing.query_params["view"] == "share" and "lib" in sharing.query_params
     assert reopened["q"] == "Kyiv & Mariupol #1"
 
 
@@ -1003,7 +1006,7 @@ def test_shared_caches_take_everything_as_arguments_and_read_no_session_state() 
     cached = [f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)
               and any("cache_data" in ast.unparse(d) or "cache_resource" in ast.unparse(d) for d in f.decorator_list)]
     assert {f.name for f in cached} >= {"sample_articles", "sample_parse", "sample_places", "sample_comparison",
-                                        "sample_exports", "geoparser", "parses"}
+                                        "sample_export", "geoparser", "parses"}
     for f in cached:
         names = {n.id for n in ast.walk(f) if isinstance(n, ast.Name)}
         attrs = {ast.unparse(n) for n in ast.walk(f) if isinstance(n, ast.Attribute)}
@@ -1070,8 +1073,8 @@ def test_compare_passages_download_defuses_formulas(media, fresh: AppTest) -> No
     with_article(fresh, b)
     fresh.session_state["compare"] = (a.id, b.id)
     set_view(fresh, "Compare versions")
-    table = fresh.main.dataframe[-1].value
-    assert '=HYPERLINK("http://evil.example","x") Shelling hit Kyiv.' in set(table["A"])   # shown as written
+    [shown] = [e.proto.body for e in fresh.get("html") if "class='cm-passages'" in e.proto.body]
+    assert "=HYPERLINK(&quot;http://evil.example&quot;,&quot;x&quot;) Shelling hit Kyiv." in shown   # as written
     rows = list(csv.DictReader(io.StringIO(media(fresh, "Passages (CSV)").decode("utf-8"))))
     assert {r["A"] for r in rows} >= {"'=HYPERLINK(\"http://evil.example\",\"x\") Shelling hit Kyiv."}
     assert {r["B"] for r in rows} >= {"'@SUM(1+1) Shelling hit Kyiv again."}
@@ -1115,3 +1118,298 @@ def test_two_articles_titled_alike_are_both_shown(fresh: AppTest) -> None:
     sources = {m.source for p in fresh.session_state["memo"]["places"][next(reversed(
         fresh.session_state["memo"]["places"]))] for m in p.mentions if p.name == "Kramatorsk"}
     assert {"pasted text", "desk.txt"} <= sources
+
+
+# -- the story's frame: six front-line towns, and side mentions far away ------------------------------------
+FRONT_TOWNS = ("Chasiv Yar", "Kostiantynivka", "Toretsk", "Avdiivka", "Vuhledar", "Pokrovsk")
+FRONT_TEXT = """Fighting intensifies along the Donetsk front
+
+21 April 2024
+
+Russian forces pressed their assault on Chasiv Yar on Sunday, while artillery struck Kostiantynivka and Toretsk, \
+officials said.
+
+Ukrainian troops who withdrew from Avdiivka in February held new lines to the west, and shelling was reported in \
+Vuhledar and Pokrovsk.
+
+In Washington, lawmakers debated a new aid package, and NATO ministers meeting in Brussels promised more air defence.
+
+Residents of Chasiv Yar and Kostiantynivka were urged to leave.
+"""
+FIT_BOUNDS = re.compile(r"fitBounds\(\s*\[\[([-\d.]+), ([-\d.]+)\], \[([-\d.]+), ([-\d.]+)\]\]")
+
+
+def front_article() -> Article:
+    return article_from_text(FRONT_TEXT, source="/srv/newsroom/incoming/front.txt")
+
+
+@pytest.fixture
+def front(fresh: AppTest) -> AppTest:
+    return with_article(fresh, front_article(), only=True)
+
+
+def html_with(at: AppTest, marker: str) -> list[str]:
+    return [e.proto.body for e in at.get("html") if marker in e.proto.body]
+
+
+def within_km(lat: float, lon: float, towns: list[Place], km: float) -> bool:
+    from geo.resolve import haversine_km
+
+    return min(float(haversine_km(t.lat, t.lon, lat, lon)) for t in towns) < km
+
+
+def test_the_map_opens_on_the_front_and_lists_the_side_mentions(front: AppTest, parser: Geoparser) -> None:
+    places = places_for([front_article()], parser)
+    towns = [by_name(places, name) for name in FRONT_TOWNS]
+    script = map_args(front)["script"]
+    south, west, north, east = map(float, FIT_BOUNDS.search(script).groups())
+    for lat, lon in ((south, west), (south, east), (north, west), (north, east)):
+        assert within_km(lat, lon, towns, 600), (lat, lon)
+    rows = {r[9]: r for r in marker_rows(script)}
+    assert {"Washington", "Brussels"} <= set(rows)                     # on the map, outside the frame
+    assert all(rows[name][11] == 1 for name in FRONT_TOWNS)            # the core: never clustered
+    [also] = html_with(front, "class='cm-also'")
+    assert "Also mentioned" in also and "Washington" in also and "Brussels" in also
+    assert not any(name in also for name in FRONT_TOWNS)
+
+
+def test_the_png_frames_the_front_labels_every_town_and_lists_the_rest(front: AppTest, parser: Geoparser) -> None:
+    from geo.frame import story_frame
+    from geo.render_png import draw_map
+
+    places = places_for([front_article()], parser)
+    towns = [by_name(places, name) for name in FRONT_TOWNS]
+    rendered = draw_map(places, title="Front", frame=story_frame([p for p in places if p.resolved]))
+    south, west, north, east = rendered.view
+    for lat, lon in ((south, west), (south, east), (north, west), (north, east)):
+        assert within_km(lat, lon, towns, 600), (lat, lon)
+    drawn = {label.name for label in rendered.labels if label.box is not None}
+    assert set(FRONT_TOWNS) <= drawn and rendered.unlabelled == ()
+    assert {"Washington", "Brussels"} <= set(rendered.off_frame)
+    assert rendered.footer[0].startswith("Outside this map: ") and "Washington (" in rendered.footer[0]
+    assert rendered.subtitle.startswith("Exported on ")
+    # ... and in the app, with the article's own date and source (the file's name only)
+    set_view(front, "Share")
+    next(b for b in front.button if b.label == "Make PNG").click()
+    rerun(front)
+    assert front.session_state["png"].startswith(b"\x89PNG")
+
+
+def test_the_png_carries_the_story_date_and_sources(monkeypatch: pytest.MonkeyPatch, front: AppTest) -> None:
+    import geo.render_png
+
+    seen = {}
+    original = geo.render_png.render_map_png
+
+    def spy(places, **kwargs):
+        seen.update(kwargs)
+        return original(places, **kwargs)
+
+    monkeypatch.setattr(geo.render_png, "render_map_png", spy)
+    set_view(front, "Share")
+    next(b for b in front.button if b.label == "Make PNG").click()
+    rerun(front)
+    assert seen["subtitle"] == "21 April 2024"
+    assert seen["sources"] == [("Fighting intensifies along the Donetsk front", "front.txt")]
+    assert seen["bounds"] is None
+
+
+# -- share that always works -----------------------------------------------------------------------------
+def main_messages(at: AppTest, level: str) -> list[str]:
+    found = []
+    for e in at.main.get("html"):
+        for lvl, text in MESSAGE.findall(e.proto.body):
+            if lvl == level:
+                found.append(html.unescape(text))
+    return found
+
+
+def test_an_export_that_fails_shows_one_message_and_the_others_remain(media, monkeypatch: pytest.MonkeyPatch,
+                                                                     front: AppTest) -> None:
+    import geo.export
+
+    def broken(places):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(geo.export, "places_geojson", broken)
+    set_view(front, "Share")
+    assert [b.label for b in front.get("download_button")] == ["Standalone HTML map", "CSV"]
+    assert main_messages(front, "error") == [
+        "The GeoJSON could not be made here (the details are in the server's log). The other downloads work."]
+    assert b"front.txt" in media(front, "CSV")
+    next(b for b in front.button if b.label == "Make PNG").click()
+    rerun(front)
+    assert front.session_state["png"].startswith(b"\x89PNG")
+    assert len(main_messages(front, "error")) == 1
+
+
+def test_a_png_that_fails_shows_one_message_and_the_downloads_remain(monkeypatch: pytest.MonkeyPatch,
+                                                                    front: AppTest) -> None:
+    import geo.render_png
+
+    def broken(*args, **kwargs):
+        raise TypeError("float() argument must be a string or a real number, not 'NoneType'")
+
+    monkeypatch.setattr(geo.render_png, "render_map_png", broken)
+    set_view(front, "Share")
+    next(b for b in front.button if b.label == "Make PNG").click()
+    rerun(front)
+    assert [b.label for b in front.get("download_button")] == ["Standalone HTML map", "GeoJSON", "CSV"]
+    assert main_messages(front, "error") == [
+        "The PNG could not be made here (the details are in the server's log). The other downloads work."]
+    assert not front.session_state["png"] and not front.get("image")
+
+
+def send_map_value(at: AppTest, value: dict) -> AppTest:
+    """What the st_folium frontend sends: the component's value for the map of the last run."""
+    proto = folium_maps(at)[0].proto
+    states = at._tree.get_widget_states()
+    state = states.widgets.add()
+    state.id = proto.id
+    state.json_value = json.dumps(value)
+    at._run(states)
+    assert not at.exception, at.exception
+    return at
+
+
+NO_BOUNDS = {"_southWest": {"lat": None, "lng": None}, "_northEast": {"lat": None, "lng": None}}
+
+
+@pytest.mark.parametrize("bounds", [NO_BOUNDS, {"_southWest": {"lat": 47.9, "lng": 36.8},
+                                                "_northEast": {"lat": 48.9, "lng": 38.4}}, None, "nonsense"],
+                         ids=["before-the-map-settles", "moved", "missing", "garbage"])
+def test_the_current_view_png_works_before_and_after_a_move(front: AppTest, bounds) -> None:
+    next(t for t in front.sidebar.toggle if t.label == "Export the current map view").set_value(True)
+    rerun(front)
+    send_map_value(front, {"last_object_clicked_tooltip": None, "bounds": bounds})
+    expected = None if not isinstance(bounds, dict) or bounds is NO_BOUNDS else (47.9, 36.8, 48.9, 38.4)
+    assert front.session_state["map_bounds"] == expected
+    set_view(front, "Share")
+    next(b for b in front.button if b.label == "Make PNG").click()
+    rerun(front)
+    assert front.session_state["png"].startswith(b"\x89PNG")
+    assert main_messages(front, "error") == []
+
+
+def test_the_html_export_is_titled_headed_and_lists_its_sources(media, front: AppTest) -> None:
+    set_view(front, "Share")
+    page = media(front, "Standalone HTML map").decode("utf-8")
+    assert "<title>Fighting intensifies along the Donetsk front</title>" in page
+    assert "<h1>Fighting intensifies along the Donetsk front</h1>" in page
+    assert "21 April 2024" in page and "front.txt" in page and "/srv/newsroom" not in page
+    assert "cm-legend" in page and "height: auto !important" in page        # the map fills the window
+
+
+# -- compare that shows the change ---------------------------------------------------------------------------
+def test_compare_lists_and_draws_the_differing_places_first(comparing: AppTest) -> None:
+    table = comparing.main.dataframe[0].value
+    order = list(table["in"])
+    first_both = order.index(BOTH)
+    assert set(order[:first_both]) == {ONLY_A, ONLY_B} and BOTH not in order[:first_both]
+    assert set(order[first_both:]) == {BOTH}
+    assert order[:first_both] == sorted(order[:first_both], key=[ONLY_A, ONLY_B].index)
+    rows = marker_rows(map_args(comparing)["script"])
+    for row in rows:
+        differing = row[3] in (STATUS_STYLE[ONLY_A], STATUS_STYLE[ONLY_B])
+        assert (row[11] == 2) == differing, row[9]        # on top, never clustered
+    ranks = sorted(rows, key=lambda r: r[12])
+    assert all(r[11] == 2 for r in ranks[:first_both])   # labelled first
+
+
+def test_compare_passages_show_the_changed_words(comparing: AppTest) -> None:
+    [shown] = html_with(comparing, "class='cm-passages'")
+    assert "steel plant, <del>in</del><ins>under</ins> which hundreds" in shown.replace("\n", " ")
+    assert "cm-pair-changed" in shown and "cm-pair-only-B" in shown
+
+
+def test_a_compare_link_reopens_the_compare_view(comparing: AppTest, seed_a: Article, seed_b: Article) -> None:
+    assert comparing.query_params["view"] == "compare"
+    at = opened(cmp=f"{seed_a.id},{seed_b.id}")
+    assert next(b for b in at.get("button_group") if b.key == "view_name").value == "Compare versions"
+    assert len(folium_maps(at)) == 1 and "Places only in A" in [m.label for m in at.metric]
+    at = opened(view="share")
+    assert [b.label for b in at.get("download_button")] == ["Standalone HTML map", "GeoJSON", "CSV"]
+
+
+# -- links and the library ------------------------------------------------------------------------------------
+def test_the_address_names_a_library_and_the_view(app: AppTest) -> None:
+    lib = app.query_params["lib"]
+    assert re.fullmatch(r"[A-Za-z0-9_-]{22}", lib)
+    assert opened().query_params["lib"] != lib                       # every browser its own
+    assert "view" not in app.query_params                           # the map is the default
+
+
+def test_an_added_article_survives_a_new_session_with_its_library_only(fresh: AppTest) -> None:
+    fresh.sidebar.file_uploader(key="uploads").upload("desk.txt", FRONT_TEXT.encode(), "text/plain")
+    rerun(fresh)
+    rerun(fresh)
+    lib = fresh.query_params["lib"]
+    article_id = front_article().id
+    assert article_id in fresh.query_params["a"].split(",")
+    again = opened(**dict(fresh.query_params))                        # a reload: the same address
+    assert again.session_state["library"][article_id].source == "desk.txt"
+    assert article_id in again.session_state["active"] and "Chasiv Yar" in table_names(again)
+    stranger = opened()                                               # another browser: its own library
+    assert article_id not in stranger.session_state["library"]
+    guess = opened(a=article_id)                                      # the article's id without the library
+    assert article_id not in guess.session_state["library"]
+    [note] = main_messages(guess, "warning")
+    assert f"This link names 1 article that is not here ({article_id})" in note
+    assert guess.session_state["active"] == [] and not folium_maps(guess)     # nothing else shown instead
+    assert lib not in repr(dict(guess.query_params))
+
+
+def test_an_added_article_can_be_removed(fresh: AppTest) -> None:
+    article = front_article()
+    fresh.sidebar.text_area[0].input(FRONT_TEXT)
+    next(b for b in fresh.sidebar.button if b.label == "Add pasted text").click()
+    rerun(fresh)
+    params = dict(fresh.query_params)
+    assert article.id in opened(**params).session_state["library"]
+    fresh.sidebar.selectbox(key="remove_pick").set_value(article.id)
+    rerun(fresh)
+    next(b for b in fresh.sidebar.button if b.label == "Remove it from this browser's library").click()
+    rerun(fresh)
+    assert article.id not in fresh.session_state["library"] and article.id not in fresh.session_state["active"]
+    assert article.id not in opened(**params).session_state["library"]
+
+
+def test_the_share_link_is_a_whole_address_when_the_page_knows_it(monkeypatch: pytest.MonkeyPatch,
+                                                                   front: AppTest) -> None:
+    import streamlit.runtime.context as context
+
+    monkeypatch.setattr(context.ContextProxy, "url", property(lambda self: "http://newsroom:8501/"))
+    set_view(front, "Share")
+    link = front.code[0].value
+    assert link.startswith("http://newsroom:8501/?a=") and f"lib={front.query_params['lib']}" in link
+    assert any("names articles you added" in c.value for c in front.caption)
+
+
+# -- the map follows the table --------------------------------------------------------------------------------
+def test_a_table_pick_highlights_centres_and_opens_the_marker(fresh: AppTest) -> None:
+    names = list(table(fresh)["place"])
+    select_row(fresh, names.index("Kramatorsk"))
+    script = map_args(fresh)["script"]
+    rows = marker_rows(script)
+    options = json.loads(script.split("var options = ", 1)[1].split(";", 1)[0])
+    assert rows[options["selected"]][9] == "Kramatorsk"
+    assert min(r[12] for r in rows) == rows[options["selected"]][12]      # its label comes first
+
+
+def test_labels_can_be_switched_off(fresh: AppTest) -> None:
+    script = map_args(fresh)["script"]
+    assert json.loads(script.split("var options = ", 1)[1].split(";", 1)[0])["labels"] is True
+    fresh.sidebar.toggle(key="labels").set_value(False)
+    rerun(fresh)
+    script = map_args(fresh)["script"]
+    assert json.loads(script.split("var options = ", 1)[1].split(";", 1)[0])["labels"] is False
+
+
+def test_the_uploader_says_its_limit() -> None:
+    import tomllib
+
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["maxUploadSize"] >= 5
+    at = opened()
+    uploader = at.sidebar.file_uploader(key="uploads")
+    assert uploader.proto.max_upload_size_mb == 5 and "5 MB" in uploader.proto.help

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -262,3 +263,16 @@ def test_table_rows_as_csv_defuse_formulas_and_keep_the_text() -> None:
     assert parsed[0]["places"] == "'-Kyiv" and parsed[0]["similarity"] == "-0.5"
     assert parsed[1]["B"] == "'@SUM(1)" and parsed[1]["A"] == "plain"
     assert rows_csv([]) == ""
+
+
+def test_exports_name_the_article_file_not_the_folder_it_was_read_from(parser: Geoparser) -> None:
+    from geo.articles import read_article
+
+    seed = read_article(Path(__file__).resolve().parents[1] / "seeds" / "itv-azovstal-version-a.txt")
+    assert Path(seed.source).is_absolute() or "/" in seed.source          # as the dashboard reads its samples
+    places = places_for([seed], parser)
+    for text in (places_geojson(places), places_csv(places), places_json(places)):
+        assert "itv-azovstal-version-a.txt" in text
+        assert str(Path(seed.source).parent) not in text and "seeds/" not in text
+    record = json.loads(places_geojson(places))["features"][0]["properties"]
+    assert {p["source"] for p in record["passages"]} == {"itv-azovstal-version-a.txt"}

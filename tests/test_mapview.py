@@ -85,9 +85,9 @@ def test_map_loads_only_the_bundled_vendor_files(page: str) -> None:
     tags = Tags(page).tags
     links = [a["src"] for t, a in tags if t == "script" and a.get("src")]
     links += [a["href"] for t, a in tags if t == "link" and a.get("href")]
-    assert len(links) == 6                       # leaflet, jquery, markercluster: JS and CSS
+    assert len(links) == 7                       # leaflet, jquery, markercluster: JS and CSS; the places layer
     for link in links:
-        assert link.startswith("/app/static/vendor/"), link
+        assert link.startswith(("/app/static/vendor/", "/app/static/js/")), link
         assert (STATIC_DIR / link.removeprefix("/app/static/")).is_file(), link
     assert not any(host in page for host in CDN_HOSTS)
     assert set(URL.findall(page)) == OSM_URLS
@@ -102,8 +102,8 @@ def test_one_marker_row_per_resolved_place(page: str, seed_places: list[Place]) 
     resolved = [p for p in seed_places if p.resolved]
     assert len(rows) == len(resolved)
     by_tooltip = {tooltip_text(p): p for p in resolved}
-    for lat, lon, radius, *_rest, tooltip, _popup, _css in rows:
-        place = by_tooltip[tooltip]
+    for lat, lon, radius, *_rest in rows:
+        place = by_tooltip[_rest[3]]
         assert (lat, lon) == (place.lat, place.lon)
         assert radius == marker_radius(place.mention_count)
 
@@ -215,7 +215,7 @@ def test_standalone_html_keeps_script_blocks_intact(seed_places: list[Place]) ->
     """Inlined library code must not close its <script> early: the parser sees the same scripts."""
     page = standalone_html(build_map(seed_places, standalone=True))
     scripts = [t for t, _ in Tags(page).tags if t == "script"]
-    assert len(scripts) == page.count("</script>") == 5
+    assert len(scripts) == page.count("</script>") == 6
 
 
 def test_place_bounds_of_one_place_spans_the_minimum(seed_places: list[Place]) -> None:
@@ -274,7 +274,7 @@ def approx_page(approx_places: list[Place]) -> str:
 def test_approximate_places_are_hollow_dashed_rings(approx_page: str, approx_places: list[Place]) -> None:
     rows = {r[6]: r for r in marker_rows(approx_page)}
     stepne = rows["Stepne ≈ Donetska oblast (approximate: region)"]
-    lat, lon, radius, colour, opacity, dash, _tooltip, popup, css = stepne
+    lat, lon, radius, colour, opacity, dash, _tooltip, popup, css = stepne[:9]
     place = by_name(approx_places, "Stepne")
     assert (lat, lon, radius) == (place.lat, place.lon, marker_radius(place.mention_count))
     assert colour == GROUP_COLOUR["town"]                       # the kind's colour
@@ -446,3 +446,101 @@ def test_an_online_result_is_credited_on_the_map_and_the_standalone_page(approx_
                  standalone_html(build_map([online], tiles=False, standalone=True))):
         assert "\\u00b7 \\u00a9 OpenStreetMap contributors (ODbL)\");" in page       # the map's credit line
     assert "(ODbL)" not in build_map([kyiv], tiles=False).get_root().render()
+
+
+# -- labels, the story's core, compare layers, the selected place --------------------------------------------
+def map_options(page: str) -> dict:
+    import json
+
+    return json.loads(page.split("var options = ", 1)[1].split(";", 1)[0])
+
+
+def test_rows_carry_a_label_a_layer_and_a_rank(page: str, seed_places: list[Place]) -> None:
+    from geo.frame import story_frame
+
+    frame = story_frame([p for p in seed_places if p.resolved])
+    rows = marker_rows(page)
+    by_name = {r[9]: r for r in rows}
+    assert set(by_name) == {p.name for p in seed_places if p.resolved}
+    assert sorted(r[12] for r in rows) == list(range(len(rows)))          # one rank each
+    core = {p.name for p in seed_places if p.key in frame.core}
+    assert {"Mariupol", "Kramatorsk", "Kreminna", "Rubizhne", "Popasna", "Zaporizhzhia"} <= core
+    assert {name for name, r in by_name.items() if r[11] == 1} == core     # never clustered
+    assert max(by_name[n][12] for n in core) < min(r[12] for n, r in by_name.items() if n not in core)
+    assert by_name["Mariupol"][12] == 0 and by_name["Mariupol"][13] > by_name["Kreminna"][13]   # size by mentions
+    assert by_name["Russia"][10] == "country" and by_name["Donbas"][10] == "region"
+
+
+def test_orientation_names_are_bundled_and_give_way_to_the_story(page: str) -> None:
+    names = [o[0] for o in map_options_orientation(page)]
+    assert 200 < len(names) < 500 and "Warsaw" in names and "Belarus" in names
+    assert "Kyiv" not in names and "Moscow" not in names and "Ukraine" not in names   # the story names them
+    assert map_options(page)["labels"] is True and map_options(page)["selected"] == -1
+
+
+def map_options_orientation(page: str) -> list[list]:
+    import json
+
+    return json.loads(page.split("var orientation = ", 1)[1].split(";", 1)[0])
+
+
+def test_without_labels_no_orientation_names_are_sent(seed_places: list[Place]) -> None:
+    page = build_map(seed_places, labels=False).get_root().render()
+    assert map_options(page)["labels"] is False and map_options_orientation(page) == []
+
+
+def test_the_core_drawn_on_its_own_is_capped(seed_places: list[Place]) -> None:
+    import sys
+    from pathlib import Path
+
+    import geo.mapview as mapview
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from map_speed import synthetic_places
+
+    places = synthetic_places(2000)
+    rows = marker_rows(build_map(places, tiles=False).get_root().render())
+    assert 0 < sum(r[11] == 1 for r in rows) <= mapview.MAX_UNCLUSTERED
+    assert map_options(build_map(places, tiles=False).get_root().render())["clusterRadius"] == 50
+
+
+def test_a_comparison_draws_the_differing_places_on_top(seed_places: list[Place]) -> None:
+    status = {p.key: ("only A" if p.name == "Zaporizhzhia" else "only B" if p.name in ("Kreminna", "Rubizhne")
+                      else "both") for p in seed_places}
+    rows = marker_rows(build_map(seed_places, status=lambda p: status[p.key]).get_root().render())
+    front = sorted((r for r in rows if r[11] == 2), key=lambda r: r[12])
+    assert {r[9] for r in front} == {"Zaporizhzhia", "Kreminna", "Rubizhne"}
+    assert all(r[12] < 3 for r in front)
+
+
+def test_the_selected_place_is_named_to_the_map(seed_places: list[Place]) -> None:
+    kramatorsk = next(p for p in seed_places if p.name == "Kramatorsk")
+    page = build_map(seed_places, selected=kramatorsk.key).get_root().render()
+    rows = marker_rows(page)
+    chosen = map_options(page)["selected"]
+    assert rows[chosen][9] == "Kramatorsk" and rows[chosen][12] == 0
+    assert map_options(build_map(seed_places, selected="gn:0").get_root().render())["selected"] == -1
+
+
+def test_label_text_is_data_not_markup(approx_places: list[Place]) -> None:
+    hostile = replace(by_name(approx_places, "Kyiv"), name=HOSTILE_NAME + " {{ 7*7 }} alert(coords);")
+    page = build_map([hostile]).get_root().render()
+    [row] = marker_rows(page)
+    assert row[9] == HOSTILE_NAME + " {{ 7*7 }} alert(coords);"          # set with textContent in the browser
+    data = page.split("var data = ", 1)[1].split(";\n", 1)[0]
+    for char in "<>&'{}()_":
+        assert char not in data, char
+    assert "textContent" in (STATIC_DIR / "js" / "conflictmap.js").read_text(encoding="utf-8")
+    assert "innerHTML" not in (STATIC_DIR / "js" / "conflictmap.js").read_text(encoding="utf-8")
+
+
+def test_the_standalone_page_is_titled_headed_and_lists_its_sources(seed_places: list[Place]) -> None:
+    title = "Azovstal <script>alert(1)</script> {{ 7*7 }}"
+    page = standalone_html(build_map(seed_places, standalone=True, height="100%"), title=title,
+                           subtitle="21 April 2022", sources=[("Version A <b>", "a.txt"), ("Version B", "b <i>.txt")])
+    escaped = html.escape(title)
+    assert f"<title>{escaped}</title>" in page and f"<h1>{escaped}</h1>" in page
+    assert "<script>alert(1)" not in page and "49" not in page.split("<h1>", 1)[1][:80]
+    assert "Sources (2)" in page and "Version A &lt;b&gt;" in page and "(b &lt;i&gt;.txt)" in page
+    assert "21 April 2022" in page and ".folium-map { position: absolute !important" in page
+    assert page.count("<title>") == 1

@@ -46,6 +46,23 @@ def test_parse_text_keeps_mode_and_the_source_of_every_chosen_place(fast_parser:
     assert all(parsed.sources[row] == fast_parser.index.entry(row).source for row in rows)
 
 
+@pytest.mark.parametrize("mode", ["parser", "fast_parser"])
+def test_progress_is_heard_and_the_parse_is_the_same(mode: str, request: pytest.FixtureRequest,
+                                                     tmp_path: Path) -> None:
+    parser: Geoparser = request.getfixturevalue(mode)
+    text = " ".join([TEXT] * 40)
+    heard: list[tuple[str, float]] = []
+    parsed = parse_text(parser, text, progress=lambda stage, fraction: heard.append((stage, fraction)))
+    assert parsed == parse_text(parser, text)
+    assert heard[-1] == ("done", 1.0) and [f for _, f in heard] == sorted(f for _, f in heard)
+    cp, _ = cached_parser(parser, tmp_path)
+    heard.clear()
+    assert cp.parse(text, store=False, progress=lambda s, f: heard.append((s, f))) == parsed and heard
+    heard.clear()
+    cp.parse(text)
+    assert cp.parse(text, progress=lambda s, f: heard.append((s, f))) == parsed and heard == []   # cached
+
+
 def test_miss_then_hit_without_loading_the_parser(fast_parser: Geoparser, tmp_path: Path) -> None:
     first, load = cached_parser(fast_parser, tmp_path)
     parsed = first.parse(TEXT)

@@ -176,11 +176,12 @@ def test_given_bounds_are_shown_and_places_outside_counted(basemaps: list[Path])
 
 
 def test_places_across_the_antimeridian(basemaps: list[Path]) -> None:
-    places = [make_place("Anadyr", 64.7, 177.5, country="RU"), make_place("Nome", 64.5, -165.4, country="US")]
+    places = [make_place("Anadyr", 64.7, 177.5, country="RU"), make_place("Provideniya", 64.42, -173.23, country="RU"),
+              make_place("Nome", 64.5, -165.4, country="US")]         # 800 km from Anadyr: outside the story
     rendered = draw_map(places, title="Bering", basemaps=basemaps)
     south, west, north, east = rendered.view
     assert east - west < 60                      # not the whole world the other way round
-    assert rendered.mapped == 2
+    assert {m.name for m in rendered.markers} >= {"Anadyr", "Provideniya"}
     assert _lon_extent([177.5, -165.4]) == (177.5, 194.6)
     # A view written across the antimeridian (west > east) is accepted too.
     decode(render_map_png(places, title="Bering", bounds=(60, 170, 70, -160), basemaps=basemaps))
@@ -267,8 +268,13 @@ def test_png_of_a_real_parse_with_approximate_and_unplaced_places(parser: Geopar
     assert {"Stepne", "Kamal Adwan Hospital"} <= approximate_names
     rendered = draw_map(places, title="Precision", basemaps=basemaps)
     decode(rendered.png)
+    # the frame is the story's core (Kyiv and Stepne, Donetsk); Beit Lahia and its hospital are far
+    # from it: outside the map, and listed
+    assert {m.name for m in rendered.markers if m.hollow} == approximate_names - {"Kamal Adwan Hospital"}
+    assert {"Kamal Adwan Hospital", "Beit Lahia"} <= set(rendered.off_frame)
+    assert {m.name for m in rendered.markers} | set(rendered.off_frame) == {p.name for p in places if p.resolved}
+    rendered = draw_map(places, title="Precision", basemaps=basemaps, bounds=(20, 20, 60, 50))
     assert {m.name for m in rendered.markers if m.hollow} == approximate_names
-    assert {m.name for m in rendered.markers} == {p.name for p in places if p.resolved}
     assert rendered.unresolved == sum(not p.resolved for p in places)
     assert all(m.uncertainty > 0 for m in rendered.markers if m.hollow)
     assert_no_overlaps(rendered)
@@ -286,3 +292,82 @@ def test_uncertainty_ring_is_true_to_the_map() -> None:
 def test_counts_note_tells_approximate_places() -> None:
     assert _counts_note(3, 1, 0, 2) == "3 places on the map · 2 approximate · 1 without coordinates not shown"
     assert _counts_note(1, 0, 0) == "1 place on the map"
+
+
+# -- the story's frame, the current view, labels that are kept -------------------------------------------
+@pytest.mark.parametrize("bounds", [(None, None, None, None), (47, None, 49, 39), (float("nan"), 1, 2, 3),
+                                    (49, 36, 47, 39), ("47", "36", "49", "39"), (47, 36), None, "nonsense"],
+                         ids=["all-none", "one-none", "nan", "upside-down", "strings", "short", "none", "garbage"])
+def test_bounds_that_are_no_view_fall_back_to_the_story_frame(basemaps: list[Path], bounds) -> None:
+    places = [make_place("Kramatorsk", 48.7, 37.6, mentions=3), make_place("Bakhmut", 48.6, 38.0, mentions=2),
+              make_place("Washington", 38.9, -77.0, country="US")]
+    rendered = draw_map(places, title="View", bounds=bounds, basemaps=basemaps)
+    decode(rendered.png)
+    assert rendered.view == draw_map(places, title="View", basemaps=basemaps).view
+    south, west, north, east = rendered.view
+    assert south < 48.6 and north > 48.7 and west < 37.6 and east > 38.0 and east - west < 20
+    assert rendered.off_frame == ("Washington",)
+    assert _fit_view((None, None, None, None), [], aspect=1.6) == _fit_view(None, [], aspect=1.6)
+
+
+def test_a_current_view_is_kept_and_what_lies_outside_is_listed(basemaps: list[Path]) -> None:
+    places = [make_place("Kramatorsk", 48.7, 37.6, mentions=3), make_place("Mariupol", 47.1, 37.5, mentions=2)]
+    rendered = draw_map(places, title="View", bounds=(48.2, 37.0, 49.2, 38.4), basemaps=basemaps)
+    assert [m.name for m in rendered.markers] == ["Kramatorsk"]
+    assert rendered.off_frame == ("Mariupol",) and "Mariupol (S, " in rendered.footer[0]
+
+
+def test_the_header_dates_the_story_and_the_footer_names_its_sources(basemaps: list[Path]) -> None:
+    places = [make_place("Kramatorsk", 48.7, 37.6)]
+    rendered = draw_map(places, title="T", subtitle="21 April 2022", basemaps=basemaps,
+                        sources=[("Report $x$ one", "one.txt"), ("Report two", "pasted text"),
+                                 ("Report two", "pasted text")])
+    assert rendered.subtitle == "21 April 2022"
+    assert rendered.footer[-1] == "Sources: Report $x$ one (one.txt); Report two (pasted text)"
+    assert draw_map(places, title="T", basemaps=basemaps).subtitle.startswith("Exported on ")
+
+
+def test_a_locator_map_shows_where_the_view_lies(basemaps: list[Path]) -> None:
+    places = [make_place("Kramatorsk", 48.7, 37.6, mentions=3), make_place("Bakhmut", 48.6, 38.0)]
+    rendered = draw_map(places, title="Locator", basemaps=basemaps)
+    assert rendered.inset is not None
+    assert all(not label.box.overlaps(rendered.inset) for label in rendered.labels if label.box)
+    assert draw_map(places, title="Locator", basemaps=basemaps, locator=False).inset is None
+    assert draw_map(places, title="Small", basemaps=basemaps, width_px=400, height_px=260).inset is None
+
+
+CROWD = {"Rubizhne": (49.01, 38.38), "Kreminna": (49.05, 38.22), "Sievierodonetsk": (48.95, 38.49),
+         "Lysychansk": (48.9, 38.43), "Chasiv Yar": (48.59, 37.83), "Kostiantynivka": (48.53, 37.71),
+         "Bakhmut": (48.6, 38.0), "Toretsk": (48.39, 37.85), "Avdiivka": (48.14, 37.75), "Vuhledar": (47.78, 37.25),
+         "Pokrovsk": (48.28, 37.18), "Kramatorsk": (48.73, 37.57), "Sloviansk": (48.85, 37.6),
+         "Druzhkivka": (48.63, 37.53), "Horlivka": (48.3, 38.05), "Donetsk": (48.02, 37.8), "Makiivka": (48.05, 37.96)}
+
+
+@pytest.mark.parametrize("size", [(1600, 1000), (800, 500), (560, 360)])
+def test_every_core_label_is_drawn_or_listed(basemaps: list[Path], size: tuple[int, int]) -> None:
+    places = [make_place(name, lat, lon, mentions=1 + i % 3) for i, (name, (lat, lon)) in enumerate(CROWD.items())]
+    places.append(make_place("Washington", 38.9, -77.0, country="US", mentions=5))
+    rendered = draw_map(places, title="Crowded front", basemaps=basemaps, width_px=size[0], height_px=size[1])
+    assert_no_overlaps(rendered)
+    labels = {label.name: label for label in rendered.labels}
+    for name in CROWD:
+        assert labels[name].core and (labels[name].box is not None or name in rendered.unlabelled), name
+    assert rendered.off_frame == ("Washington",)
+    if size == (1600, 1000):
+        assert rendered.unlabelled == ()
+    if rendered.unlabelled:
+        assert "Not labelled (no room): " in rendered.footer[0]
+    print(f"\n{size}: {sum(label.leader for label in labels.values())} leader lines, "
+          f"unlabelled {rendered.unlabelled}")
+
+
+def test_a_label_that_must_stay_moves_out_with_a_leader_line() -> None:
+    frame = Box(0, 0, 300, 200)
+    # four markers around the first leave no room next to it: it is drawn farther out
+    anchors = [Anchor(150, 100, 5, 40, 10)]
+    blocked = [Box(100, 80, 210, 120)]                     # e.g. other labels all around it
+    assert place_labels(anchors, frame, obstacles=blocked, gap=2, pad=0) == [None]
+    [box] = place_labels(anchors, frame, obstacles=blocked, gap=2, pad=0, leaders=[True])
+    assert box is not None and not box.overlaps(blocked[0]) and box.inside(frame)
+    from geo.render_png import needs_leader
+    assert needs_leader(anchors[0], box, 2, 0)

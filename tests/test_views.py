@@ -529,3 +529,123 @@ def test_article_labels_are_unique() -> None:
     assert len(set(labels.values())) == 4
     long = article_from_text("T" * 200 + "\n\nKyiv.\n")
     assert len(article_labels([long])[long.id]) <= 70
+
+
+# -- the story's date, sources and side mentions ------------------------------------------------------------
+def test_the_date_line_is_the_story_s_own_date_or_says_exported_on() -> None:
+    import datetime as dt
+
+    from geo.views import story_date_line
+
+    today = dt.date(2026, 11, 30)
+    assert story_date_line([], today) == "Exported on 30 November 2026"
+    assert story_date_line(["", "not a date", "2022-13-40"], today) == "Exported on 30 November 2026"
+    assert story_date_line(["2022-04-21", ""], today) == "21 April 2022"
+    assert story_date_line(["2022-04-23", "2022-04-21"], today) == "21–23 April 2022"
+    assert story_date_line(["2022-03-30", "2022-04-02"], today) == "30 March – 2 April 2022"
+    assert story_date_line(["2021-12-30", "2022-01-02"], today) == "30 December 2021 – 2 January 2022"
+
+
+def test_sources_name_files_never_folders() -> None:
+    from geo.views import article_sources
+
+    a = article_from_text("Report one\n\nKyiv.\n", source="/srv/app/seeds/one.txt")
+    b = article_from_text("Report two\n\nKyiv again.\n", source="pasted text")
+    assert article_sources([a, b, a]) == [("Report one", "one.txt"), ("Report two", "pasted text")]
+
+
+def test_also_mentioned_lists_the_places_outside_the_frame_as_text(approx_places: list[Place]) -> None:
+    from geo.frame import StoryFrame
+    from geo.views import also_mentioned_html
+
+    hostile = replace(approx_places[0], name=HOSTILE_NAME)
+    line = also_mentioned_html(StoryFrame((0, 0, 1, 1), (), (hostile, *approx_places[1:2])))
+    assert html.escape(HOSTILE_NAME) in line and "<img" not in line and "Also mentioned" in line
+    assert also_mentioned_html(StoryFrame((0, 0, 1, 1), (), ())) == "" and also_mentioned_html(None) == ""
+    many = StoryFrame((0, 0, 1, 1), (), tuple(replace(approx_places[0], name=f"P{i}") for i in range(15)))
+    assert "and 3 more" in also_mentioned_html(many)
+
+
+# -- compare -----------------------------------------------------------------------------------------------------
+def test_differing_places_come_first(seed_a: Article, seed_b: Article, seed_places: list[Place]) -> None:
+    from geo.compare import compare_articles
+    from geo.views import differing_first
+
+    result = compare_articles(seed_places, seed_a, seed_b)
+    ordered = [result.place_status.get(p.key) for p in differing_first(seed_places, result.place_status)]
+    assert ordered == sorted(ordered, key=lambda s: {"only A": 0, "only B": 1}.get(s, 2))
+    assert ordered[0] == "only A" and "only B" in ordered
+
+
+def test_passage_pairs_show_word_differences_escaped(seed_a: Article, seed_b: Article,
+                                                     seed_places: list[Place]) -> None:
+    from geo.compare import CHANGED, PassagePair, compare_articles
+    from geo.views import passage_pairs_html
+
+    result = compare_articles(seed_places, seed_a, seed_b)
+    page = passage_pairs_html(result.passages)
+    assert "<del>in</del><ins>under</ins> which" in page
+    passage = result.passages[0].a or result.passages[0].b
+    hostile = PassagePair(CHANGED, replace(passage, text="x <script>1</script> y"),
+                          replace(passage, text="x <b>2</b> y"), 0.7, (HOSTILE_NAME,))
+    shown = passage_pairs_html([hostile])
+    assert "<script>" not in shown and "<b>2</b>" not in shown and "<img" not in shown
+    assert "&lt;script&gt;1&lt;/script&gt;" in shown and "&lt;b&gt;2&lt;/b&gt;" in shown
+    long_pair = replace(hostile, a=replace(passage, text="word " * 5_000), b=replace(passage, text="wort " * 5_000))
+    assert len(passage_pairs_html([long_pair])) < 20_000                  # each side cut first
+
+
+# -- links: the view, the library, what is not here, the whole address ----------------------------------------
+def test_view_and_library_round_trip_through_params() -> None:
+    from geo.views import library_from_params, view_from_params
+
+    lib = "abcdefghijklmnopqrstuv"
+    params = state_to_params(KNOWN[:2], Filters(), None, (KNOWN[0], KNOWN[1]), view="compare", library=lib)
+    assert params["view"] == "compare" and params["lib"] == lib
+    assert view_from_params(params) == "compare" and library_from_params(params) == lib
+    assert "view" not in state_to_params(KNOWN[:2], Filters(), None, None, view="map")
+    assert view_from_params({"cmp": "x,y"}) == "map"                        # no comparison it could show
+    assert view_from_params({}, (KNOWN[0], KNOWN[1])) == "compare"
+    for bad in ("evil", "MAP", "<script>", "share" * 100):
+        assert view_from_params({"view": bad}) == "map"
+    for bad in ("../../x", "a" * 21, "a" * 23, "abcdefghijklmnopqrstu/", 7):
+        assert library_from_params({"lib": bad}) is None
+        assert "lib" not in state_to_params([], Filters(), None, None, library=bad)
+
+
+def test_missing_articles_are_the_id_shaped_ones_that_are_not_here() -> None:
+    from geo.views import missing_articles
+
+    params = {"a": f"{KNOWN[0]},ffffffffffff,../../etc,ffffffffffff", "cmp": f"eeeeeeeeeeee,{KNOWN[1]}"}
+    assert missing_articles(params, KNOWN) == ["ffffffffffff", "eeeeeeeeeeee"]
+    assert missing_articles({"a": ",".join(["f" * 12] * 10_000)}, KNOWN) == ["f" * 12]
+    assert missing_articles({}, KNOWN) == [] and missing_articles({"a": 5}, KNOWN) == []
+
+
+def test_share_links_are_whole_addresses() -> None:
+    from geo.views import share_link
+
+    params = {"a": f"{KNOWN[0]},{KNOWN[1]}", "q": "Kyiv & Mariupol #1"}
+    assert share_link("http://127.0.0.1:8501/?old=1#x", params) == \
+        f"http://127.0.0.1:8501/?a={KNOWN[0]},{KNOWN[1]}&q=Kyiv+%26+Mariupol+%231"
+    assert share_link("https://maps.newsroom.example/conflict", {"a": KNOWN[0]}) == \
+        f"https://maps.newsroom.example/conflict?a={KNOWN[0]}"
+    for odd in (None, "", "javascript:alert(1)", "file:///etc/passwd", "http://" + "x" * 3000):
+        assert share_link(odd, {"a": KNOWN[0]}) == f"?a={KNOWN[0]}"
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ({"_southWest": {"lat": 47.9, "lng": 36.8}, "_northEast": {"lat": 48.9, "lng": 38.4}}, (47.9, 36.8, 48.9, 38.4)),
+    ({"_southWest": {"lat": -95, "lng": -250}, "_northEast": {"lat": 95, "lng": 250}}, (-90.0, -250.0, 90.0, 250.0)),
+    ({"_southWest": {"lat": None, "lng": None}, "_northEast": {"lat": None, "lng": None}}, None),
+    ({"_southWest": {"lat": 47.9, "lng": 36.8}}, None),
+    ({"_southWest": {"lat": 48.9, "lng": 36.8}, "_northEast": {"lat": 47.9, "lng": 38.4}}, None),
+    ({"_southWest": {"lat": "47", "lng": 36.8}, "_northEast": {"lat": 48.9, "lng": 38.4}}, None),
+    ({"_southWest": {"lat": float("nan"), "lng": 1}, "_northEast": {"lat": 48.9, "lng": 38.4}}, None),
+    ({"_southWest": {"lat": True, "lng": 1}, "_northEast": {"lat": 48.9, "lng": 38.4}}, None),
+    (None, None), ("nonsense", None), ([47.9, 36.8, 48.9, 38.4], None),
+])
+def test_map_bounds_are_validated(raw, expected) -> None:
+    from geo.views import map_bounds
+
+    assert map_bounds(raw) == expected
