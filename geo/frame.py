@@ -60,7 +60,9 @@ def story_frame(places: Sequence[Place], *, radius_km: float = CORE_RADIUS_KM,
     placed = [p for p in places if p.resolved]
     if not placed:
         return None
-    scene = [p for p in placed if p.kind not in CONTEXT_KINDS] or placed
+    # Countries, and places known only to lie in a country (at its centroid), are context: they decide
+    # the frame only when nothing smaller was placed.
+    scene = [p for p in placed if p.kind not in CONTEXT_KINDS and p.precision != "country"] or placed
     lat = np.asarray([p.lat for p in scene])
     lon = np.asarray([p.lon for p in scene])
     w = np.asarray([weight(p) for p in scene])
@@ -72,22 +74,25 @@ def story_frame(places: Sequence[Place], *, radius_km: float = CORE_RADIUS_KM,
             best, best_score = c, score
     inside = haversine_km(lat, lon, lat[best], lon[best]) <= radius_km
     core = [p for p, keep in zip(scene, inside.tolist(), strict=True) if keep]
-    bounds = _padded(core, margin)
+    bounds = place_bounds(core, margin=margin)
     frame = StoryFrame(bounds, tuple(p.key for p in core), ())
     off = [p for p in placed if p.kind not in CONTEXT_KINDS and not frame.contains(p.lat, p.lon)]
     off.sort(key=lambda p: (-p.mention_count, p.name))
     return StoryFrame(bounds, frame.core, tuple(off))
 
 
-def _padded(places: Sequence[Place], margin: float) -> tuple[float, float, float, float]:
-    lats = [p.lat for p in places]
-    lons = [p.lon for p in places]
+def place_bounds(places: Sequence[Place], min_span: float = MIN_SPAN_DEG,
+                 margin: float = 0.0) -> tuple[float, float, float, float]:
+    """(south, west, north, east) around the places, at least `min_span` degrees each way, widened by
+    `margin` (a share of the span) on every side, and kept on the map."""
+    lats = [p.lat for p in places if p.lat is not None]
+    lons = [p.lon for p in places if p.lon is not None]
     south, north, west, east = min(lats), max(lats), min(lons), max(lons)
-    if north - south < MIN_SPAN_DEG:
+    if north - south < min_span:
         mid = (north + south) / 2
-        south, north = mid - MIN_SPAN_DEG / 2, mid + MIN_SPAN_DEG / 2
-    if east - west < MIN_SPAN_DEG:
+        south, north = mid - min_span / 2, mid + min_span / 2
+    if east - west < min_span:
         mid = (east + west) / 2
-        west, east = mid - MIN_SPAN_DEG / 2, mid + MIN_SPAN_DEG / 2
+        west, east = mid - min_span / 2, mid + min_span / 2
     dy, dx = (north - south) * margin, (east - west) * margin
     return max(south - dy, -85.0), max(west - dx, -180.0), min(north + dy, 85.0), min(east + dx, 180.0)

@@ -598,32 +598,6 @@ def orientation_labels(places: Sequence[Place]) -> list[list]:
     return [list(r) for r in _orientation() if str(r[0]).casefold() not in named]
 
 
-def story_bounds(places: Sequence[Place], margin: float = 0.0) -> tuple[float, float, float, float]:
-    """Where the story happens: the bounds of its towns, regions and features. Countries and
-    continents, and places known only to lie in a country (drawn at its centroid), are context
-    (their centroids would stretch the view to the whole world); they decide the view only when
-    nothing smaller was placed."""
-    scene = [p for p in places if p.resolved and p.kind not in ("country", "continent")
-             and p.precision != "country"]
-    south, west, north, east = place_bounds(scene or [p for p in places if p.resolved])
-    dy, dx = (north - south) * margin, (east - west) * margin
-    return max(south - dy, -85.0), max(west - dx, -180.0), min(north + dy, 85.0), min(east + dx, 180.0)
-
-
-def place_bounds(places: Sequence[Place], min_span: float = 1.0) -> tuple[float, float, float, float]:
-    """(south, west, north, east) around the places, at least `min_span` degrees wide."""
-    lats = [p.lat for p in places if p.lat is not None]
-    lons = [p.lon for p in places if p.lon is not None]
-    south, north, west, east = min(lats), max(lats), min(lons), max(lons)
-    if north - south < min_span:
-        mid = (north + south) / 2
-        south, north = mid - min_span / 2, mid + min_span / 2
-    if east - west < min_span:
-        mid = (east + west) / 2
-        west, east = mid - min_span / 2, mid + min_span / 2
-    return max(south, -85.0), max(west, -180.0), min(north, 85.0), min(east, 180.0)
-
-
 PAGE_HEAD_PX = 52       # the standalone page's heading bar
 
 

@@ -36,6 +36,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
 from browser_harness import (  # noqa: E402
+    ALL_MARKERS_JS,
     FIND_MAP_JS,
     MAP_IFRAME,
     SETTLE_JS,
@@ -697,15 +698,13 @@ CORRECTED_MARKERS_JS = """
 () => {
     const map = (FIND_MAP)();
     const found = [];
-    map.eachLayer((l) => {
-        if (L.MarkerClusterGroup && l instanceof L.MarkerClusterGroup) l.getLayers().forEach((m) => {
-            const c = (m.options.className || "").split(/\\s+/);
-            if (c.includes("cm-corrected")) found.push(c.find((x) => x.startsWith("cm-name-")).slice(8));
-        });
+    (ALL_MARKERS)(map).forEach((m) => {            // clustered or not (the story's core never is)
+        const c = (m.options.className || "").split(/\\s+/);
+        if (c.includes("cm-corrected")) found.push(c.find((x) => x.startsWith("cm-name-")).slice(8));
     });
     return found;
 }
-""".replace("FIND_MAP", FIND_MAP_JS.strip())
+""".replace("FIND_MAP", FIND_MAP_JS.strip()).replace("ALL_MARKERS", ALL_MARKERS_JS.strip())
 
 
 def settle(page, timeout_s: float = 60.0) -> None:

@@ -14,6 +14,7 @@ from mapdata import circle_rows, marker_rows
 from streamlit_folium import generate_leaflet_string
 
 from geo.articles import Article, article_from_text
+from geo.frame import place_bounds, story_frame
 from geo.mapview import (
     STATIC_DIR,
     STATUS_STYLE,
@@ -21,12 +22,10 @@ from geo.mapview import (
     map_tooltips,
     marker_radius,
     marker_style,
-    place_bounds,
     popup_html,
     precision_note,
     provenance_note,
     standalone_html,
-    story_bounds,
     tooltip_text,
 )
 from geo.pipeline import Geoparser
@@ -372,11 +371,13 @@ def test_map_tooltips_are_unique(approx_places: list[Place]) -> None:
     assert sorted(r[6] for r in rows) == ["Kyiv (city, UA)", "Kyiv (city, UA) #2"]
 
 
-def test_story_bounds_leave_out_places_known_only_by_their_country(approx_places: list[Place]) -> None:
+def test_the_frame_leaves_out_places_known_only_by_their_country(approx_places: list[Place]) -> None:
     stepne = by_name(approx_places, "Stepne")
     in_russia = replace(stepne, key="approx:x:ru", name="Xville", precision="country", container="Russia",
                         lat=61.7, lon=99.2)
-    assert story_bounds([stepne, in_russia]) == story_bounds([stepne])
+    frame = story_frame([stepne, in_russia])
+    assert frame.bounds == story_frame([stepne]).bounds and frame.core == (stepne.key,)
+    assert [p.name for p in frame.off_frame] == ["Xville"]       # still named: "also mentioned"
 
 
 # -- long passages and what streamlit-folium does to the script ---------------------------------------
@@ -456,8 +457,6 @@ def map_options(page: str) -> dict:
 
 
 def test_rows_carry_a_label_a_layer_and_a_rank(page: str, seed_places: list[Place]) -> None:
-    from geo.frame import story_frame
-
     frame = story_frame([p for p in seed_places if p.resolved])
     rows = marker_rows(page)
     by_name = {r[9]: r for r in rows}
