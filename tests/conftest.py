@@ -101,3 +101,27 @@ def seed_a() -> Article:
 @pytest.fixture(scope="session")
 def seed_b() -> Article:
     return read_article(SEEDS / "itv-azovstal-version-b.txt")
+
+
+@pytest.fixture
+def media(monkeypatch: pytest.MonkeyPatch):
+    """Contents of the app's download buttons, `media(at, label)`: AppTest's media storage is
+    recorded as it fills."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    stored: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def recording(self, path_or_data, mimetype, kind, filename=None):
+        file_id = original(self, path_or_data, mimetype, kind, filename)
+        stored[file_id] = self.get_file(file_id).content
+        return file_id
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
+
+    def download(at, label: str) -> bytes:
+        button = next(b for b in at.get("download_button") if b.label == label)
+        return stored[Path(button.proto.url).stem]
+
+    return download
+

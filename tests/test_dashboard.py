@@ -13,12 +13,10 @@ import json
 import re
 import time
 import urllib.parse
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from mapdata import circle_rows, marker_rows
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from geo.articles import MAX_ARTICLE_BYTES, Article, article_from_text
@@ -128,10 +126,11 @@ def click_marker(at: AppTest, tooltip: str) -> AppTest:
 MESSAGE = re.compile(r"<div class='cm-message cm-(\w+)'[^>]*>(.*?)</div>", re.S)
 
 
-def messages(at: AppTest, level: str) -> list[str]:
-    """The texts of the sidebar's message boxes of one level (escaped HTML boxes, not st.error &c.)."""
+def messages(at: AppTest, level: str, where: str = "sidebar") -> list[str]:
+    """The texts of the message boxes of one level in the sidebar or the main area (escaped HTML boxes,
+    not st.error &c.)."""
     found = []
-    for e in at.sidebar.get("html"):
+    for e in getattr(at, where).get("html"):
         for lvl, text in MESSAGE.findall(e.proto.body):
             if lvl == level:
                 found.append(html.unescape(text))
@@ -177,26 +176,6 @@ def with_article(at: AppTest, article: Article, only: bool = False) -> AppTest:
     at.session_state["library"] = library
     at.session_state["active"] = [article.id] if only else [*at.session_state["active"], article.id]
     return rerun(at)
-
-
-@pytest.fixture
-def media(monkeypatch: pytest.MonkeyPatch) -> Callable[[AppTest, str], bytes]:
-    """Contents of the app's download buttons: AppTest's media storage is recorded as it fills."""
-    stored: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def recording(self, path_or_data, mimetype, kind, filename=None):
-        file_id = original(self, path_or_data, mimetype, kind, filename)
-        stored[file_id] = self.get_file(file_id).content
-        return file_id
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
-
-    def download(at: AppTest, label: str) -> bytes:
-        button = next(b for b in at.get("download_button") if b.label == label)
-        return stored[Path(button.proto.url).stem]
-
-    return download
 
 
 # -- fixtures ------------------------------------------------------------------------------------
@@ -1216,12 +1195,7 @@ def test_the_png_carries_the_story_date_and_sources(monkeypatch: pytest.MonkeyPa
 
 # -- share that always works -----------------------------------------------------------------------------
 def main_messages(at: AppTest, level: str) -> list[str]:
-    found = []
-    for e in at.main.get("html"):
-        for lvl, text in MESSAGE.findall(e.proto.body):
-            if lvl == level:
-                found.append(html.unescape(text))
-    return found
+    return messages(at, level, "main")
 
 
 def test_an_export_that_fails_shows_one_message_and_the_others_remain(media, monkeypatch: pytest.MonkeyPatch,

@@ -128,28 +128,6 @@ def click_map(at: AppTest, lat: float, lng: float) -> AppTest:
     return at
 
 
-def download(at: AppTest, label: str, stored: dict[str, bytes]) -> bytes:
-    b = next(b for b in at.get("download_button") if b.label == label)
-    return stored[Path(b.proto.url).stem]
-
-
-@pytest.fixture
-def media(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
-    """The contents of the download buttons, recorded as AppTest's media storage fills."""
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-
-    stored: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def recording(self, path_or_data, mimetype, kind, filename=None):
-        file_id = original(self, path_or_data, mimetype, kind, filename)
-        stored[file_id] = self.get_file(file_id).content
-        return file_id
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
-    return stored
-
-
 # -- the selected place: each action, then undo ---------------------------------------------------------
 def test_a_point_typed_for_a_sample_place_then_undone(data_dir: Path, store: CorrectionStore) -> None:
     at = select(opened(), "Kreminna")
@@ -374,13 +352,13 @@ def test_the_downloads_carry_the_correction(data_dir: Path, store: CorrectionSto
     click(at, "Place it here")
     [c] = store.active()
     set_view(at, "Share")
-    features = json.loads(download(at, "GeoJSON", media))["features"]
+    features = json.loads(media(at, "GeoJSON"))["features"]
     kreminna = next(f for f in features if f["properties"]["name"] == "Kreminna")
     assert kreminna["geometry"]["coordinates"] == [38.0, 48.5]
     assert (kreminna["properties"]["placed_by"], kreminna["properties"]["correction"]) == ("correction", c.id)
-    rows = list(csv.DictReader(io.StringIO(download(at, "CSV", media).decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(media(at, "CSV").decode("utf-8"))))
     assert {(r["placed_by"], r["correction"]) for r in rows if r["name"] == "Kreminna"} == {("correction", str(c.id))}
-    assert "cm-corrected" in download(at, "Standalone HTML map", media).decode("utf-8")
+    assert "cm-corrected" in media(at, "Standalone HTML map").decode("utf-8")
 
 
 # -- what the page shows of untrusted text ---------------------------------------------------------------------
@@ -523,7 +501,7 @@ def test_online_answers_are_reviewed_then_accepted(data_dir: Path, fake: FakeGeo
     assert f"Online results: {OSM_ATTRIBUTION}" in [x.value for x in at.caption]
     assert OSM_ATTRIBUTION in status(at)
     set_view(at, "Share")
-    assert json.loads(download(at, "GeoJSON", media))["attribution"] == OSM_ATTRIBUTION
+    assert json.loads(media(at, "GeoJSON"))["attribution"] == OSM_ATTRIBUTION
 
 
 def test_a_second_opinion_and_an_online_search_on_request(data_dir: Path, fake: FakeGeocoder,
