@@ -101,21 +101,25 @@ class _Text:
     person_words: set[str]
     person_spans: list[tuple[int, int, frozenset[str]]]
     token_starts: list[int] = field(default_factory=list)
-    _people_by_word: dict[str, list[tuple[int, int]]] | None = None
+    placed: set[tuple[int, int]] = field(default_factory=set)   # spans already taken for places
+    _people_by_word: dict[str, list[tuple[int, int, frozenset[str]]]] | None = None
 
     def personal(self, tokens: Sequence[Token], i: int, j: int) -> bool:
         """A title before tokens i..j, or one of their words in a person's name elsewhere in the text
-        ("Putin" after "Vladimir Putin"); the NER span over these very tokens does not count."""
+        ("Putin" after "Vladimir Putin"); the NER span over these very tokens does not count, nor one
+        already taken for a place ("KHAN YOUNIS, Gaza Strip" tagged as a person)."""
         if i > 0 and tokens[i - 1].upper and tokens[i - 1].lower.rstrip(".") in TITLES:
             return True
         if self._people_by_word is None:
             self._people_by_word = {}
             for s, e, names in self.person_spans:
                 for word in names:
-                    self._people_by_word.setdefault(word, []).append((s, e))
+                    self._people_by_word.setdefault(word, []).append((s, e, names))
         start, end = tokens[i].start, tokens[j].end
-        return any(s >= end or e <= start
-                   for t in tokens[i:j + 1] for s, e in self._people_by_word.get(t.lower, ()))
+        own = frozenset(normalize_name(t.text) for t in tokens[i:j + 1])
+        # the same name tagged as a person elsewhere is no more evidence than the tag here
+        return any((s >= end or e <= start) and (s, e) not in self.placed and names != own
+                   for t in tokens[i:j + 1] for s, e, names in self._people_by_word.get(t.lower, ()))
 
     def label_at(self, start: int, end: int) -> tuple[str, int, int]:
         """The first NER entity overlapping [start, end), as (label, start, end); ("", start, end) if none."""
@@ -164,10 +168,12 @@ class Recognizer:
             cand["mention"] = self._decide(doc, cand)
             if cand["mention"] is not None:
                 accepted.append(cand["mention"])
+                doc.placed.add((cand["mention"].start, cand["mention"].end))
         for phrase in phrases:
             phrase["mention"] = self._decide_phrase(doc, phrase)
             if phrase["mention"] is not None:
                 accepted.append(phrase["mention"])
+                doc.placed.add((phrase["mention"].start, phrase["mention"].end))
         if self.ner:
             accepted += self._unknown_places(doc, accepted)
         accepted = _drop_overlaps(sorted(accepted, key=lambda m: (m.start, -m.end)))
@@ -231,6 +237,12 @@ class Recognizer:
                 i += 1
                 continue
             j, end, rows, alternates = match
+            if all(index.kinds[r] in _REGION_KINDS for r in rows):
+                # a region's name spelled as its seat is also spelled ("Deir al-Balah" names the
+                # governorate; the town is "Deir el-Balah"): the town is a candidate too
+                towns = tuple(r for r in index.spelling_rows(text[tok.start:end])
+                              if index.kinds[r] == "city" and r not in rows)
+                rows, alternates = rows + towns, alternates | frozenset(towns)
             out.append({"i": i, "j": j, "start": tok.start, "end": end, "rows": rows,
                         "alternates": alternates, "name": text[tok.start:end]})
             i = j + 1
@@ -394,6 +406,10 @@ class Recognizer:
             return None
         if direction:
             start = prev.start
+        if head_only:
+            named = self._named_facility(text, tokens, start, last, label)
+            if named is not None:
+                return named
         mention = Mention(start, end, text[start:end], rows, cue=cue, direction=direction, ner_label=label,
                           lookup_name=text[cand["start"]:cand["end"]], partner=partner,
                           evidence="" if strength >= 2 or level < MEDIUM else why, head_only=head_only)
@@ -416,6 +432,19 @@ class Recognizer:
             return Mention(mention.start, end, name, mention.rows, cue="facility", ner_label=mention.ner_label,
                            lookup_name=mention.lookup_name, partner=self._partner(text, tokens, k))
         return mention
+
+    def _named_facility(self, text: str, tokens: Sequence[Token], start: int, j: int, label: str) -> Mention | None:
+        """A facility named after someone, whose first word happens to be a town ("Kamal Adwan Hospital"):
+        the facility itself (from the gazetteer if it is there, else a facility of unknown place, which
+        the text's containers may place approximately), never the town; None when no facility word
+        follows the capitalised words after token j."""
+        k = _facility_word(text, tokens, j, capitalised=True)
+        if k < 0:
+            return None
+        end = tokens[k].end
+        name = text[start:end]
+        return Mention(start, end, name, self.index.lookup(name), cue="facility", ner_label=label, lookup_name=name,
+                       partner=self._partner(text, tokens, k), evidence=f"a {tokens[k].lower} named after a person")
 
     # -- evidence from the words around a name ---------------------------------------------------
     def _evidence(self, text: str, tokens: Sequence[Token], i: int, j: int) -> tuple[int, str, str]:
@@ -936,6 +965,7 @@ _NEAR_AFTER = re.compile(r"((?:about |some )?(?:\d+ ?(?:km|kilometres|kilometers
                          r"northeast|northwest|southeast|southwest)(?:ern)? of|near|outside|close to|from) "
                          r"(?:the )?[A-Z]\w+(?: [A-Z]\w+)*)")
 _FEATURE_KINDS = frozenset({"water", "region", "peninsula", "mountain", "island", "area"})
+_REGION_KINDS = frozenset({"admin1", "admin2"})
 _HEAD_WORDS = FACILITY_WORDS | SETTLEMENT_WORDS | CAMP_WORDS | ORGANISATION_WORDS | frozenset(TYPE_WORDS)
 
 

@@ -269,6 +269,7 @@ class Resolver:
 
         results = [self._result(g) if g.scores is not None else self._settled_result(g) for g in groups]
         placed = [self._placement(g, n, groups, picks, results) for n, g in enumerate(groups)]
+        _follow_placed_twins(groups, placed)
         implied = None
         for n, g in enumerate(groups):
             if placed[n][5] == "unplaced" and not g.mention.demonym and not g.containers:
@@ -284,22 +285,23 @@ class Resolver:
 
     def _unplace_far_heads(self, groups: list[_Group], placed: list[tuple]) -> None:
         """A name read only as the head of a longer one ("Kamal" of "Kamal Adwan Hospital") that lands
-        far from every other place of the story, in a country the story never names, is not that
-        place: it is left unplaced (its candidate kept for review)."""
+        far from every other place of the story (or in a story of fewer than two other places), in a
+        country the story never names, is not that place: it is left unplaced (its candidate kept for
+        review)."""
         anchors = [(p[3], p[4]) for g, p in zip(groups, placed, strict=True)
                    if p[5] == "exact" and p[0] is not None and not g.mention.head_only and not g.mention.demonym]
-        if len(anchors) < 2:
-            return
         countries = Counter(p[0].country for p in placed if p[0] is not None and p[5] == "exact")
         named = {self.index.country[int(g.rows[0])] for g in groups if g.mention.demonym and len(g.rows)}
         # the anchors' points to half a degree (~50 km): the test is whether any lies within 1,000 km
-        points = np.unique(np.round(np.asarray(anchors) * 2) / 2, axis=0)
+        points = np.unique(np.round(np.asarray(anchors) * 2) / 2, axis=0) if len(anchors) >= 2 else None
         for n, g in enumerate(groups):
             p = placed[n]
             if not g.mention.head_only or p[0] is None:
                 continue
             elsewhere = countries[p[0].country] - (p[5] == "exact") > 0 or p[0].country in named
-            if not elsewhere and haversine_km(points[:, 0], points[:, 1], p[3], p[4]).min() > FAR_HEAD_KM:
+            # with fewer than two places to compare with, nothing vouches for the head's reading
+            if not elsewhere and (points is None
+                                  or haversine_km(points[:, 0], points[:, 1], p[3], p[4]).min() > FAR_HEAD_KM):
                 placed[n] = (None, 0.0, (p[0], *p[2]), None, None, "unplaced", None)
 
     def _link_containers(self, mentions: Sequence[Mention], groups: list[_Group], member_of: list[int]) -> None:
@@ -649,6 +651,22 @@ class _Group:
     holds: np.ndarray | None = None                   # per row: holds a candidate of a group it contains
     allowed: np.ndarray | None = None                 # per row: inside the containers (None: none placed)
     alternate: np.ndarray | None = None               # per row: matched only by an alternate name
+
+
+def _follow_placed_twins(groups: list[_Group], placed: list[tuple]) -> None:
+    """One name, one place in an article: a name left unplaced where it stands alone ("famine grips
+    Zamzam camp") takes the place of the one mention of the same name that the text places by its
+    container ("the Zamzam camp near El Fasher"), when exactly one such placement exists."""
+    by_key: dict[str, set[int]] = {}
+    for n, g in enumerate(groups):
+        if g.containers and placed[n][5] != "unplaced":
+            by_key.setdefault(g.key, set()).add(n)
+    if not by_key:
+        return
+    for n, g in enumerate(groups):
+        twins = by_key.get(g.key, ())
+        if placed[n][5] == "unplaced" and not g.containers and not g.mention.demonym and len(twins) == 1:
+            placed[n] = placed[next(iter(twins))]
 
 
 def _placed_row(g: _Group, pick: int) -> int | None:

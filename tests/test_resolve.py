@@ -340,3 +340,56 @@ def test_a_head_word_far_from_the_story_is_not_placed(index: PlaceIndex) -> None
 def test_well_known_towns_stay_themselves(any_parser: Geoparser, text: str, name: str, country: str) -> None:
     r = only(any_parser, text, name)
     assert r.precision == "exact" and r.place.kind == "city" and r.place.country == country
+
+
+def test_a_head_word_with_no_story_to_vouch_for_it_is_not_placed(index: PlaceIndex) -> None:
+    # "Kamal" of "Kamal Adwan treated the wounded.", alone in its text
+    kamal = Mention(0, 5, "Kamal", index.lookup("Kamal"), lookup_name="Kamal", head_only=True)
+    [out] = Resolver(index).resolve([kamal])
+    assert out.precision == "unplaced" and out.alternatives[0].country == "ID"
+
+
+@pytest.mark.parametrize("text", [
+    "Staff at Kamal Adwan Hospital said the building had lost power.",
+    "Patients were moved from the Kamal Adwan Hospital overnight.",
+])
+def test_a_facility_named_after_a_person_is_the_facility_not_a_town(any_parser: Geoparser, text: str) -> None:
+    parsed = any_parser.parse(text)
+    assert all(r.place is None or r.place.country != "ID" for r in parsed), parsed
+    named = [r for r in parsed if "Kamal" in r.mention.name]
+    assert all(r.mention.name == "Kamal Adwan Hospital" for r in named), named
+
+
+def test_a_named_facility_in_a_story_takes_the_town_it_is_in(parser: Geoparser) -> None:
+    # with the NER (the rules alone leave a name they cannot read as a place out)
+    r = only(parser, "Staff at Kamal Adwan Hospital in Beit Lahia said the building had lost power.",
+             "Kamal Adwan Hospital")
+    assert r.precision == "town" and r.container.name == "Bayt Lāhyā"
+
+
+def test_a_name_placed_by_its_container_once_is_placed_there_everywhere(any_parser: Geoparser) -> None:
+    text = ("Famine grips Zamzam camp\n\nAid agencies said the Zamzam camp near El Fasher was shelled again. "
+            "Families fled Zamzam camp overnight.")
+    found = resolved(any_parser, text, "Zamzam")
+    assert len(found) == 3
+    assert {(r.precision, r.container.name if r.container else None) for r in found} == {("town", "El Fasher")}
+
+
+@pytest.mark.parametrize("text", [
+    "In Deir al-Balah, aid workers said the crossings remained closed.",
+    "Officials in Deir El Balah said the hospital was full.",
+])
+def test_a_town_spelled_like_its_region_is_the_town(any_parser: Geoparser, text: str) -> None:
+    name = "Deir al-Balah" if "al-" in text else "Deir El Balah"
+    r = only(any_parser, text, name)
+    assert r.precision == "exact" and r.place.kind == "city" and r.place.country == "PS"
+
+
+def test_a_place_tagged_as_a_person_elsewhere_stays_a_place(parser: Geoparser) -> None:
+    # The small NER model tags "KHAN YOUNIS" (a dateline) and "Khan Younis" as people: neither tag is
+    # evidence against the other mentions of the same name.
+    text = ("Strikes hit Rafah and Khan Younis overnight\n\n"
+            "KHAN YOUNIS, Gaza Strip, 12 May 2024 — Israeli strikes hit Rafah and Khan Younis overnight, "
+            "health officials said.")
+    found = [r for r in parser.parse(text) if r.mention.name.casefold() == "khan younis"]
+    assert len(found) == 3 and {r.place.country for r in found} == {"PS"}
