@@ -1,6 +1,7 @@
 """Tests for geo.online against a fake Nominatim/Photon on 127.0.0.1 (tests/fakegeocoder.py): request
-spacing measured with an injected clock (never slept), the cache (answers and "not found"), 429 with
-Retry-After, 403, 500, timeouts, malformed answers, the messages, and the queries built from context.
+spacing measured with an injected clock (never slept; and once on the real clock), the cache (answers
+and "not found"), 429 with Retry-After, 403, 500, timeouts, malformed answers, the messages, and the
+queries built from context.
 Nothing here touches the internet."""
 
 from __future__ import annotations
@@ -85,6 +86,25 @@ def test_fifty_distinct_queries_are_spaced_and_a_second_run_asks_nothing(fake: F
     assert fake.count == 50 and second.requests == 0                   # zero requests: answers and "not found"
     assert all(r.from_cache for r in again)
     assert [(r.status, r.candidates) for r in again] == [(r.status, r.candidates) for r in results]
+
+
+def test_the_spacing_holds_on_the_real_clock(tmp_path: Path) -> None:
+    """The same limiter with time.monotonic and time.sleep (what the app uses): the fake server's own
+    real clock sees the requests at least a second apart (5 ms allowed for the loopback)."""
+    server = FakeGeocoder(clock=time.monotonic)
+    httpd = serve(server)
+    try:
+        config = OnlineConfig(provider="nominatim", endpoint=server.url, user_agent=AGENT, enabled=True)
+        online = OnlineGeocoder(config, cache=GeoCache(tmp_path / "geocache.sqlite3"))
+        started = time.monotonic()
+        for n in range(4):
+            online.lookup(q(f"Village {n}"))
+        gaps = [b.at - a.at for a, b in zip(server.requests, server.requests[1:], strict=False)]
+        assert server.count == 4 and min(gaps) >= 0.995, gaps
+        assert time.monotonic() - started >= 3.0
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 def test_identical_queries_go_out_once(fake: FakeGeocoder, clock: FakeClock, tmp_path: Path) -> None:
