@@ -6,10 +6,12 @@
     >>> [p.name for p in frame.off_frame]     # ['Washington', 'Brussels']: named, far from the scene
 
 The core is where the story's towns, facilities and regions concentrate, weighted by mentions: the
-place with the most weight within CORE_RADIUS_KM of it is the centre, and the places within that
-distance of it are the core. Countries and continents are context, not the scene (their points are far
-from most of their towns). Side mentions far away stay on the map but outside the frame, and are
-listed so that a reader knows they are there.
+place with the most weight within CORE_RADIUS_KM of it is the centre; the places around it in the
+story's own country, and those across a border close to them, are the core (with a second group in the
+same country farther out when it carries a fair share of the story). Countries and continents are
+context, not the scene (their points are far from most of their towns). Side mentions far away (another
+country's capital, a summit abroad) stay on the map but outside the frame, and are listed so that a
+reader knows they are there.
 """
 
 from __future__ import annotations
@@ -25,10 +27,15 @@ from geo.resolve import haversine_km
 CORE_RADIUS_KM = 600.0
 MAX_CENTRES = 300            # the heaviest places tried as the centre: the cost stays linear in places
 CONTEXT_KINDS = frozenset({"country", "continent"})
+STRETCHES = frozenset({"water"})     # seas, gulfs, rivers: not where the story's scene is
 # A region's point stands for a large area, an approximate place's for its container: they count less.
 REGION_WEIGHT = 0.5
 APPROXIMATE_WEIGHT = 0.5
 MIN_SPAN_DEG = 1.0
+HOME_RADIUS_KM = 1500.0      # the story's country may reach this far from the centre (Khartoum to Darfur)
+FAR_GROUP_SHARE = 0.25       # ... for a group of places that weighs at least this share of the core
+MAX_FAR_GROUPS = 3
+NEIGHBOUR_KM = 150.0         # a place across a border this close to the story's own places is in the scene
 
 
 @dataclass(frozen=True)
@@ -62,23 +69,70 @@ def story_frame(places: Sequence[Place], *, radius_km: float = CORE_RADIUS_KM,
         return None
     # Countries, and places known only to lie in a country (at its centroid), are context: they decide
     # the frame only when nothing smaller was placed.
-    scene = [p for p in placed if p.kind not in CONTEXT_KINDS and p.precision != "country"] or placed
+    # Seas and rivers too: their points are anywhere along them.
+    scene = [p for p in placed if p.kind not in CONTEXT_KINDS and p.kind not in STRETCHES
+             and p.precision != "country"] or placed
     lat = np.asarray([p.lat for p in scene])
     lon = np.asarray([p.lon for p in scene])
     w = np.asarray([weight(p) for p in scene])
-    centres = np.argsort(-w, kind="stable")[:MAX_CENTRES]
-    best, best_score = int(centres[0]), -1.0
-    for c in centres.tolist():
-        score = float(w[haversine_km(lat, lon, lat[c], lon[c]) <= radius_km].sum())
-        if score > best_score + 1e-9:
-            best, best_score = c, score
-    inside = haversine_km(lat, lon, lat[best], lon[best]) <= radius_km
+    best = _heaviest_neighbourhood(lat, lon, w, np.arange(len(scene)), radius_km)
+    inside = _core(scene, lat, lon, w, best, radius_km)
     core = [p for p, keep in zip(scene, inside.tolist(), strict=True) if keep]
     bounds = place_bounds(core, margin=margin)
     frame = StoryFrame(bounds, tuple(p.key for p in core), ())
     off = [p for p in placed if p.kind not in CONTEXT_KINDS and not frame.contains(p.lat, p.lon)]
     off.sort(key=lambda p: (-p.mention_count, p.name))
     return StoryFrame(bounds, frame.core, tuple(off))
+
+
+def _heaviest_neighbourhood(lat: np.ndarray, lon: np.ndarray, w: np.ndarray, among: np.ndarray,
+                            radius_km: float) -> int:
+    """The place (of `among`, the heaviest `MAX_CENTRES` tried) with the most weight within `radius_km`."""
+    centres = among[np.argsort(-w[among], kind="stable")[:MAX_CENTRES]]
+    best, best_score = int(centres[0]), -1.0
+    for c in centres.tolist():
+        score = float(w[among][haversine_km(lat[among], lon[among], lat[c], lon[c]) <= radius_km].sum())
+        if score > best_score + 1e-9:
+            best, best_score = c, score
+    return best
+
+
+def _core(scene: Sequence[Place], lat: np.ndarray, lon: np.ndarray, w: np.ndarray, centre: int,
+          radius_km: float) -> np.ndarray:
+    """Which places make the story's scene: around the centre, those in the story's own country (the
+    one with the most weight there) and those across a border close to them (a Gaza story's Israeli
+    towns, not Cairo); and a second group in the same country farther out when it carries a fair share
+    of the story (Darfur in a story that opens on Khartoum, not one mention of Lviv in a story of the
+    Donetsk front). Without countries, the places within `radius_km` of the centre."""
+    distance = haversine_km(lat, lon, lat[centre], lon[centre])
+    near = distance <= radius_km
+    country = np.asarray([p.country or "" for p in scene])
+    weights: dict[str, float] = {}
+    for c, x in zip(country[near].tolist(), w[near].tolist(), strict=True):
+        weights[c] = weights.get(c, 0.0) + x
+    home = max(weights, key=lambda c: (weights[c], c != ""))
+    if not home:
+        return near
+    at_home = country == home
+    inside = near & at_home
+    far = np.flatnonzero(at_home & ~near & (distance <= HOME_RADIUS_KM))
+    enough = FAR_GROUP_SHARE * w[inside].sum()
+    for _ in range(MAX_FAR_GROUPS):
+        if not len(far):
+            break
+        second = _heaviest_neighbourhood(lat, lon, w, far, radius_km)
+        grouped = haversine_km(lat[far], lon[far], lat[second], lon[second]) <= radius_km
+        if w[far[grouped]].sum() < enough:
+            break       # the heaviest group left is too light: so is every other
+        inside[far[grouped]] = True
+        far = far[~grouped]
+    across = np.flatnonzero(~at_home & (distance <= HOME_RADIUS_KM))
+    if len(across):
+        home_points = np.unique(np.round(np.stack([lat[inside], lon[inside]], axis=1) * 4) / 4, axis=0)
+        home_points = home_points[:MAX_CENTRES]
+        d = haversine_km(lat[across][:, None], lon[across][:, None], home_points[None, :, 0], home_points[None, :, 1])
+        inside[across[d.min(axis=1) <= NEIGHBOUR_KM]] = True
+    return inside
 
 
 def place_bounds(places: Sequence[Place], min_span: float = MIN_SPAN_DEG,

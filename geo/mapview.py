@@ -67,6 +67,7 @@ OSM_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">Ope
 GROUP_STYLE = {g: (GROUP_COLOUR[g], GROUP_ALPHA[g], GROUP_DASH[g]) for g in GROUP_COLOUR}
 STATUS_STYLE = STATUS_COLOUR
 POPUP_PASSAGES = 6
+LEGEND_CLEARANCE_PX = 165   # the legend's height and a margin: the story's frame opens below it
 # A place the user corrected: a dark rim (CSS over the kind's colour) and a check in its tooltip.
 CORRECTED_COLOUR = "#111"
 CORRECTED_CSS = f"path.cm-corrected {{ stroke: {CORRECTED_COLOUR}; stroke-width: 3px; stroke-opacity: 1; }}"
@@ -500,8 +501,10 @@ def build_map(places: Sequence[Place], *, status: Callable[[Place], str | None] 
     LocalMap, PlaceLayer = local_asset_classes(base)
     # maxZoom on the map itself: folium 0.20 hands max_zoom only to a tile layer it creates, and
     # without one markercluster throws "Map has no maxZoom specified".
+    # zoomSnap 0.25: the frame is fitted in quarter zoom steps (whole steps would leave up to twice
+    # the frame's span around it); the buttons and the wheel still step by one.
     m = LocalMap(location=[30, 20], zoom_start=2, tiles=None, maxZoom=18, minZoom=1,
-                 control_scale=True, prefer_canvas=False, height=height)
+                 control_scale=True, prefer_canvas=False, height=height, zoomSnap=0.25, zoomDelta=1)
     resolved = [p for p in places if p.resolved]
     online_credit = attribution_for(resolved)     # OpenStreetMap's, when an online geocoder placed one
     Basemap(base, embed=standalone, credit=f"{BASEMAP_CREDIT} · {online_credit}" if online_credit
@@ -526,7 +529,9 @@ def build_map(places: Sequence[Place], *, status: Callable[[Place], str | None] 
                corrected=any(p.correction is not None for p in resolved)).add_to(m)
     if frame is not None:
         south, west, north, east = frame.bounds
-        m.fit_bounds([[south, west], [north, east]], padding=(20, 20), max_zoom=9)
+        # the frame opens below the legend (top right), so that no place of the story hides under it
+        m.fit_bounds([[south, west], [north, east]], padding_top_left=(20, LEGEND_CLEARANCE_PX),
+                     padding_bottom_right=(20, 20), max_zoom=9)
     return m
 
 

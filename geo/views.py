@@ -244,8 +244,8 @@ ALSO_MENTIONED = 12     # names listed under the map (the rest are counted)
 
 
 def also_mentioned_html(frame: StoryFrame | None, limit: int = ALSO_MENTIONED) -> str:
-    """"Also mentioned, outside this view: Washington, Brussels": the places the story names far from
-    its core (on the map, outside the frame it opens on), as escaped HTML; "" when there are none.
+    """"Also mentioned, away from the story's scene: Washington, Brussels": the places the story names
+    far from its core (on the map, outside the frame it opens on), as escaped HTML; "" when there are none.
     Dark text on a light box, readable in a light or a dark theme."""
     if frame is None or not frame.off_frame:
         return ""
@@ -254,7 +254,8 @@ def also_mentioned_html(frame: StoryFrame | None, limit: int = ALSO_MENTIONED) -
     tail = f" and {more} more" if more > 0 else ""
     return (f"<div class='cm-also' style='background:#f4f6f8;color:#1c1c1c;border-left:3px solid #8a929b;"
             f"padding:5px 10px;margin:4px 0;font:13px/1.45 system-ui,sans-serif;border-radius:3px'>"
-            f"<b>Also mentioned</b>, outside this view: {', '.join(names)}{tail}</div>")
+            f"<b>Also mentioned</b>, away from the story's scene: {', '.join(names)}{tail}"
+            f"</div>")
 
 
 def _long_date(day: dt.date) -> str:

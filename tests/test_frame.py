@@ -62,3 +62,34 @@ def test_the_heaviest_cluster_wins_over_a_single_heavy_outlier() -> None:
               place("Far", 38.9, -77.0, 4)]
     frame = story_frame(places)
     assert set(frame.core) == {"k:A", "k:B", "k:C"} and [p.name for p in frame.off_frame] == ["Far"]
+
+
+def place(name: str, lat: float, lon: float, country: str, n: int = 1, kind: str = "city") -> Place:
+    return Place(f"k:{name}", name, kind, lat, lon, country, None, 1.0, (None,) * n, (), "")
+
+
+def test_a_capital_abroad_within_reach_is_a_side_mention() -> None:
+    # a story of a strip of land 40 km long that also names a capital 350 km away, in another country
+    strip = [place("North", 31.55, 34.50, "PS", 2), place("Middle", 31.42, 34.35, "PS", 2),
+             place("South", 31.30, 34.25, "PS", 3)]
+    across = place("Border town", 31.25, 34.55, "IL")      # 25 km over the border: part of the scene
+    capital = place("Capital", 30.06, 31.25, "EG")
+    frame = story_frame([*strip, across, capital])
+    assert set(frame.core) == {p.key for p in [*strip, across]}
+    assert [p.name for p in frame.off_frame] == ["Capital"]
+    south, west, north, east = frame.bounds
+    assert east - west < 2.0 and north - south < 2.0
+
+
+def test_a_war_across_a_large_country_is_framed_whole() -> None:
+    # two theatres 800 km apart in one country, each a fair share of the story; one mention of a place
+    # 1,100 km away in the same country is not
+    east = [place("E1", 15.6, 32.5, "SD", 2), place("E2", 13.6, 33.6, "SD", 2), place("E3", 14.0, 35.4, "SD", 2),
+            place("Port", 19.6, 37.2, "SD", 2)]
+    west = [place("W1", 13.6, 25.3, "SD", 2), place("W2", 13.5, 25.2, "SD")]
+    sea = place("Sea", 22.0, 38.0, "", kind="water")
+    frame = story_frame([*east, *west, sea])
+    assert set(frame.core) == {p.key for p in [*east, *west]}
+    front = [place(f"F{n}", 48.6 + n / 10, 37.8, "UA", 3) for n in range(4)]
+    far = place("Far west", 49.8, 24.0, "UA")
+    assert far.key not in story_frame([*front, far]).core
