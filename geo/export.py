@@ -28,12 +28,14 @@ from geo.attribution import attribution_for, placed_online
 from geo.excerpts import excerpt, marked
 from geo.library import source_name
 from geo.places import MentionRef, Place
+from geo.styles import uncertainty_m
 
 
 def place_record(place: Place, *, with_passages: bool = True) -> dict:
     record = {
         "name": place.name, "kind": place.kind, "lat": place.lat, "lon": place.lon,
         "precision": place.precision, "container": place.container or None,
+        "uncertainty_km": _uncertainty_km(place),
         "country": place.country, "geonameid": place.geonameid, "mentions": place.mention_count,
         "confidence": place.confidence, "articles": list(place.article_ids), "source": place.source,
         "placed_by": place.placed_by, "correction": place.correction,
@@ -102,6 +104,12 @@ def places_csv(places: Sequence[Place]) -> str:
                 "" if p.correction is None else p.correction, attribution_for([p]), m.article_id, r["source"],
                 r["passage_id"], m.start, m.end, "yes" if r["passage_truncated"] else "no")])
     return out.getvalue()
+
+
+def _uncertainty_km(place: Place) -> float | None:
+    """The radius of an approximate place's uncertainty circle in km, as the map draws it (None if exact)."""
+    metres = uncertainty_m(place.precision, place.uncertainty_km) if place.approximate else 0
+    return round(metres / 1000, 1) if metres else None
 
 
 def rows_csv(rows: Sequence[Mapping[str, object]]) -> str:

@@ -31,7 +31,7 @@ STRETCHES = frozenset({"water"})     # seas, gulfs, rivers: not where the story'
 # A region's point stands for a large area, an approximate place's for its container: they count less.
 REGION_WEIGHT = 0.5
 APPROXIMATE_WEIGHT = 0.5
-MIN_SPAN_DEG = 1.0
+MIN_SPAN_DEG = 0.6          # the smallest frame (about 65 km), for a story of one place or a small strip
 HOME_RADIUS_KM = 1500.0      # the story's country may reach this far from the centre (Khartoum to Darfur)
 FAR_GROUP_SHARE = 0.25       # ... for a group of places that weighs at least this share of the core
 MAX_FAR_GROUPS = 3

@@ -302,7 +302,7 @@ def marker_style(place: Place, status: str | None = None) -> MarkerStyle:
     radius = marker_radius(place.mention_count)
     if place.approximate:
         return MarkerStyle(colour, 0.0, APPROX_DASH, radius, hollow=True,
-                           uncertainty_m=uncertainty_m(place.precision))
+                           uncertainty_m=uncertainty_m(place.precision, place.uncertainty_km))
     return MarkerStyle(colour, opacity, dash, radius)
 
 

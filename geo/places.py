@@ -57,6 +57,7 @@ class Place:
     container: str = ""        # the place whose point stands in for an approximate one ("Donetska oblast")
     placed_by: str = "gazetteer"   # "gazetteer", "correction" or an online geocoder's name (see ResolvedMention)
     correction: int | None = None  # the id of the user's correction that placed it (geo.corrections)
+    uncertainty_km: float = 0.0    # how far it may lie from an approximate point (0: the precision's default)
 
     @property
     def mention_count(self) -> int:
@@ -145,7 +146,7 @@ def group_places(parsed: Iterable[tuple[Article, Sequence[Passage], Sequence[Res
             source=_source(best, where, source_of),
             gazetteer_name=p.name if p else "",
             precision=best.precision, container=best.container.name if best.container else "",
-            placed_by=best.placed_by, correction=best.correction,
+            placed_by=best.placed_by, correction=best.correction, uncertainty_km=best.uncertainty_km,
         ))
     places.sort(key=lambda pl: (-pl.mention_count, pl.name))
     return places

@@ -722,7 +722,7 @@ def _markers(resolved: Sequence[Place], view: tuple[float, float, float, float],
         group = kind_group(p.kind)
         colour = STATUS_COLOUR.get(status(p), OTHER_STATUS_COLOUR) if status else GROUP_COLOUR[group]
         out.append(_Marker(p, lon, p.lat, group, colour, marker_radius(p.mention_count), p.approximate,
-                           uncertainty_m(p.precision) if p.approximate else 0))
+                           uncertainty_m(p.precision, p.uncertainty_km) if p.approximate else 0))
     return out
 
 

@@ -45,6 +45,7 @@ VILLAGE = 5_000                    # ... when it is a village (fewer people) wit
 VILLAGE_SHARE = 0.4                # the pick holds less than this share
 CONTAINER_SHARE = 0.75             # ... else the smallest container holding this share stands in
 OUTSIDE_PENALTY = 1000.0           # what a candidate outside a named container loses (kept for review)
+SPREAD_MIN_KM = 5.0                # the smallest uncertainty circle of a region or country
 FAR_HEAD_KM = 1000.0               # see _unplace_far_heads
 IMPLIED_SHARE = 0.6                # a story's region (or country) that holds this share of its places
 # How precisely a placed mention's point stands for it (see ResolvedMention.precision).
@@ -94,6 +95,7 @@ class ResolvedMention:
     container: Candidate | None = None
     placed_by: str = "gazetteer"
     correction: int | None = None
+    uncertainty_km: float = 0.0     # how far the place may lie from an approximate point (0: by precision)
 
     @property
     def label(self) -> str:
@@ -128,6 +130,7 @@ class Resolver:
         self._priors: dict[tuple, tuple] = {}
         self._settled: dict[tuple, tuple] = {}
         self._cache_size = cache_size
+        self._spreads: dict[int, float] = {}    # region or country row -> its towns' spread (km)
 
     # -- priors ----------------------------------------------------------------------------------
     def _prior(self, mention: Mention, rows: Sequence[int], alt_flags: dict[int, bool],
@@ -281,7 +284,25 @@ class Resolver:
                     placed[n] = (None, round(share, 3), placed[n][2], container.lat, container.lon, precision,
                                  container)
         self._unplace_far_heads(groups, placed)
-        return [ResolvedMention(m, *placed[g]) for m, g in zip(mentions, member_of, strict=True)]
+        spread = [self._spread_km(p[6]) if p[6] is not None and p[5] in ("admin1", "country") else 0.0
+                  for p in placed]
+        return [ResolvedMention(m, *placed[g], uncertainty_km=spread[g])
+                for m, g in zip(mentions, member_of, strict=True)]
+
+    def _spread_km(self, container: Candidate) -> float:
+        """How far the towns of a region or country lie from its point (the 90th percentile, in km,
+        at least SPREAD_MIN_KM): the radius of an approximate place's uncertainty circle, a Gaza
+        governorate's tens of kilometres rather than a Ukrainian oblast's hundred; 0 when the
+        gazetteer holds no town of it (the precision's default then)."""
+        row = container.row
+        if row not in self._spreads:
+            points = self.index.member_points(row)
+            km = 0.0
+            if len(points):
+                d = haversine_km(points[:, 0], points[:, 1], container.lat, container.lon)
+                km = max(float(np.percentile(d, 90)), SPREAD_MIN_KM)
+            self._spreads[row] = round(km, 1)
+        return self._spreads[row]
 
     def _unplace_far_heads(self, groups: list[_Group], placed: list[tuple]) -> None:
         """A name read only as the head of a longer one ("Kamal" of "Kamal Adwan Hospital") that lands

@@ -29,6 +29,10 @@ UNCERTAINTY_DASH = "4 4"         # the uncertainty circle's outline
 UNCERTAINTY_FILL = 0.06          # ... and its very light fill
 
 
-def uncertainty_m(precision: str) -> int:
-    """The radius in metres of the circle around an approximate place (0 for an exact one)."""
-    return UNCERTAINTY_M.get(precision, 0)
+def uncertainty_m(precision: str, km: float = 0.0) -> int:
+    """The radius in metres of the circle around an approximate place (0 for an exact one): `km` when
+    the engine measured it (a region's or country's towns, see geo.resolve), else the precision's
+    rough default."""
+    if precision not in UNCERTAINTY_M:
+        return 0
+    return int(round(km * 1000)) if km > 0 else UNCERTAINTY_M[precision]

@@ -49,7 +49,7 @@ def test_a_story_of_one_place_and_of_none() -> None:
     frame = story_frame([one])
     assert frame.contains(50.45, 30.52) and frame.off_frame == ()
     south, west, north, east = frame.bounds
-    assert north - south >= 1.0 and east - west >= 1.0
+    assert north - south >= 0.6 and east - west >= 0.6
     assert story_frame([]) is None
     assert story_frame([Place("unresolved:x", "X", "unresolved", None, None, "", None, 0.0, (), (), "")]) is None
 

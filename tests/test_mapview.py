@@ -14,7 +14,7 @@ from mapdata import circle_rows, marker_rows
 from streamlit_folium import generate_leaflet_string
 
 from geo.articles import Article, article_from_text
-from geo.frame import place_bounds, story_frame
+from geo.frame import MIN_SPAN_DEG, place_bounds, story_frame
 from geo.mapview import (
     STATIC_DIR,
     STATUS_STYLE,
@@ -220,7 +220,7 @@ def test_standalone_html_keeps_script_blocks_intact(seed_places: list[Place]) ->
 def test_place_bounds_of_one_place_spans_the_minimum(seed_places: list[Place]) -> None:
     mariupol = next(p for p in seed_places if p.name == "Mariupol")
     south, west, north, east = place_bounds([mariupol])
-    assert north - south == pytest.approx(1.0) and east - west == pytest.approx(1.0)
+    assert north - south == pytest.approx(MIN_SPAN_DEG) and east - west == pytest.approx(MIN_SPAN_DEG)
     assert (south + north) / 2 == pytest.approx(mariupol.lat)
     assert (west + east) / 2 == pytest.approx(mariupol.lon)
     assert place_bounds([mariupol], min_span=4.0)[2] - place_bounds([mariupol], min_span=4.0)[0] \
@@ -301,10 +301,13 @@ def test_approximate_places_get_an_uncertainty_circle_of_their_precision(approx_
     assert len(circles) == len(approximate) == 2
     for place in approximate:
         [circle] = [c for c in circles if (c[0], c[1]) == (place.lat, place.lon)]
-        assert circle[2] == UNCERTAINTY_M[place.precision]      # metres, for L.circle
+        # metres, for L.circle: how far the region's towns lie from its point, else the precision's default
+        assert circle[2] == (round(place.uncertainty_km * 1000) or UNCERTAINTY_M[place.precision])
         assert circle[3] == marker_style(place).colour
         assert f"cm-precision-{place.precision}" in circle[4]
     assert UNCERTAINTY_M["town"] < UNCERTAINTY_M["admin2"] < UNCERTAINTY_M["admin1"] < UNCERTAINTY_M["country"]
+    stepne = by_name(approx_places, "Stepne")
+    assert stepne.precision == "admin1" and 60 < stepne.uncertainty_km < 200      # an oblast: about 100 km
     # a layer of its own, below the markers, not clustered, not clickable
     script = approx_page.split("var circles = ", 1)[1].split("})();", 1)[0]
     assert "L.circle(" in script and "interactive: false" in script and 'pane: "uncertainty"' in script

@@ -393,3 +393,14 @@ def test_a_place_tagged_as_a_person_elsewhere_stays_a_place(parser: Geoparser) -
             "health officials said.")
     found = [r for r in parser.parse(text) if r.mention.name.casefold() == "khan younis"]
     assert len(found) == 3 and {r.place.country for r in found} == {"PS"}
+
+
+def test_a_regions_uncertainty_is_how_far_its_towns_lie(parser: Geoparser) -> None:
+    # the circle around a village placed at its region's point is as large as the region's towns are
+    # spread: an oblast's ~100 km, a Gaza governorate's tens of kilometres
+    oblast = only(parser, "Russian forces shelled Stepne, Donetsk.", "Stepne")
+    assert oblast.precision == "admin1" and 60 < oblast.uncertainty_km < 200
+    gaza = only(parser, "Families fled toward al-Mawasi, Gaza.", "al-Mawasi")
+    assert gaza.precision == "admin1" and 5 <= gaza.uncertainty_km < 60
+    exact = only(parser, "Russian forces shelled Kramatorsk.", "Kramatorsk")
+    assert exact.uncertainty_km == 0.0
