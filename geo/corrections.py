@@ -662,4 +662,5 @@ def _corrected(r: ResolvedMention, c: Correction) -> ResolvedMention:
     exact = t.precision == "exact"
     return replace(r, place=candidate if exact else None, confidence=1.0, alternatives=tuple(alternatives),
                    lat=t.lat, lon=t.lon, precision=t.precision, container=None if exact else candidate,
-                   placed_by=(t.provider or "online") if c.action == "online" else "correction", correction=c.id)
+                   placed_by=(t.provider or "online") if c.action == "online" else "correction", correction=c.id,
+                   uncertainty_km=0.0)      # the engine's measure was of its own container: the precision's default
