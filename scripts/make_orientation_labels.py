@@ -32,6 +32,13 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 12742 * math.asin(math.sqrt(h))
 
 
+def map_name(name: str) -> str:
+    """A name as a map writes it: the inverted ISO form "Palestine, State of" read in order, "State of
+    Palestine" (and "The Democratic Republic of the Congo")."""
+    head, sep, tail = name.partition(", ")
+    return f"{tail} {head}" if sep else name
+
+
 def main() -> int:
     from geo.gazetteer import PlaceIndex
 
@@ -48,7 +55,8 @@ def main() -> int:
     labels: list[list] = []
     kept: list[tuple[float, float]] = []
     for r in countries:
-        labels.append([index.name_of[r], round(float(index.lat[r]), 3), round(float(index.lon[r]), 3), "country",
+        labels.append([map_name(index.name_of[r]), round(float(index.lat[r]), 3), round(float(index.lon[r]), 3),
+                       "country",
                        3 if pop[r] >= 30_000_000 else 4])
     for kind, group in (("capital", capitals), ("city", cities)):
         for r in group:
