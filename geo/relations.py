@@ -5,9 +5,9 @@
     >>> marked = mark_relations(text, mentions, is_region)   # the same mentions, with `within`,
     ...                                                       # `partner`, `series` and cues set
 
-Containers become `Mention.within` links (the container's start offset and "in" or "near"), innermost
-first, so that the resolver can keep a mention's candidates inside what the text says contains it, and
-fall back to the container's point when none is.
+Containers become `Mention.within` links (the container's start offset and "in", "near" or "frame",
+a region that opens the sentence), innermost first, so that the resolver can keep a mention's
+candidates inside what the text says contains it, and fall back to the container's point when none is.
 """
 
 from __future__ import annotations
@@ -148,6 +148,7 @@ def _mark_within(text: str, out: list[Mention], kind_of) -> list[Mention]:
             links[k + 1].append((m.start, "in"))     # "Donetsk - Kirovskyi": a district of the city
         elif _POSSESSIVE.fullmatch(gap) and kind_of(m) in ("country", "admin1") and not broader:
             links[k + 1].append((m.start, "in"))     # "Libya's Misrata"
+    _mark_sentence_frames(text, out, links, kind_of)
     # a container's own containers hold what it contains ("X, Y district" where "Y district, Z")
     by_start = {m.start: n for n, m in enumerate(out)}
     for k in range(len(out)):
@@ -158,6 +159,26 @@ def _mark_within(text: str, out: list[Mention], kind_of) -> list[Mention]:
                     links[k].append(outer)
                     seen.add(outer[0])
     return [replace(m, within=tuple(links[k])) if links[k] else m for k, m in enumerate(out)]
+
+
+def _mark_sentence_frames(text: str, out: list[Mention], links: list[list[tuple[int, str]]], kind_of) -> None:
+    """"In North Darfur, the camp was shelled and families fled to Tawila": a sentence that opens on a
+    region or district holds the names of that sentence the gazetteer lacks (names it knows keep their
+    own reading: "In Ukraine, officials welcomed the Paris summit")."""
+    frame: Mention | None = None
+    for k, m in enumerate(out):
+        if frame is not None and _SENTENCE_END.search(text, frame.end, m.start):
+            frame = None
+        if _OPENS_SENTENCE.search(text[max(0, m.start - 12):m.start]) and _admin_like(m, kind_of) \
+                and kind_of(m) != "country" and text[m.end:m.end + 1] == ",":
+            frame = m
+            continue
+        if frame is not None and not links[k] and kind_of(m) == "unknown":
+            links[k].append((frame.start, "frame"))     # honoured only where it reads as a region
+
+
+_OPENS_SENTENCE = re.compile(r"(?:^|[.!?]\s+|\n\s*)In\s+(?:the\s+)?$")
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
 
 
 def _admin_like(m: Mention, kind_of) -> bool:

@@ -425,6 +425,8 @@ class Resolver:
             if row is None:
                 continue
             kind = index.kinds[row]
+            if relation == "frame" and kind not in ("admin1", "admin2"):
+                continue        # "In Kharkiv, ... fled to X": a city opening a sentence does not hold X
             precision = "town" if relation == "near" and kind not in _PRECISION_OF_KIND \
                 else _PRECISION_OF_KIND.get(kind, "town")
             s = holder.scores if holder.scores is not None else holder.prior
@@ -668,7 +670,7 @@ class _Group:
     context_weight: np.ndarray | None = None          # how far the article's context counts, per row
     ckey: tuple = ()                                  # how the name reads (the prior cache's key)
     closeness: Closeness | None = None               # other names' weight for it (see geo.context)
-    containers: list[tuple[int, str]] = field(default_factory=list)   # (group, "in"/"near"), innermost first
+    containers: list[tuple[int, str]] = field(default_factory=list)   # (group, "in"/"near"/"frame"), innermost first
     holds: np.ndarray | None = None                   # per row: holds a candidate of a group it contains
     allowed: np.ndarray | None = None                 # per row: inside the containers (None: none placed)
     alternate: np.ndarray | None = None               # per row: matched only by an alternate name

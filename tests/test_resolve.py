@@ -404,3 +404,20 @@ def test_a_regions_uncertainty_is_how_far_its_towns_lie(parser: Geoparser) -> No
     assert gaza.precision == "admin1" and 5 <= gaza.uncertainty_km < 60
     exact = only(parser, "Russian forces shelled Kramatorsk.", "Kramatorsk")
     assert exact.uncertainty_km == 0.0
+
+
+@pytest.mark.parametrize(("text", "precision", "container"), [
+    ("In North Darfur, the camp was shelled again, and families fled to Tawila.", "admin1", "North Darfur"),
+    ("In the Kharkiv region, residents fled to Tawila.", "admin1", "Kharkivska oblast"),
+    ("In Kharkiv, residents fled to Tawila.", "unplaced", None),        # a city opening a sentence holds nothing
+    ("Families fled to Tawila. In North Darfur, it rained.", "unplaced", None),   # another sentence
+])
+def test_a_region_opening_a_sentence_holds_its_unknown_names(parser: Geoparser, text: str, precision: str,
+                                                             container: str | None) -> None:
+    r = only(parser, text, "Tawila")
+    assert r.precision == precision and (r.container.name if r.container else None) == container
+
+
+def test_a_region_opening_a_sentence_leaves_known_names_alone(any_parser: Geoparser) -> None:
+    r = only(any_parser, "In Donetsk region, officials welcomed the Paris summit.", "Paris")
+    assert r.precision == "exact" and r.place.country == "FR"
