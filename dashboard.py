@@ -67,6 +67,7 @@ from geo.views import (
     share_link,
     state_to_params,
     story_date_line,
+    tracked_view_caption,
     unplaced_html,
     unplaced_places,
     view_from_params,
@@ -596,6 +597,7 @@ def place_map(shown: list[Place], listed: list[Place], frame: StoryFrame | None,
     review_panel.take_map_click(out)       # -- review hook (e): a point clicked for a review
     if track_view:
         state.map_bounds = map_bounds((out or {}).get("bounds"))
+        st.caption(tracked_view_caption(state.map_bounds))      # numbers only
     also = also_mentioned_html(frame)
     if also:
         st.html(also)

@@ -633,6 +633,23 @@ def map_bounds(raw: object) -> tuple[float, float, float, float] | None:
     return south, west, north, east
 
 
+def tracked_view_caption(bounds: tuple[float, float, float, float] | None) -> str:
+    """What the current-view PNG will show, in one plain line: "PNG of this view: 46.10°N to 49.87°N,
+    33.10°E to 39.45°E", or that it shows the story's frame until the map reports a view."""
+    if bounds is None:
+        return "PNG of the story's frame until the map reports a view (move or zoom it)."
+    south, west, north, east = bounds
+
+    def lat(v: float) -> str:
+        return f"{abs(v):.2f}°{'N' if v >= 0 else 'S'}"
+
+    def lon(v: float) -> str:
+        v = (v + 180.0) % 360.0 - 180.0
+        return f"{abs(v):.2f}°{'E' if v >= 0 else 'W'}"
+
+    return f"PNG of this view: {lat(south)} to {lat(north)}, {lon(west)} to {lon(east)}."
+
+
 def share_query(params: Mapping[str, str]) -> str:
     """The query part ("?a=…&q=…") of a link that reopens the view: values URL-encoded, so a search
     with '&', '#' or spaces survives; commas (the list separator) stay readable."""

@@ -408,6 +408,12 @@ def wait_until_idle(page, quiet_s: float = 0.6, timeout_s: float = 30.0) -> None
         time.sleep(0.1)
 
 
+def tracked_view(page) -> str | None:
+    """The caption under the map saying which view the current-view PNG shows."""
+    caption = page.get_by_text("PNG of ")
+    return caption.first.inner_text() if caption.count() else None
+
+
 def test_the_current_view_png_works_after_no_move_a_pan_a_zoom_and_a_wheel_zoom(session: Session) -> None:
     pngs: dict[str, bytes] = {}
     page, net = session.page, session.net
@@ -416,7 +422,13 @@ def test_the_current_view_png_works_after_no_move_a_pan_a_zoom_and_a_wheel_zoom(
     time.sleep(1.0)
     for how in ("none", "pan", "zoom", "wheel"):
         wait_for_map(page, lambda f: marker_counts(f)["markers"] > 0, timeout_s=60)
+        shown = tracked_view(page)
         move_map(page, how)
+        if how != "none":       # the server has the moved view (the caption under the map says which)
+            deadline = time.monotonic() + 30
+            while tracked_view(page) == shown and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert tracked_view(page) != shown, how
         view(page, "Share")
         wait_until_idle(page)                 # the Share view drawn (with the PNG made before, if any)
         before = preview_src(page)

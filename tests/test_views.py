@@ -649,3 +649,13 @@ def test_map_bounds_are_validated(raw, expected) -> None:
     from geo.views import map_bounds
 
     assert map_bounds(raw) == expected
+
+
+def test_the_tracked_view_caption_says_what_the_png_shows() -> None:
+    from geo.views import tracked_view_caption
+
+    assert tracked_view_caption((46.1, 33.1, 49.87, 39.45)) == \
+        "PNG of this view: 46.10°N to 49.87°N, 33.10°E to 39.45°E."
+    assert tracked_view_caption((-10.0, 190.0, 5.0, 200.0)) == \
+        "PNG of this view: 10.00°S to 5.00°N, 170.00°W to 160.00°W."
+    assert "story's frame" in tracked_view_caption(None)
