@@ -406,45 +406,41 @@ class Recognizer:
             return None
         if direction:
             start = prev.start
-        if head_only:
-            named = self._named_facility(text, tokens, start, last, label)
-            if named is not None:
-                return named
         mention = Mention(start, end, text[start:end], rows, cue=cue, direction=direction, ner_label=label,
                           lookup_name=text[cand["start"]:cand["end"]], partner=partner,
                           evidence="" if strength >= 2 or level < MEDIUM else why, head_only=head_only)
+        if head_only:
+            named = self._as_facility(text, tokens, mention, last, strength, named_after=True)
+            if named is not None:
+                return named
         return self._as_facility(text, tokens, mention, last, strength) if not cue and not direction else mention
 
     def _as_facility(self, text: str, tokens: Sequence[Token], mention: Mention, j: int,
-                     strength: int) -> Mention:
+                     strength: int, *, named_after: bool = False) -> Mention | None:
         """A town's name followed by a facility's words: the facility ("Zaporizhzhia nuclear power plant"
-        from the gazetteer; "Kharkiv International Airport", a named facility in Kharkiv)."""
-        k = _facility_word(text, tokens, j, capitalised=strength >= 2)
+        from the gazetteer; "Kharkiv International Airport", a named facility in Kharkiv).
+
+        `named_after`: the name is only the first word of a facility named after someone ("Kamal Adwan
+        Hospital"): the facility itself (from the gazetteer if it is there, else a facility of unknown
+        place, which the text's containers may place approximately), never the town; None when no
+        facility word follows the capitalised words after token j."""
+        k = _facility_word(text, tokens, j, capitalised=named_after or strength >= 2)
         if k < 0:
-            return mention
+            return None if named_after else mention
         end = tokens[k].end
         name = text[mention.start:end]
         known = self.index.lookup(name)
+        partner = self._partner(text, tokens, k)
+        if named_after:
+            return Mention(mention.start, end, name, known, cue="facility", ner_label=mention.ner_label,
+                           lookup_name=name, partner=partner, evidence=f"a {tokens[k].lower} named after a person")
         if known:
             return Mention(mention.start, end, name, known, ner_label=mention.ner_label, lookup_name=name,
-                           partner=self._partner(text, tokens, k))
+                           partner=partner)
         if all(t.upper for t in tokens[j + 1:k + 1]):
             return Mention(mention.start, end, name, mention.rows, cue="facility", ner_label=mention.ner_label,
-                           lookup_name=mention.lookup_name, partner=self._partner(text, tokens, k))
+                           lookup_name=mention.lookup_name, partner=partner)
         return mention
-
-    def _named_facility(self, text: str, tokens: Sequence[Token], start: int, j: int, label: str) -> Mention | None:
-        """A facility named after someone, whose first word happens to be a town ("Kamal Adwan Hospital"):
-        the facility itself (from the gazetteer if it is there, else a facility of unknown place, which
-        the text's containers may place approximately), never the town; None when no facility word
-        follows the capitalised words after token j."""
-        k = _facility_word(text, tokens, j, capitalised=True)
-        if k < 0:
-            return None
-        end = tokens[k].end
-        name = text[start:end]
-        return Mention(start, end, name, self.index.lookup(name), cue="facility", ner_label=label, lookup_name=name,
-                       partner=self._partner(text, tokens, k), evidence=f"a {tokens[k].lower} named after a person")
 
     # -- evidence from the words around a name ---------------------------------------------------
     def _evidence(self, text: str, tokens: Sequence[Token], i: int, j: int) -> tuple[int, str, str]:
