@@ -180,7 +180,7 @@ BE_WORDS = frozenset("was were is are been being has have had came come comes".s
 # Name particles that join the words of one name ("Bab al Hawa", "Khallet Al Furjan").
 NAME_PARTICLES = frozenset(
     "al el ad ar ash az ibn bin bint abu de del della di da dos das du la le les los "
-    "las van von der den zu ul ur".split())
+    "las van von der den zu ul ur imeni im".split())
 
 
 @lru_cache(maxsize=1)

@@ -104,3 +104,39 @@ def test_a_neighbouring_place_vouches_for_a_small_town(any_mode: Geoparser) -> N
     text = "Russian forces shelled Kupiansk; later Ukrainian troops entered Kurylivka."
     out = placed(any_mode, text)
     assert out["Kupiansk"][0].place.country == "UA"
+
+
+# -- names read whole --------------------------------------------------------------------------
+@pytest.mark.parametrize("text, whole, part", [
+    ("Artillery hit Mala Kostromka, Dnipropetrovsk, before dawn.", "Mala Kostromka", "Mala"),
+    ("Mortars struck positions in Shakhta imeni Gagarina, Donetsk, overnight.", "Shakhta imeni Gagarina", "Shakhta"),
+    ("A drone fell on Bo Kone village (Madaya Township, Pyinoolwin District, Mandalay Region).", "Bo Kone", "Bo"),
+])
+def test_a_known_part_never_stands_for_the_whole_name(any_mode: Geoparser, text, whole, part) -> None:
+    out = placed(any_mode, text)
+    assert part not in out
+    r = out[whole][0]
+    assert r.precision != "exact" and r.place is None and r.container is not None    # placed by its container
+
+
+# -- headlines and title case ------------------------------------------------------------------
+def test_a_headline_never_vetoes_the_body(parser: Geoparser) -> None:
+    text = ("After Aleppo Truce, Evacuation of Fighters Delayed\n"
+            "The evacuation of fighters from Aleppo was delayed on Friday. Buses waited at the edge of Aleppo.")
+    assert [r.place.country for r in placed(parser, text)["Aleppo"]] == ["SY", "SY", "SY"]
+
+
+def test_a_title_case_word_is_no_place_without_evidence(any_mode: Geoparser) -> None:
+    text = "After Homs Truce, Fighters and Families Leave Slowly\nFighters left Homs on Friday."
+    out = placed(any_mode, text)
+    assert "Slowly" not in out and all(r.place.country == "SY" for r in out["Homs"])
+
+
+def test_an_area_named_with_its_direction_is_found(any_mode: Geoparser) -> None:
+    r = placed(any_mode, "Shelling hit eastern Ghouta again on Tuesday.")["eastern Ghouta"][0]
+    assert r.place.name == "Eastern Ghouta" and r.place.country == "SY"
+
+
+def test_the_white_house_is_in_washington(any_mode: Geoparser) -> None:
+    r = placed(any_mode, "The White House said it was monitoring the situation.")["White House"][0]
+    assert r.place.country == "US" and near(r, 38.8977, -77.0365, km=5.0)
