@@ -140,3 +140,40 @@ def test_an_area_named_with_its_direction_is_found(any_mode: Geoparser) -> None:
 def test_the_white_house_is_in_washington(any_mode: Geoparser) -> None:
     r = placed(any_mode, "The White House said it was monitoring the situation.")["White House"][0]
     assert r.place.country == "US" and near(r, 38.8977, -77.0365, km=5.0)
+
+
+def test_the_command_line_takes_a_focus() -> None:
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    record = json.dumps({"id": "x", "text": "Unknown gunmen attacked the credit union in Peni overnight."}) + "\n"
+
+    def annotate(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "geo", "annotate", "-", "--fast", *args],
+                              cwd=Path(__file__).resolve().parents[1], input=record, capture_output=True,
+                              text=True, encoding="utf-8", timeout=300)
+
+    done = annotate("--country", "bf")
+    assert done.returncode == 0, done.stderr
+    [peni] = json.loads(done.stdout)["toponyms"]
+    assert peni["name"] == "Peni" and (peni["lat"] is None or peni["precision"] != "exact")
+    bad = annotate("--country", "Burkina")
+    assert bad.returncode == 2 and "two-letter country codes" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_namesake_inside_the_story_country_is_preferred(any_mode: Geoparser) -> None:
+    r = placed(any_mode, "Police said al Shabaab gunmen shot a trader in Kwale town.")["Kwale"][0]
+    assert r.place is not None and r.place.country == "KE" and r.precision == "exact"
+
+
+def test_a_neighbouring_country_is_not_abroad(any_mode: Geoparser) -> None:
+    # "the Russians" points to Russia; a Ukrainian town next door needs no more evidence
+    r = placed(any_mode, "The Russians shelled Kherson again, and one person was killed.")["Kherson"][0]
+    assert r.precision == "exact" and r.place.country == "UA"
+
+
+def test_two_weak_names_do_not_vouch_against_each_other(any_mode: Geoparser) -> None:
+    text = "Three Soldiers Killed in Afgoye Grenade Explosion"
+    assert placed(any_mode, text)["Afgoye"][0].place.country == "SO"

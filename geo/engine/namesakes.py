@@ -5,10 +5,11 @@ JNIM militants is not a hamlet of that name on another continent).
     >>> story = StoryCountries.of([*clues, *place_evidence(index, groups, placed)])
     >>> vetoed = veto_namesakes_abroad(index, groups, placed, story)    # `placed` changed in place
 
-A candidate in a country outside the story's needs its own evidence: its country named, its size (a
-capital, a town of SMALL_TOWN people), a container the text names, or a confidently placed place of
-the same text near it (within about VOUCH_KM). Without it the mention is left unplaced, the namesake
-kept as its first rejected candidate.
+A candidate in a country that neither is one of the story's nor borders one needs its own evidence:
+its country named, its size (a capital, a town of SMALL_TOWN people), a container the text names, or a
+confidently placed place of the same text near it (within about VOUCH_KM). Without it the best-ranked
+namesake inside the story's countries stands instead, if the name has one; else the mention is left
+unplaced, the namesake kept as its first rejected candidate.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from geo.engine.story import Evidence, StoryCountries
+from geo.engine.story import Evidence, StoryCountries, near_story
 from geo.gazetteer import normalize_name
 
 if TYPE_CHECKING:
@@ -52,16 +53,18 @@ def _alternate(g, place) -> bool:
 
 def place_evidence(index: PlaceIndex, groups: Sequence, placed: Sequence[tuple]) -> list[Evidence]:
     """What the resolver's placements say of the story's country: a region, a country, a well-known
-    town or a place held by a container the text names counts fully; a small town alone, half."""
+    town or a place held by a container the text names counts; a small town alone does not."""
     out = []
     for g, p in zip(groups, placed, strict=True):
         if g.mention.demonym:
             continue
         place, precision, container = p[0], p[5], p[6]
         if place is not None and precision == "exact":
-            full = _well_known(index, place.row, _alternate(g, place)) or bool(g.containers) or bool(g.partner)
-            out.append(Evidence("place", g.key, (place.country,), 1.0 if full else 0.5, g.mention.start))
-        elif container is not None and g.containers and container.country:
+            # a small town alone is no evidence: two namesakes abroad must not vouch for each other
+            if _well_known(index, place.row, _alternate(g, place)) or g.containers or g.partner:
+                out.append(Evidence("place", g.key, (place.country,), 1.0, g.mention.start))
+        elif container is not None and g.containers and container.country \
+                and (container.kind != "city" or _well_known(index, container.row)):   # a small town vouches not
             out.append(Evidence("container", g.key, (container.country,), 1.0, g.mention.start))
     return [e for e in out if e.countries[0]]
 
@@ -87,11 +90,18 @@ def veto_namesakes_abroad(index: PlaceIndex, groups: Sequence, placed: list[tupl
         if place.country in named:
             continue
         countries = story.without_name(g.key).countries
-        if not countries or place.country in countries:
+        if not countries or near_story(place.country, countries):
             continue
         if _vouched(cells, g.key, place.lat, place.lon):
             continue
         alternatives = tuple(a for a in (p[0], *p[2]) if a is not None)
+        # the best-ranked namesake inside the story's countries, if the name has one ("Kwale" in a
+        # story of al Shabaab: the Kenyan town, not the Nigerian one)
+        home = next((a for a in alternatives if a.country in countries and a.kind not in _AREA_KINDS), None)
+        if home is not None:
+            rest = tuple(a for a in alternatives if a is not home)
+            placed[n] = (home, 0.5, rest, home.lat, home.lon, "exact", None)
+            continue
         placed[n] = (None, 0.0, alternatives, None, None, "unplaced", None)
         vetoed.add(n)
     return vetoed

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from geo.gazetteer import PlaceIndex
 
 ACTORS_CSV = Path(__file__).resolve().parents[1] / "data" / "actors.csv"
+BORDERS_CSV = Path(__file__).resolve().parents[1] / "data" / "borders.csv"
 STORY_SHARE = 0.25        # a country with this share of the strongest one's weight is one of the story's
 FOCUS_WEIGHT = 100.0      # a focus the user set outweighs anything the text says
 
@@ -78,8 +79,22 @@ class StoryCountries:
         return max(self.weights, key=lambda c: self.weights[c]) if self.weights else ""
 
     def without_name(self, key: str) -> StoryCountries:
-        """The estimate without the placements of the name `key` (a name never vouches for itself)."""
-        return StoryCountries.of(e for e in self.evidence if e.what not in ("place", "container") or e.name != key)
+        """The estimate without the placements of the name `key` (a name never vouches for itself), nor
+        an actor of that name (Fano the town is no clue of Ethiopia's Fano militia)."""
+        return StoryCountries.of(e for e in self.evidence
+                                 if e.name.lower() != key and (e.what not in ("place", "container") or e.name != key))
+
+
+@lru_cache(maxsize=1)
+def neighbours() -> dict[str, frozenset[str]]:
+    """Country -> the countries it borders (geo/data/borders.csv, from the countryinfo package)."""
+    with BORDERS_CSV.open(encoding="utf-8", newline="") as f:
+        return {row["country"]: frozenset(row["neighbours"].split()) for row in csv.DictReader(f)}
+
+
+def near_story(country: str, countries: frozenset[str]) -> bool:
+    """Whether `country` is one of the story's or borders one ("Russian forces" in a Ukrainian town)."""
+    return country in countries or bool(neighbours().get(country, frozenset()) & countries)
 
 
 @dataclass(frozen=True)
@@ -130,7 +145,7 @@ def text_evidence(text: str, index: PlaceIndex, focus: Sequence[str] = ()) -> li
     taken: set[int] = set()
     for pattern in (names, acronyms):
         for m in pattern.finditer(text):
-            if m.group()[0].isupper() and m.start() not in taken:
+            if any(ch.isupper() for ch in m.group()) and m.start() not in taken:     # "al Shabaab", not "bozo"
                 taken.add(m.start())
                 out.append(Evidence("actor", m.group(), countries[m.group().lower()], 1.0, m.start()))
     demonyms = index.demonyms
