@@ -212,3 +212,17 @@ def is_organisation(name: str) -> bool:
         return True
     key = name.casefold().removeprefix("the ")
     return key in names or key.replace("-", " ") in names
+
+# English words that make a capitalised run the name of something named after a place ("Alexandria City
+# Public Schools", "Ozark Chamber", "Augusta St.", "Vermilion Grove"): the known part keeps its own reading
+# there (see geo.recognize._parts_of_longer_names); names read whole are the runs without them
+# ("Mala Kostromka", "Shakhta imeni Gagarina").
+GENERIC_NAME_WORDS = frozenset(
+    "st st. street drive dr road rd avenue ave boulevard blvd lane ln way place court ct terrace highway "
+    "freeway parkway pike square plaza circle trail row alley route city town hall chamber society schools "
+    "schools' farms farm public middle high elementary center centre park county district valley grove "
+    "bottom hill hills heights springs falls creek river lake beach bay island mount mountain ridge forest "
+    "woods point harbor harbour glen north south east west northeast northwest southeast southwest upper "
+    "lower new old great little saint fort shop store pantry market mall dodge cadets church chapel "
+    "magistrates magistrates' library theatre theater college academy institute association club".split())
+

@@ -32,6 +32,7 @@ from geo.cues import (
     EVENT_WORDS,
     FACILITY_MODIFIERS,
     FACILITY_WORDS,
+    GENERIC_NAME_WORDS,
     INSTITUTION_WORDS,
     LOCATIVE,
     MEDIUM,
@@ -168,7 +169,7 @@ class Recognizer:
         doc = _Text(text, tokens, headline, entities, [s for s, _, _ in entities],
                     set().union(*(names for _, _, names in people)), people, [t.start for t in tokens])
         accepted: list[Mention] = []
-        parts = _parts_of_longer_names(candidates, phrases)
+        parts = _parts_of_longer_names(tokens, candidates, phrases)
         for cand in candidates:
             if id(cand) in parts and self._strength(cand["rows"], cand.get("alternates", frozenset())) < 2:
                 cand["mention"] = None      # "Mala" of "Mala Kostromka": the whole is the name (see _phrase)
@@ -977,12 +978,13 @@ def _after_preposition(tokens: Sequence[Token], i: int) -> bool:
         and tokens[k].lower not in PLACE_VERBS
 
 
-def _parts_of_longer_names(candidates: list[dict], phrases: list[dict]) -> set[int]:
+def _parts_of_longer_names(tokens: Sequence[Token], candidates: list[dict], phrases: list[dict]) -> set[int]:
     """The ids of the gazetteer candidates that are only part of a longer capitalised name the
     gazetteer does not hold ("Mala" of "Mala Kostromka", "Shakhta" of "Shakhta imeni Gagarina", "Bo"
     of "Bo Kone"): a name is read whole, its known part never stands for it. Facilities, organisations
     and names trimmed to the part itself are not such names."""
-    spans = sorted((p["i"], p["j"]) for p in phrases if not p["org"] and not p["facility"] and p["j"] > p["i"])
+    spans = sorted((p["i"], p["j"]) for p in phrases if not p["org"] and not p["facility"] and p["j"] > p["i"]
+                   and not any(_generic(tokens[k]) for k in range(p["i"], p["j"] + 2) if k < len(tokens)))
     if not spans:
         return set()
     starts = [s for s, _ in spans]
@@ -992,6 +994,13 @@ def _parts_of_longer_names(candidates: list[dict], phrases: list[dict]) -> set[i
         if k >= 0 and spans[k][0] <= c["i"] and c["j"] <= spans[k][1] and (c["i"], c["j"]) != spans[k]:
             out.add(id(c))
     return out
+
+
+def _generic(tok: Token) -> bool:
+    """An English word that names what a place's name is given to ("Schools", "Drive", "Chamber")."""
+    w = tok.lower
+    return w in GENERIC_NAME_WORDS or w in INSTITUTION_WORDS or w in ORGANISATION_WORDS or w in FACILITY_WORDS \
+        or w.rstrip(".") in TITLES or w.endswith("'s")
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
