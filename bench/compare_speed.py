@@ -32,7 +32,7 @@ _PROBE = r"""
 import json, sys, time
 root, corpus, n, repeat = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 sys.path.insert(0, root)
-from geo.pipeline import Geoparser
+from geo.engine.pipeline import Geoparser
 parser = Geoparser.create()
 texts = [json.loads(line)["text"] for line in open(corpus, encoding="utf-8")][:n]
 parser.parse(texts[0])
