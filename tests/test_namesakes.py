@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from geo.engine.pipeline import Geoparser
+from geo.engine.resolve import haversine_km
 from geo.engine.story import StoryCountries, read_actors, text_evidence
-from geo.pipeline import Geoparser
-from geo.resolve import haversine_km
 
 
 @pytest.fixture(params=["parser", "fast_parser"])

@@ -7,7 +7,7 @@ namesake abroad that nothing vouches for is not drawn as the place the text mean
 
 Evidence comes from the text's words (named armed groups and forces, ethnic groups and local nouns
 from `geo/data/actors.csv`, each row with its public source; demonyms such as "Malian"), from the
-places the resolver placed with confidence (see `geo.resolve`), and from a focus the user sets
+places the resolver placed with confidence (see `geo.engine.resolve`), and from a focus the user sets
 (`--country ML`). The dashboard shows the estimate with its evidence (`Geoparser.story_countries`).
 """
 
