@@ -9,6 +9,7 @@
     $ python -m geo gazetteer remove geonames-UA
     $ python -m geo corrections add --article seeds/x.txt --name Stepne --point 47.81,37.62
     $ python -m geo corrections list | export FILE | import FILE | undo ID
+    $ python -m geo corpus run reports.jsonl reports.store     # many articles into a store (geo/store/corpus)
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from geo.gazetteer.sources import SourceInfo, SourceRegistry, active_gazetteers
 from geo.pipeline import Geoparser
 from geo.places import places_for
 from geo.review import country_at
+from geo.store.corpus.cli import add_corpus_commands
 
 
 def _progress_printer(stream=sys.stderr):
@@ -530,6 +532,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="how precisely the point stands for the place (default exact)")
     ca.add_argument("--note", help="why (kept with the correction)")
     ca.set_defaults(func=cmd_corrections_add)
+    add_corpus_commands(sub, common)
     args = ap.parse_args(argv)
     try:
         return args.func(args)
