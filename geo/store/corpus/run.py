@@ -254,7 +254,15 @@ def _parse(client: Client, records: Iterable[InputRecord], total: int, writer: P
 
 
 def _peak_rss_mb() -> float:
-    """A worker process's peak resident memory in MB (Linux reports kB)."""
+    """A worker process's peak resident memory in MB: VmHWM (ru_maxrss can carry a parent's peak
+    across fork + exec on Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
