@@ -26,6 +26,7 @@ import pyarrow as pa
 from distributed import Client, LocalCluster, as_completed
 from tqdm import tqdm
 
+from geo.gazetteer import PlaceIndex
 from geo.store.corpus.parquet import TABLES, CorpusStore, PartWriter, StoreError
 from geo.store.corpus.records import InputRecord, Problem, read_input
 from geo.store.corpus.worker import (
@@ -123,6 +124,8 @@ def run_corpus(input_path, store_path, options: RunOptions = RunOptions(), *,
         if not plan.pending:
             return report
         started = time.monotonic()
+        if not options.scheduler:
+            _build_index_once(say)
         with _client(options) as client:
             _load_engine(client, options, report)
             report.start_seconds = time.monotonic() - started
@@ -130,6 +133,14 @@ def run_corpus(input_path, store_path, options: RunOptions = RunOptions(), *,
             _parse(client, records, len(plan.pending), writer, options, report, say)
             report.worker_peak_mb = {w: round(mb, 1) for w, mb in client.run(_peak_rss_mb).items()}
     return report
+
+
+def _build_index_once(say) -> None:
+    """Build the gazetteer index here when it is not cached yet: else every local worker would build
+    the same index at once, each with the whole build's memory."""
+    if not PlaceIndex.cached():
+        say("building the gazetteer index once, before the workers start (about 30 s)")
+        PlaceIndex.load()
 
 
 @contextlib.contextmanager
