@@ -19,14 +19,14 @@ import pyarrow.parquet as pq
 import pytest
 from distributed import LocalCluster
 
-from geo.articles import article_from_bytes, article_from_text
 from geo.cli import main
-from geo.corrections import CorrectionStore, Scope, Target
+from geo.files.articles import article_from_bytes, article_from_text
 from geo.store.corpus.dates import article_date, record_day
 from geo.store.corpus.export import DateRange, export_geojson
 from geo.store.corpus.query import connect, store_stats
 from geo.store.corpus.records import InputRecord, Problem, read_input
 from geo.store.corpus.run import RunOptions, run_corpus
+from geo.store.corrections import CorrectionStore, Scope, Target
 
 REPO = Path(__file__).resolve().parents[1]
 TOWNS = ("Kramatorsk", "Kharkiv", "Mariupol", "Odesa", "Zaporizhzhia", "Sloviansk", "Kherson", "Bakhmut")

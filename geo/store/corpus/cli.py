@@ -91,9 +91,9 @@ def cmd_run(args) -> int:
 def _connect(args):
     """The store's DuckDB views with the user's corrections (none with --no-corrections); None, with a
     message, when the store or the corrections cannot be read."""
-    from geo.corrections import CorrectionError, CorrectionStore
     from geo.store.corpus.parquet import StoreError
     from geo.store.corpus.query import connect
+    from geo.store.corrections import CorrectionError, CorrectionStore
 
     try:
         corrections = [] if args.no_corrections else CorrectionStore.active_in()

@@ -1,7 +1,7 @@
 """An article's date and how it was found: the record's own `date`, else the page's metadata or a
-dateline (`geo.articles` finds those, the same for loose articles in the dashboard), else undated.
+dateline (`geo.files.articles` finds those, the same for loose articles in the dashboard), else undated.
 
-    >>> from geo.articles import article_from_text
+    >>> from geo.files.articles import article_from_text
     >>> article_date("2022-04-21T09:30:00Z", article_from_text("Shelling hit Kyiv."))
     ('2022-04-21', 'record')
     >>> article_date("", article_from_text("KYIV, 3 May 2022 - Shelling hit the city."))
@@ -12,7 +12,7 @@ dateline (`geo.articles` finds those, the same for loose articles in the dashboa
 
 from __future__ import annotations
 
-from geo.articles import Article, iso_day, story_date
+from geo.files.articles import Article, iso_day, story_date
 
 
 def record_day(value: object) -> str:

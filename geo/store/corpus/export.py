@@ -17,8 +17,8 @@ from typing import TextIO
 
 import duckdb
 
-from geo.excerpts import excerpt_text
-from geo.export import rows_csv
+from geo.map.excerpts import excerpt_text
+from geo.map.export import rows_csv
 
 BATCH = 2_000      # rows fetched at a time
 

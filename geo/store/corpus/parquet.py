@@ -35,7 +35,7 @@ S, I64, F64 = pa.string(), pa.int64(), pa.float64()
 SCHEMAS = {
     "articles": pa.schema([
         ("id", S), ("title", S), ("source", S), ("url", S), ("date", pa.date32()), ("date_source", S),
-        ("text_hash", S),           # the article id of its text (geo.articles.article_id): what corrections name
+        ("text_hash", S),           # the article id of its text (geo.files.articles.article_id): what corrections name
         ("input_hash", S),          # of the input record: a changed record is parsed again
         ("engine_version", S), ("mode", S), ("chars", I64), ("mentions", I64), ("part", I64)]),
     "mentions": pa.schema([

@@ -12,7 +12,7 @@ the views are read, never written into the store: a correction made or undone la
 next query sees, like the dashboard's. A correction applies to a mention with its name in the article
 it names (by the article's text id, `articles.text_hash`) or in a container the mention lies in; the
 article's own correction wins, then the newest; "not a place" drops the mention; the others move it to
-a place of their own, `corrected:<id>` (see geo.corrections).
+a place of their own, `corrected:<id>` (see geo.store.corrections).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from collections.abc import Sequence
 import duckdb
 import pyarrow as pa
 
-from geo.corrections import Correction
 from geo.store.corpus.parquet import TABLES, CorpusStore, empty_table
+from geo.store.corrections import Correction
 
 _CORRECTIONS = pa.schema([
     ("id", pa.int64()), ("name", pa.string()), ("scope", pa.string()), ("scope_key", pa.string()),

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from geo.articles import HTML_SUFFIXES, MAX_ARTICLE_BYTES, TEXT_SUFFIXES, article_id
+from geo.files.articles import HTML_SUFFIXES, MAX_ARTICLE_BYTES, TEXT_SUFFIXES, article_id
 
 SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
 OPTIONAL_FIELDS = ("title", "date", "source", "url")

@@ -20,16 +20,16 @@ from pathlib import Path
 import pyarrow as pa
 from distributed import WorkerPlugin, get_worker
 
-from geo.articles import Article, ArticleError, article_from_bytes, article_from_text, passage_at, split_passages
-from geo.corrections import container_keys_by_start
+from geo.engine.pipeline import Geoparser, without_lone_surrogates
+from geo.engine.resolve import ResolvedMention
+from geo.files.articles import Article, ArticleError, article_from_bytes, article_from_text, passage_at, split_passages
 from geo.gazetteer import normalize_name
-from geo.parsecache import engine_fingerprint, ner_available
-from geo.pipeline import Geoparser, without_lone_surrogates
-from geo.places import group_places, place_key
-from geo.resolve import ResolvedMention
+from geo.map.places import group_places, place_key
 from geo.store.corpus.dates import article_date
 from geo.store.corpus.parquet import SCHEMAS
 from geo.store.corpus.records import InputRecord, Problem
+from geo.store.corrections import container_keys_by_start
+from geo.store.parsecache import engine_fingerprint, ner_available
 
 PLUGIN_NAME = "conflictmap-geoparser"
 _ROWS_CODE = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:12]   # how rows are made is part of the engine
