@@ -21,6 +21,7 @@ from distributed import LocalCluster
 
 from geo.cli import main
 from geo.files.articles import article_from_bytes, article_from_text
+from geo.store.corpus.browse import StoreFilter, passages, place_rows, sources, timeline
 from geo.store.corpus.dates import article_date, record_day
 from geo.store.corpus.export import DateRange, export_geojson
 from geo.store.corpus.query import connect, store_stats
@@ -270,3 +271,28 @@ def test_corrections_apply_to_a_stores_places(folder_store, tmp_path) -> None:
     with open(out, "w", encoding="utf-8") as f:
         export_geojson(con, f, DateRange.parse("2022-03-01", None))
     assert "Odesa" not in out.read_text(encoding="utf-8")         # b.md is undated: outside any range
+
+
+def test_what_a_page_asks_of_a_store_is_answered_by_queries(folder_store) -> None:
+    store, _ = folder_store
+    con = connect(store)
+    everything = place_rows(con, StoreFilter())
+    by_name = {r["name"]: r for r in everything}
+    assert {"Kharkiv", "Izium", "Odesa", "Mariupol"} <= set(by_name)
+    assert by_name["Kharkiv"]["mentions"] == 2 and by_name["Kharkiv"]["first_date"] == dt.date(2022, 4, 21)
+    assert [r["mentions"] for r in everything] == sorted((r["mentions"] for r in everything), reverse=True)
+    april = StoreFilter(date_from=dt.date(2022, 4, 1), date_to=dt.date(2022, 4, 30))
+    assert {r["name"] for r in place_rows(con, april)} == {"Kharkiv", "Izium"}
+    assert {r["name"] for r in place_rows(con, StoreFilter(min_mentions=2))} == {"Kharkiv"}
+    assert {r["kind"] for r in place_rows(con, StoreFilter(kinds=("country",)))} == {"country"}
+    assert {r["name"] for r in place_rows(con, StoreFilter(search="DRONE"))} >= {"Odesa"}   # in the passage
+    assert "Kharkiv" not in {r["name"] for r in place_rows(con, StoreFilter(search="drone"))}
+    # the timeline keeps every condition but the date range it is picked on
+    assert timeline(con, april) == timeline(con, StoreFilter()) == [(dt.date(2022, 3, 5), 2), (dt.date(2022, 4, 21), 3)]
+    assert timeline(con, StoreFilter(search="Izium")) == [(dt.date(2022, 4, 21), 3)]
+    rows, total = passages(con, by_name["Kharkiv"]["key"], StoreFilter(), page=0, size=1)
+    assert total == 2 and len(rows) == 1
+    assert rows[0]["passage"].startswith("Kharkiv, 21 April 2022") and rows[0]["article_id"] == "a.txt"
+    second, _ = passages(con, by_name["Kharkiv"]["key"], StoreFilter(), page=1, size=1)
+    assert second[0]["start"] > rows[0]["start"]
+    assert sources(con) == []                     # a folder's articles have no source
