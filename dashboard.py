@@ -18,7 +18,7 @@ from geo.app.session import VIEWS, address_params, current_filters, open_session
 from geo.app.share_view import share_view
 from geo.app.sidebar import sidebar
 from geo.app.widgets import show_message
-from geo.views import count_line, filter_places
+from geo.map.views import count_line, filter_places
 
 st.set_page_config(page_title="Conflict map", page_icon="🗺️", layout="wide")
 state = st.session_state

@@ -21,20 +21,8 @@ import sys
 import time
 from collections.abc import Sequence
 
-from geo.articles import ArticleError, article_id, read_article
-from geo.attribution import OSM_ATTRIBUTION, placed_online
-from geo.corrections import (
-    DB_NAME,
-    Correction,
-    CorrectionError,
-    CorrectionImportError,
-    CorrectionStore,
-    Scope,
-    Target,
-    apply_corrections,
-    container_key,
-)
-from geo.export import places_csv, places_geojson, places_json, places_table
+from geo.engine.pipeline import Geoparser
+from geo.files.articles import ArticleError, article_id, read_article
 from geo.gazetteer import (
     KINDS,
     GazetteerSourceError,
@@ -46,9 +34,21 @@ from geo.gazetteer import (
 from geo.gazetteer.custom import import_csv
 from geo.gazetteer.geonames import import_geonames
 from geo.gazetteer.sources import SourceInfo, SourceRegistry, active_gazetteers
-from geo.pipeline import Geoparser
-from geo.places import places_for
+from geo.map.attribution import OSM_ATTRIBUTION, placed_online
+from geo.map.export import places_csv, places_geojson, places_json, places_table
+from geo.map.places import places_for
 from geo.review import country_at
+from geo.store.corrections import (
+    DB_NAME,
+    Correction,
+    CorrectionError,
+    CorrectionImportError,
+    CorrectionStore,
+    Scope,
+    Target,
+    apply_corrections,
+    container_key,
+)
 
 
 def _progress_printer(stream=sys.stderr):
@@ -401,7 +401,7 @@ def _article_scope(value: str) -> Scope:
 
 def _gazetteer_entry(index: PlaceIndex, what: str, *, kinds=None):
     """A gazetteer entry by GeoNames id ("709716") or by name ("Donetsk oblast", "Paris, Texas")."""
-    from geo.geocoder import OfflineGazetteer
+    from geo.gazetteer.geocoder import OfflineGazetteer
 
     if what.strip().isdigit():
         row = index.row_of_geonameid(int(what))

@@ -11,7 +11,7 @@ import pytest
 from smallindex import small_packed
 
 import geo.gazetteer.index as index_module
-from geo import ner as ner_module
+from geo.engine import ner as ner_module
 from geo.cli import main
 
 REPO = Path(__file__).resolve().parents[1]

@@ -10,11 +10,11 @@ import streamlit as st
 
 from geo.app.review_state import Active
 from geo.app.widgets import show_message
-from geo.articles import Article, read_article
+from geo.engine.pipeline import Geoparser
+from geo.files.articles import Article, read_article
 from geo.gazetteer import PlaceIndex
-from geo.parsecache import CachedParser, ParsedText, parse_text
-from geo.pipeline import Geoparser
-from geo.places import Place, places_from_parsed
+from geo.map.places import Place, places_from_parsed
+from geo.store.parsecache import CachedParser, ParsedText, parse_text
 
 SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
 SESSION_MEMO = 2       # results of each kind (places, comparison, exports) a session keeps

@@ -9,12 +9,12 @@ from streamlit_folium import st_folium
 from geo.app.caching import ArticleKey, all_places, article_keys, is_sample, places_of, sample_places, session_memo
 from geo.app.review_state import Active
 from geo.app.widgets import pager, show_message
-from geo.articles import Article
-from geo.compare import BOTH, ONLY_A, ONLY_B, compare_articles
-from geo.export import rows_csv
-from geo.mapview import build_map
-from geo.places import Place
-from geo.views import (
+from geo.files.articles import Article
+from geo.map.compare import BOTH, ONLY_A, ONLY_B, compare_articles
+from geo.map.export import rows_csv
+from geo.map.mapview import build_map
+from geo.map.places import Place
+from geo.map.views import (
     PASSAGE_PAGE,
     Filters,
     differing_first,
@@ -105,7 +105,7 @@ def compare_view(labels: dict[str, str], filters: Filters, corrections: Active, 
     m2.metric("Places only in B", counts[ONLY_B])
     m3.metric("Places in both", counts[BOTH])
     cmp_shown = filter_places(pair_places, filters)
-    # The places only one version has are never clustered and are drawn on top (geo.mapview).
+    # The places only one version has are never clustered and are drawn on top (geo.map.mapview).
     st_folium(build_map(cmp_shown, status=result.status, tiles=online, labels=show_labels),
               height=480, use_container_width=True, returned_objects=[], key="cmp_map")
     st.dataframe(place_rows(differing_first(placed_places(cmp_shown), result.place_status), result.place_status),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.app.review_state import say
-from geo.views import message_html
+from geo.map.views import message_html
 
 state = st.session_state
 

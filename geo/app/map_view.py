@@ -14,11 +14,11 @@ from geo.app.review_place import review_place
 from geo.app.review_state import Active, Review
 from geo.app.unplaced_queue import review_lists
 from geo.app.widgets import pager
-from geo.articles import Article
-from geo.frame import StoryFrame, story_frame
-from geo.mapview import build_map, map_tooltips
-from geo.places import Place
-from geo.views import (
+from geo.files.articles import Article
+from geo.map.frame import StoryFrame, story_frame
+from geo.map.mapview import build_map, map_tooltips
+from geo.map.places import Place
+from geo.map.views import (
     also_mentioned_html,
     is_cut,
     map_bounds,

@@ -10,7 +10,9 @@ from dataclasses import replace
 import streamlit as st
 
 from geo.app.review_state import add_correction, picked_index, scope_of
-from geo.attribution import OSM_ATTRIBUTION
+from geo.files.sqlitedb import DatabaseError
+from geo.map.attribution import OSM_ATTRIBUTION
+from geo.map.views import message_html
 from geo.online import (
     OnlineConfig,
     OnlineConfigError,
@@ -22,8 +24,6 @@ from geo.online import (
 )
 from geo.online.config import PROVIDERS
 from geo.review import ScopeOption, Subject, online_label, online_rows
-from geo.sqlitedb import DatabaseError
-from geo.views import message_html
 
 LOCK_VARIABLE = "CONFLICTMAP_ONLINE_SETTINGS"   # "locked": the page shows the settings, cannot change them
 PROVIDER_LABEL = {"nominatim": "Nominatim", "photon": "Photon"}

@@ -22,11 +22,12 @@ from geo.app.review_state import (
     subject_articles,
     widget_key,
 )
-from geo.attribution import attribution_for
-from geo.corrections import CorrectionError, Target
+from geo.files.sqlitedb import DatabaseError
 from geo.gazetteer import PlaceIndex
+from geo.map.attribution import attribution_for
+from geo.map.places import Place
+from geo.map.styles import PRECISION_LABEL
 from geo.online import structured_query
-from geo.places import Place
 from geo.review import (
     POINT_PRECISIONS,
     PointError,
@@ -43,8 +44,7 @@ from geo.review import (
     scope_options,
     story_countries,
 )
-from geo.sqlitedb import DatabaseError
-from geo.styles import PRECISION_LABEL
+from geo.store.corrections import CorrectionError, Target
 
 POINT_IS = {"exact": "the place itself", "town": "the town it is in", "admin2": "its district",
             "admin1": "its region", "country": "its country"}

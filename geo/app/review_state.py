@@ -11,13 +11,13 @@ from typing import NamedTuple
 
 import streamlit as st
 
-from geo.articles import Article
-from geo.corrections import DB_NAME, Correction, CorrectionError, CorrectionStore, Scope, Target
+from geo.engine.resolve import ResolvedMention
+from geo.files.articles import Article
+from geo.files.sqlitedb import DatabaseError
 from geo.gazetteer import PlaceIndex, default_data_dir
-from geo.resolve import ResolvedMention
+from geo.map.views import message_html
 from geo.review import ScopeOption, Subject, describe_correction, key_after
-from geo.sqlitedb import DatabaseError
-from geo.views import message_html
+from geo.store.corrections import DB_NAME, Correction, CorrectionError, CorrectionStore, Scope, Target
 
 state = st.session_state
 

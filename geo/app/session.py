@@ -6,9 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.app.caching import is_sample, sample_articles
-from geo.articles import Article
-from geo.library import ArticleLibrary, new_library_id
-from geo.views import (
+from geo.files.articles import Article
+from geo.map.views import (
     ALL_GROUPS,
     Filters,
     library_from_params,
@@ -17,6 +16,7 @@ from geo.views import (
     state_to_params,
     view_from_params,
 )
+from geo.store.library import ArticleLibrary, new_library_id
 
 GROUP_NAMES = {"town": "Cities and towns", "region": "Regions", "country": "Countries",
                "feature": "Features and facilities"}

@@ -8,16 +8,16 @@ import logging
 
 import streamlit as st
 
-import geo.export
+import geo.map.export
 from geo.app.caching import ArticleKey, article_keys, is_sample, places_of, sample_places, session_memo
 from geo.app.review_state import Active
 from geo.app.session import share_params
 from geo.app.widgets import show_message
-from geo.articles import Article
-from geo.frame import story_frame
-from geo.mapview import build_map, standalone_html
-from geo.places import Place
-from geo.views import Filters, article_sources, filter_places, placed_places, share_link, story_date_line
+from geo.files.articles import Article
+from geo.map.frame import story_frame
+from geo.map.mapview import build_map, standalone_html
+from geo.map.places import Place
+from geo.map.views import Filters, article_sources, filter_places, placed_places, share_link, story_date_line
 
 EXPORTS = (   # button label, kind, file name, MIME type, name in a sentence
     ("Standalone HTML map", "html", "conflict-map.html", "text/html", "standalone HTML map"),
@@ -42,7 +42,7 @@ def make_export(kind: str, places: list[Place], filters: Filters, online: bool, 
     if kind == "html":
         return export_page(shown_places, online, title, subtitle, sources)
     # through the module, so that a test can stand in for one export (the page imports this module once)
-    return geo.export.places_geojson(shown_places) if kind == "geojson" else geo.export.places_csv(shown_places)
+    return geo.map.export.places_geojson(shown_places) if kind == "geojson" else geo.map.export.places_csv(shown_places)
 
 
 @st.cache_data(show_spinner="Preparing the export…", max_entries=24)
@@ -69,7 +69,7 @@ def export_of(kind: str, articles: list[Article], filters: Filters, online: bool
 
 def make_png(articles: list[Article], shown: list[Place], title: str, bounds) -> bytes:
     """The PNG of the shown places: the current view when one was tracked, else the story's frame."""
-    from geo.render_png import render_map_png  # matplotlib: ~1 s to import, only for the PNG
+    from geo.map.render_png import render_map_png  # matplotlib: ~1 s to import, only for the PNG
 
     placed = placed_places(shown)
     return render_map_png(shown, title=title, subtitle=story_date_line([a.date for a in articles], dt.date.today()),

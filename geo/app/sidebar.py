@@ -12,11 +12,10 @@ from geo.app.caching import geoparser, is_sample, parses, session_store
 from geo.app.online_settings import online_sidebar
 from geo.app.session import GROUP_NAMES, browser_library
 from geo.app.widgets import show_message
-from geo.articles import MAX_ARTICLE_BYTES, Article
+from geo.files.articles import MAX_ARTICLE_BYTES, Article
 from geo.gazetteer.custom import MAX_BYTES as CSV_MAX_BYTES
 from geo.gazetteer.sources import active_gazetteers
-from geo.library import LibraryError
-from geo.views import (
+from geo.map.views import (
     LINK_SEARCH,
     Message,
     article_from_paste,
@@ -25,6 +24,7 @@ from geo.views import (
     gazetteer_from_upload,
     gazetteer_rows,
 )
+from geo.store.library import LibraryError
 
 UPLOAD_MB = MAX_ARTICLE_BYTES // 1_000_000
 state = st.session_state

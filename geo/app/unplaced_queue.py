@@ -23,11 +23,12 @@ from geo.app.review_state import (
     subject_articles,
     widget_key,
 )
-from geo.attribution import attribution_for
-from geo.corrections import CorrectionError, Target, apply_corrections
+from geo.files.sqlitedb import DatabaseError
 from geo.gazetteer import PlaceIndex
+from geo.map.attribution import attribution_for
+from geo.map.places import Place
+from geo.map.views import unplaced_html
 from geo.online import needs_second_opinion, second_opinions
-from geo.places import Place
 from geo.review import (
     PointError,
     Subject,
@@ -43,8 +44,7 @@ from geo.review import (
     story_countries,
     unplaced_queue,
 )
-from geo.sqlitedb import DatabaseError
-from geo.views import unplaced_html
+from geo.store.corrections import CorrectionError, Target, apply_corrections
 
 ONLINE_BATCH = 25           # names asked about per press of "Look up the unplaced names online"
 CORRECTIONS_SHOWN = 50      # corrections listed (newest first) with their undo buttons

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.views import Page, message_html
+from geo.map.views import Page, message_html
 
 state = st.session_state
 

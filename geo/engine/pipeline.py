@@ -1,6 +1,6 @@
 """The geoparser: text -> resolved mentions, in the default (NER-assisted) or the fast mode.
 
-    >>> from geo.pipeline import Geoparser
+    >>> from geo.engine.pipeline import Geoparser
     >>> parser = Geoparser.create(fast=True)
     >>> [(r.mention.name, r.place.kind) for r in parser.parse("Fighting near Kramatorsk, Ukraine.")]
     [('Kramatorsk', 'city'), ('Ukraine', 'country')]
@@ -12,11 +12,11 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from geo.cachefile import gc_paused
+from geo.engine.ner import SpacyNER, try_load_ner
+from geo.engine.recognize import Recognizer
+from geo.engine.resolve import ResolvedMention, Resolver
+from geo.files.cachefile import gc_paused
 from geo.gazetteer import PlaceIndex, Progress
-from geo.ner import SpacyNER, try_load_ner
-from geo.recognize import Recognizer
-from geo.resolve import ResolvedMention, Resolver
 
 # Texts longer than this are read by the rules alone (see Geoparser.mode_for); a news article is a few
 # tens of thousands of characters.

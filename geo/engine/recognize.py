@@ -1,17 +1,17 @@
 """Toponym recognition: every place mention in free text, with its exact character span.
 
     >>> from geo.gazetteer import PlaceIndex
-    >>> from geo.recognize import find_mentions
+    >>> from geo.engine.recognize import find_mentions
     >>> [m.name for m in find_mentions("Shelling hit Kramatorsk, in the Donetsk region.", PlaceIndex.load())]
     ['Kramatorsk', 'Donetsk region']
 
 Candidates come from the gazetteer (longest match over capitalised words) and from capitalised names
-the gazetteer lacks; context decides which are places (see `geo.cues`): prepositions and verbs of
+the gazetteer lacks; context decides which are places (see `geo.engine.cues`): prepositions and verbs of
 place ("near X", "shelled X", "X was shelled"), type words ("the Luhansk region", "Stepanivka
 village"), containers ("X, Donetsk"), lists whose other members are places, titles and surnames that
-mark people, organisations, and, in the default mode, spaCy's named-entity labels (see `geo.ner`).
+mark people, organisations, and, in the default mode, spaCy's named-entity labels (see `geo.engine.ner`).
 Without NER (the fast mode) the same rules run alone. How the mentions relate (containers, lists)
-is marked by `geo.relations`.
+is marked by `geo.engine.relations`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from geo.cues import (
+from geo.engine.cues import (
     BE_WORDS,
     CAMP_WORDS,
     CITY_WORDS,
@@ -59,34 +59,15 @@ from geo.cues import (
     WEAK_PREPOSITIONS,
     is_organisation,
 )
+from geo.engine.mention import Mention
+from geo.engine.relations import coordinated_runs, mark_relations
+from geo.engine.tokens import Token, headline_tokens, sentence_windows, tokenize  # noqa: F401 (tokenize re-exported)
 from geo.gazetteer import PlaceIndex, Progress, normalize_name
-from geo.relations import coordinated_runs, mark_relations
-from geo.tokens import Token, headline_tokens, sentence_windows, tokenize  # noqa: F401 (tokenize re-exported)
 
 NEGATIVE = -1
-# How broad each kind is (containers must be broader than what they contain; see geo.relations).
+# How broad each kind is (containers must be broader than what they contain; see geo.engine.relations).
 _KIND_BREADTH = {"facility": 0, "island": 0, "water": 0, "mountain": 0, "peninsula": 0, "area": 0,
                  "city": 2, "admin2": 3, "region": 4, "admin1": 4, "country": 5, "continent": 6}
-
-
-@dataclass(frozen=True)
-class Mention:
-    """A place mention: `text[start:end] == name`."""
-
-    start: int
-    end: int
-    name: str
-    rows: tuple[int, ...]            # gazetteer candidates (empty: recognised but not in the gazetteer)
-    cue: str = ""                    # "admin1"/"admin2" (type word), "city", "container", "facility", or ""
-    direction: str = ""              # "north", ... for "northern Russia"
-    demonym: bool = False            # "Ukrainian" standing for Ukraine
-    ner_label: str = ""              # the NER label that covered it, "" in the fast mode
-    lookup_name: str = ""            # the gazetteer name matched ("Luhansk" for "Luhansk region")
-    partner: str = ""                # "Region" of a "Place, Region" pair
-    series: int = -1                 # start of the coordinated list ("A, B and C") it is in; -1 none
-    within: tuple[tuple[int, str], ...] = ()   # (start of a container mention, "in"/"near"), innermost first
-    evidence: str = ""               # what made it a place when the gazetteer alone did not ("after 'near'")
-    head_only: bool = False          # read only as the head of a longer name ("Kamal" of "Kamal Adwan Hospital")
 
 
 @dataclass
@@ -186,7 +167,7 @@ class Recognizer:
 
     def kind_of(self, mention: Mention) -> str:
         """The broadest kind a mention can be: "admin1", "city", ...; "facility" for a facility,
-        "unknown" for a name the gazetteer lacks (see geo.relations)."""
+        "unknown" for a name the gazetteer lacks (see geo.engine.relations)."""
         if mention.cue in ("admin1", "admin2", "facility", "city"):
             return mention.cue
         kinds = self.index.kinds
@@ -445,7 +426,7 @@ class Recognizer:
     # -- evidence from the words around a name ---------------------------------------------------
     def _evidence(self, text: str, tokens: Sequence[Token], i: int, j: int) -> tuple[int, str, str]:
         """(level, why, cue) for tokens i..j being a place, from the words before and after them:
-        NEGATIVE, NONE, WEAK, MEDIUM or STRONG (see geo.cues); cue as in Mention.cue."""
+        NEGATIVE, NONE, WEAK, MEDIUM or STRONG (see geo.engine.cues); cue as in Mention.cue."""
         level, why, cue = NONE, "", ""
         k = i - 1
         while k >= 0 and tokens[k].lower == "the":
