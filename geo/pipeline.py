@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from geo.cachefile import gc_paused
+from geo.engine.events import EventFinder
 from geo.gazetteer import PlaceIndex, Progress
 from geo.ner import SpacyNER, try_load_ner
 from geo.recognize import Recognizer
@@ -60,6 +62,11 @@ class Geoparser:
         self._recognizer = Recognizer(self.index, self.ner, demonyms=self.demonyms)
         self._rules_alone = Recognizer(self.index, None, demonyms=self.demonyms) if self.ner else self._recognizer
         self._resolver = Resolver(self.index, distances=self.ner is not None)
+
+    @cached_property
+    def events(self) -> EventFinder:
+        """The event finder over this gazetteer's demonyms (see geo.engine.events)."""
+        return EventFinder.for_index(self.index)
 
     def mode_for(self, text: str) -> str:
         """The mode a text is read in: "ner", or "gazetteer-only" (the fast mode, and texts longer than
