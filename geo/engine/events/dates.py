@@ -3,10 +3,10 @@ relative ones ("yesterday", "on Thursday", "overnight", "last week", "the next d
 
     >>> from geo.engine.events.dates import find_dates
     >>> [(d.text, d.date, d.source) for d in find_dates("On Thursday, and on 3 March, shelling.", "2022-03-05")]
-    [('Thursday', '2022-03-03', 'relative'), ('3 March', '2022-03-03', 'text')]
+    [('On Thursday', '2022-03-03', 'relative'), ('3 March', '2022-03-03', 'text')]
 
 A date without a year takes the year of the article's date (the latest year that does not put it after
-the article), else that of the nearest full date before it in the same text; with neither it stays
+the article), else that of the nearest date written before it in the same text; with neither it stays
 unresolved (`date` None): a year is never guessed. Relative expressions are resolved against the
 article's date ("the next day" against the date written before it) and stay unresolved without one.
 Numeric dates are read day first ("12/01/2022" is 12 January), unless a part above 12 or another
@@ -103,8 +103,9 @@ def _explicit(m: re.Match, reference: dt.date | None, anchor: dt.date | None, us
     month_no = MONTHS[month.lower().rstrip(".")]
     if year:
         return _day(int(year), month_no, int(day))
-    support = reference or anchor
-    return _year_for(month_no, int(day), support) if support else None
+    if reference is not None:
+        return _year_for(month_no, int(day), reference)
+    return _day(anchor.year, month_no, int(day)) if anchor else None
 
 
 def _relative(m: re.Match, reference: dt.date | None, anchor: dt.date | None) -> tuple[dt.date | None, str]:

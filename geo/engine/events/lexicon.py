@@ -82,9 +82,9 @@ handed over control
 ABDUCT 4 - | abduct/abducted/abducting/abducts/abduction/abductions/abductee/abductees/abductors; \
 kidnap/kidnapped/kidnapping/kidnappings/kidnaps/kidnappers; hostage/hostages; taken captive/hostage; \
 held captive/hostage; forcibly disappeared; enforced/forced disappearance
-FORCE 4 protest | killed/shot/wounded/injured/live ammunition/bullets/opened fire/fired on
+FORCE 4 protest | killed/shot/wounded/injured; live ammunition/bullets/fire; opened fire; fired on/at
 INTERVENE 4 protest | dispersed/disperse/dispersing; tear gas/teargas; tear-gas; rubber bullets; water cannon/cannons; \
-arrested/detained/blocked; broke up/broken up
+arrested/detained/blocked; broke/broken up
 RIOT 3 - | riot/riots/rioted/rioting/rioters; violent demonstration/demonstrations/protest/protests; \
 threw/throwing stones/rocks; stone-throwing; burned/burning tyres/tires; barricades
 MOB 3 - | mob/mobs; lynch/lynched/lynching; vigilante/vigilantes; mob justice
