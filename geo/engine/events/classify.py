@@ -11,13 +11,15 @@ Roles (see geo.engine.events.lexicon): a `target` trigger looks at the words it 
 before it in the passive: "a soldier was killed"); a `take` trigger needs a place or a territory word
 near it and asks `is_state` whether its actor is the government's side; `detain` asks the same to tell
 an arrest from an abduction; `air` looks for aircraft in the sentence; gate roles (`weapon`,
-`property`, `base`, `protest`, `bodies`) fire only with their words close by.
+`property`, `base`, `protest`, `bodies`, `group`) fire only with their words close by (in the sentence
+for `protest` and `group`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from geo.engine.events.lexicon import ARMED, BASES, CIVILIAN, CODES, PROPERTY, TRIGGERS, WEAPONS, Trigger
 from geo.tokens import Token
@@ -99,20 +101,21 @@ def classify_sentence(text: str, tokens: Sequence[Token], *, place_tokens: froze
                     tuple(m for m in matches if m.sub_event_type == best.sub_event_type))
 
 
-# (winner's sub-type, winner's role or "*", another sub-type found with at least this rank, the result):
+# (winner's sub-type, winner's role or "*", another sub-type found with at least this rank, whether that
+# one must come from a row of its own sub-type (a fighting word, not an attack on armed people)):
 # the codebook's precedence where two readings meet in one sentence.
 _OVERRIDES = (
-    (CODES["DISRUPT"], "weapon", CODES["CLASH"], 3.0),     # weapons seized in a fight: the fight
-    (CODES["SHELL"], "*", CODES["CLASH"], 3.0),            # artillery in a ground battle: the battle
-    (CODES["ABDUCT"], "*", CODES["ATTACK"], 2.0),          # abducted and killed: the killing
+    (CODES["DISRUPT"], "weapon", CODES["CLASH"], 3.0, False),    # weapons seized in a fight: the fight
+    (CODES["SHELL"], "*", CODES["CLASH"], 3.0, True),            # artillery in a ground battle: the battle
+    (CODES["ABDUCT"], "*", CODES["ATTACK"], 2.0, False),         # abducted and killed: the killing
 )
 
 
 def _overridden(best: Match, matches: Sequence[Match]) -> Match:
-    for sub, role, other, rank in _OVERRIDES:
+    for sub, role, other, rank, own_row in _OVERRIDES:
         if best.sub_event_type == sub and role in ("*", best.trigger.role):
             for m in matches:
-                if m.sub_event_type == other and m.rank >= rank:
+                if m.sub_event_type == other and m.rank >= rank and (m.trigger.sub_event_type == other or not own_row):
                     return Match(m.i, m.j, m.trigger, other, best.rank)
     return best
 
@@ -124,6 +127,10 @@ class _Context:
     protest: bool
     air: bool
     is_state: IsState | None
+
+    @cached_property
+    def armed(self) -> bool:
+        return any(t.lower in ARMED for t in self.tokens)
 
     def settle(self, t: Trigger, i: int, j: int) -> tuple[str, float] | None:
         """(sub-type, rank) of trigger row `t` at tokens i..j, or None when its role does not let it fire."""
@@ -140,6 +147,8 @@ class _Context:
             return (CODES["AIR"], 6) if self.air else (CODES["IED"], 7)
         if role == "protest":
             return (t.sub_event_type, t.rank) if self.protest else None
+        if role == "group":
+            return (t.sub_event_type, t.rank) if self.armed else None
         words = {"weapon": WEAPONS, "property": PROPERTY, "base": BASES, "bodies": _BODIES}[role]
         return (t.sub_event_type, t.rank) if self._near(i, j, words, before=role == "bodies") else None
 

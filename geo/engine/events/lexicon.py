@@ -20,7 +20,8 @@ ROLE says what else decides (see geo.engine.events.classify):
 - `air` a bomb: from the air when the sentence names aircraft or drones, else a remote explosive;
 - `protest` only in a sentence about a protest (dispersal, force against protesters);
 - `detain` state forces arrest, anyone else abducts;
-- `bodies` only with "body/bodies" close before or after it.
+- `bodies` only with "body/bodies" close before or after it;
+- `group` only in a sentence that names armed people (an armed group's activity).
 
 The words are generic English news and military vocabulary; the sub-types and their scope follow ACLED's
 public codebook (geo.engine.events.taxonomy).
@@ -66,6 +67,7 @@ jet/jets; fighter jet/jets; aircraft; helicopter/helicopters; gunship/gunships; 
 uav/uavs; quadcopter/quadcopters; kamikaze; loitering munition/munitions; airplane/airplanes; plane/planes; \
 air force
 AIR 6 air | bomb/bombs/bombed/bombing/bombings
+AIR 1.5 - | strike/strikes
 SHELL 5 - | shell/shelled/shelling/shellings/shells; artillery; mortar/mortars; rocket/rockets; missile/missiles; \
 mlrs; howitzer/howitzers; bombard/bombarded/bombarding/bombardment/bombardments; barrage/barrages; \
 projectile/projectiles; cluster munition/munitions; multiple rocket; tank fire; grad; himars; \
@@ -114,11 +116,15 @@ handed over; abandoned; vacated
 LOOT 1 - | loot/looted/looting/looters; pillage/pillaged/pillaging; plunder/plundered; ransack/ransacked; \
 vandalised/vandalized; demolish/demolished/demolition/demolitions; bulldozed/bulldozer/bulldozers; \
 razed; stole/stolen/steal/stealing; rustled/rustling; set fire/alight/ablaze; arson
-LOOT 1 property | burned/burnt/burn/burning/torched/torch/destroyed/destroy/damaged
+LOOT 1 property | burned/burnt/burn/burning/torched/torch/destroyed/destroy/damaged; seize/seized/seizing; \
+confiscate/confiscated/confiscating; took/taken/take away
 CHANGE 1 - | defect/defected/defection/defections; surrender/surrendered; merged/merger; recruit/recruited/\
 recruitment/recruiting; mobilised/mobilized/mobilisation/mobilization; deployed/deployment/redeployed; \
-reinforcement/reinforcements; patrol/patrols/patrolled/patrolling; military exercise/exercises; \
-relocated; training camp
+reinforcement/reinforcements; military exercise/exercises; training camp; graduation; build-up/buildup
+CHANGE 1 group | patrol/patrols/patrolled/patrolling; relocated; preached/preaching/sermon/sermons; zakat; \
+tax/taxes/taxed/taxation/levies/extorted/extortion; imposed/impose; banned/ban; ordered; warned; threatened; \
+parade/paraded; convoy/convoys; arrived/arrival; gathered; stationed; spotted/sighted; movement/movements; \
+announced/declared; ultimatum; reinforced; visited; meeting; distributed
 OTHER 1 - | mass grave/graves; curfew; martial law; state of emergency; exhumed/exhumation
 OTHER 1 bodies | found/discovered/recovered/retrieved
 SHELL 1 - | explosions; blasts; detonations
@@ -184,7 +190,8 @@ WEAPONS = frozenset("""weapon weapons arms ammunition munitions explosive explos
 landmine landmines bomb bombs device devices grenade grenades rocket rockets missile missiles mortar mortars
 shell shells ordnance uxo drone drones rifle rifles gun guns cache caches rounds cartridges detonator
 detonators""".split())
-PROPERTY = frozenset("""house houses home homes hut huts shop shops store stores building buildings property
+PROPERTY = frozenset("""goods money cash phones food aid supplies belongings valuables fuel boats sheep donkeys
+animals motorbikes harvest house houses home homes hut huts shop shops store stores building buildings property
 properties school schools church churches mosque mosques market markets vehicle vehicles car cars truck trucks
 crops granary granaries farm farms field fields village villages livestock cattle goats camels office offices
 tower towers infrastructure bridge bridges warehouse warehouses structure structures dwelling dwellings
