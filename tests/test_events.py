@@ -144,3 +144,22 @@ def test_annotate_writes_events_main_first(fast_parser: Geoparser) -> None:
     assert second["sub_event_type"] == "Arrests" and second["place"]["name"] == "Odesa"
     assert second["date_source"] == "article" and second["actors"] == ["Police"]
     assert "events" not in annotate_record(fast_parser, record, events=False)
+
+
+def test_a_battle_that_ends_with_a_place_taken_is_reported_by_its_outcome(fast_parser: Geoparser) -> None:
+    text = "Rebels clashed with the army in Kidal. The rebels took control of Kidal."
+    assert [e.sub_event_type for e in events_of(fast_parser, text)] == [
+        "Non-state actor overtakes territory", "Armed clash"]
+    apart = "Rebels clashed with the army in Kidal.\n\nThe rebels took control of Gao."
+    assert events_of(fast_parser, apart)[0].sub_event_type == "Armed clash"
+
+
+def test_a_place_taken_after_a_withdrawal_without_fighting_changed_hands_peacefully(fast_parser: Geoparser) -> None:
+    text = "After the withdrawal of the army, rebels took control of Kidal."
+    assert events_of(fast_parser, text)[0].sub_event_type == "Non-violent transfer of territory"
+
+
+def test_weapons_destroyed_by_shelling_are_the_shelling(fast_parser: Geoparser) -> None:
+    text = "Artillery fire destroyed an ammunition depot in Kherson."
+    assert events_of(fast_parser, text)[0].sub_event_type == "Shelling/artillery/missile attack"
+    assert events_of(fast_parser, "Troops seized weapons in Kherson.")[0].sub_event_type == "Disrupted weapons use"

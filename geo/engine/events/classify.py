@@ -31,6 +31,7 @@ _TERRITORY = frozenset("""control town towns village villages city area areas te
 settlement settlements locality hill hills district region base bases neighbourhood neighborhood outskirts""".split())
 _PROTEST_SUBS = frozenset({CODES["PROTEST"], CODES["RIOT"]})
 _CLASHING = frozenset({CODES["CLASH"]})
+_TAKING = frozenset({CODES["REGAIN"], CODES["TAKE"]})
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,9 @@ def classify_sentence(text: str, tokens: Sequence[Token], *, place_tokens: froze
         matches = [Match(m.i, m.j, m.trigger, CODES["RIOT"], m.rank) if m.sub_event_type in _CLASHING else m
                    for m in matches]
     best = _overridden(max(matches, key=lambda m: (m.rank, -m.i)), matches)
+    if best.sub_event_type in _TAKING and not any(m.sub_event_type == CODES["CLASH"] for m in matches):
+        # a place changing hands after a withdrawal, with no fighting reported, changed hands peacefully
+        best = next((m for m in matches if m.sub_event_type == CODES["TRANSFER"]), best)
     return Decision(best.sub_event_type, best.rank,
                     tuple(m for m in matches if m.sub_event_type == best.sub_event_type))
 
@@ -108,6 +112,8 @@ _OVERRIDES = (
     (CODES["DISRUPT"], "weapon", CODES["CLASH"], 3.0, False),    # weapons seized in a fight: the fight
     (CODES["SHELL"], "*", CODES["CLASH"], 3.0, True),            # artillery in a ground battle: the battle
     (CODES["ABDUCT"], "*", CODES["ATTACK"], 2.0, False),         # abducted and killed: the killing
+    (CODES["DISRUPT"], "weapon", CODES["SHELL"], 5.0, True),     # depots destroyed by shelling: the shelling
+    (CODES["DISRUPT"], "weapon", CODES["AIR"], 6.0, True),       # ... or by an air strike
 )
 
 

@@ -9,7 +9,8 @@ and sub-type, the trigger words, the place mention it is tied to, the actors and
     'Shelling/artillery/missile attack'
 
 Only sentences with a place mention are read (the cost stays a small share of parsing). The events come
-in text order, so the first is the text's opening report (ACLED notes and news leads open with it).
+in text order, so the first is the text's opening report (ACLED notes and news leads open with it);
+only a battle whose paragraph then says that a place changed hands gives way to that outcome.
 """
 
 from __future__ import annotations
@@ -101,8 +102,8 @@ class EventFinder:
             if here:
                 event = self._sentence_event(text, sentence, here, dates, article_date)
                 if event is not None:
-                    events.append(event)
-        return events
+                    events.append((sentence.paragraph, event))
+        return _main_first(events)
 
     def _sentence_event(self, text: str, sentence, here: list[ResolvedMention], dates: list[DateMention],
                         article_date: str) -> Event | None:
@@ -148,6 +149,23 @@ class _StateJudge:
         subject = (by or before[-1:] or [None])[0]
         place = _place_for(self.here, start)
         return is_state_actor(subject, place.country, self.finder.demonyms)
+
+
+_TERRITORY = frozenset({"Government regains territory", "Non-state actor overtakes territory"})
+
+
+def _main_first(events: list[tuple[int, Event]]) -> list[Event]:
+    """The events in text order, except that a battle whose paragraph goes on to say that a place
+    changed hands is reported by that outcome (the codebook's rule): that event comes first."""
+    out = [e for _, e in events]
+    if events and out[0].sub_event_type == "Armed clash":
+        paragraph = events[0][0]
+        for n, (p, e) in enumerate(events[1:], 1):
+            if p != paragraph:
+                break
+            if e.sub_event_type in _TERRITORY:
+                return [e, *out[:n], *out[n + 1:]]
+    return out
 
 
 def _place_for(here: list[ResolvedMention], at: int) -> EventPlace:

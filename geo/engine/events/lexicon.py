@@ -78,7 +78,8 @@ retake/retook/retaken/retaking/retakes; liberate/liberated/liberating/liberation
 reclaimed/reclaim; restored control
 TAKE 5 take | capture/captured/captures/capturing; seize/seized/seizes/seizing control; took/take/taken/taking \
 control; gained/gain/gains control; overran/overrun/overrunning; occupied/occupy/occupies; fell to; \
-advanced/advance into/in; entered and took; under their/its control
+advanced/advance into/in; entered and took; under their/its control; took/take/taken/taking over; \
+drove/driven/drive out; pushed/push out; dislodged/dislodge; expelled/expel; flushed out; ousted/oust
 TRANSFER 6 - | without a/any fight/fighting/resistance/battle/clashes/clash; without fighting/resistance; \
 handed over control
 ABDUCT 4 - | abduct/abducted/abducting/abducts/abduction/abductions/abductee/abductees/abductors; \
