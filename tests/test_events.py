@@ -50,7 +50,8 @@ SENTENCES = {
     "Excessive force against protesters": ["Security forces shot and killed four protesters in Khartoum."],
     "Violent demonstration": ["Rioters threw stones at police and set tyres on fire in Dakar."],
     "Mob violence": ["A mob lynched a suspected thief in Kampala."],
-    "Agreement": ["The warring parties signed a ceasefire agreement in Doha."],
+    "Agreement": ["The warring parties signed a ceasefire agreement in Doha.",
+                  "Forty rebels surrendered to the army in Beni."],
     "Arrests": ["Police arrested twelve suspects in Mombasa."],
     "Change to group/activity": ["Hundreds of fighters defected to the government in Bentiu."],
     "Disrupted weapons use": [

@@ -107,7 +107,8 @@ demonstration/demonstrations/demonstrators/demonstrated; rally/rallies/rallied; 
 picket/picketed; went/go on strike; hunger strike; vigil
 AGREE 2 - | agreement/agreements; agreed; ceasefire/cease-fire/truce; peace deal/accord/agreement/talks; \
 signed a/an; prisoner/prisoners exchange/swap; exchange of prisoners/bodies; negotiated/negotiations; \
-reconciliation
+reconciliation; surrender/surrendered/surrenders; evacuation deal/agreement; repatriated/repatriation
+AGREE 1.5 - | released/freed
 ARREST 2 detain | arrest/arrested/arrests/arresting; detain/detained/detaining/detention; apprehended; \
 taken into custody; rounded up
 BASE 2 base | established/establish/establishes/establishing; set/sets/setting up; built/build; \
@@ -119,7 +120,7 @@ vandalised/vandalized; demolish/demolished/demolition/demolitions; bulldozed/bul
 razed; stole/stolen/steal/stealing; rustled/rustling; set fire/alight/ablaze; arson
 LOOT 1 property | burned/burnt/burn/burning/torched/torch/destroyed/destroy/damaged; seize/seized/seizing; \
 confiscate/confiscated/confiscating; took/taken/take away
-CHANGE 1 - | defect/defected/defection/defections; surrender/surrendered; merged/merger; recruit/recruited/\
+CHANGE 1 - | defect/defected/defection/defections; merged/merger; recruit/recruited/\
 recruitment/recruiting; mobilised/mobilized/mobilisation/mobilization; deployed/deployment/redeployed; \
 reinforcement/reinforcements; military exercise/exercises; training camp; graduation; build-up/buildup
 CHANGE 1 group | patrol/patrols/patrolled/patrolling; relocated; preached/preaching/sermon/sermons; zakat; \
