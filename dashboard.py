@@ -2,7 +2,7 @@
 
 Per-user data stays with its user: an article a user adds is parsed, grouped and exported in
 `st.session_state`, never in a cache every session reads (`st.cache_data`) nor in the parse cache on
-disk; it is kept (as text) only in the browser's own library (geo.library), named by a random id the
+disk; it is kept (as text) only in the browser's own library (geo.store.library), named by a random id the
 browser holds in its address (`lib=`). Only the built-in samples use the shared caches, keyed by
 everything they depend on. Text from articles
 (bodies, titles, file names, place names) reaches the page only as escaped HTML (`st.html`) or as
@@ -20,19 +20,17 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import review_panel
-from geo.articles import MAX_ARTICLE_BYTES, Article, read_article
-from geo.compare import BOTH, ONLY_A, ONLY_B, compare_articles
-from geo.export import places_csv, places_geojson, rows_csv
-from geo.frame import StoryFrame, story_frame
+from geo.engine.pipeline import Geoparser
+from geo.files.articles import MAX_ARTICLE_BYTES, Article, read_article
 from geo.gazetteer import PlaceIndex
 from geo.gazetteer.custom import MAX_BYTES as CSV_MAX_BYTES
 from geo.gazetteer.sources import active_gazetteers
-from geo.library import ArticleLibrary, LibraryError, new_library_id
-from geo.mapview import build_map, map_tooltips, standalone_html
-from geo.parsecache import CachedParser, ParsedText, parse_text
-from geo.pipeline import Geoparser
-from geo.places import Place, places_from_parsed
-from geo.views import (
+from geo.map.compare import BOTH, ONLY_A, ONLY_B, compare_articles
+from geo.map.export import places_csv, places_geojson, rows_csv
+from geo.map.frame import StoryFrame, story_frame
+from geo.map.mapview import build_map, map_tooltips, standalone_html
+from geo.map.places import Place, places_from_parsed
+from geo.map.views import (
     ALL_GROUPS,
     LINK_SEARCH,
     PASSAGE_PAGE,
@@ -73,6 +71,8 @@ from geo.views import (
     view_from_params,
     whole_passage_html,
 )
+from geo.store.library import ArticleLibrary, LibraryError, new_library_id
+from geo.store.parsecache import CachedParser, ParsedText, parse_text
 
 SEEDS = sorted((Path(__file__).parent / "seeds").glob("*.txt"))
 GROUP_NAMES = {"town": "Cities and towns", "region": "Regions", "country": "Countries",
@@ -559,7 +559,7 @@ def export_of(kind: str, articles: list[Article], filters: Filters, online: bool
 
 def make_png(articles: list[Article], shown: list[Place], title: str, bounds) -> bytes:
     """The PNG of the shown places: the current view when one was tracked, else the story's frame."""
-    from geo.render_png import render_map_png  # matplotlib: ~1 s to import, only for the PNG
+    from geo.map.render_png import render_map_png  # matplotlib: ~1 s to import, only for the PNG
 
     placed = placed_places(shown)
     return render_map_png(shown, title=title, subtitle=story_date_line([a.date for a in articles], dt.date.today()),
@@ -669,7 +669,7 @@ def compare_view(labels: dict[str, str], *, online: bool, show_labels: bool) -> 
     m2.metric("Places only in B", counts[ONLY_B])
     m3.metric("Places in both", counts[BOTH])
     cmp_shown = filter_places(pair_places, filters)
-    # The places only one version has are never clustered and are drawn on top (geo.mapview).
+    # The places only one version has are never clustered and are drawn on top (geo.map.mapview).
     st_folium(build_map(cmp_shown, status=result.status, tiles=online, labels=show_labels),
               height=480, use_container_width=True, returned_objects=[], key="cmp_map")
     st.dataframe(place_rows(differing_first(placed_places(cmp_shown), result.place_status), result.place_status),

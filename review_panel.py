@@ -1,6 +1,6 @@
 """The dashboard's review of places: correct the selected place, work through the unplaced names,
 undo, and the optional online geocoder's settings. Widgets only: the logic is in geo/review.py,
-geo/corrections.py and geo/online/. dashboard.py calls these hooks:
+geo/store/corrections.py and geo/online/. dashboard.py calls these hooks:
 
     corrections = review_panel.active_corrections()   # (a) applied to the places; .revision keys the caches
     review_panel.online_sidebar()                      # (d) the sidebar's "Online geocoder" and its messages
@@ -9,7 +9,7 @@ geo/corrections.py and geo/online/. dashboard.py calls these hooks:
     review_panel.review_lists(shown, review)           # (c) the unplaced names' queue, the corrections here
     review_panel.review_place(place, review)           # (b) under the selected place
 
-Every action writes one correction through `geo.corrections.CorrectionStore` (in a widget callback, so
+Every action writes one correction through `geo.store.corrections.CorrectionStore` (in a widget callback, so
 the run that follows shows it) or undoes one. Corrections are the user's data, kept in the data folder:
 every session of this server, and the command line, read and write the same ones. Online answers are
 candidates a user accepts one by one, never taken silently. Article text, titles, names, geocoder answers
@@ -28,10 +28,14 @@ from typing import NamedTuple
 
 import streamlit as st
 
-from geo.articles import Article
-from geo.attribution import OSM_ATTRIBUTION, attribution_for
-from geo.corrections import DB_NAME, Correction, CorrectionError, CorrectionStore, Scope, Target, apply_corrections
+from geo.engine.resolve import ResolvedMention
+from geo.files.articles import Article
+from geo.files.sqlitedb import DatabaseError
 from geo.gazetteer import PlaceIndex, default_data_dir
+from geo.map.attribution import OSM_ATTRIBUTION, attribution_for
+from geo.map.places import Place
+from geo.map.styles import PRECISION_LABEL
+from geo.map.views import message_html, unplaced_html
 from geo.online import (
     OnlineConfig,
     OnlineConfigError,
@@ -45,8 +49,6 @@ from geo.online import (
     structured_query,
 )
 from geo.online.config import PROVIDERS
-from geo.places import Place
-from geo.resolve import ResolvedMention
 from geo.review import (
     POINT_PRECISIONS,
     PointError,
@@ -69,9 +71,15 @@ from geo.review import (
     story_countries,
     unplaced_queue,
 )
-from geo.sqlitedb import DatabaseError
-from geo.styles import PRECISION_LABEL
-from geo.views import message_html, unplaced_html
+from geo.store.corrections import (
+    DB_NAME,
+    Correction,
+    CorrectionError,
+    CorrectionStore,
+    Scope,
+    Target,
+    apply_corrections,
+)
 
 ONLINE_BATCH = 25           # names asked about per press of "Look up the unplaced names online"
 CORRECTIONS_SHOWN = 50      # corrections listed (newest first) with their undo buttons

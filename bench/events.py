@@ -27,7 +27,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))  # run as a script from a checkout, without installing geo
 
 from geo.cli import annotate_record  # noqa: E402
-from geo.pipeline import Geoparser  # noqa: E402
+from geo.engine.pipeline import Geoparser  # noqa: E402
 
 DEFAULT_EVAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "eval"
 

@@ -21,20 +21,8 @@ import sys
 import time
 from collections.abc import Sequence
 
-from geo.articles import ArticleError, article_id, read_article, story_date
-from geo.attribution import OSM_ATTRIBUTION, placed_online
-from geo.corrections import (
-    DB_NAME,
-    Correction,
-    CorrectionError,
-    CorrectionImportError,
-    CorrectionStore,
-    Scope,
-    Target,
-    apply_corrections,
-    container_key,
-)
-from geo.export import places_csv, places_geojson, places_json, places_table
+from geo.engine.pipeline import Geoparser
+from geo.files.articles import ArticleError, article_id, read_article, story_date
 from geo.gazetteer import (
     KINDS,
     GazetteerSourceError,
@@ -46,9 +34,21 @@ from geo.gazetteer import (
 from geo.gazetteer.custom import import_csv
 from geo.gazetteer.geonames import import_geonames
 from geo.gazetteer.sources import SourceInfo, SourceRegistry, active_gazetteers
-from geo.pipeline import Geoparser
-from geo.places import places_for
+from geo.map.attribution import OSM_ATTRIBUTION, placed_online
+from geo.map.export import places_csv, places_geojson, places_json, places_table
+from geo.map.places import places_for
 from geo.review import country_at
+from geo.store.corrections import (
+    DB_NAME,
+    Correction,
+    CorrectionError,
+    CorrectionImportError,
+    CorrectionStore,
+    Scope,
+    Target,
+    apply_corrections,
+    container_key,
+)
 
 
 def _progress_printer(stream=sys.stderr):
@@ -135,7 +135,7 @@ def annotate_record(parser: Geoparser, record: dict, corrections: Sequence[Corre
     """A record's toponyms and (unless `events` is False) its events, the main one first. A corrected
     toponym also says `placed_by` and `correction` (and the `attribution` of an online result); the
     others keep the format eval/score.py reads. Relative dates are resolved against the record's
-    "date" (ISO), else the date the text's first lines give (geo.articles.story_date)."""
+    "date" (ISO), else the date the text's first lines give (geo.files.articles.story_date)."""
     text = record.get("text") or ""
     resolved = parser.parse(text)
     if corrections and text.strip():
@@ -416,7 +416,7 @@ def _article_scope(value: str) -> Scope:
 
 def _gazetteer_entry(index: PlaceIndex, what: str, *, kinds=None):
     """A gazetteer entry by GeoNames id ("709716") or by name ("Donetsk oblast", "Paris, Texas")."""
-    from geo.geocoder import OfflineGazetteer
+    from geo.gazetteer.geocoder import OfflineGazetteer
 
     if what.strip().isdigit():
         row = index.row_of_geonameid(int(what))

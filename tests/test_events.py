@@ -9,7 +9,7 @@ from geo.cli import annotate_record
 from geo.engine.events import SUB_TYPES, EventFinder
 from geo.engine.events.lexicon import build_triggers
 from geo.engine.events.taxonomy import EVENT_TYPE_OF
-from geo.pipeline import Geoparser
+from geo.engine.pipeline import Geoparser
 
 SENTENCES = {
     "Armed clash": [

@@ -33,12 +33,12 @@ from test_dashboard import (
     with_article,
 )
 
-from geo.articles import Article, article_from_text
-from geo.attribution import OSM_ATTRIBUTION
-from geo.corrections import CorrectionStore
+from geo.engine.pipeline import Geoparser
+from geo.files.articles import Article, article_from_text
+from geo.map.attribution import OSM_ATTRIBUTION
+from geo.map.places import places_for
 from geo.online import OnlineConfig, load_config, save_config
-from geo.pipeline import Geoparser
-from geo.places import places_for
+from geo.store.corrections import CorrectionStore
 
 STEPNE_A = "Russian forces shelled Stepne, Donetsk.\n\nSirens sounded in Kramatorsk.\n"
 STEPNE_B = "Shelling near Stepne, Donetsk oblast, killed two.\n"

@@ -2,7 +2,7 @@
 its words, and whether an actor is the government's side of a given country.
 
     >>> from geo.engine.events.actors import find_actors
-    >>> from geo.tokens import tokenize
+    >>> from geo.engine.tokens import tokenize
     >>> text = "Unknown gunmen attacked a police post in Kidal."
     >>> [a.text for a in find_actors(text, tokenize(text), [(35, 40)])]
     ['Unknown gunmen', 'police']
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from geo.tokens import Token
+from geo.engine.tokens import Token
 
 ACTOR_NOUNS = frozenset("""forces force troops army armies military soldiers soldier police policemen gendarmes
 gendarmerie militants militant fighters rebels insurgents militia militias militiamen gunmen gunman attackers

@@ -2,7 +2,7 @@
 words around it, and the sub-type of the highest-ranked trigger.
 
     >>> from geo.engine.events.classify import classify_sentence
-    >>> from geo.tokens import tokenize
+    >>> from geo.engine.tokens import tokenize
     >>> text = "Gunmen attacked a police post near Kidal."
     >>> classify_sentence(text, tokenize(text)).sub_event_type
     'Armed clash'
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from geo.engine.events.lexicon import ARMED, BASES, CIVILIAN, CODES, PROPERTY, TRIGGERS, WEAPONS, Trigger
-from geo.tokens import Token
+from geo.engine.tokens import Token
 
 _WINDOW = 7                      # words a trigger's object may stand from it
 _TARGET_WINDOW = 12              # words the target of an attack may stand from it

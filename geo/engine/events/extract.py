@@ -1,7 +1,7 @@
 """Events of a text: per sentence that names a place and reports something happening, its ACLED type
 and sub-type, the trigger words, the place mention it is tied to, the actors and the date.
 
-    >>> from geo.pipeline import Geoparser
+    >>> from geo.engine.pipeline import Geoparser
     >>> from geo.engine.events import EventFinder
     >>> parser = Geoparser.create(fast=True)
     >>> text = "On 3 March 2022, Russian forces shelled Kharkiv."
@@ -18,14 +18,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from geo.articles import Article, split_passages
 from geo.engine.events.actors import Actor, find_actors, is_state_actor
 from geo.engine.events.classify import classify_sentence, find_triggers
 from geo.engine.events.dates import DateMention, find_dates
 from geo.engine.events.lexicon import TRIGGERS, Trigger, build_triggers
 from geo.engine.events.taxonomy import EVENT_TYPE_OF
-from geo.resolve import ResolvedMention
-from geo.tokens import Token, tokenize
+from geo.engine.resolve import ResolvedMention
+from geo.engine.tokens import Token, tokenize
+from geo.files.articles import Article, split_passages
 
 # How broad a place is, to tie an event to the most specific place its sentence names.
 _BREADTH = {"facility": 0, "city": 1, "area": 1, "island": 1, "mountain": 1, "water": 2, "peninsula": 2,

@@ -1,9 +1,9 @@
 """Toponym resolution: pick the gazetteer entry each mention means, using the whole article.
 
-    >>> from geo.context import ArticleContext, Closeness, Positions
-from geo.gazetteer import PlaceIndex, normalize_name
-    >>> from geo.recognize import find_mentions
-    >>> from geo.resolve import resolve_mentions
+    >>> from geo.engine.context import ArticleContext, Closeness, Positions
+    >>> from geo.gazetteer import PlaceIndex, normalize_name
+    >>> from geo.engine.recognize import find_mentions
+    >>> from geo.engine.resolve import resolve_mentions
     >>> index = PlaceIndex.load()
     >>> text = "Paris, Texas, is quiet."
     >>> [(r.place.name, r.place.country) for r in resolve_mentions(find_mentions(text, index), index)]
@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from geo.context import ArticleContext, Closeness, Positions
+from geo.engine.components import checked
+from geo.engine.context import ArticleContext, MentionGroup, Positions
+from geo.engine.mention import Mention
 from geo.gazetteer import PlaceIndex, normalize_name
-from geo.recognize import Mention
 
 MAX_CANDIDATES = 40
 CONTEXT_CAN_OVERTURN = 10.0
@@ -82,7 +83,7 @@ class ResolvedMention:
     for an approximate one.
 
     `placed_by` says who placed it: "gazetteer" (the engine), "correction" (a user's correction, see
-    geo.corrections) or the name of the online geocoder whose answer a user accepted ("nominatim");
+    geo.store.corrections) or the name of the online geocoder whose answer a user accepted ("nominatim");
     `correction` is then the id of that correction."""
 
     mention: Mention
@@ -124,8 +125,10 @@ class Resolver:
     `distances` False skips the nearest-place context (the fast mode). Candidate priors depend
     only on how a mention reads, so they are cached (bounded) across articles."""
 
-    def __init__(self, index: PlaceIndex, *, distances: bool = True, cache_size: int = 50_000) -> None:
+    def __init__(self, index: PlaceIndex, *, distances: bool = True, cache_size: int = 50_000,
+                 without: Iterable[str] = ()) -> None:
         self.index = index
+        self.without = checked(without)     # scores switched off (see geo.engine.components)
         self.distances = distances
         self._priors: dict[tuple, tuple] = {}
         self._settled: dict[tuple, tuple] = {}
@@ -151,7 +154,7 @@ class Resolver:
             w in mention.lookup_name.lower() for w in (" county", " parish", " oblast", " province"))
         for k, r in enumerate(rows):
             kind = kinds[k]
-            pop = max(int(index.population[r]), 0)
+            pop = max(int(index.population[r]), 0) if "population" not in self.without else 0
             alt = alt_flags.get(r, False)
             if kind == "country":
                 s = 5.5 if not alt else 3.0
@@ -168,7 +171,7 @@ class Resolver:
                     s = min(3.2, 0.55 * math.log10(pop + 10) + ADMIN2_OVER_TOWN)    # is no Santiago de Chile)
             elif kind == "city":
                 s = 0.55 * math.log10(pop + 10)
-                if index.capital[r]:
+                if index.capital[r] and "capitals" not in self.without:
                     s += 1.2 if not alt else 0.4     # "Salvador" is rarely San Salvador
                 if alt and pop < 100_000:
                     s -= 0.6   # old or foreign names of small places mislead more than they help
@@ -178,18 +181,20 @@ class Resolver:
                 s = IMPORTED_FEATURE
             # A country's name means the country; only a first-level region of another country
             # (the US state of Georgia) or an explicit "Place, Region" pair can take it.
-            if named_countries and kind != "country" and mention.cue != "city" and not partner_region \
+            if named_countries and "country_names" not in self.without \
+                    and kind != "country" and mention.cue != "city" and not partner_region \
                     and (kind != "admin1" or index.country[r] in named_countries):
                 s -= 8.0
-            if mention.cue == "admin1":
+            cue = mention.cue if "cues" not in self.without else ""
+            if cue == "admin1":
                 s += 3.0 if kind == "admin1" else (-1.0 if kind == "city" else 0.0)
-            elif mention.cue == "container":     # the "Region" of "Place, Region"
+            elif cue == "container":     # the "Region" of "Place, Region"
                 s += 3.0 if kind in ("admin1", "country") else (-1.5 if kind == "city" else 0.0)
-            elif mention.cue == "admin2":
+            elif cue == "admin2":
                 s += 3.0 if kind == "admin2" else -1.0
-            elif mention.cue == "city":
+            elif cue == "city":
                 s += 1.5 if kind == "city" else -2.0
-            elif mention.cue == "feature":      # "the Red Sea"
+            elif cue == "feature":      # "the Red Sea"
                 s += 5.0 if kind in ("water", "region", "peninsula", "mountain", "island", "area") else -1.5
             scores[k] = s
         for city, region in self._dominance(mention, rows, kinds, same_name_admin1, same_name_admin2):
@@ -201,6 +206,8 @@ class Resolver:
         not a village of it ("Kyiv", "Sumy", "Zürich", "Sennar"): the bare name means the city, so it
         stays just above its own region, whatever context adds (unless a cue asks for the region:
         "the Sumy region", "the Luhansk governor")."""
+        if "dominance" in self.without:
+            return []
         if mention.cue in ("admin1", "admin2", "container"):
             return []
         index = self.index
@@ -227,7 +234,7 @@ class Resolver:
         by_start = {m.start: m for m in mentions}
         # Mentions that read alike (same name, cue, partner and containers) are one decision.
         group_of: dict[tuple, int] = {}
-        groups: list[_Group] = []
+        groups: list[MentionGroup] = []
         member_of: list[int] = []
         positions: dict[str, list[int]] = {}
         for m in mentions:
@@ -243,7 +250,8 @@ class Resolver:
             if m.series >= 0:
                 groups[g].series.add(m.series)
             member_of.append(g)
-        self._link_containers(mentions, groups, member_of)
+        if "containers" not in self.without:
+            self._link_containers(mentions, groups, member_of)
 
         # Context adds at most ~9 to a candidate (without a partner): wider margins are settled.
         # Containers are always read: what the text says holds a name rules out what lies outside.
@@ -272,10 +280,12 @@ class Resolver:
 
         results = [self._result(g) if g.scores is not None else self._settled_result(g) for g in groups]
         placed = [self._placement(g, n, groups, picks, results) for n, g in enumerate(groups)]
-        _follow_placed_twins(groups, placed)
+        if "one_sense" not in self.without:
+            _follow_placed_twins(groups, placed)
         implied = None
         for n, g in enumerate(groups):
-            if placed[n][5] == "unplaced" and not g.mention.demonym and not g.containers:
+            if placed[n][5] == "unplaced" and not g.mention.demonym and not g.containers \
+                    and "implied_region" not in self.without:
                 if implied is None:
                     implied = self._implied_container(groups, picks, placed)
                 if implied is not None:
@@ -304,7 +314,7 @@ class Resolver:
             self._spreads[row] = round(km, 1)
         return self._spreads[row]
 
-    def _unplace_far_heads(self, groups: list[_Group], placed: list[tuple]) -> None:
+    def _unplace_far_heads(self, groups: list[MentionGroup], placed: list[tuple]) -> None:
         """A name read only as the head of a longer one ("Kamal" of "Kamal Adwan Hospital") that lands
         far from every other place of the story (or in a story of fewer than two other places), in a
         country the story never names, is not that place: it is left unplaced (its candidate kept for
@@ -325,7 +335,7 @@ class Resolver:
                                   or haversine_km(points[:, 0], points[:, 1], p[3], p[4]).min() > FAR_HEAD_KM):
                 placed[n] = (None, 0.0, (p[0], *p[2]), None, None, "unplaced", None)
 
-    def _link_containers(self, mentions: Sequence[Mention], groups: list[_Group], member_of: list[int]) -> None:
+    def _link_containers(self, mentions: Sequence[Mention], groups: list[MentionGroup], member_of: list[int]) -> None:
         """Each group's containers (group, "in"/"near"), and for each container the readings of it
         that hold a candidate of what it contains ("Athens, Georgia": the US state holds an Athens)."""
         group_at = {m.start: g for m, g in zip(mentions, member_of, strict=True)}
@@ -359,7 +369,7 @@ class Resolver:
             return d <= (NEAR_KM if relation == "near" or kind == "admin2" else IN_TOWN_KM)
         return np.ones(len(listed), dtype=bool)     # regions and areas without an outline: no test
 
-    def _allowed(self, g: _Group, groups: list[_Group], picks: list[int]) -> np.ndarray | None:
+    def _allowed(self, g: MentionGroup, groups: list[MentionGroup], picks: list[int]) -> np.ndarray | None:
         """The candidates inside every container the text names that the resolver could place."""
         mask = None
         for c, relation in g.containers:
@@ -370,7 +380,7 @@ class Resolver:
             mask = inside if mask is None else mask & inside
         return mask
 
-    def _placement(self, g: _Group, n: int, groups: list[_Group], picks: list[int], results: list) -> tuple:
+    def _placement(self, g: MentionGroup, n: int, groups: list[MentionGroup], picks: list[int], results: list) -> tuple:
         """(place, confidence, alternatives, lat, lon, precision, container) for a group."""
         result = results[n]
         if result[0] is not None:
@@ -398,7 +408,7 @@ class Resolver:
             return (None, fallback[3], (), *fallback[:3], self._candidate(fallback[4], 0.0))
         return None, 0.0, (), None, None, "unplaced", None
 
-    def _loose_containers(self, g: _Group, groups: list[_Group]) -> bool:
+    def _loose_containers(self, g: MentionGroup, groups: list[MentionGroup]) -> bool:
         """Whether no container of the group is named as one: a region or country, or a district
         with its type word ("Pokrovskyi district"). "Near" is loose: "Vinnytsia near Zhytomyr" is
         still the city of Vinnytsia, 110 km away."""
@@ -416,7 +426,7 @@ class Resolver:
         index = self.index
         return index.kinds[row] != "city" or int(index.population[row]) >= SMALL_TOWN or bool(index.capital[row])
 
-    def _container_fallback(self, g: _Group, groups: list[_Group], picks: list[int]):
+    def _container_fallback(self, g: MentionGroup, groups: list[MentionGroup], picks: list[int]):
         """(lat, lon, precision, confidence, row) of the innermost container the resolver placed."""
         index = self.index
         for c, relation in g.containers:
@@ -434,7 +444,7 @@ class Resolver:
             return float(index.lat[row]), float(index.lon[row]), precision, round(confidence, 3), row
         return None
 
-    def _stand_in(self, g: _Group) -> tuple[str, int, float] | None:
+    def _stand_in(self, g: MentionGroup) -> tuple[str, int, float] | None:
         """For a name too ambiguous to state one place for ("Oleksandrivka" alone: a dozen villages),
         the smallest container holding most of the candidates' probability: (precision, row, share).
         None when the pick can be stated as exact (it, or the places near it, hold most of it)."""
@@ -467,7 +477,7 @@ class Resolver:
                 return level, container, share
         return None
 
-    def _implied_container(self, groups: list[_Group], picks: list[int], placed: list[tuple]):
+    def _implied_container(self, groups: list[MentionGroup], picks: list[int], placed: list[tuple]):
         """The first-level region that holds most of the story's placed towns and regions (two at least):
         (row, "admin1", share), or None. Names the gazetteer lacks, with no container in the text,
         stand at its point."""
@@ -489,9 +499,9 @@ class Resolver:
                 return row, "admin1", count / total
         return None
 
-    def _group(self, m: Mention, key: str) -> _Group:
+    def _group(self, m: Mention, key: str) -> MentionGroup:
         if not m.rows:
-            return _Group(m, key, np.zeros(0, dtype=np.int64), np.zeros(0), set(), (),
+            return MentionGroup(m, key, np.zeros(0, dtype=np.int64), np.zeros(0), set(), (),
                           context_weight=np.zeros(0))
         ckey = (m.lookup_name, m.name != m.lookup_name, m.cue, m.partner, m.demonym, m.rows)
         cached = self._priors.get(ckey)
@@ -516,7 +526,7 @@ class Resolver:
                 self._priors.clear()
             self._priors[ckey] = cached
         rows_arr, prior, partner, dominance, weight, alternate = cached
-        return _Group(m, key, rows_arr, prior, set(partner), dominance, context_weight=weight, ckey=ckey,
+        return MentionGroup(m, key, rows_arr, prior, set(partner), dominance, context_weight=weight, ckey=ckey,
                       alternate=alternate)
 
     def _context_weight(self, row: int, kind: str, alternate: bool) -> float:
@@ -527,7 +537,7 @@ class Resolver:
             return ALT_CONTEXT_WEIGHT
         return 1.0
 
-    def _settled_result(self, g: _Group):
+    def _settled_result(self, g: MentionGroup):
         """The result of a group that context did not touch: it depends on how the name reads
         alone, so it is cached with the priors."""
         key = (g.ckey, g.mention.direction)
@@ -538,7 +548,7 @@ class Resolver:
             hit = self._settled[key] = self._result(g)
         return hit
 
-    def _result(self, g: _Group):
+    def _result(self, g: MentionGroup):
         if not len(g.rows):
             return (None,)
         s = g.scores if g.scores is not None else g.prior
@@ -571,7 +581,7 @@ class Resolver:
                     codes.add(self.index.country[r])
         return codes
 
-    def _with_context(self, g: _Group, context: ArticleContext) -> np.ndarray:
+    def _with_context(self, g: MentionGroup, context: ArticleContext) -> np.ndarray:
         index = self.index
         s = g.prior.copy()
         # Members of one list are siblings, not containers: "Washington" beside "Missouri" in a list
@@ -579,10 +589,11 @@ class Resolver:
         if g.closeness is None:     # where the names stand does not change between iterations
             g.closeness = context.closeness(g.key, context.siblings(g.key, g.series) | {g.key})
         weight = g.closeness
-        share = context.country_shares(weight)
-        hits = context.admin1_hits(weight)
-        named_countries, named_admin1s = context.named_by(weight)
-        points = context.points_for(g.key, weight) if self.distances else ()
+        story = "story_country" not in self.without
+        share = context.country_shares(weight) if story else {}
+        hits = context.admin1_hits(weight) if story else {}
+        named_countries, named_admin1s = context.named_by(weight) if "named_regions" not in self.without else ({}, {})
+        points = context.points_for(g.key, weight) if self.distances and "closeness" not in self.without else ()
         near = None
         if len(points):
             lat = index.lat[g.rows]
@@ -590,8 +601,9 @@ class Resolver:
             near = haversine_km(lat[:, None], lon[:, None], points[None, :, 0], points[None, :, 1]).min(axis=1)
         # One sense per discourse: where a type word or a "Place, Region" pair settled what a
         # name means ("the province of Ontario"), its bare mentions mean the same.
-        settled = context.cued.get(g.key, ()) if not (g.mention.cue or g.partner) else ()
+        settled = context.cued.get(g.key, ()) if not (g.mention.cue or g.partner or "one_sense" in self.without) else ()
         series_bonus = np.zeros(len(g.rows))
+        pairs = bool(g.partner) and "pairs" not in self.without
         for k, r in enumerate(g.rows.tolist()):
             kind = index.kind(r)
             c, a1 = index.country[r], index.admin1[r]
@@ -599,11 +611,11 @@ class Resolver:
                 s[k] += 3.0
             # "Place, Region" speaks of places below the region; in a list of regions
             # ("Arizona, California, Colorado") the regions themselves are not constrained.
-            if g.partner and kind not in ("admin1", "country"):
+            if pairs and kind not in ("admin1", "country"):
                 s[k] += 4.0 if (a1 in g.partner or c in g.partner) else -2.0
-            elif g.partner and kind == "admin1" and c in g.partner:     # "California, United States"
+            elif pairs and kind == "admin1" and c in g.partner:     # "California, United States"
                 s[k] += 4.0
-            if g.series:
+            if g.series and "series" not in self.without:
                 series_bonus[k] = context.series_bonus(g.key, g.series, kind, c)
                 s[k] += series_bonus[k]
             if kind == "country":
@@ -654,29 +666,7 @@ class Resolver:
         return float(np.median(lat[mask])), float(np.median(lon[mask]))
 
 
-@dataclass
-class _Group:
-    """Mentions of one article that read alike, with their candidates and scores."""
-
-    mention: Mention
-    key: str
-    rows: np.ndarray
-    prior: np.ndarray
-    partner: set[str]
-    dominance: tuple[tuple[int, int], ...] = ()
-    size: int = 0
-    scores: np.ndarray | None = None
-    series: set[int] = field(default_factory=set)      # coordinated lists its mentions are in
-    context_weight: np.ndarray | None = None          # how far the article's context counts, per row
-    ckey: tuple = ()                                  # how the name reads (the prior cache's key)
-    closeness: Closeness | None = None               # other names' weight for it (see geo.context)
-    containers: list[tuple[int, str]] = field(default_factory=list)   # (group, "in"/"near"/"frame"), innermost first
-    holds: np.ndarray | None = None                   # per row: holds a candidate of a group it contains
-    allowed: np.ndarray | None = None                 # per row: inside the containers (None: none placed)
-    alternate: np.ndarray | None = None               # per row: matched only by an alternate name
-
-
-def _follow_placed_twins(groups: list[_Group], placed: list[tuple]) -> None:
+def _follow_placed_twins(groups: list[MentionGroup], placed: list[tuple]) -> None:
     """One name, one place in an article: a name left unplaced where it stands alone ("famine grips
     Zamzam camp") takes the place of the one mention of the same name that the text places by its
     container ("the Zamzam camp near El Fasher"), when exactly one such placement exists."""
@@ -692,7 +682,7 @@ def _follow_placed_twins(groups: list[_Group], placed: list[tuple]) -> None:
             placed[n] = placed[next(iter(twins))]
 
 
-def _placed_row(g: _Group, pick: int) -> int | None:
+def _placed_row(g: MentionGroup, pick: int) -> int | None:
     """The row that places a group in its own right: None when it has none, or when no candidate lies
     in the container the text names (it then stands at that container's point, see _placement)."""
     if pick < 0 or not len(g.rows) or (g.allowed is not None and not g.allowed.any()):

@@ -1,7 +1,7 @@
 """A user's corrections to the engine's places: kept in SQLite in the user's data folder, shared as a
 file, and applied to an article's resolved mentions by a pure function.
 
-    >>> from geo.corrections import CorrectionStore, Scope, Target, apply_corrections
+    >>> from geo.store.corrections import CorrectionStore, Scope, Target, apply_corrections
     >>> store = CorrectionStore()                      # $CONFLICTMAP_DATA/corrections.sqlite3
     >>> fix = store.add("Stepne", Scope.article(article.id), "point", Target(lat=47.81, lon=37.62))
     >>> resolved = apply_corrections(article.id, parser.parse(article.text), store.active())
@@ -27,9 +27,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from geo.engine.resolve import Candidate, ResolvedMention
+from geo.files.sqlitedb import Database, DatabaseError
 from geo.gazetteer import KINDS, default_data_dir, normalize_name
-from geo.resolve import Candidate, ResolvedMention
-from geo.sqlitedb import Database, DatabaseError
 
 if TYPE_CHECKING:
     from geo.gazetteer import GazetteerEntry, PlaceIndex
@@ -46,7 +46,7 @@ EXPORT_FORMAT = "conflictmap-corrections"
 EXPORT_VERSION = 1
 DB_NAME = "corrections.sqlite3"
 
-# migrations[i] brings the schema from version i to i + 1 (see geo.sqlitedb).
+# migrations[i] brings the schema from version i to i + 1 (see geo.files.sqlitedb).
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         """CREATE TABLE corrections (

@@ -1,7 +1,7 @@
 """Parsed articles kept on disk, so a page showing known texts needs neither spaCy nor the gazetteer.
 
-    >>> from geo.parsecache import CachedParser
-    >>> from geo.pipeline import Geoparser
+    >>> from geo.store.parsecache import CachedParser
+    >>> from geo.engine.pipeline import Geoparser
     >>> parses = CachedParser(Geoparser.create)      # nothing is loaded yet
     >>> parsed = parses.parse("Fighting near Kramatorsk, Ukraine.")   # loads the parser on a miss only
     >>> [(r.mention.name, parsed.sources[r.place.row]) for r in parsed.resolved][:1]
@@ -10,7 +10,7 @@
 An entry is keyed by the text and the engine fingerprint: the gazetteer's sources, the engine's
 source code as imported, whether the NER runs (and spaCy's version), and the parser's options.
 Any change to one of them is a miss, so a changed engine never serves stale results. Entries are
-signed with the user's key and checked before use (geo.cachefile); the folder is bounded (least
+signed with the user's key and checked before use (geo.files.cachefile); the folder is bounded (least
 recently used out). Whether a parse is stored is the caller's choice: `parse(text, store=False)`
 keeps a text the user gave off the disk (the dashboard stores only its sample articles).
 """
@@ -26,23 +26,14 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-import geo.articles
-import geo.context
-import geo.cues
-import geo.ner
-import geo.pipeline
-import geo.places
-import geo.recognize
-import geo.relations
-import geo.resolve
-import geo.tokens
-from geo.cachefile import CacheError, CacheFile, remove_stale_temps
+import geo.engine.cues
+from geo.engine.ner import ModelUnavailable, verify_model
+from geo.engine.pipeline import Geoparser
+from geo.engine.resolve import ResolvedMention
+from geo.files.cachefile import CacheError, CacheFile, remove_stale_temps
 from geo.gazetteer import Progress, _sources_fingerprint, default_cache_dir
-from geo.ner import ModelUnavailable, verify_model
-from geo.pipeline import Geoparser
-from geo.resolve import ResolvedMention
 
-FORMAT = 2                      # of an entry; the kind of cache file is CACHE_NAME (see geo.cachefile)
+FORMAT = 2                      # of an entry; the kind of cache file is CACHE_NAME (see geo.files.cachefile)
 CACHE_NAME = "parse"
 MAX_ENTRIES = 500               # bounds of the folder: least recently used entries go first
 MAX_BYTES = 100 * 1024 * 1024
@@ -55,10 +46,12 @@ def _digest(path: str | Path) -> str:
 
 # The engine's code as imported (like the gazetteer's builder fingerprint): a process running older
 # code must not file its results under the name of the code now on disk.
-_ENGINE_CODE = "|".join(f"{m.__name__}={_digest(m.__file__)}" for m in (
-    geo.recognize, geo.tokens, geo.cues, geo.relations, geo.resolve, geo.context, geo.ner, geo.pipeline, geo.places,
-    geo.articles)) \
-    + f"|self={_digest(__file__)}|organisations={_digest(geo.cues.ORGANISATIONS_CSV)}"
+_GEO = Path(__file__).resolve().parents[1]
+_ENGINE_CODE = "|".join(
+    f"{path.relative_to(_GEO).as_posix()}={_digest(path)}"
+    for path in sorted([*_GEO.joinpath("engine").rglob("*.py"), _GEO / "map" / "places.py",
+                        _GEO / "files" / "articles.py", Path(__file__).resolve()])) \
+    + f"|organisations={_digest(geo.engine.cues.ORGANISATIONS_CSV)}"
 
 
 @dataclass(frozen=True)
@@ -86,7 +79,7 @@ def parse_text(parser: Geoparser, text: str, progress: Progress | None = None) -
 
 def ner_available() -> bool:
     """Whether the default mode would run the NER, judged without importing spaCy: the pinned model
-    is installed and verifies (the same check `geo.ner.load_ner` makes first)."""
+    is installed and verifies (the same check `geo.engine.ner.load_ner` makes first)."""
     try:
         verify_model()
     except ModelUnavailable:
@@ -126,7 +119,7 @@ def _checked_entry(entry: dict, fingerprint: str, key: str) -> ParsedText:
 
 class ParseCache:
     """Parsed texts for one engine fingerprint, one verified file per text in `directory` (see
-    geo.cachefile; the key that signs them is in `data_dir`, default `default_data_dir()`).
+    geo.files.cachefile; the key that signs them is in `data_dir`, default `default_data_dir()`).
 
     A missing entry is a miss; a damaged, forged or otherwise unusable one is a miss and is deleted
     (`discarded` counts them by reason, for a caller that tells the user); a cache that cannot be

@@ -1,6 +1,6 @@
 """The offline gazetteer as a geopy geocoder, so any geopy provider can stand in for it (and it for them).
 
-    >>> from geo.geocoder import OfflineGazetteer
+    >>> from geo.gazetteer.geocoder import OfflineGazetteer
     >>> OfflineGazetteer().geocode("Kramatorsk").raw["geonameid"]
     704508
     >>> OfflineGazetteer().geocode("Paris, Texas").address

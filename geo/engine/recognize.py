@@ -1,28 +1,29 @@
 """Toponym recognition: every place mention in free text, with its exact character span.
 
     >>> from geo.gazetteer import PlaceIndex
-    >>> from geo.recognize import find_mentions
+    >>> from geo.engine.recognize import find_mentions
     >>> [m.name for m in find_mentions("Shelling hit Kramatorsk, in the Donetsk region.", PlaceIndex.load())]
     ['Kramatorsk', 'Donetsk region']
 
 Candidates come from the gazetteer (longest match over capitalised words) and from capitalised names
-the gazetteer lacks; context decides which are places (see `geo.cues`): prepositions and verbs of
+the gazetteer lacks; context decides which are places (see `geo.engine.cues`): prepositions and verbs of
 place ("near X", "shelled X", "X was shelled"), type words ("the Luhansk region", "Stepanivka
 village"), containers ("X, Donetsk"), lists whose other members are places, titles and surnames that
-mark people, organisations, and, in the default mode, spaCy's named-entity labels (see `geo.ner`).
+mark people, organisations, and, in the default mode, spaCy's named-entity labels (see `geo.engine.ner`).
 Without NER (the fast mode) the same rules run alone. How the mentions relate (containers, lists)
-is marked by `geo.relations`.
+is marked by `geo.engine.relations`.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from geo.cues import (
+from geo.engine.components import checked
+from geo.engine.cues import (
     BE_WORDS,
     CAMP_WORDS,
     CITY_WORDS,
@@ -59,34 +60,15 @@ from geo.cues import (
     WEAK_PREPOSITIONS,
     is_organisation,
 )
+from geo.engine.mention import Mention
+from geo.engine.relations import coordinated_runs, mark_relations
+from geo.engine.tokens import Token, headline_tokens, sentence_windows, tokenize  # noqa: F401 (tokenize re-exported)
 from geo.gazetteer import PlaceIndex, Progress, normalize_name
-from geo.relations import coordinated_runs, mark_relations
-from geo.tokens import Token, headline_tokens, sentence_windows, tokenize  # noqa: F401 (tokenize re-exported)
 
 NEGATIVE = -1
-# How broad each kind is (containers must be broader than what they contain; see geo.relations).
+# How broad each kind is (containers must be broader than what they contain; see geo.engine.relations).
 _KIND_BREADTH = {"facility": 0, "island": 0, "water": 0, "mountain": 0, "peninsula": 0, "area": 0,
                  "city": 2, "admin2": 3, "region": 4, "admin1": 4, "country": 5, "continent": 6}
-
-
-@dataclass(frozen=True)
-class Mention:
-    """A place mention: `text[start:end] == name`."""
-
-    start: int
-    end: int
-    name: str
-    rows: tuple[int, ...]            # gazetteer candidates (empty: recognised but not in the gazetteer)
-    cue: str = ""                    # "admin1"/"admin2" (type word), "city", "container", "facility", or ""
-    direction: str = ""              # "north", ... for "northern Russia"
-    demonym: bool = False            # "Ukrainian" standing for Ukraine
-    ner_label: str = ""              # the NER label that covered it, "" in the fast mode
-    lookup_name: str = ""            # the gazetteer name matched ("Luhansk" for "Luhansk region")
-    partner: str = ""                # "Region" of a "Place, Region" pair
-    series: int = -1                 # start of the coordinated list ("A, B and C") it is in; -1 none
-    within: tuple[tuple[int, str], ...] = ()   # (start of a container mention, "in"/"near"), innermost first
-    evidence: str = ""               # what made it a place when the gazetteer alone did not ("after 'near'")
-    head_only: bool = False          # read only as the head of a longer name ("Kamal" of "Kamal Adwan Hospital")
 
 
 @dataclass
@@ -136,10 +118,12 @@ class _Text:
 class Recognizer:
     """Finds place mentions; `ner` (optional) has `spans(text, windows) -> [(start, end, label)]`."""
 
-    def __init__(self, index: PlaceIndex, ner=None, *, demonyms: bool = False) -> None:
+    def __init__(self, index: PlaceIndex, ner=None, *, demonyms: bool = False,
+                 without: Iterable[str] = ()) -> None:
         self.index = index
         self.ner = ner
         self.demonyms = demonyms
+        self.without = checked(without)     # rule families switched off (see geo.engine.components)
 
     # -- public ----------------------------------------------------------------------------------
     def find(self, text: str, progress: Progress | None = None) -> list[Mention]:
@@ -151,7 +135,7 @@ class Recognizer:
         headline = headline_tokens(text, tokens)
         say("looking names up in the gazetteer", 0.1)
         candidates = self._candidates(text, tokens)
-        phrases = self._phrases(text, tokens, candidates, headline)
+        phrases = self._phrases(text, tokens, candidates, headline) if "phrases" not in self.without else []
         entities = []
         if self.ner:
             def ner_progress(done: int, total: int) -> None:
@@ -174,10 +158,13 @@ class Recognizer:
             if phrase["mention"] is not None:
                 accepted.append(phrase["mention"])
                 doc.placed.add((phrase["mention"].start, phrase["mention"].end))
-        if self.ner:
+        if self.ner and "unknown_places" not in self.without:
             accepted += self._unknown_places(doc, accepted)
         accepted = _drop_overlaps(sorted(accepted, key=lambda m: (m.start, -m.end)))
-        accepted = self._complete_lists(doc, accepted, candidates + phrases)
+        if "lists" not in self.without:
+            accepted = self._complete_lists(doc, accepted, candidates + phrases)
+        if "relations" in self.without:
+            return accepted
         return mark_relations(text, accepted, self._is_region, self.kind_of)
 
     def _is_region(self, mention: Mention) -> bool:
@@ -186,7 +173,7 @@ class Recognizer:
 
     def kind_of(self, mention: Mention) -> str:
         """The broadest kind a mention can be: "admin1", "city", ...; "facility" for a facility,
-        "unknown" for a name the gazetteer lacks (see geo.relations)."""
+        "unknown" for a name the gazetteer lacks (see geo.engine.relations)."""
         if mention.cue in ("admin1", "admin2", "facility", "city"):
             return mention.cue
         kinds = self.index.kinds
@@ -315,7 +302,8 @@ class Recognizer:
         if i == j and i > 0 and tokens[i - 1].upper and text[tokens[i - 1].end:start] == " " \
                 and tokens[i].lower in _HEAD_WORDS:
             return None     # "Airport" of "Kadugli Airport", "Camp" of "Kalma Camp": not a town
-        if is_organisation(name) or is_organisation(text[start:_run_end(text, tokens, j)]):
+        if "organisations" not in self.without and (
+                is_organisation(name) or is_organisation(text[start:_run_end(text, tokens, j)])):
             return None     # "Hamas", "the Wagner Group": organisations named like towns
         kinds = {index.kind(r) for r in rows}
         alternates = cand.get("alternates", frozenset())
@@ -329,7 +317,8 @@ class Recognizer:
         # type word after the name: "the Luhansk region", "Rapides Parish" (if not a name already)
         cue = ""
         last = j
-        if nxt is not None and nxt.lower in TYPE_WORDS and text[end:nxt.start].strip() == "":
+        typing = "type_words" not in self.without
+        if typing and nxt is not None and nxt.lower in TYPE_WORDS and text[end:nxt.start].strip() == "":
             wanted = TYPE_WORDS[nxt.lower]
             if wanted in kinds or (wanted == "admin1" and kinds & {"city", "region"}):
                 cue = wanted
@@ -338,21 +327,22 @@ class Recognizer:
                 typed = self.index.lookup(text[start:end])    # "Kyiv oblast" names the oblast, not the city
                 if any(index.kind(r) == wanted for r in typed):
                     rows = tuple(r for r in typed if index.kind(r) == wanted)
-        if not cue and nxt is not None and nxt.lower in OFFICE_WORDS and text[end:nxt.start] == " ":
+        if typing and not cue and nxt is not None and nxt.lower in OFFICE_WORDS and text[end:nxt.start] == " ":
             wanted = OFFICE_WORDS[nxt.lower]                # "the New York governor", "the Paris mayor"
             if wanted in kinds:
                 cue = wanted
-        if not cue and prev is not None and prev.lower == "of" and i > 1 and tokens[i - 2].lower in TYPE_WORDS:
+        if typing and not cue and prev is not None and prev.lower == "of" and i > 1 \
+                and tokens[i - 2].lower in TYPE_WORDS:
             wanted = TYPE_WORDS[tokens[i - 2].lower]       # "the state of Washington"
             if wanted in kinds or (wanted == "admin1" and kinds & {"city", "region"}):
                 cue = wanted
-        if not cue and prev is not None and prev.lower in CITY_WORDS | {"of"}:
+        if typing and not cue and prev is not None and prev.lower in CITY_WORDS | {"of"}:
             before = tokens[i - 2].lower if i > 1 else ""
             if prev.lower in CITY_WORDS or before in CITY_WORDS:
                 cue = "city"
-        if not cue and prev is not None and prev.text == "the" and kinds & _FEATURE_KINDS:
+        if typing and not cue and prev is not None and prev.text == "the" and kinds & _FEATURE_KINDS:
             cue = "feature"     # "the Red Sea", "the Crimea": seas and lands, not the provinces named after them
-        partner = self._partner(text, tokens, last)
+        partner = self._partner(text, tokens, last) if "partners" not in self.without else ""
 
         direction = ""
         if prev is not None and prev.lower in DIRECTIONS and text[prev.end:start].strip() == "":
@@ -361,12 +351,13 @@ class Recognizer:
         # vetoes and acceptances
         if label in NUMERIC_LABELS:
             return None
-        level, why, said = self._evidence(text, tokens, i, last)
-        if not cue and said in ("city", "facility"):
+        level, why, said = self._evidence(text, tokens, i, last) if "evidence" not in self.without else (NONE, "", "")
+        if typing and not cue and said in ("city", "facility"):
             cue = said          # "Gwoza town", "the village of Robotyne"
         if level == NEGATIVE and (alt_only or strength < 2):
             return None     # "Hamas said", "Wagner fighters": a weak name speaking or fighting
-        person_context = self._person_context(tokens, i, j, doc.person_words, strength, headline)
+        person_context = ("person_context" not in self.without
+                          and self._person_context(tokens, i, j, doc.person_words, strength, headline))
         evidence = bool(cue or partner or level >= MEDIUM or self._locative(tokens, i))
         # the entity may span the facility a town names ("Kadugli Airport"): that is the town's
         facility = _facility_word(text, tokens, last)
@@ -409,6 +400,8 @@ class Recognizer:
         mention = Mention(start, end, text[start:end], rows, cue=cue, direction=direction, ner_label=label,
                           lookup_name=text[cand["start"]:cand["end"]], partner=partner,
                           evidence="" if strength >= 2 or level < MEDIUM else why, head_only=head_only)
+        if "facilities" in self.without:
+            return mention
         if head_only:
             named = self._as_facility(text, tokens, mention, last, strength, named_after=True)
             if named is not None:
@@ -445,7 +438,7 @@ class Recognizer:
     # -- evidence from the words around a name ---------------------------------------------------
     def _evidence(self, text: str, tokens: Sequence[Token], i: int, j: int) -> tuple[int, str, str]:
         """(level, why, cue) for tokens i..j being a place, from the words before and after them:
-        NEGATIVE, NONE, WEAK, MEDIUM or STRONG (see geo.cues); cue as in Mention.cue."""
+        NEGATIVE, NONE, WEAK, MEDIUM or STRONG (see geo.engine.cues); cue as in Mention.cue."""
         level, why, cue = NONE, "", ""
         k = i - 1
         while k >= 0 and tokens[k].lower == "the":

@@ -1,6 +1,6 @@
 """Credits that travel with results: OpenStreetMap's, for every place an online geocoder placed.
 
-    >>> from geo.attribution import attribution_for
+    >>> from geo.map.attribution import attribution_for
     >>> attribution_for(places)          # "" when the offline gazetteer placed them all
     '© OpenStreetMap contributors (ODbL)'
 """
@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 # Nominatim and Photon (public or self-hosted) answer with OpenStreetMap data: ODbL asks for this credit.
 OSM_ATTRIBUTION = "© OpenStreetMap contributors (ODbL)"
-# Who else places a mention (see geo.resolve.ResolvedMention.placed_by); any other name is an online geocoder's.
+# Who else places a mention (see geo.engine.resolve.ResolvedMention.placed_by); any other name is an online geocoder's.
 OFFLINE_PLACERS = frozenset({"gazetteer", "correction"})
 
 

@@ -1,6 +1,6 @@
 """The optional statistical NER: spaCy's en_core_web_sm 3.8.0, verified before use.
 
-    >>> from geo.ner import load_ner
+    >>> from geo.engine.ner import load_ner
     >>> ner = load_ner()          # raises ModelUnavailable when missing or not the pinned release
     >>> ner("Shelling hit Kramatorsk.")   # [(start, end, label), ...]
 

@@ -13,7 +13,7 @@ under the table.
 
 An article is named by its title and its file's name (`source`: "story.html" or "pasted text"), never by
 the folder it was read from on this machine. Each mention carries its passage cut to a window around it
-(`geo.excerpts`: 240 characters each side, "…[truncated]" where it was cut), the passage's id
+(`geo.map.excerpts`: 240 characters each side, "…[truncated]" where it was cut), the passage's id
 (`<article id>:<passage index>`) and the
 mention's offsets in the article text, so that an export grows with the number of mentions, not
 with mentions x passage length, and every mention can still be found in the original text."""
@@ -25,11 +25,11 @@ import io
 import json
 from collections.abc import Mapping, Sequence
 
-from geo.attribution import attribution_for, placed_online
-from geo.excerpts import excerpt, marked
-from geo.library import source_name
-from geo.places import MentionRef, Place
-from geo.styles import uncertainty_m
+from geo.map.attribution import attribution_for, placed_online
+from geo.map.excerpts import excerpt, marked
+from geo.map.places import MentionRef, Place
+from geo.map.styles import uncertainty_m
+from geo.store.library import source_name
 
 
 def place_record(place: Place, *, with_passages: bool = True) -> dict:
@@ -76,7 +76,7 @@ def mention_record(m: MentionRef) -> dict:
 
 
 def passage_id(m: MentionRef) -> str:
-    """The passage a mention is in, as `<article id>:<passage index>` (geo.articles.split_passages)."""
+    """The passage a mention is in, as `<article id>:<passage index>` (geo.files.articles.split_passages)."""
     return f"{m.article_id}:{m.passage.index}"
 
 

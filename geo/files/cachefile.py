@@ -1,7 +1,7 @@
 """Cache files that are verified before they are trusted: a signed header, then a pickle.
 
     >>> from pathlib import Path
-    >>> from geo.cachefile import CacheFile
+    >>> from geo.files.cachefile import CacheFile
     >>> fmt = CacheFile("example", version=1)          # the key comes from $CONFLICTMAP_DATA
     >>> fmt.write(Path("/tmp/example.cache"), {"answer": 42})   # atomic: a unique temp file, then rename
     >>> fmt.read(Path("/tmp/example.cache"), validate=lambda obj: obj["answer"])

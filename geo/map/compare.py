@@ -1,6 +1,6 @@
 """Compare two articles (e.g. two versions of one story): which places and passages each has.
 
-    >>> from geo.compare import compare_articles
+    >>> from geo.map.compare import compare_articles
     >>> result = compare_articles(places, article_a.id, article_b.id)
     >>> result.status(place)          # "only A", "only B" or "both"
     >>> result.passages               # passage pairs: same, changed, only A, only B
@@ -17,8 +17,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from geo.articles import Article, Passage, split_passages
-from geo.places import Place
+from geo.files.articles import Article, Passage, split_passages
+from geo.map.places import Place
 
 ONLY_A, ONLY_B, BOTH = "only A", "only B", "both"
 SAME, CHANGED = "same", "changed"

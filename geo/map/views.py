@@ -2,7 +2,7 @@
 names left unplaced, articles added by the user, the gazetteers and places the user adds, and
 shareable state.
 
-    >>> from geo.views import Filters, filter_places, place_rows, unplaced_places
+    >>> from geo.map.views import Filters, filter_places, place_rows, unplaced_places
     >>> shown = filter_places(places, Filters(kinds=("town", "region"), min_mentions=2, search="kyiv"))
     >>> rows = place_rows(shown)      # list of dicts for a sortable table (placed places only)
     >>> unplaced_places(shown)        # the names with no point, for their own panel
@@ -20,17 +20,17 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from geo.articles import MAX_ARTICLE_BYTES, Article, ArticleError, article_from_bytes, article_from_text
-from geo.compare import CHANGED, ONLY_A, ONLY_B, PassagePair, word_diff_html
-from geo.excerpts import CONTEXT, clip, excerpt
-from geo.export import placed_by_label
-from geo.frame import StoryFrame
+from geo.files.articles import MAX_ARTICLE_BYTES, Article, ArticleError, article_from_bytes, article_from_text
 from geo.gazetteer import GazetteerSourceError, PlaceIndex
 from geo.gazetteer.custom import CsvImportError, import_csv
 from geo.gazetteer.sources import ActiveGazetteer, SourceRegistry
-from geo.library import source_name, valid_library_id
-from geo.mapview import GROUP_LABEL, KIND_GROUPS, highlight, passage_html, precision_label
-from geo.places import MentionRef, Place
+from geo.map.compare import CHANGED, ONLY_A, ONLY_B, PassagePair, word_diff_html
+from geo.map.excerpts import CONTEXT, clip, excerpt
+from geo.map.export import placed_by_label
+from geo.map.frame import StoryFrame
+from geo.map.mapview import GROUP_LABEL, KIND_GROUPS, highlight, passage_html, precision_label
+from geo.map.places import MentionRef, Place
+from geo.store.library import source_name, valid_library_id
 
 ALL_GROUPS = tuple(GROUP_LABEL)     # town, region, country, feature
 UNPLACED_PASSAGES = 10              # passages listed per unplaced name (the rest are counted)
@@ -495,7 +495,7 @@ PLACE_KEY = re.compile(rf"{_ID_NUMBER}(?::[a-z]{{1,12}})?|(?:approx|facility):{_
 
 
 def valid_place_key(key: object) -> str | None:
-    """`key` if it is written like a `Place.key` (see geo.places.place_key) and not too long, else None."""
+    """`key` if it is written like a `Place.key` (see geo.map.places.place_key) and not too long, else None."""
     if isinstance(key, str) and len(key) <= LINK_PLACE and PLACE_KEY.fullmatch(key):
         return key
     return None
@@ -521,7 +521,7 @@ def state_to_params(articles: Sequence[str], filters: Filters, selected: str | N
                     compare: tuple[str, str] | None, *, view: str | None = None,
                     library: str | None = None) -> dict[str, str]:
     """Query parameters that reopen the same articles, filters, selected place, comparison and view
-    (`VIEWS`), in the browser library `library` (`lib`, see geo.library). Articles are named by their
+    (`VIEWS`), in the browser library `library` (`lib`, see geo.store.library). Articles are named by their
     stable ids so the link stays short. Values are capped as `params_to_state` caps them, so the
     address bar never holds what a link could not set."""
     params = {"a": ",".join(list(dict.fromkeys(articles))[:LINK_ARTICLES])}

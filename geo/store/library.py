@@ -1,6 +1,6 @@
 """The articles a user added, kept on disk between visits: one small library per browser.
 
-    >>> from geo.library import ArticleLibrary, new_library_id
+    >>> from geo.store.library import ArticleLibrary, new_library_id
     >>> library = ArticleLibrary(new_library_id())     # $CONFLICTMAP_DATA/library/<id>/
     >>> library.add(article)
     >>> [a.title for a in library.articles()]          # after a reload, a restart: still there
@@ -26,8 +26,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from geo.articles import MAX_ARTICLE_BYTES, Article, article_id
-from geo.cachefile import remove_stale_temps, write_atomic
+from geo.files.articles import MAX_ARTICLE_BYTES, Article, article_id
+from geo.files.cachefile import remove_stale_temps, write_atomic
 
 FORMAT = "conflictmap-article"
 VERSION = 1

@@ -4,7 +4,7 @@ the containers they name, the points they stand at, each weighted by how close i
     >>> context = ArticleContext.of(index, groups, picks, Positions(positions))
     >>> context.country_shares(context.closeness("kramatorsk", {"kramatorsk"}))   # {"UA": 0.9, ...}
 
-Used by `geo.resolve.Resolver` at every iteration; sums over the whole article are kept once, so that
+Used by `geo.engine.resolve.Resolver` at every iteration; sums over the whole article are kept once, so that
 each name's view costs what its neighbourhood in the text holds.
 """
 
@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from geo.engine.mention import Mention
+
 if TYPE_CHECKING:
     from geo.gazetteer import PlaceIndex
-    from geo.resolve import _Group
 
 NEAR_CHARS = 600.0                 # names this close in the text (a paragraph) give full context
 NEAR_WINDOW = 3000                 # beyond 5 x NEAR_CHARS a name's weight is FAR_WEIGHT to 0.5 %
@@ -85,7 +86,7 @@ class ArticleContext:
     all_admin1s: Counter = field(default_factory=Counter)
 
     @classmethod
-    def of(cls, index: PlaceIndex, groups: Sequence[_Group], picks: Sequence[int],
+    def of(cls, index: PlaceIndex, groups: Sequence[MentionGroup], picks: Sequence[int],
            positions: Positions) -> ArticleContext:
         countries: dict[str, Counter] = {}
         admin1s: dict[str, Counter] = {}
@@ -187,3 +188,25 @@ class ArticleContext:
         else:
             keep = [k != key and k in closeness.near for k in self.point_keys]
         return self.points[np.asarray(keep, dtype=bool)] if not all(keep) else self.points
+
+
+@dataclass
+class MentionGroup:
+    """Mentions of one article that read alike, with their candidates and scores."""
+
+    mention: Mention
+    key: str
+    rows: np.ndarray
+    prior: np.ndarray
+    partner: set[str]
+    dominance: tuple[tuple[int, int], ...] = ()
+    size: int = 0
+    scores: np.ndarray | None = None
+    series: set[int] = field(default_factory=set)      # coordinated lists its mentions are in
+    context_weight: np.ndarray | None = None          # how far the article's context counts, per row
+    ckey: tuple = ()                                  # how the name reads (the prior cache's key)
+    closeness: Closeness | None = None               # other names' weight for it (see geo.engine.context)
+    containers: list[tuple[int, str]] = field(default_factory=list)   # (group, "in"/"near"/"frame"), innermost first
+    holds: np.ndarray | None = None                   # per row: holds a candidate of a group it contains
+    allowed: np.ndarray | None = None                 # per row: inside the containers (None: none placed)
+    alternate: np.ndarray | None = None               # per row: matched only by an alternate name

@@ -1,11 +1,11 @@
 """A static PNG of the places: a map to download or share, drawn headless with matplotlib.
 
-    >>> from geo.render_png import render_map_png
+    >>> from geo.map.render_png import render_map_png
     >>> png = render_map_png(places, title="Places in the news")   # bytes of a 1600 x 1000 PNG
     >>> Path("map.png").write_bytes(png)
 
 The basemap comes from the GeoJSON files shipped in `static/basemap/` (a missing file is skipped);
-the view is the story's frame (geo.frame: where its towns, facilities and regions concentrate), the
+the view is the story's frame (geo.map.frame: where its towns, facilities and regions concentrate), the
 same the live map opens on, or the view given; a small locator map shows where the frame lies, and
 the places outside it are listed under the map, with their direction and distance. One circle per
 place with coordinates, its area growing with the mention count: filled where the
@@ -43,11 +43,11 @@ from matplotlib.patches import Circle, Rectangle
 from matplotlib.text import Text
 from matplotlib.transforms import Affine2D, IdentityTransform
 
-from geo.attribution import attribution_for
-from geo.frame import CONTEXT_KINDS, StoryFrame, story_frame
-from geo.places import Place
-from geo.resolve import haversine_km
-from geo.styles import (
+from geo.engine.resolve import haversine_km
+from geo.map.attribution import attribution_for
+from geo.map.frame import CONTEXT_KINDS, StoryFrame, story_frame
+from geo.map.places import Place
+from geo.map.styles import (
     CREDIT,
     GROUP_ALPHA,
     GROUP_COLOUR,
@@ -61,7 +61,7 @@ from geo.styles import (
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_BASEMAPS: tuple[Path, ...] = (ROOT / "static" / "basemap" / "countries.geojson",
                                       ROOT / "static" / "basemap" / "ukraine-oblasts.geojson")
 DEFAULT_CREDIT = CREDIT
@@ -305,7 +305,7 @@ def draw_map(places: Sequence[Place], *, title: str, subtitle: str = "",
 
     `bounds` is (south, west, north, east), e.g. the interactive map's current view; None, or
     bounds that are no view (a None or non-finite number, south not below north), show the story's
-    `frame` (default `geo.frame.story_frame(places)`, as the live map opens on). The first basemap
+    `frame` (default `geo.map.frame.story_frame(places)`, as the live map opens on). The first basemap
     file is drawn as land with country borders, the others as thin dashed inner borders. `status`
     (for comparisons) colours markers by "only A" / "only B" / "both" instead of by kind.
     `subtitle` is the date line (e.g. "21 April 2022"; empty: "Exported on <today>"); `sources`,

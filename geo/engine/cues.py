@@ -1,10 +1,10 @@
 """The words around a name that say whether it is a place, and what kind: recognition's vocabulary.
 
-    >>> from geo.cues import evidence_before, PLACE_VERBS
+    >>> from geo.engine.cues import evidence_before, PLACE_VERBS
     >>> "shelled" in PLACE_VERBS
     True
 
-Kept apart from `geo.recognize` so that the vocabulary is data, read in one place: prepositions and
+Kept apart from `geo.engine.recognize` so that the vocabulary is data, read in one place: prepositions and
 verbs of place ("near X", "shelled X"), type words after a name ("X village", "X oblast"), facility
 words ("X hospital"), words that make a name an organisation's ("X militia", "X said") and the
 lexicon of organisations that share a name with a town (`geo/data/organisations.csv`).
@@ -16,7 +16,7 @@ import csv
 from functools import lru_cache
 from pathlib import Path
 
-ORGANISATIONS_CSV = Path(__file__).with_name("data") / "organisations.csv"
+ORGANISATIONS_CSV = Path(__file__).resolve().parents[1] / "data" / "organisations.csv"
 
 CONNECTORS = frozenset(
     "of de del della di da do dos das du des la le les los las upon on the and am an der den "

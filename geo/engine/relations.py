@@ -1,7 +1,7 @@
 """How the place mentions of one text relate: containers ("Stepne, Donetsk", "(Bulo Burto, Hiraan)",
 "the X district of Aleppo", "X near Kramatorsk") and coordinated lists ("Bakhmut, Izium and Lyman").
 
-    >>> from geo.relations import mark_relations
+    >>> from geo.engine.relations import mark_relations
     >>> marked = mark_relations(text, mentions, is_region)   # the same mentions, with `within`,
     ...                                                       # `partner`, `series` and cues set
 
@@ -17,10 +17,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from geo.cues import SETTLEMENT_WORDS, TYPE_WORDS
+from geo.engine.cues import SETTLEMENT_WORDS, TYPE_WORDS
 
 if TYPE_CHECKING:
-    from geo.recognize import Mention
+    from geo.engine.mention import Mention
 
 SERIES_GAP = re.compile(r"\s*,\s*(?:the\s+)?|\s*,?\s+(?:and|or)\s+(?:the\s+)?")
 _COMMA = re.compile(r"\s*,\s*")

@@ -1,7 +1,7 @@
 """Words and sentences of a text, as recognition reads them: word tokens with their offsets and flags,
 the lines written in title case (headlines), and the sentence pieces the NER reads.
 
-    >>> from geo.tokens import tokenize
+    >>> from geo.engine.tokens import tokenize
     >>> [t.text for t in tokenize("In Kyiv.\nU.S. troops")]
     ['In', 'Kyiv', 'U.S.', 'troops']
 """

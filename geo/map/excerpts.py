@@ -1,7 +1,7 @@
 """How much of a passage travels with a mention: a window of the passage around it, the one rule the
 map's popups, the dashboard's panels and the exports share.
 
-    >>> from geo.excerpts import excerpt, excerpt_text
+    >>> from geo.map.excerpts import excerpt, excerpt_text
     >>> e = excerpt("Shelling hit Kramatorsk overnight.", [(13, 23)])
     >>> e.text, e.spans, e.truncated
     ('Shelling hit Kramatorsk overnight.', ((13, 23),), False)

@@ -18,7 +18,7 @@ GROUP_DASH = {"town": None, "region": "4 3", "country": "2 4", "feature": None}
 STATUS_COLOUR = {"only A": "#d35400", "only B": "#2471a3", "both": "#7f8c8d"}
 CREDIT = ("Borders: Natural Earth (public domain), German point of view: Crimea in Ukraine · "
           "Places: GeoNames (CC BY 4.0) and curated table")
-# How precisely a place's point stands for it (see geo.resolve.ResolvedMention.precision). An exact
+# How precisely a place's point stands for it (see geo.engine.resolve.ResolvedMention.precision). An exact
 # place is a filled disc; an approximate one, placed at the point of the town, district, region or
 # country that holds it, a hollow dashed ring with a circle of roughly that container's size.
 PRECISION_LABEL = {"exact": "exact", "town": "town", "admin2": "district", "admin1": "region",
@@ -31,7 +31,7 @@ UNCERTAINTY_FILL = 0.06          # ... and its very light fill
 
 def uncertainty_m(precision: str, km: float = 0.0) -> int:
     """The radius in metres of the circle around an approximate place (0 for an exact one): `km` when
-    the engine measured it (a region's or country's towns, see geo.resolve), else the precision's
+    the engine measured it (a region's or country's towns, see geo.engine.resolve), else the precision's
     rough default."""
     if precision not in UNCERTAINTY_M:
         return 0

@@ -1,6 +1,6 @@
 """The interactive map: places -> a folium map that loads nothing from outside localhost.
 
-    >>> from geo.mapview import build_map
+    >>> from geo.map.mapview import build_map
     >>> m = build_map(places)                          # for st_folium (assets under /app/static)
     >>> html = standalone_html(build_map(places, standalone=True))   # one file, opens offline
 
@@ -12,11 +12,11 @@ with no tile server, and OpenStreetMap tiles (with attribution) cover it when th
 An exact place is a filled disc; an approximate one (placed at the point of the town, district,
 region or country that holds it) a hollow dashed ring over a light circle of about that container's
 size, in a layer of its own below the markers; a place without a point is not drawn.
-The map opens on the story's frame (geo.frame: where its towns, facilities and regions concentrate);
+The map opens on the story's frame (geo.map.frame: where its towns, facilities and regions concentrate);
 the story's core places are never clustered, and every place is named on the map (labels laid out
 in the browser without overlaps, the story first), with faint orientation names beneath.
 A popup shows at most `POPUP_PASSAGES` passages, each cut to a window around the mention
-(geo.excerpts), so a map's size grows with its places, not with how long their passages are.
+(geo.map.excerpts), so a map's size grows with its places, not with how long their passages are.
 All text that comes from articles is HTML-escaped here, before it reaches a popup or tooltip, and
 no rendered output is ever read again as a Jinja template (folium's own elements do that: article
 text with `{{ ... }}` in it would run as template code on the server).
@@ -38,11 +38,11 @@ from branca.element import Element, Figure, MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-from geo.attribution import attribution_for, placed_online
-from geo.excerpts import CONTEXT, ELLIPSIS, excerpt
-from geo.frame import StoryFrame, story_frame
-from geo.places import Place
-from geo.styles import (
+from geo.map.attribution import attribution_for, placed_online
+from geo.map.excerpts import CONTEXT, ELLIPSIS, excerpt
+from geo.map.frame import StoryFrame, story_frame
+from geo.map.places import Place
+from geo.map.styles import (
     APPROX_DASH,
     CREDIT,
     GROUP_ALPHA,
@@ -57,7 +57,7 @@ from geo.styles import (
     uncertainty_m,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 STATIC_DIR = ROOT / "static"
 STATIC_URL = "/app/static"          # Streamlit's static serving (server.enableStaticServing)
 BASEMAPS = ("basemap/countries.geojson", "basemap/ukraine-oblasts.geojson")
@@ -76,7 +76,7 @@ ORIENTATION = "basemap/orientation.json"    # faint names for orientation (scrip
 MAP_SCRIPT = "js/conflictmap.js"            # the places layer: markers, labels, clusters, selection
 MAX_UNCLUSTERED = 60        # the story's core places drawn on their own, never clustered (the heaviest)
 MAX_FRONT = 300             # places only in A or only in B, drawn on top and never clustered
-DIFFERING = ("only A", "only B")            # geo.compare's statuses of places that differ
+DIFFERING = ("only A", "only B")            # geo.map.compare's statuses of places that differ
 LABEL_KIND_ORDER = {"town": 0, "feature": 1, "region": 2, "country": 3}   # among equals, towns first
 
 
@@ -379,7 +379,7 @@ def highlight(passage_text: str, start: int, end: int) -> str:
 
 def passage_html(passage_text: str, spans: Sequence[tuple[int, int]], context: int = CONTEXT) -> str:
     """The passage around its first span as escaped HTML: every span inside the window in <mark>,
-    and a "…" where the passage was cut (see geo.excerpts)."""
+    and a "…" where the passage was cut (see geo.map.excerpts)."""
     e = excerpt(passage_text, spans, context)
     cut = f"<span class='cm-cut' title='passage shortened'>{ELLIPSIS}</span>"
     return ((cut + " " if e.cut_before else "") + highlight_all(e.text, e.spans)
@@ -491,7 +491,7 @@ def build_map(places: Sequence[Place], *, status: Callable[[Place], str | None] 
               frame: StoryFrame | None = None) -> folium.Map:
     """The map of the resolved places: one circle marker each, sized by mentions, styled by kind
     (or by comparison status), named on the map (`labels`), opened on the story's frame
-    (`geo.frame.story_frame` unless `frame` is given). The story's core places are never clustered;
+    (`geo.map.frame.story_frame` unless `frame` is given). The story's core places are never clustered;
     with `status`, neither are the places only one article mentions (drawn on top); the others
     are clustered where markers would overlap. Approximate places are hollow rings over an
     uncertainty circle; unplaced places are not drawn. `selected` (a place key) is highlighted,

@@ -1,6 +1,6 @@
 """Where a story happens: the frame a map opens on, and the places it leaves outside.
 
-    >>> from geo.frame import story_frame
+    >>> from geo.map.frame import story_frame
     >>> frame = story_frame(places)
     >>> frame.bounds          # (south, west, north, east) around the story's core
     >>> [p.name for p in frame.off_frame]     # ['Washington', 'Brussels']: named, far from the scene
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from geo.places import Place
-from geo.resolve import haversine_km
+from geo.engine.resolve import haversine_km
+from geo.map.places import Place
 
 CORE_RADIUS_KM = 600.0
 MAX_CENTRES = 300            # the heaviest places tried as the centre: the cost stays linear in places

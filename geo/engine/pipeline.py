@@ -1,6 +1,6 @@
 """The geoparser: text -> resolved mentions, in the default (NER-assisted) or the fast mode.
 
-    >>> from geo.pipeline import Geoparser
+    >>> from geo.engine.pipeline import Geoparser
     >>> parser = Geoparser.create(fast=True)
     >>> [(r.mention.name, r.place.kind) for r in parser.parse("Fighting near Kramatorsk, Ukraine.")]
     [('Kramatorsk', 'city'), ('Ukraine', 'country')]
@@ -13,12 +13,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
-from geo.cachefile import gc_paused
+from geo.engine.components import checked
 from geo.engine.events import EventFinder
+from geo.engine.ner import SpacyNER, try_load_ner
+from geo.engine.recognize import Recognizer
+from geo.engine.resolve import ResolvedMention, Resolver
+from geo.files.cachefile import gc_paused
 from geo.gazetteer import PlaceIndex, Progress
-from geo.ner import SpacyNER, try_load_ner
-from geo.recognize import Recognizer
-from geo.resolve import ResolvedMention, Resolver
 
 # Texts longer than this are read by the rules alone (see Geoparser.mode_for); a news article is a few
 # tens of thousands of characters.
@@ -46,22 +47,26 @@ class Geoparser:
     ner: SpacyNER | None = None
     demonyms: bool = False
     ner_problem: str = ""
+    without: frozenset[str] = frozenset()    # rule families switched off (geo.engine.components)
 
     @classmethod
-    def create(cls, *, fast: bool = False, demonyms: bool = False,
-               progress: Progress | None = None) -> Geoparser:
+    def create(cls, *, fast: bool = False, demonyms: bool = False, progress: Progress | None = None,
+               without: Iterable[str] = ()) -> Geoparser:
+        without = checked(without)
         index = PlaceIndex.load(progress=progress)
         ner, problem = (None, "fast mode") if fast else try_load_ner()
-        return cls(index, ner, demonyms, problem)
+        return cls(index, ner, demonyms, problem, without)
 
     @property
     def mode(self) -> str:
         return "ner" if self.ner is not None else "gazetteer-only"
 
     def __post_init__(self) -> None:
-        self._recognizer = Recognizer(self.index, self.ner, demonyms=self.demonyms)
-        self._rules_alone = Recognizer(self.index, None, demonyms=self.demonyms) if self.ner else self._recognizer
-        self._resolver = Resolver(self.index, distances=self.ner is not None)
+        self.without = checked(self.without)
+        self._recognizer = Recognizer(self.index, self.ner, demonyms=self.demonyms, without=self.without)
+        self._rules_alone = Recognizer(self.index, None, demonyms=self.demonyms, without=self.without) \
+            if self.ner else self._recognizer
+        self._resolver = Resolver(self.index, distances=self.ner is not None, without=self.without)
 
     @cached_property
     def events(self) -> EventFinder:

@@ -1,8 +1,8 @@
 """Places with passages: resolved mentions grouped into one place per entity across articles.
 
-    >>> from geo.articles import read_article
-    >>> from geo.pipeline import Geoparser
-    >>> from geo.places import places_for
+    >>> from geo.files.articles import read_article
+    >>> from geo.engine.pipeline import Geoparser
+    >>> from geo.map.places import places_for
     >>> places = places_for([read_article("seeds/itv-azovstal-version-a.txt")], Geoparser.create())
     >>> places[0].name, places[0].mention_count            # most-mentioned first
     ('Russia', 16)
@@ -15,13 +15,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from geo.articles import Article, Passage, passage_at, split_passages
-from geo.corrections import Correction, apply_corrections
-from geo.resolve import Candidate, ResolvedMention
+from geo.engine.resolve import Candidate, ResolvedMention
+from geo.files.articles import Article, Passage, passage_at, split_passages
+from geo.store.corrections import Correction, apply_corrections
 
 if TYPE_CHECKING:
     from geo.engine.events import Event, EventFinder
-    from geo.parsecache import ParsedText
+    from geo.store.parsecache import ParsedText
 
 
 @dataclass(frozen=True)
@@ -55,10 +55,10 @@ class Place:
     alternatives: tuple[Candidate, ...]
     source: str
     gazetteer_name: str = ""   # the gazetteer's own name ("Zaporizhzhya", "Luhanska oblast")
-    precision: str = "exact"   # see geo.resolve.ResolvedMention: exact, town, admin2, admin1, country, unplaced
+    precision: str = "exact"   # see geo.engine.resolve.ResolvedMention: exact, town, admin2, admin1, country, unplaced
     container: str = ""        # the place whose point stands in for an approximate one ("Donetska oblast")
     placed_by: str = "gazetteer"   # "gazetteer", "correction" or an online geocoder's name (see ResolvedMention)
-    correction: int | None = None  # the id of the user's correction that placed it (geo.corrections)
+    correction: int | None = None  # the id of the user's correction that placed it (geo.store.corrections)
     uncertainty_km: float = 0.0    # how far it may lie from an approximate point (0: the precision's default)
 
     @property
@@ -184,7 +184,7 @@ def _display_name(best: ResolvedMention, resolved: Sequence[ResolvedMention]) ->
 def places_for(articles: Sequence[Article], parser, corrections: Iterable[Correction] = (), *,
                events: bool = True) -> list[Place]:
     """Parse the articles with `parser` (a Geoparser) and group their places, with the user's
-    `corrections` applied (see geo.corrections) and, unless `events` is False, their events."""
+    `corrections` applied (see geo.store.corrections) and, unless `events` is False, their events."""
     corrections = tuple(corrections)
     parsed = [(a, split_passages(a), apply_corrections(a.id, parser.parse(a.text), corrections)) for a in articles]
     return group_places(parsed, source_of=lambda row: parser.index.entry(row).source,
@@ -193,7 +193,7 @@ def places_for(articles: Sequence[Article], parser, corrections: Iterable[Correc
 
 def places_from_parsed(parsed: Iterable[tuple[Article, ParsedText]],
                        corrections: Iterable[Correction] = (), events: EventFinder | None = None) -> list[Place]:
-    """Group articles' cached parses (see geo.parsecache) into places, with no parser or index:
+    """Group articles' cached parses (see geo.store.parsecache) into places, with no parser or index:
     each place's gazetteer source comes with its parse. The user's `corrections` are applied; with
     an event finder (`Geoparser.events`), the events too."""
     items = list(parsed)
