@@ -38,7 +38,8 @@ SENTENCES = {
         "Two farmers were killed when they stepped on a landmine near Kupiansk.",
     ],
     "Suicide bomb": ["A suicide bomber blew himself up at a checkpoint in Mogadishu."],
-    "Grenade": ["Unknown men threw a grenade into a bar in Bujumbura."],
+    "Grenade": ["Unknown men threw a grenade into a bar in Bujumbura.",
+                "Militants threw a grenade at a police station in Bujumbura."],
     "Attack": [
         "Gunmen attacked villagers in Djibo and killed five civilians.",
         "Unknown assailants shot dead a teacher in Maiduguri.",

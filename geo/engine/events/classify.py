@@ -114,6 +114,7 @@ _OVERRIDES = (
     (CODES["ABDUCT"], "*", CODES["ATTACK"], 2.0, False),         # abducted and killed: the killing
     (CODES["DISRUPT"], "weapon", CODES["SHELL"], 5.0, True),     # depots destroyed by shelling: the shelling
     (CODES["DISRUPT"], "weapon", CODES["AIR"], 6.0, True),       # ... or by an air strike
+    (CODES["CLASH"], "target", CODES["GRENADE"], 2.5, True),     # a grenade thrown at a post: the grenade
 )
 
 
