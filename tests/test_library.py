@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.store import library as lib
 from geo.files.articles import article_from_text
+from geo.store import library as lib
 from geo.store.library import ArticleLibrary, LibraryError, new_library_id, source_name, valid_library_id
 
 REPO = Path(__file__).resolve().parents[1]

@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
+from geo.engine.components import checked
+from geo.engine.events import EventFinder
 from geo.engine.ner import SpacyNER, try_load_ner
 from geo.engine.recognize import Recognizer
 from geo.engine.resolve import ResolvedMention, Resolver
@@ -44,22 +47,31 @@ class Geoparser:
     ner: SpacyNER | None = None
     demonyms: bool = False
     ner_problem: str = ""
+    without: frozenset[str] = frozenset()    # rule families switched off (geo.engine.components)
 
     @classmethod
-    def create(cls, *, fast: bool = False, demonyms: bool = False,
-               progress: Progress | None = None) -> Geoparser:
+    def create(cls, *, fast: bool = False, demonyms: bool = False, progress: Progress | None = None,
+               without: Iterable[str] = ()) -> Geoparser:
+        without = checked(without)
         index = PlaceIndex.load(progress=progress)
         ner, problem = (None, "fast mode") if fast else try_load_ner()
-        return cls(index, ner, demonyms, problem)
+        return cls(index, ner, demonyms, problem, without)
 
     @property
     def mode(self) -> str:
         return "ner" if self.ner is not None else "gazetteer-only"
 
     def __post_init__(self) -> None:
-        self._recognizer = Recognizer(self.index, self.ner, demonyms=self.demonyms)
-        self._rules_alone = Recognizer(self.index, None, demonyms=self.demonyms) if self.ner else self._recognizer
-        self._resolver = Resolver(self.index, distances=self.ner is not None)
+        self.without = checked(self.without)
+        self._recognizer = Recognizer(self.index, self.ner, demonyms=self.demonyms, without=self.without)
+        self._rules_alone = Recognizer(self.index, None, demonyms=self.demonyms, without=self.without) \
+            if self.ner else self._recognizer
+        self._resolver = Resolver(self.index, distances=self.ner is not None, without=self.without)
+
+    @cached_property
+    def events(self) -> EventFinder:
+        """The event finder over this gazetteer's demonyms (see geo.engine.events)."""
+        return EventFinder.for_index(self.index)
 
     def mode_for(self, text: str) -> str:
         """The mode a text is read in: "ner", or "gazetteer-only" (the fast mode, and texts longer than

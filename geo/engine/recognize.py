@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from geo.engine.components import checked
 from geo.engine.cues import (
     BE_WORDS,
     CAMP_WORDS,
@@ -117,10 +118,12 @@ class _Text:
 class Recognizer:
     """Finds place mentions; `ner` (optional) has `spans(text, windows) -> [(start, end, label)]`."""
 
-    def __init__(self, index: PlaceIndex, ner=None, *, demonyms: bool = False) -> None:
+    def __init__(self, index: PlaceIndex, ner=None, *, demonyms: bool = False,
+                 without: Iterable[str] = ()) -> None:
         self.index = index
         self.ner = ner
         self.demonyms = demonyms
+        self.without = checked(without)     # rule families switched off (see geo.engine.components)
 
     # -- public ----------------------------------------------------------------------------------
     def find(self, text: str, progress: Progress | None = None) -> list[Mention]:
@@ -132,7 +135,7 @@ class Recognizer:
         headline = headline_tokens(text, tokens)
         say("looking names up in the gazetteer", 0.1)
         candidates = self._candidates(text, tokens)
-        phrases = self._phrases(text, tokens, candidates, headline)
+        phrases = self._phrases(text, tokens, candidates, headline) if "phrases" not in self.without else []
         entities = []
         if self.ner:
             def ner_progress(done: int, total: int) -> None:
@@ -155,10 +158,13 @@ class Recognizer:
             if phrase["mention"] is not None:
                 accepted.append(phrase["mention"])
                 doc.placed.add((phrase["mention"].start, phrase["mention"].end))
-        if self.ner:
+        if self.ner and "unknown_places" not in self.without:
             accepted += self._unknown_places(doc, accepted)
         accepted = _drop_overlaps(sorted(accepted, key=lambda m: (m.start, -m.end)))
-        accepted = self._complete_lists(doc, accepted, candidates + phrases)
+        if "lists" not in self.without:
+            accepted = self._complete_lists(doc, accepted, candidates + phrases)
+        if "relations" in self.without:
+            return accepted
         return mark_relations(text, accepted, self._is_region, self.kind_of)
 
     def _is_region(self, mention: Mention) -> bool:
@@ -296,7 +302,8 @@ class Recognizer:
         if i == j and i > 0 and tokens[i - 1].upper and text[tokens[i - 1].end:start] == " " \
                 and tokens[i].lower in _HEAD_WORDS:
             return None     # "Airport" of "Kadugli Airport", "Camp" of "Kalma Camp": not a town
-        if is_organisation(name) or is_organisation(text[start:_run_end(text, tokens, j)]):
+        if "organisations" not in self.without and (
+                is_organisation(name) or is_organisation(text[start:_run_end(text, tokens, j)])):
             return None     # "Hamas", "the Wagner Group": organisations named like towns
         kinds = {index.kind(r) for r in rows}
         alternates = cand.get("alternates", frozenset())
@@ -310,7 +317,8 @@ class Recognizer:
         # type word after the name: "the Luhansk region", "Rapides Parish" (if not a name already)
         cue = ""
         last = j
-        if nxt is not None and nxt.lower in TYPE_WORDS and text[end:nxt.start].strip() == "":
+        typing = "type_words" not in self.without
+        if typing and nxt is not None and nxt.lower in TYPE_WORDS and text[end:nxt.start].strip() == "":
             wanted = TYPE_WORDS[nxt.lower]
             if wanted in kinds or (wanted == "admin1" and kinds & {"city", "region"}):
                 cue = wanted
@@ -319,21 +327,22 @@ class Recognizer:
                 typed = self.index.lookup(text[start:end])    # "Kyiv oblast" names the oblast, not the city
                 if any(index.kind(r) == wanted for r in typed):
                     rows = tuple(r for r in typed if index.kind(r) == wanted)
-        if not cue and nxt is not None and nxt.lower in OFFICE_WORDS and text[end:nxt.start] == " ":
+        if typing and not cue and nxt is not None and nxt.lower in OFFICE_WORDS and text[end:nxt.start] == " ":
             wanted = OFFICE_WORDS[nxt.lower]                # "the New York governor", "the Paris mayor"
             if wanted in kinds:
                 cue = wanted
-        if not cue and prev is not None and prev.lower == "of" and i > 1 and tokens[i - 2].lower in TYPE_WORDS:
+        if typing and not cue and prev is not None and prev.lower == "of" and i > 1 \
+                and tokens[i - 2].lower in TYPE_WORDS:
             wanted = TYPE_WORDS[tokens[i - 2].lower]       # "the state of Washington"
             if wanted in kinds or (wanted == "admin1" and kinds & {"city", "region"}):
                 cue = wanted
-        if not cue and prev is not None and prev.lower in CITY_WORDS | {"of"}:
+        if typing and not cue and prev is not None and prev.lower in CITY_WORDS | {"of"}:
             before = tokens[i - 2].lower if i > 1 else ""
             if prev.lower in CITY_WORDS or before in CITY_WORDS:
                 cue = "city"
-        if not cue and prev is not None and prev.text == "the" and kinds & _FEATURE_KINDS:
+        if typing and not cue and prev is not None and prev.text == "the" and kinds & _FEATURE_KINDS:
             cue = "feature"     # "the Red Sea", "the Crimea": seas and lands, not the provinces named after them
-        partner = self._partner(text, tokens, last)
+        partner = self._partner(text, tokens, last) if "partners" not in self.without else ""
 
         direction = ""
         if prev is not None and prev.lower in DIRECTIONS and text[prev.end:start].strip() == "":
@@ -342,12 +351,13 @@ class Recognizer:
         # vetoes and acceptances
         if label in NUMERIC_LABELS:
             return None
-        level, why, said = self._evidence(text, tokens, i, last)
-        if not cue and said in ("city", "facility"):
+        level, why, said = self._evidence(text, tokens, i, last) if "evidence" not in self.without else (NONE, "", "")
+        if typing and not cue and said in ("city", "facility"):
             cue = said          # "Gwoza town", "the village of Robotyne"
         if level == NEGATIVE and (alt_only or strength < 2):
             return None     # "Hamas said", "Wagner fighters": a weak name speaking or fighting
-        person_context = self._person_context(tokens, i, j, doc.person_words, strength, headline)
+        person_context = ("person_context" not in self.without
+                          and self._person_context(tokens, i, j, doc.person_words, strength, headline))
         evidence = bool(cue or partner or level >= MEDIUM or self._locative(tokens, i))
         # the entity may span the facility a town names ("Kadugli Airport"): that is the town's
         facility = _facility_word(text, tokens, last)
@@ -390,6 +400,8 @@ class Recognizer:
         mention = Mention(start, end, text[start:end], rows, cue=cue, direction=direction, ner_label=label,
                           lookup_name=text[cand["start"]:cand["end"]], partner=partner,
                           evidence="" if strength >= 2 or level < MEDIUM else why, head_only=head_only)
+        if "facilities" in self.without:
+            return mention
         if head_only:
             named = self._as_facility(text, tokens, mention, last, strength, named_after=True)
             if named is not None:

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from geo.engine.components import checked
 from geo.engine.context import ArticleContext, MentionGroup, Positions
 from geo.engine.mention import Mention
 from geo.gazetteer import PlaceIndex, normalize_name
@@ -124,8 +125,10 @@ class Resolver:
     `distances` False skips the nearest-place context (the fast mode). Candidate priors depend
     only on how a mention reads, so they are cached (bounded) across articles."""
 
-    def __init__(self, index: PlaceIndex, *, distances: bool = True, cache_size: int = 50_000) -> None:
+    def __init__(self, index: PlaceIndex, *, distances: bool = True, cache_size: int = 50_000,
+                 without: Iterable[str] = ()) -> None:
         self.index = index
+        self.without = checked(without)     # scores switched off (see geo.engine.components)
         self.distances = distances
         self._priors: dict[tuple, tuple] = {}
         self._settled: dict[tuple, tuple] = {}
@@ -151,7 +154,7 @@ class Resolver:
             w in mention.lookup_name.lower() for w in (" county", " parish", " oblast", " province"))
         for k, r in enumerate(rows):
             kind = kinds[k]
-            pop = max(int(index.population[r]), 0)
+            pop = max(int(index.population[r]), 0) if "population" not in self.without else 0
             alt = alt_flags.get(r, False)
             if kind == "country":
                 s = 5.5 if not alt else 3.0
@@ -168,7 +171,7 @@ class Resolver:
                     s = min(3.2, 0.55 * math.log10(pop + 10) + ADMIN2_OVER_TOWN)    # is no Santiago de Chile)
             elif kind == "city":
                 s = 0.55 * math.log10(pop + 10)
-                if index.capital[r]:
+                if index.capital[r] and "capitals" not in self.without:
                     s += 1.2 if not alt else 0.4     # "Salvador" is rarely San Salvador
                 if alt and pop < 100_000:
                     s -= 0.6   # old or foreign names of small places mislead more than they help
@@ -178,18 +181,20 @@ class Resolver:
                 s = IMPORTED_FEATURE
             # A country's name means the country; only a first-level region of another country
             # (the US state of Georgia) or an explicit "Place, Region" pair can take it.
-            if named_countries and kind != "country" and mention.cue != "city" and not partner_region \
+            if named_countries and "country_names" not in self.without \
+                    and kind != "country" and mention.cue != "city" and not partner_region \
                     and (kind != "admin1" or index.country[r] in named_countries):
                 s -= 8.0
-            if mention.cue == "admin1":
+            cue = mention.cue if "cues" not in self.without else ""
+            if cue == "admin1":
                 s += 3.0 if kind == "admin1" else (-1.0 if kind == "city" else 0.0)
-            elif mention.cue == "container":     # the "Region" of "Place, Region"
+            elif cue == "container":     # the "Region" of "Place, Region"
                 s += 3.0 if kind in ("admin1", "country") else (-1.5 if kind == "city" else 0.0)
-            elif mention.cue == "admin2":
+            elif cue == "admin2":
                 s += 3.0 if kind == "admin2" else -1.0
-            elif mention.cue == "city":
+            elif cue == "city":
                 s += 1.5 if kind == "city" else -2.0
-            elif mention.cue == "feature":      # "the Red Sea"
+            elif cue == "feature":      # "the Red Sea"
                 s += 5.0 if kind in ("water", "region", "peninsula", "mountain", "island", "area") else -1.5
             scores[k] = s
         for city, region in self._dominance(mention, rows, kinds, same_name_admin1, same_name_admin2):
@@ -201,6 +206,8 @@ class Resolver:
         not a village of it ("Kyiv", "Sumy", "Zürich", "Sennar"): the bare name means the city, so it
         stays just above its own region, whatever context adds (unless a cue asks for the region:
         "the Sumy region", "the Luhansk governor")."""
+        if "dominance" in self.without:
+            return []
         if mention.cue in ("admin1", "admin2", "container"):
             return []
         index = self.index
@@ -243,7 +250,8 @@ class Resolver:
             if m.series >= 0:
                 groups[g].series.add(m.series)
             member_of.append(g)
-        self._link_containers(mentions, groups, member_of)
+        if "containers" not in self.without:
+            self._link_containers(mentions, groups, member_of)
 
         # Context adds at most ~9 to a candidate (without a partner): wider margins are settled.
         # Containers are always read: what the text says holds a name rules out what lies outside.
@@ -272,10 +280,12 @@ class Resolver:
 
         results = [self._result(g) if g.scores is not None else self._settled_result(g) for g in groups]
         placed = [self._placement(g, n, groups, picks, results) for n, g in enumerate(groups)]
-        _follow_placed_twins(groups, placed)
+        if "one_sense" not in self.without:
+            _follow_placed_twins(groups, placed)
         implied = None
         for n, g in enumerate(groups):
-            if placed[n][5] == "unplaced" and not g.mention.demonym and not g.containers:
+            if placed[n][5] == "unplaced" and not g.mention.demonym and not g.containers \
+                    and "implied_region" not in self.without:
                 if implied is None:
                     implied = self._implied_container(groups, picks, placed)
                 if implied is not None:
@@ -579,10 +589,11 @@ class Resolver:
         if g.closeness is None:     # where the names stand does not change between iterations
             g.closeness = context.closeness(g.key, context.siblings(g.key, g.series) | {g.key})
         weight = g.closeness
-        share = context.country_shares(weight)
-        hits = context.admin1_hits(weight)
-        named_countries, named_admin1s = context.named_by(weight)
-        points = context.points_for(g.key, weight) if self.distances else ()
+        story = "story_country" not in self.without
+        share = context.country_shares(weight) if story else {}
+        hits = context.admin1_hits(weight) if story else {}
+        named_countries, named_admin1s = context.named_by(weight) if "named_regions" not in self.without else ({}, {})
+        points = context.points_for(g.key, weight) if self.distances and "closeness" not in self.without else ()
         near = None
         if len(points):
             lat = index.lat[g.rows]
@@ -590,8 +601,9 @@ class Resolver:
             near = haversine_km(lat[:, None], lon[:, None], points[None, :, 0], points[None, :, 1]).min(axis=1)
         # One sense per discourse: where a type word or a "Place, Region" pair settled what a
         # name means ("the province of Ontario"), its bare mentions mean the same.
-        settled = context.cued.get(g.key, ()) if not (g.mention.cue or g.partner) else ()
+        settled = context.cued.get(g.key, ()) if not (g.mention.cue or g.partner or "one_sense" in self.without) else ()
         series_bonus = np.zeros(len(g.rows))
+        pairs = bool(g.partner) and "pairs" not in self.without
         for k, r in enumerate(g.rows.tolist()):
             kind = index.kind(r)
             c, a1 = index.country[r], index.admin1[r]
@@ -599,11 +611,11 @@ class Resolver:
                 s[k] += 3.0
             # "Place, Region" speaks of places below the region; in a list of regions
             # ("Arizona, California, Colorado") the regions themselves are not constrained.
-            if g.partner and kind not in ("admin1", "country"):
+            if pairs and kind not in ("admin1", "country"):
                 s[k] += 4.0 if (a1 in g.partner or c in g.partner) else -2.0
-            elif g.partner and kind == "admin1" and c in g.partner:     # "California, United States"
+            elif pairs and kind == "admin1" and c in g.partner:     # "California, United States"
                 s[k] += 4.0
-            if g.series:
+            if g.series and "series" not in self.without:
                 series_bonus[k] = context.series_bonus(g.key, g.series, kind, c)
                 s[k] += series_bonus[k]
             if kind == "country":
