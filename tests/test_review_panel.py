@@ -1,4 +1,5 @@
-"""Tests for review_panel.py in the dashboard, run headless with Streamlit's AppTest: every action of the
+"""Tests for the dashboard's review widgets (geo/app/review_place.py, unplaced_queue.py, online_settings.py),
+run headless with Streamlit's AppTest: every action of the
 selected place's review (another candidate, a gazetteer search, a point typed or clicked on the map, not a
 place, undo, the scope), the unplaced names' queue, the corrections listed with their undo, the shared
 caches following the corrections, and the optional online geocoder's settings and faults (against the
