@@ -36,7 +36,7 @@ sys.path.insert(0, root)
 try:
     from geo.engine.pipeline import Geoparser
 except ImportError:      # a revision from before the package move
-    from geo.pipeline import Geoparser
+    from geo.engine.pipeline import Geoparser
 parser = Geoparser.create()
 texts = [json.loads(line)["text"] for line in open(corpus, encoding="utf-8")][:n]
 parser.parse(texts[0])
