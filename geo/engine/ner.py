@@ -57,7 +57,7 @@ def verify_model(path: Path | None = None, pipes: Sequence[str] = NER_PIPES) -> 
         expected = MODEL_SHA256.get(rel)
         if expected is None:
             if file.exists():
-                raise ModelUnavailable(f"no pinned digest for the model file {rel} (see geo.ner.MODEL_SHA256)")
+                raise ModelUnavailable(f"no pinned digest for the model file {rel} (see geo.engine.ner.MODEL_SHA256)")
             continue        # a pipe without weights (attribute_ruler, lemmatizer)
         if not file.exists():
             raise ModelUnavailable(f"model file missing: {file}")
