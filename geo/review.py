@@ -1,6 +1,6 @@
 """Reviewing places, without Streamlit: which mentions a correction of a place is about, where it may
 apply, the engine's candidates, gazetteer searches, points typed by hand, the queue of unplaced
-names, and the corrections in effect (the dashboard's widgets are in review_panel.py).
+names, and the corrections in effect (the dashboard's widgets are in geo/app/).
 
     >>> from geo.review import parse_point, review_subjects, scope_options
     >>> subjects = review_subjects(place, lambda article_id: parser.parse(texts[article_id]))

@@ -29,6 +29,7 @@ from geo.map.places import Place, places_for
 
 REPO = Path(__file__).resolve().parents[1]
 APP = str(REPO / "dashboard.py")          # AppTest resolves relative paths against this file
+APP_FILES = [Path(APP), *sorted((REPO / "geo" / "app").glob("*.py"))]   # the page and its package
 FOLIUM = "streamlit_folium.st_folium"
 GROUP_NAMES = {"town": "Cities and towns", "region": "Regions", "country": "Countries",
                "feature": "Features and facilities"}
@@ -708,6 +709,11 @@ def test_share_offers_the_downloads(media, sharing: AppTest, seed_places: list[P
     lines = media(sharing, "CSV").decode("utf-8").splitlines()
     assert lines[0] == ",".join(CSV_COLUMNS)
     assert len(lines) == 1 + sum(p.mention_count for p in seed_places)
+    rows = list(csv.DictReader(io.StringIO("\n".join(lines))))
+    events = sorted(r["sub_event_type"] for r in rows if r["event_type"])    # what happened at each place
+    assert events and events == sorted(e.sub_event_type for p in seed_places for e in p.events)
+    assert sum(len(f["properties"]["events"]) for f in geojson["features"]) \
+        == sum(len(p.events) for p in seed_places if p.resolved)
     page = media(sharing, "Standalone HTML map").decode("utf-8")
     assert "/app/static" not in page
     assert len(marker_rows(page)) == sum(p.resolved for p in seed_places)
@@ -904,7 +910,7 @@ def test_no_markdown_escaping_route_is_left() -> None:
     import geo.map.views
 
     assert not hasattr(geo.map.views, "markdown_text")
-    source = Path(APP).read_text(encoding="utf-8")
+    source = "\n".join(p.read_text(encoding="utf-8") for p in APP_FILES)
     assert "markdown_text" not in source
     for call in ("st.success(", "st.error(", "st.warning(", "st.info(", "getattr(st, "):
         assert call not in source, call
@@ -981,8 +987,8 @@ def test_shared_caches_take_everything_as_arguments_and_read_no_session_state() 
     """Every st.cache_data / st.cache_resource function of the page: no session state inside."""
     import ast
 
-    tree = ast.parse(Path(APP).read_text(encoding="utf-8"))
-    cached = [f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)
+    trees = [ast.parse(p.read_text(encoding="utf-8")) for p in APP_FILES]
+    cached = [f for tree in trees for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)
               and any("cache_data" in ast.unparse(d) or "cache_resource" in ast.unparse(d) for d in f.decorator_list)]
     assert {f.name for f in cached} >= {"sample_articles", "sample_parse", "sample_places", "sample_comparison",
                                         "sample_export", "geoparser", "parses"}

@@ -276,3 +276,21 @@ def test_exports_name_the_article_file_not_the_folder_it_was_read_from(parser: G
         assert str(Path(seed.source).parent) not in text and "seeds/" not in text
     record = json.loads(places_geojson(places))["features"][0]["properties"]
     assert {p["source"] for p in record["passages"]} == {"itv-azovstal-version-a.txt"}
+
+
+def test_exports_carry_the_events_at_each_place(fast_parser: Geoparser) -> None:
+    text = ("Kharkiv, 10 March 2022\n\nRussian forces shelled Kharkiv on Tuesday.\n\n"
+            "Police arrested two men in Odesa. Officials met in Odesa.")
+    places = {p.name: p for p in places_for([article_from_text(text, "story.txt")], fast_parser)}
+    assert [e.sub_event_type for e in places["Kharkiv"].events] == ["Shelling/artillery/missile attack"]
+    (shelling,) = [f for f in json.loads(places_geojson(list(places.values())))["features"]
+                   if f["properties"]["name"] == "Kharkiv"]
+    (event,) = shelling["properties"]["events"]
+    assert event["event_type"] == "Explosions/Remote violence"
+    assert (event["date"], event["date_source"], event["trigger"]) == ("2022-03-08", "relative", "shelled")
+    assert text[event["article_start"]:event["article_end"]] == "shelled"
+    assert text[event["mention_start"]:event["mention_end"]] == "Kharkiv" and event["actors"] == ["Russian forces"]
+    rows = [r for r in csv.DictReader(io.StringIO(places_csv([places["Odesa"]])))]
+    assert [(r["sub_event_type"], r["event_date"], r["date_source"], r["actors"]) for r in rows] == [
+        ("Arrests", "2022-03-10", "article", "Police"), ("", "", "", "")]     # the meeting is no event
+    assert places_for([article_from_text(text, "story.txt")], fast_parser, events=False)[0].events == ()

@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from geo.engine.components import checked
+from geo.engine.events import EventFinder
 from geo.engine.ner import SpacyNER, try_load_ner
 from geo.engine.recognize import Recognizer
 from geo.engine.resolve import ResolvedMention, Resolver
@@ -67,6 +69,11 @@ class Geoparser:
         self._rules_alone = Recognizer(self.index, None, demonyms=self.demonyms, without=self.without) \
             if self.ner else self._recognizer
         self._resolver = Resolver(self.index, distances=self.ner is not None, without=self.without)
+
+    @cached_property
+    def events(self) -> EventFinder:
+        """The event finder over this gazetteer's demonyms (see geo.engine.events)."""
+        return EventFinder.for_index(self.index)
 
     def mode_for(self, text: str) -> str:
         """The mode a text is read in: "ner", or "gazetteer-only" (the fast mode, and texts longer than

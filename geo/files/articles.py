@@ -45,6 +45,8 @@ class Article:
     text: str
     warnings: tuple[str, ...] = ()
     date: str = ""           # the story's own date ("2022-04-21") where the page or its first lines give one
+    date_source: str = ""    # how it was found: "article:published_time" (or another meta tag), "json-ld",
+                             # "time" (a <time datetime>), "dateline" (the first lines), "" when undated
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,13 +97,13 @@ def article_from_bytes(data: bytes, source: str) -> Article:
         _check_text(text, source)
         return _make_article(text, source, _text_title(text) or _file_title(source), warnings)
     _check_binary(text, source)
-    body, title, date = _html_to_text(text, source)
+    body, title, (date, date_source) = _html_to_text(text, source)
     if not body.strip():
         raise ArticleError(
             f"{source} is empty: no readable text was left after removing markup, scripts and "
             "navigation. Check that it is the saved article page, not an index or a blank page."
         )
-    return _make_article(body, source, title or _file_title(source), warnings, date)
+    return _make_article(body, source, title or _file_title(source), warnings, date, date_source)
 
 
 def read_article(path: str | os.PathLike[str]) -> Article:
@@ -125,9 +127,13 @@ def read_article(path: str | os.PathLike[str]) -> Article:
     return article_from_bytes(data, source)
 
 
-def _make_article(text: str, source: str, title: str, warnings: Sequence[str] = (), date: str = "") -> Article:
+def _make_article(text: str, source: str, title: str, warnings: Sequence[str] = (), date: str = "",
+                  date_source: str = "") -> Article:
+    if not date:
+        date = story_date(text)
+        date_source = "dateline" if date else ""
     return Article(id=article_id(text), title=title, source=source, text=text, warnings=tuple(warnings),
-                   date=date or story_date(text))
+                   date=date, date_source=date_source)
 
 
 # -- the story's date --------------------------------------------------------------------------------
@@ -399,8 +405,9 @@ _CANDIDATES = 20  # <article> elements compared by text length; bounds work on h
 _WHITESPACE = re.compile(r"\s+")
 
 
-def _html_to_text(markup: str, source: str) -> tuple[str, str, str]:
-    """(article text, title, date) of an HTML page; blocks are separated by blank lines."""
+def _html_to_text(markup: str, source: str) -> tuple[str, str, tuple[str, str]]:
+    """(article text, title, (date, how it was found)) of an HTML page; blocks are separated by blank
+    lines."""
     try:
         soup = BeautifulSoup(_tame_markup(markup), "html.parser")
     except Exception as e:  # html.parser and bs4 are lenient, but any failure is the input's fault
@@ -421,30 +428,43 @@ def _html_to_text(markup: str, source: str) -> tuple[str, str, str]:
     return text, title, date
 
 
-_DATE_META = ("article:published_time", "datePublished", "date", "pubdate", "publishdate", "dc.date.issued",
-              "dcterms.created", "og:published_time", "article:modified_time")
+_PUBLISHED_META = ("article:published_time", "datepublished", "date", "pubdate", "publishdate", "dc.date.issued",
+                   "dcterms.created", "og:published_time")
+_MODIFIED_META = ("article:modified_time",)
 
 
-def _html_date(soup) -> str:
-    """The page's publication date from its metadata (meta tags, <time datetime>, JSON-LD), or ""."""
-    candidates = []
+def _html_date(soup) -> tuple[str, str]:
+    """The page's publication date from its metadata and how it was found, or ("", ""): a publication
+    meta tag (the tag's name: "article:published_time"), else JSON-LD `datePublished` ("json-ld"), else
+    a `<time datetime>` ("time"), else the modification time as the last resort."""
+    published, modified = [], []
     for tag in soup.find_all("meta", limit=200):
         key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or "").strip().lower()
-        if key in {k.lower() for k in _DATE_META}:
-            candidates.append(tag.get("content") or "")
-    for tag in soup.find_all("time", limit=20):
-        candidates.append(tag.get("datetime") or "")
+        if key in _PUBLISHED_META:
+            published.append((tag.get("content") or "", key))
+        elif key in _MODIFIED_META:
+            modified.append((tag.get("content") or "", key))
     for tag in soup.find_all("script", attrs={"type": "application/ld+json"}, limit=10):
         m = re.search(r'"datePublished"\s*:\s*"([^"]{8,40})"', tag.get_text() or "")
         if m:
-            candidates.append(m.group(1))
-    for value in candidates:
-        m = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", str(value))
-        if m:
-            try:
-                return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
-            except ValueError:
-                continue
+            published.append((m.group(1), "json-ld"))
+    for tag in soup.find_all("time", limit=20):
+        published.append((tag.get("datetime") or "", "time"))
+    for value, how in published + modified:
+        day = iso_day(value)
+        if day:
+            return day, how
+    return "", ""
+
+
+def iso_day(value: object) -> str:
+    """The day of an ISO date or timestamp ("2022-04-21T09:30:00Z" -> "2022-04-21"), or "" if it is none."""
+    m = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})(?![\d])", str(value))
+    if m:
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+        except ValueError:
+            return ""
     return ""
 
 

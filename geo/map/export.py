@@ -2,7 +2,8 @@
 
 Every record states its `precision` (exact, town, admin2, admin1, country or unplaced) and, for an
 approximate place, the `container` whose point stands in for it. JSON and the table list every
-place; GeoJSON only those with a point.
+place; GeoJSON only those with a point. JSON and GeoJSON records list the place's `events` (what
+happened there and when, see geo.engine.events), the CSV gives each mention's event in its row.
 
 Every record also says who placed it (`placed_by`: "gazetteer", "correction" or an online
 geocoder's name) and which of the user's corrections did (`correction`, an id, or empty). A place
@@ -44,9 +45,21 @@ def place_record(place: Place, *, with_passages: bool = True) -> dict:
                           "lon": a.lon, "geonameid": a.geonameid, "score": a.score}
                          for a in place.alternatives],
     }
+    record["events"] = [event_record(m) for m in place.mentions if m.event is not None]
     if with_passages:
         record["passages"] = [mention_record(m) for m in place.mentions]
     return record
+
+
+def event_record(m: MentionRef) -> dict:
+    """The event a mention is the place of (see geo.engine.events): type, sub-type, date and how it was
+    found, the trigger and its offsets in the article, the actors, and the passage it is in."""
+    e = m.event
+    assert e is not None
+    return {"event_type": e.event_type, "sub_event_type": e.sub_event_type, "date": e.date,
+            "date_source": e.date_source or None, "trigger": e.trigger, "article_start": e.start,
+            "article_end": e.end, "actors": list(e.actors), "article_id": m.article_id,
+            "passage_id": passage_id(m), "mention_start": m.start, "mention_end": m.end}
 
 
 def mention_record(m: MentionRef) -> dict:
@@ -85,13 +98,15 @@ def places_geojson(places: Sequence[Place]) -> str:
 
 CSV_COLUMNS = ("name", "kind", "country", "lat", "lon", "precision", "container", "geonameid", "mentions",
                "confidence", "article_title", "passage", "mention", "placed_by", "correction", "attribution",
-               "article_id", "source", "passage_id", "article_start", "article_end", "passage_truncated")
+               "article_id", "source", "passage_id", "article_start", "article_end", "passage_truncated",
+               "event_type", "sub_event_type", "event_date", "date_source", "event_trigger", "actors")
 
 
 def places_csv(places: Sequence[Place]) -> str:
     """One row per mention, so every passage travels with its place: the window of the passage
     around the mention ("…[truncated]" where it was cut), the passage's id and the mention's
-    offsets in the article text. Cells that a spreadsheet would read as a formula are defused."""
+    offsets in the article text, and the event its sentence reports there (empty when none; actors
+    separated by "; "). Cells that a spreadsheet would read as a formula are defused."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -102,8 +117,15 @@ def places_csv(places: Sequence[Place]) -> str:
                 p.name, p.kind, p.country, p.lat, p.lon, p.precision, p.container, p.geonameid or "", p.mention_count,
                 p.confidence, m.article_title, r["passage"], m.name, p.placed_by,
                 "" if p.correction is None else p.correction, attribution_for([p]), m.article_id, r["source"],
-                r["passage_id"], m.start, m.end, "yes" if r["passage_truncated"] else "no")])
+                r["passage_id"], m.start, m.end, "yes" if r["passage_truncated"] else "no", *_event_cells(m))])
     return out.getvalue()
+
+
+def _event_cells(m: MentionRef) -> tuple:
+    e = m.event
+    if e is None:
+        return ("",) * 6
+    return e.event_type, e.sub_event_type, e.date or "", e.date_source, e.trigger, "; ".join(e.actors)
 
 
 def _uncertainty_km(place: Place) -> float | None:

@@ -20,6 +20,7 @@ from geo.files.articles import Article, Passage, passage_at, split_passages
 from geo.store.corrections import Correction, apply_corrections
 
 if TYPE_CHECKING:
+    from geo.engine.events import Event, EventFinder
     from geo.store.parsecache import ParsedText
 
 
@@ -35,6 +36,7 @@ class MentionRef:
     name: str
     passage: Passage
     confidence: float
+    event: Event | None = None      # the event its sentence reports, when this mention is its place
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,11 @@ class Place:
         seen = dict.fromkeys((m.passage.article_id, m.passage.index) for m in self.mentions)
         by_key = {(m.passage.article_id, m.passage.index): m.passage for m in self.mentions}
         return tuple(by_key[k] for k in seen)
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        """The events reported at this place (see geo.engine.events), in article order."""
+        return tuple(m.event for m in self.mentions if m.event is not None)
 
     @property
     def resolved(self) -> bool:
@@ -121,16 +128,18 @@ def place_kind(r: ResolvedMention) -> str:
 
 
 def group_places(parsed: Iterable[tuple[Article, Sequence[Passage], Sequence[ResolvedMention]]],
-                 source_of=lambda row: "") -> list[Place]:
-    """Group resolved mentions of several articles into places, most-mentioned first."""
+                 source_of=lambda row: "", events: EventFinder | None = None) -> list[Place]:
+    """Group resolved mentions of several articles into places, most-mentioned first; with an event
+    finder, each mention an event is tied to carries that event."""
     groups: dict[str, list[tuple[ResolvedMention, MentionRef]]] = {}
     for article, passages, resolved in parsed:
+        found = {e.place.start: e for e in events.find(article.text, resolved, article.date)} if events else {}
         for r in resolved:
             passage = passage_at(passages, r.mention.start)
             if passage is None:
                 continue
             ref = MentionRef(article.id, article.title, article.source, r.mention.start,
-                             r.mention.end, r.mention.name, passage, r.confidence)
+                             r.mention.end, r.mention.name, passage, r.confidence, found.get(r.mention.start))
             groups.setdefault(place_key(r), []).append((r, ref))
     places = []
     for key, items in groups.items():
@@ -172,22 +181,25 @@ def _display_name(best: ResolvedMention, resolved: Sequence[ResolvedMention]) ->
     return best.label if form.isupper() else form
 
 
-def places_for(articles: Sequence[Article], parser, corrections: Iterable[Correction] = ()) -> list[Place]:
+def places_for(articles: Sequence[Article], parser, corrections: Iterable[Correction] = (), *,
+               events: bool = True) -> list[Place]:
     """Parse the articles with `parser` (a Geoparser) and group their places, with the user's
-    `corrections` applied (see geo.store.corrections)."""
+    `corrections` applied (see geo.store.corrections) and, unless `events` is False, their events."""
     corrections = tuple(corrections)
     parsed = [(a, split_passages(a), apply_corrections(a.id, parser.parse(a.text), corrections)) for a in articles]
-    return group_places(parsed, source_of=lambda row: parser.index.entry(row).source)
+    return group_places(parsed, source_of=lambda row: parser.index.entry(row).source,
+                        events=parser.events if events else None)
 
 
 def places_from_parsed(parsed: Iterable[tuple[Article, ParsedText]],
-                       corrections: Iterable[Correction] = ()) -> list[Place]:
+                       corrections: Iterable[Correction] = (), events: EventFinder | None = None) -> list[Place]:
     """Group articles' cached parses (see geo.store.parsecache) into places, with no parser or index:
-    each place's gazetteer source comes with its parse. The user's `corrections` are applied."""
+    each place's gazetteer source comes with its parse. The user's `corrections` are applied; with
+    an event finder (`Geoparser.events`), the events too."""
     items = list(parsed)
     corrections = tuple(corrections)
     sources: dict[int, str] = {}
     for _, p in items:
         sources.update(p.sources)
     return group_places(((a, split_passages(a), apply_corrections(a.id, p.resolved, corrections)) for a, p in items),
-                        source_of=sources.__getitem__)
+                        source_of=sources.__getitem__, events=events)

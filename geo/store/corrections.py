@@ -570,6 +570,13 @@ def _container_keys(r: ResolvedMention, by_start: dict[int, ResolvedMention]) ->
     return keys
 
 
+def container_keys_by_start(resolved: Sequence[ResolvedMention]) -> dict[int, set[str]]:
+    """Every container key each mention of an article lies in, by the mention's start: what a "near the
+    same container" correction of it matches (a store keeps them to apply corrections later)."""
+    by_start = {r.mention.start: r for r in resolved}
+    return {r.mention.start: _container_keys(r, by_start) for r in resolved}
+
+
 def matching_correction(article_id: str, r: ResolvedMention, resolved: Sequence[ResolvedMention],
                         corrections: Iterable[Correction]) -> Correction | None:
     """The correction that applies to one mention, if any (see `apply_corrections`)."""
