@@ -19,6 +19,7 @@ import json
 import re
 import sys
 import time
+import unicodedata
 from collections.abc import Sequence
 
 from geo.articles import ArticleError, article_id, read_article
@@ -340,11 +341,20 @@ def _store() -> CorrectionStore:
     return CorrectionStore()
 
 
+def terminal_safe(text: str) -> str:
+    """`text` with control and format characters (escape sequences, bidi overrides, lone
+    surrogates) written as Python escapes (`\\x1b`, `\\u202e`), so that a note cannot drive the
+    terminal it is printed on."""
+    return "".join(ch.encode("unicode_escape", "backslashreplace").decode("ascii")
+                   if unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in ("Zl", "Zp") else ch
+                   for ch in text)
+
+
 def cmd_corrections_list(args) -> int:
     store = _store()
     corrections = store.list(include_undone=not args.active)
     for c in corrections:
-        print(c.describe())
+        print(terminal_safe(c.describe()))
     if not corrections:
         print(f"no corrections in {store.path}", file=sys.stderr)
     return 0
@@ -367,7 +377,7 @@ def cmd_corrections_import(args) -> int:
     except CorrectionImportError as exc:
         print(f"nothing imported from {args.file}:", file=sys.stderr)
         for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
+            print(f"  {terminal_safe(problem)}", file=sys.stderr)
         return 1
     parts = [f"imported {report.added} correction{'s' if report.added != 1 else ''}"]
     if report.skipped:
@@ -380,7 +390,7 @@ def cmd_corrections_import(args) -> int:
 
 def cmd_corrections_undo(args) -> int:
     undone = _store().undo(args.id)
-    print(f"undone: {undone.describe()}")
+    print(f"undone: {terminal_safe(undone.describe())}")
     return 0
 
 
@@ -453,7 +463,7 @@ def cmd_corrections_add(args) -> int:
     else:
         action = "not_a_place"
     correction = _store().add(args.name, scope, action, target, note=args.note or "")
-    print(f"added {correction.describe()}")
+    print(f"added {terminal_safe(correction.describe())}")
     return 0
 
 

@@ -35,7 +35,8 @@ if TYPE_CHECKING:
     from geo.gazetteer import GazetteerEntry, PlaceIndex
 
 __all__ = (
-    "ACTIONS", "Correction", "CorrectionError", "CorrectionImportError", "CorrectionStore", "ImportReport",
+    "ACTIONS", "MAX_ACTIVE", "MAX_IMPORT_BYTES", "MAX_NOTE_CHARS",
+    "Correction", "CorrectionError", "CorrectionImportError", "CorrectionStore", "ImportReport",
     "Scope", "Target", "apply_corrections", "container_key", "corrections_in", "mention_containers",
 )
 
@@ -45,6 +46,20 @@ TARGET_PRECISIONS = ("exact", "town", "admin2", "admin1", "country")   # what a 
 EXPORT_FORMAT = "conflictmap-corrections"
 EXPORT_VERSION = 1
 DB_NAME = "corrections.sqlite3"
+
+# Limits: what a person writes is far below them; a file past them is refused with a message.
+MAX_IMPORT_BYTES = 20 * 1024 * 1024     # a corrections file
+MAX_LINE_CHARS = 64 * 1024              # one line of it (one correction)
+MAX_IMPORT_RECORDS = 10_000             # corrections in one file
+MAX_ACTIVE = 20_000                     # corrections that apply at once (each page run reads them all)
+MAX_PROBLEMS = 100                      # bad lines reported before the check stops
+MAX_NOTE_CHARS = 2_000
+MAX_NAME_CHARS = 300                    # names, keys, labels, kinds, codes, providers
+MAX_TEXT_CHARS = 2_000                  # an online answer's display name and attribution
+MAX_RAW_CHARS = 32 * 1024               # an online answer's raw JSON (the geocoder keeps at most 16 KB)
+_TARGET_LIMITS = {"name": MAX_NAME_CHARS, "kind": MAX_NAME_CHARS, "country": MAX_NAME_CHARS,
+                  "admin1": MAX_NAME_CHARS, "precision": MAX_NAME_CHARS, "provider": MAX_NAME_CHARS,
+                  "display_name": MAX_TEXT_CHARS, "attribution": MAX_TEXT_CHARS, "raw": MAX_RAW_CHARS}
 
 # migrations[i] brings the schema from version i to i + 1 (see geo.sqlitedb).
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -137,12 +152,16 @@ class Target:
             raise CorrectionError("the target is not an object")
         unknown = set(data) - set(cls.__dataclass_fields__)
         if unknown:
-            raise CorrectionError(f"unknown target field(s): {', '.join(sorted(unknown))}")
+            raise CorrectionError(f"unknown target field(s): {_names(unknown)}")
         if "lat" not in data or "lon" not in data:
             raise CorrectionError("the target needs lat and lon")
         for key in ("lat", "lon"):
             if isinstance(data[key], bool) or not isinstance(data[key], int | float):
                 raise CorrectionError(f"target {key} is not a number")
+            try:
+                float(data[key])
+            except OverflowError:                   # an integer of 400 digits
+                raise CorrectionError(f"target {key} is not a number in range") from None
         for key in ("name", "kind", "country", "admin1", "precision", "provider", "display_name",
                     "attribution", "raw"):
             if key in data and not isinstance(data[key], str):
@@ -153,6 +172,8 @@ class Target:
         return cls(**{**data, "lat": float(data["lat"]), "lon": float(data["lon"])})
 
     def check(self, action: str) -> None:
+        for key, limit in _TARGET_LIMITS.items():
+            check_text(getattr(self, key), f"target {key}", limit)
         if not (math.isfinite(self.lat) and -90 <= self.lat <= 90):
             raise CorrectionError(f"latitude {self.lat} is not between -90 and 90")
         if not (math.isfinite(self.lon) and -180 <= self.lon <= 180):
@@ -221,9 +242,34 @@ class Correction:
         return f"#{self.id} {self.name} {where}: {what}{note}{state}"
 
 
-def _check(name: str, scope: Scope, action: str, target: Target | None) -> None:
+def _names(keys: Iterable[str]) -> str:
+    """Field names from a file, for a message: quoted, escaped and cut."""
+    return ", ".join(repr(k[:40]) for k in sorted(keys)[:10])
+
+
+def check_text(value: object, what: str, limit: int) -> str:
+    """`value` if it is text of at most `limit` characters that can be stored (no lone surrogate,
+    no NUL); else CorrectionError naming `what`."""
+    if not isinstance(value, str):
+        raise CorrectionError(f"{what} is not a string")
+    if len(value) > limit:
+        raise CorrectionError(f"{what} is longer than {limit:,} characters ({len(value):,})")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise CorrectionError(f"{what} holds a lone surrogate (\\ud800-\\udfff), which is not text") from None
+    if "\x00" in value:
+        raise CorrectionError(f"{what} holds a NUL character")
+    return value
+
+
+def _check(name: str, scope: Scope, action: str, target: Target | None, note: str = "") -> None:
     if not name:
         raise CorrectionError("a correction needs the mention's name")
+    check_text(name, "the name", MAX_NAME_CHARS)
+    check_text(scope.key, "the scope key", MAX_NAME_CHARS)
+    check_text(scope.label, "the scope label", MAX_NAME_CHARS)
+    check_text(note, "the note", MAX_NOTE_CHARS)
     if scope.kind not in SCOPES:
         raise CorrectionError(f"scope {scope.kind!r} is not one of {', '.join(SCOPES)}")
     if not scope.key:
@@ -310,9 +356,13 @@ class CorrectionStore:
             note: str = "") -> Correction:
         """Store a correction of the mentions called `name` (normalised here) within `scope`."""
         key = normalize_name(name)
-        _check(key, scope, action, target)
+        _check(key, scope, action, target, note.strip())
         record = Correction(0, uuid.uuid4().hex, self._now(), key, scope, action, target, note.strip())
         with self._db.write() as con:
+            active = con.execute("SELECT COUNT(*) FROM corrections WHERE undone IS NULL").fetchone()[0]
+            if active >= MAX_ACTIVE:
+                raise CorrectionError(f"{active:,} corrections apply already, the most this program keeps "
+                                      f"({MAX_ACTIVE:,}): undo some first")
             new_id = self._insert(con, record)
         return replace(record, id=new_id)
 
@@ -360,13 +410,19 @@ class CorrectionStore:
         return len(lines) - 1
 
     def import_file(self, path: Path | str) -> ImportReport:
-        """Import a file written by `export`; see `import_lines`."""
+        """Import a file written by `export` (at most MAX_IMPORT_BYTES); see `import_lines`."""
         try:
-            text = Path(path).read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            raise CorrectionImportError([f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})"]) from exc
+            with open(path, "rb") as f:
+                data = f.read(MAX_IMPORT_BYTES + 1)      # /dev/zero and its like stop here
         except OSError as exc:
             raise CorrectionError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        if len(data) > MAX_IMPORT_BYTES:
+            raise CorrectionImportError([f"{path} is larger than {MAX_IMPORT_BYTES // 1024 ** 2} MB, more than a "
+                                         f"corrections file holds ({MAX_IMPORT_RECORDS:,} corrections at most)"])
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CorrectionImportError([f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})"]) from exc
         return self.import_lines(text.splitlines())
 
     def import_lines(self, lines: Iterable[str]) -> ImportReport:
@@ -403,6 +459,9 @@ class CorrectionStore:
                 if c.active:
                     active_contents.add(c.content())
                 added += 1
+            if len(active_contents) > MAX_ACTIVE:
+                problems.append(f"with this file {len(active_contents):,} corrections would apply, more than this "
+                                f"program keeps ({MAX_ACTIVE:,}): undo some first, or import fewer")
             if problems:
                 raise CorrectionImportError(problems)     # rolls the transaction back
         return ImportReport(added, skipped, undone)
@@ -423,8 +482,18 @@ def _parse_export(lines: Iterable[str], now: Callable[[], str]) -> tuple[list[tu
     header_seen = False
     seen_uids: dict[str, int] = {}
     for line_no, line in enumerate(lines, start=1):
+        if len(problems) >= MAX_PROBLEMS:
+            problems.append(f"line {line_no}: the check stopped after {MAX_PROBLEMS} problems")
+            break
         if not line.strip():
             continue
+        if len(line) > MAX_LINE_CHARS:
+            problems.append(f"line {line_no}: longer than {MAX_LINE_CHARS:,} characters, more than one correction "
+                            f"holds")
+            continue
+        if len(records) >= MAX_IMPORT_RECORDS:
+            problems.append(f"line {line_no}: more than {MAX_IMPORT_RECORDS:,} corrections in one file; split it")
+            break
         try:
             data = json.loads(line)
         except (ValueError, RecursionError):
@@ -440,14 +509,16 @@ def _parse_export(lines: Iterable[str], now: Callable[[], str]) -> tuple[list[tu
                                 f'{{"format": "{EXPORT_FORMAT}", "version": {EXPORT_VERSION}, ...}})')
                 return records, problems
             version = data.get("version")
-            if not isinstance(version, int) or isinstance(version, bool) or version > EXPORT_VERSION:
+            if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= EXPORT_VERSION:
                 problems.append(f"line {line_no}: format version {version!r} is not one this program reads "
                                 f"(up to {EXPORT_VERSION}); update the program")
                 return records, problems
             continue
         try:
             c = _record(data, now)
-        except CorrectionError as exc:
+        except (CorrectionError, ValueError) as exc:        # ValueError: a number past float's range
+            if not isinstance(exc, CorrectionError):
+                exc = CorrectionError(f"a value cannot be read ({type(exc).__name__})")
             problems.append(f"line {line_no}: {exc}")
             continue
         if c.uid in seen_uids:
@@ -463,15 +534,19 @@ def _parse_export(lines: Iterable[str], now: Callable[[], str]) -> tuple[list[tu
 def _record(data: dict, now: Callable[[], str]) -> Correction:
     unknown = set(data) - _RECORD_KEYS
     if unknown:
-        raise CorrectionError(f"unknown field(s): {', '.join(sorted(unknown))}")
+        raise CorrectionError(f"unknown field(s): {_names(unknown)}")
     for key in ("name", "scope", "scope_key", "action"):
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise CorrectionError(f"{key} is missing or not a string")
-    for key in ("uid", "created", "scope_label", "note"):
-        if data.get(key) is not None and not isinstance(data[key], str):
-            raise CorrectionError(f"{key} is not a string")
+    for key, limit in (("uid", 64), ("created", 64), ("scope_label", MAX_NAME_CHARS), ("note", MAX_NOTE_CHARS),
+                       ("name", MAX_NAME_CHARS), ("scope", MAX_NAME_CHARS), ("scope_key", MAX_NAME_CHARS),
+                       ("action", MAX_NAME_CHARS)):
+        if data.get(key) is not None:
+            check_text(data[key], key, limit)
     if data.get("undone") is not None and not isinstance(data["undone"], str):
         raise CorrectionError("undone is neither null nor a time")
+    if data.get("undone") is not None:
+        check_text(data["undone"], "undone", 64)
     for key in ("created", "undone"):
         if data.get(key):
             try:
@@ -481,9 +556,10 @@ def _record(data: dict, now: Callable[[], str]) -> Correction:
     target = Target.from_json(data["target"]) if data.get("target") is not None else None
     scope = Scope(data["scope"], data["scope_key"], data.get("scope_label") or "")
     name = normalize_name(data["name"])
-    _check(name, scope, data["action"], target)
+    note = (data.get("note") or "").strip()
+    _check(name, scope, data["action"], target, note)
     return Correction(0, data.get("uid") or uuid.uuid4().hex, data.get("created") or now(), name, scope,
-                      data["action"], target, (data.get("note") or "").strip(), data.get("undone") or None)
+                      data["action"], target, note, data.get("undone") or None)
 
 
 # -- applying -----------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import use_data_dir
 
+from geo import corrections
 from geo.articles import Article, article_from_text, split_passages
 from geo.cli import main
 from geo.corrections import (
@@ -323,6 +324,96 @@ def test_an_import_conflicting_with_a_stored_correction_imports_nothing(store: C
     with pytest.raises(CorrectionImportError, match="line 3: .*other content"):
         store.import_file(path)
     assert [x.uid for x in store.list()] == [c.uid]                     # line 2 was rolled back too
+
+
+def header(version: object = 1) -> str:
+    return json.dumps({"format": "conflictmap-corrections", "version": version})
+
+
+GOOD = {"name": "Stepne", "scope": "article", "scope_key": "a" * 12, "action": "point",
+        "target": {"lat": 47.8, "lon": 37.6}}
+
+
+@pytest.mark.parametrize(("line", "words"), [
+    ('{"name": "Stepne", "scope": "article", "scope_key": "aaaaaaaaaaaa", "action": "point", '
+     '"target": {"lat": ' + "9" * 400 + ', "lon": 37.6}}', "target lat is not a number in range"),
+    ('{"name": "Stepne", "scope": "article", "scope_key": "aaaaaaaaaaaa", "action": "point", '
+     '"target": {"lat": 1e400, "lon": 37.6}}', "latitude inf"),
+    ('{"name": "Stepne", "scope": "article", "scope_key": "aaaaaaaaaaaa", "action": "point", '
+     '"target": {"lat": NaN, "lon": 37.6}}', "latitude nan"),
+    ('{"name": "Step\\ud800ne", "scope": "article", "scope_key": "aaaaaaaaaaaa", "action": "not_a_place"}',
+     "name holds a lone surrogate"),
+    (json.dumps({**GOOD, "note": "\ud800"}), "note holds a lone surrogate"),
+    (json.dumps({**GOOD, "note": "x" * 3000}), "note is longer than 2,000 characters"),
+    (json.dumps({**GOOD, "name": "x" * 400}), "name is longer than 300 characters"),
+    (json.dumps({**GOOD, "target": {"lat": 1, "lon": 2, "raw": "x" * 40_000}}), "target raw is longer"),
+    (json.dumps({**GOOD, "\ud800\x1b[31m": 1}), "unknown field(s): '\\ud800\\x1b[31m'"),
+])
+def test_bad_values_are_line_numbered_errors_not_tracebacks(store: CorrectionStore, tmp_path: Path, line: str,
+                                                            words: str) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text("\n".join([header(), json.dumps(GOOD), line]) + "\n", encoding="utf-8", errors="surrogatepass")
+    with pytest.raises(CorrectionImportError) as caught:
+        store.import_file(path)
+    [problem] = caught.value.problems
+    assert problem.startswith("line 3: ") and words in problem, problem
+    assert store.list() == []
+
+
+@pytest.mark.parametrize("version", [-5, 0, 2, "1", True, None, 1.0])
+def test_a_header_with_another_version_is_refused(store: CorrectionStore, tmp_path: Path, version: object) -> None:
+    path = tmp_path / "v.jsonl"
+    path.write_text(header(version) + "\n" + json.dumps(GOOD) + "\n", encoding="utf-8")
+    with pytest.raises(CorrectionImportError, match="line 1: format version"):
+        store.import_file(path)
+    assert store.list() == []
+
+
+def test_an_import_is_capped_in_bytes_line_length_and_rows(store: CorrectionStore, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(CorrectionImportError, match="larger than 20 MB"):
+        store.import_file("/dev/zero")                                  # stops reading at 20 MB
+    long_line = tmp_path / "long.jsonl"
+    long_line.write_text(header() + "\n" + json.dumps({**GOOD, "note": "x" * 70_000}) + "\n", encoding="utf-8")
+    with pytest.raises(CorrectionImportError, match="line 2: longer than 65,536 characters"):
+        store.import_file(long_line)
+    monkeypatch.setattr(corrections, "MAX_IMPORT_RECORDS", 3)
+    many = tmp_path / "many.jsonl"
+    many.write_text("\n".join([header()] + [json.dumps({**GOOD, "name": f"Village {n}"}) for n in range(5)]) + "\n",
+                    encoding="utf-8")
+    with pytest.raises(CorrectionImportError, match="line 5: more than 3 corrections in one file"):
+        store.import_file(many)
+    garbage = tmp_path / "garbage.jsonl"
+    garbage.write_text(header() + "\n" + "x\n" * 500, encoding="utf-8")
+    with pytest.raises(CorrectionImportError) as caught:
+        store.import_file(garbage)
+    assert len(caught.value.problems) == 101 and "stopped after 100 problems" in caught.value.problems[-1]
+    assert store.list() == []
+
+
+def test_the_corrections_that_apply_at_once_are_capped(store: CorrectionStore, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(corrections, "MAX_ACTIVE", 2)
+    store.add("Stepne", Scope.article("a" * 12), "not_a_place")
+    store.add("Robotyne", Scope.article("a" * 12), "not_a_place")
+    with pytest.raises(CorrectionError, match="2 corrections apply already"):
+        store.add("Orikhiv", Scope.article("a" * 12), "not_a_place")
+    path = tmp_path / "one.jsonl"
+    path.write_text(header() + "\n" + json.dumps({**GOOD, "name": "Orikhiv"}) + "\n", encoding="utf-8")
+    with pytest.raises(CorrectionImportError, match="3 corrections would apply"):
+        store.import_file(path)
+    store.undo(1)
+    assert store.import_file(path).added == 1 and len(store.active()) == 2
+
+
+def test_cli_list_escapes_terminal_control_characters_in_notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    use_data_dir(tmp_path / "data", monkeypatch)
+    CorrectionStore().add("Stepne", Scope.article("a" * 12), "not_a_place",
+                          note="\x1b]0;owned\x07\x1b[2J\u202egnp.exe \u2028next")
+    code, out, _ = run(capsys, "corrections", "list")
+    assert code == 0 and "\x1b" not in out and "\u202e" not in out and "\x07" not in out and "\u2028" not in out
+    assert "\\x1b]0;owned\\x07\\x1b[2J\\u202egnp.exe \\u2028next" in out
 
 
 # -- the command line --------------------------------------------------------------------------------
