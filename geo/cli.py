@@ -87,8 +87,9 @@ def _active_corrections(args) -> list[Correction] | None:
     store cannot be read (the message says so)."""
     if args.no_corrections:
         return []
+    path = default_data_dir() / DB_NAME
     try:
-        corrections = CorrectionStore.active_in()
+        corrections = _store().active() if path.exists() else []
     except CorrectionError as exc:
         print(f"cannot read your corrections: {exc}\n(--no-corrections shows the engine's results alone)",
               file=sys.stderr)
@@ -338,7 +339,11 @@ def cmd_gazetteer_list(args) -> int:
 # -- corrections -----------------------------------------------------------------------------------
 
 def _store() -> CorrectionStore:
-    return CorrectionStore()
+    """The data folder's corrections; what opening found (a damaged file restored) is said on stderr."""
+    store = CorrectionStore()
+    for problem in store.problems:
+        print(f"note: {terminal_safe(problem)}", file=sys.stderr)
+    return store
 
 
 def terminal_safe(text: str) -> str:
@@ -355,6 +360,8 @@ def cmd_corrections_list(args) -> int:
     corrections = store.list(include_undone=not args.active)
     for c in corrections:
         print(terminal_safe(c.describe()))
+    for cid, why in store.damaged.items():
+        print(f"#{cid} DAMAGED: {why} (not applied; `corrections check --repair` sets it aside)")
     if not corrections:
         print(f"no corrections in {store.path}", file=sys.stderr)
     return 0
@@ -385,6 +392,24 @@ def cmd_corrections_import(args) -> int:
     if report.undone:
         parts.append(f"undid {report.undone} the file says were undone")
     print("; ".join(parts))
+    return 0
+
+
+def cmd_corrections_check(args) -> int:
+    store = _store()
+    store.list()
+    if not store.damaged:
+        print(f"{store.path}: sound ({len(store.list())} corrections; last good copy {store.path.name}.bak)")
+        return 0
+    for cid, why in store.damaged.items():
+        print(f"#{cid} DAMAGED: {why}")
+    if not args.repair:
+        print(f"{len(store.damaged)} damaged; `corrections check --repair` keeps a copy of the file and sets them "
+              f"aside", file=sys.stderr)
+        return 1
+    ids, copy = store.repair()
+    print(f"set aside {len(ids)} damaged correction{'s' if len(ids) != 1 else ''} "
+          f"({', '.join(f'#{i}' for i in ids)}); the file as it was is kept in {copy}")
     return 0
 
 
@@ -520,6 +545,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ci = csub.add_parser("import", help="read corrections exported elsewhere (a bad line imports nothing)")
     ci.add_argument("file")
     ci.set_defaults(func=cmd_corrections_import)
+    ck = csub.add_parser("check", help="check the corrections file; --repair sets damaged corrections aside")
+    ck.add_argument("--repair", action="store_true",
+                    help="keep a copy of the file, then remove the damaged corrections from it")
+    ck.set_defaults(func=cmd_corrections_check)
     cu = csub.add_parser("undo", help="undo a correction: the engine's own choice applies again")
     cu.add_argument("id", type=int, help="as `list` shows it (#3 -> 3)")
     cu.set_defaults(func=cmd_corrections_undo)

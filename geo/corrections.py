@@ -18,8 +18,10 @@ cache never holds them and an undo takes effect at once.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -29,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from geo.gazetteer import KINDS, default_data_dir, normalize_name
 from geo.resolve import Candidate, ResolvedMention
-from geo.sqlitedb import Database, DatabaseError
+from geo.sqlitedb import Database, DatabaseError, backup_path, move_aside, restore_backup
 
 if TYPE_CHECKING:
     from geo.gazetteer import GazetteerEntry, PlaceIndex
@@ -79,7 +81,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX corrections_by_name ON corrections (name)",
     ),
+    (
+        # a digest of each row's content (see _checksum): a row changed outside this program, or
+        # damaged on disk, is found when the store is read. Rows written before it are sealed on open.
+        "ALTER TABLE corrections ADD COLUMN checksum TEXT",
+    ),
 )
+_COLUMNS = "id, uid, created, name, scope, scope_key, scope_label, action, target, note, undone, checksum"
 
 
 class CorrectionError(ValueError):
@@ -171,9 +179,10 @@ class Target:
             raise CorrectionError("target geonameid is not an integer")
         return cls(**{**data, "lat": float(data["lat"]), "lon": float(data["lon"])})
 
-    def check(self, action: str) -> None:
+    def check(self, action: str, *, limits: bool = True) -> None:
         for key, limit in _TARGET_LIMITS.items():
-            check_text(getattr(self, key), f"target {key}", limit)
+            value = getattr(self, key)
+            check_text(value, f"target {key}", limit if limits else len(value))
         if not (math.isfinite(self.lat) and -90 <= self.lat <= 90):
             raise CorrectionError(f"latitude {self.lat} is not between -90 and 90")
         if not (math.isfinite(self.lon) and -180 <= self.lon <= 180):
@@ -263,13 +272,15 @@ def check_text(value: object, what: str, limit: int) -> str:
     return value
 
 
-def _check(name: str, scope: Scope, action: str, target: Target | None, note: str = "") -> None:
+def _check(name: str, scope: Scope, action: str, target: Target | None, note: str = "", *,
+           limits: bool = True) -> None:
+    """CorrectionError unless the correction can be stored (`limits`: and its texts are within
+    the limits; rows stored before the limits existed are read without them)."""
     if not name:
         raise CorrectionError("a correction needs the mention's name")
-    check_text(name, "the name", MAX_NAME_CHARS)
-    check_text(scope.key, "the scope key", MAX_NAME_CHARS)
-    check_text(scope.label, "the scope label", MAX_NAME_CHARS)
-    check_text(note, "the note", MAX_NOTE_CHARS)
+    for value, what, limit in ((name, "the name", MAX_NAME_CHARS), (scope.key, "the scope key", MAX_NAME_CHARS),
+                               (scope.label, "the scope label", MAX_NAME_CHARS), (note, "the note", MAX_NOTE_CHARS)):
+        check_text(value, what, limit if limits else len(value))
     if scope.kind not in SCOPES:
         raise CorrectionError(f"scope {scope.kind!r} is not one of {', '.join(SCOPES)}")
     if not scope.key:
@@ -282,7 +293,7 @@ def _check(name: str, scope: Scope, action: str, target: Target | None, note: st
     elif target is None:
         raise CorrectionError(f"a {action!r} correction needs a target")
     else:
-        target.check(action)
+        target.check(action, limits=limits)
 
 
 def _now() -> str:
@@ -298,15 +309,21 @@ class ImportReport:
 
 class CorrectionStore:
     """The user's corrections, in SQLite (`default_data_dir()/corrections.sqlite3` unless `path` is
-    given). Safe for several threads and processes; every change is one transaction."""
+    given). Safe for several threads and processes; every change is one transaction, followed by a
+    copy of the file (`corrections.sqlite3.bak`).
+
+    Opening checks the file (SQLite's quick check, the schema, every row: JSON, values in range,
+    its checksum). A damaged file is moved aside and the last good copy restored, and `problems`
+    says so; with no good copy the file is kept as it is, and reading the corrections that apply
+    (`active`, `snapshot`) raises CorrectionError naming the damaged rows, until `repair` sets them
+    aside. `list` shows the sound rows and keeps the damaged ones in `damaged`."""
 
     def __init__(self, path: Path | str | None = None, *, now: Callable[[], str] = _now) -> None:
         self.path = Path(path) if path else default_data_dir() / DB_NAME
         self._now = now
-        try:
-            self._db = Database(self.path, MIGRATIONS, what="corrections database")
-        except DatabaseError as exc:
-            raise CorrectionError(str(exc)) from exc
+        self.problems: list[str] = []          # what opening found and did (a damaged file restored)
+        self.damaged: dict[int, str] = {}       # damaged rows seen by the last read: id -> what is wrong
+        self._db = _open_checked(self.path, self.problems)
 
     @classmethod
     def active_in(cls, path: Path | str | None = None) -> list[Correction]:
@@ -316,23 +333,49 @@ class CorrectionStore:
         return cls(path).active() if path.exists() else []
 
     # -- reading ---------------------------------------------------------------------------------
-    def list(self, *, include_undone: bool = True) -> list[Correction]:
-        """Every correction, oldest first (without the undone ones if asked)."""
+    def list(self, *, include_undone: bool = True, strict: bool = False) -> list[Correction]:
+        """Every sound correction, oldest first (without the undone ones if asked); the damaged ones
+        are in `damaged` (with `strict`, they raise CorrectionError)."""
         where = "" if include_undone else " WHERE undone IS NULL"
         with self._db.read() as con:
-            rows = con.execute(f"SELECT id, uid, created, name, scope, scope_key, scope_label, action, target, "
-                               f"note, undone FROM corrections{where} ORDER BY id").fetchall()
-        return [_from_row(row) for row in rows]
+            rows = con.execute(f"SELECT {_COLUMNS} FROM corrections{where} ORDER BY id").fetchall()
+        return self._decoded(rows, strict=strict)
 
     def active(self) -> list[Correction]:
-        """The corrections that apply (not undone), oldest first."""
-        return self.list(include_undone=False)
+        """The corrections that apply (not undone), oldest first; CorrectionError if one is damaged."""
+        return self.list(include_undone=False, strict=True)
 
     def get(self, correction_id: int) -> Correction | None:
         with self._db.read() as con:
-            row = con.execute("SELECT id, uid, created, name, scope, scope_key, scope_label, action, target, "
-                              "note, undone FROM corrections WHERE id = ?", (int(correction_id),)).fetchone()
-        return _from_row(row) if row else None
+            row = con.execute(f"SELECT {_COLUMNS} FROM corrections WHERE id = ?", (int(correction_id),)).fetchone()
+        return self._decoded([row], strict=True)[0] if row else None
+
+    def _decoded(self, rows: Sequence[tuple], *, strict: bool) -> list[Correction]:
+        out, self.damaged = [], {}
+        for row in rows:
+            try:
+                out.append(_decode(row))
+            except CorrectionError as exc:
+                self.damaged[int(row[0])] = str(exc)
+        if self.damaged and strict:
+            raise CorrectionError(_damage_message(self.path, self.damaged))
+        return out
+
+    def repair(self) -> tuple[list[int], Path | None]:
+        """Set the damaged rows aside: a copy of the whole file first (`<name>.damaged-<time>`, where
+        they stay), then remove them from the store, so that the sound ones apply again. Returns
+        their ids and the copy (None when nothing was damaged)."""
+        self.list()
+        if not self.damaged:
+            return [], None
+        ids = sorted(self.damaged)
+        copy = self.path.with_name(f"{self.path.name}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%S}")
+        self._db.save_backup()                        # the last state, damaged rows included ...
+        backup_path(self.path).replace(copy)          # ... kept as the copy
+        with self._db.write() as con:
+            con.executemany("DELETE FROM corrections WHERE id = ?", [(i,) for i in ids])
+        self.damaged = {}
+        return ids, copy
 
     def revision(self) -> tuple[int, int]:
         """Changes whenever a correction is added or undone (a cheap cache key for a UI)."""
@@ -346,10 +389,9 @@ class CorrectionStore:
         with self._db.read() as con:
             con.execute("BEGIN")
             last, undone = con.execute("SELECT COALESCE(MAX(id), 0), COUNT(undone) FROM corrections").fetchone()
-            rows = con.execute("SELECT id, uid, created, name, scope, scope_key, scope_label, action, target, "
-                               "note, undone FROM corrections WHERE undone IS NULL ORDER BY id").fetchall()
+            rows = con.execute(f"SELECT {_COLUMNS} FROM corrections WHERE undone IS NULL ORDER BY id").fetchall()
             con.execute("COMMIT")
-        return (int(last), int(undone)), [_from_row(row) for row in rows]
+        return (int(last), int(undone)), self._decoded(rows, strict=True)
 
     # -- writing ---------------------------------------------------------------------------------
     def add(self, name: str, scope: Scope, action: str, target: Target | None = None, *,
@@ -375,19 +417,21 @@ class CorrectionStore:
                 raise CorrectionError(f"there is no correction #{correction_id}")
             if row[0] is not None:
                 raise CorrectionError(f"correction #{correction_id} was already undone ({row[0]})")
-            con.execute("UPDATE corrections SET undone = ? WHERE id = ?", (self._now(), int(correction_id)))
+            row = con.execute(f"SELECT {_COLUMNS} FROM corrections WHERE id = ?", (int(correction_id),)).fetchone()
+            self._decoded([row], strict=True)         # a damaged row is not changed (repair sets it aside)
+            _set_undone(con, row, self._now())
         found = self.get(correction_id)
         assert found is not None
         return found
 
     @staticmethod
     def _insert(con, c: Correction) -> int:
+        values = (c.uid, c.created, c.name, c.scope.kind, c.scope.key, c.scope.label, c.action,
+                  json.dumps(c.target.to_json(), ensure_ascii=False, sort_keys=True) if c.target else None,
+                  c.note, c.undone)
         cur = con.execute(
             "INSERT INTO corrections (uid, created, name, scope, scope_key, scope_label, action, target, note, "
-            "undone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (c.uid, c.created, c.name, c.scope.kind, c.scope.key, c.scope.label, c.action,
-             json.dumps(c.target.to_json(), ensure_ascii=False, sort_keys=True) if c.target else None,
-             c.note, c.undone))
+            "undone, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*values, _checksum(values)))
         return int(cur.lastrowid)
 
     # -- sharing ---------------------------------------------------------------------------------
@@ -434,9 +478,9 @@ class CorrectionStore:
             raise CorrectionImportError(problems)
         added = skipped = undone = 0
         with self._db.write() as con:
-            stored = [_from_row(row) for row in con.execute(
-                "SELECT id, uid, created, name, scope, scope_key, scope_label, action, target, note, undone "
-                "FROM corrections").fetchall()]
+            rows = con.execute(f"SELECT {_COLUMNS} FROM corrections").fetchall()
+            stored = self._decoded(rows, strict=True)
+            row_of = {int(row[0]): row for row in rows}
             by_uid = {c.uid: c for c in stored}
             active_contents = {c.content() for c in stored if c.active}
             for line_no, c in records:
@@ -445,7 +489,7 @@ class CorrectionStore:
                     if old.content() != c.content():
                         problems.append(f"line {line_no}: correction {c.uid} is already stored with other content")
                     elif c.undone and old.active:
-                        con.execute("UPDATE corrections SET undone = ? WHERE id = ?", (c.undone, old.id))
+                        _set_undone(con, row_of[old.id], c.undone)
                         by_uid[c.uid] = replace(old, undone=c.undone)
                         undone += 1
                     else:
@@ -467,10 +511,146 @@ class CorrectionStore:
         return ImportReport(added, skipped, undone)
 
 
-def _from_row(row: tuple) -> Correction:
-    cid, uid, created, name, scope, key, label, action, target, note, undone = row
-    return Correction(int(cid), uid, created, name, Scope(scope, key, label or ""), action,
-                      Target.from_json(json.loads(target)) if target else None, note or "", undone)
+# -- the stored rows -------------------------------------------------------------------------------
+
+def _checksum(values: Sequence[object]) -> str:
+    """The digest of a row's content (every column but id and checksum)."""
+    text = json.dumps(list(values), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _set_undone(con: sqlite3.Connection, row: tuple, undone: str) -> None:
+    values = (*row[1:10], undone)
+    con.execute("UPDATE corrections SET undone = ?, checksum = ? WHERE id = ?", (undone, _checksum(values), row[0]))
+
+
+def _decode(row: tuple) -> Correction:
+    """A stored row as a Correction; CorrectionError saying what is wrong with a damaged one."""
+    cid, uid, created, name, scope, key, label, action, target, note, undone, checksum = row
+    if checksum is not None and checksum != _checksum(row[1:11]):
+        raise CorrectionError("its content does not match its checksum (damaged, or changed outside this program)")
+    texts = (uid, created, name, scope, key, action) + tuple(v for v in (label, note, undone, target) if v is not None)
+    if not all(isinstance(v, str) for v in texts):
+        raise CorrectionError("a column holds a value of the wrong type")
+    try:
+        found = Target.from_json(json.loads(target)) if target is not None else None
+    except (ValueError, RecursionError):
+        raise CorrectionError("its target is not valid JSON") from None
+    except CorrectionError as exc:
+        raise CorrectionError(f"its target is not valid ({exc})") from None
+    try:
+        datetime.fromisoformat(created.replace("Z", "+00:00"))
+        _check(name, Scope(scope, key, label or ""), action, found, note or "", limits=False)
+    except (CorrectionError, ValueError) as exc:
+        raise CorrectionError(f"it is not a valid correction ({exc})") from None
+    return Correction(int(cid), uid, created, name, Scope(scope, key, label or ""), action, found, note or "", undone)
+
+
+def _damage_message(path: Path, damaged: dict[int, str]) -> str:
+    shown = "; ".join(f"#{i}: {why}" for i, why in sorted(damaged.items())[:3])
+    more = f"; and {len(damaged) - 3} more" if len(damaged) > 3 else ""
+    return (f"{path} holds {len(damaged)} damaged correction{'s' if len(damaged) > 1 else ''} ({shown}{more}). "
+            f"Nothing was changed; `python -m geo corrections check --repair` keeps a copy of the file and sets "
+            f"them aside, so that the others apply again")
+
+
+_EXPECTED_COLUMNS = set(_COLUMNS.split(", "))
+
+
+def _file_problem(con: sqlite3.Connection) -> str:
+    """What is wrong with a corrections database as a whole ("" when nothing): SQLite's quick
+    check, the schema, and every row."""
+    try:
+        found = [row[0] for row in con.execute("PRAGMA quick_check(5)").fetchall()]
+        if found != ["ok"]:
+            return f"SQLite's check found: {'; '.join(found)}"
+        columns = {row[1] for row in con.execute("PRAGMA table_info(corrections)").fetchall()}
+        missing = _EXPECTED_COLUMNS - columns
+        if missing:
+            return f"its table lacks the column(s) {', '.join(sorted(missing))}"
+        bad = {}
+        for row in con.execute(f"SELECT {_COLUMNS} FROM corrections ORDER BY id"):
+            try:
+                _decode(row)
+            except CorrectionError as exc:
+                bad[int(row[0])] = str(exc)
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+        return f"SQLite cannot read it ({type(exc).__name__})"
+    if bad:
+        shown = "; ".join(f"#{i}: {why}" for i, why in sorted(bad.items())[:3])
+        return f"{len(bad)} damaged correction{'s' if len(bad) > 1 else ''}: {shown}"
+    return ""
+
+
+def _backup_state(path: Path) -> tuple[str, int]:
+    """What is wrong with the store's backup ("" when it is good, "none" when there is none) and
+    how many corrections it holds."""
+    bak = backup_path(path)
+    if not bak.is_file() or bak.stat().st_size == 0:
+        return "none", 0
+    try:
+        con = sqlite3.connect(f"file:{bak}?mode=ro", uri=True)
+        con.text_factory = lambda data: data.decode("utf-8", "surrogateescape")
+        try:
+            problem = _file_problem(con)
+            count = int(con.execute("SELECT COUNT(*) FROM corrections").fetchone()[0]) if not problem else 0
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        return f"SQLite cannot read it ({exc})", 0
+    return problem, count
+
+
+def _open_checked(path: Path, problems: list[str]) -> Database:
+    """The store's database, checked (see CorrectionStore). A damaged file with a good backup is
+    moved aside and the backup restored (said in `problems`); with none, a file SQLite cannot open
+    raises CorrectionError, and damaged rows are left for the reads to report."""
+    bak_problem, bak_count = _backup_state(path)
+    reason, db = "", None
+    if path.is_file() and path.stat().st_size == 0 and not bak_problem and bak_count:
+        reason = "it is empty (0 bytes)"
+    else:
+        try:
+            db = Database(path, MIGRATIONS, what="corrections database", keep_backup=True)
+        except DatabaseError as exc:
+            if "newer version" in str(exc) or bak_problem:
+                raise CorrectionError(str(exc)) from exc
+            reason = "it is not a database SQLite can read"
+    if db is not None:
+        with db.read() as con:
+            reason = _file_problem(con)
+        if not reason or bak_problem:
+            if reason:
+                problems.append(f"{path} is damaged ({reason}) and has no good copy to restore: it is kept as it "
+                                f"is; `python -m geo corrections check --repair` sets the damaged rows aside")
+            if not reason:
+                _seal(db)
+            if not reason and bak_problem:
+                db.save_backup()
+            return db
+    aside = move_aside(path)
+    restore_backup(path)
+    db = Database(path, MIGRATIONS, what="corrections database", keep_backup=True)
+    saved = datetime.fromtimestamp(backup_path(path).stat().st_mtime, UTC).isoformat(timespec="seconds")
+    problems.append(f"{path} was damaged ({reason}): it was moved to {aside.name} and the last good copy "
+                    f"({bak_count} correction{'s' if bak_count != 1 else ''}, saved {saved}) restored")
+    return db
+
+
+def _seal(db: Database) -> None:
+    """Give the sound rows written before checksums existed their checksum."""
+    with db.read() as con:
+        rows = con.execute(f"SELECT {_COLUMNS} FROM corrections WHERE checksum IS NULL").fetchall()
+    sound = []
+    for row in rows:
+        try:
+            _decode(row)
+            sound.append((_checksum(row[1:11]), row[0]))
+        except CorrectionError:
+            pass
+    if sound:
+        with db.write() as con:
+            con.executemany("UPDATE corrections SET checksum = ? WHERE id = ?", sound)
 
 
 _RECORD_KEYS = {"uid", "created", "name", "scope", "scope_key", "scope_label", "action", "target", "note", "undone"}

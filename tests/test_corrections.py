@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -18,6 +20,7 @@ from geo.articles import Article, article_from_text, split_passages
 from geo.cli import main
 from geo.corrections import (
     ContainerRef,
+    Correction,
     CorrectionError,
     CorrectionImportError,
     CorrectionStore,
@@ -69,7 +72,7 @@ def test_the_store_is_sqlite_in_wal_mode_with_a_schema_version(store: Correction
     store.add("Stepne", Scope.article("a" * 12), "not_a_place")
     con = sqlite3.connect(store.path)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert con.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 2
     con.close()
 
 
@@ -414,6 +417,130 @@ def test_cli_list_escapes_terminal_control_characters_in_notes(tmp_path: Path, m
     code, out, _ = run(capsys, "corrections", "list")
     assert code == 0 and "\x1b" not in out and "\u202e" not in out and "\x07" not in out and "\u2028" not in out
     assert "\\x1b]0;owned\\x07\\x1b[2J\\u202egnp.exe \\u2028next" in out
+
+
+# -- a damaged store: detected on open, reported, the last good copy restored, nothing silently lost ----
+
+def two_corrections(path: Path) -> tuple[CorrectionStore, list[Correction]]:
+    store = CorrectionStore(path)
+    store.add("Stepne", Scope.article("a" * 12), "point", point(), note="checked")
+    store.add("Robotyne", Scope.container(DONETSK_OBLAST, "Donetsk oblast"), "not_a_place")
+    return store, store.active()
+
+
+def tamper(path: Path, sql: str, *params: object) -> None:
+    con = sqlite3.connect(path)
+    con.execute(sql, params)
+    con.commit()
+    con.close()
+
+
+BAD_TARGETS = ["{not json", '{"lat": 999, "lon": 37.6}', '{"lat": NaN, "lon": 37.6}', '{"lat": Infinity, "lon": 1}',
+               '{"lat": 47.8}', '"a string"', "[" * 5000 + "]" * 5000]
+
+
+@pytest.mark.parametrize("target", BAD_TARGETS)
+def test_a_damaged_row_is_found_on_open_and_the_last_good_copy_restored(tmp_path: Path, target: str) -> None:
+    path = tmp_path / "corrections.sqlite3"
+    _, before = two_corrections(path)
+    tamper(path, "UPDATE corrections SET target = ? WHERE id = 1", target)
+    store = CorrectionStore(path)
+    [problem] = store.problems
+    assert "was damaged (1 damaged correction: #1: " in problem and "last good copy (2 corrections" in problem
+    assert store.active() == before                                   # nothing lost, nothing changed
+    [aside] = tmp_path.glob("corrections.sqlite3.damaged-*")
+    assert sqlite3.connect(aside).execute("SELECT target FROM corrections WHERE id = 1").fetchone()[0] == target
+
+
+@pytest.mark.parametrize("target", BAD_TARGETS)
+def test_without_a_good_copy_a_damaged_row_is_said_never_applied_and_repair_sets_it_aside(
+        tmp_path: Path, target: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    path = use_data_dir(tmp_path / "data", monkeypatch) / "corrections.sqlite3"
+    _, before = two_corrections(path)
+    tamper(path, "UPDATE corrections SET target = ? WHERE id = 1", target)
+    (tmp_path / "data" / "corrections.sqlite3.bak").unlink()
+    store = CorrectionStore(path)
+    assert "has no good copy to restore" in store.problems[0]
+    with pytest.raises(CorrectionError, match="holds 1 damaged correction .#1: ") as caught:
+        store.snapshot()                                               # the page says this, no traceback
+    assert "check --repair" in str(caught.value)
+    with pytest.raises(CorrectionError, match="damaged"):
+        store.active()
+    assert store.list() == before[1:] and list(store.damaged) == [1]
+    code, out, err = run(capsys, "corrections", "list")
+    assert code == 0 and "#1 DAMAGED" in out and "#2 robotyne" in out and "no good copy" in err
+    code, out, _ = run(capsys, "places", str(tmp_path / "none.txt"))
+    assert code != 0
+    code, out, _ = run(capsys, "corrections", "check")
+    assert code == 1 and "#1 DAMAGED" in out
+    code, out, _ = run(capsys, "corrections", "check", "--repair")
+    assert code == 0 and "set aside 1 damaged correction (#1)" in out
+    [copy] = (tmp_path / "data").glob("corrections.sqlite3.damaged-*")
+    assert sqlite3.connect(copy).execute("SELECT target FROM corrections WHERE id = 1").fetchone()[0] == target
+    assert CorrectionStore(path).active() == before[1:]
+    assert run(capsys, "corrections", "check")[0] == 0
+
+
+def test_a_row_changed_outside_the_program_fails_its_checksum(tmp_path: Path) -> None:
+    path = tmp_path / "corrections.sqlite3"
+    _, before = two_corrections(path)
+    tamper(path, "UPDATE corrections SET name = 'stepme' WHERE id = 1")      # valid, but not what was stored
+    store = CorrectionStore(path)
+    assert "checksum" in store.problems[0] and store.active() == before
+
+
+def test_a_file_emptied_to_zero_bytes_is_restored_with_a_message(tmp_path: Path) -> None:
+    path = tmp_path / "corrections.sqlite3"
+    _, before = two_corrections(path)
+    path.write_bytes(b"")
+    store = CorrectionStore(path)
+    assert "was damaged (it is empty (0 bytes))" in store.problems[0]
+    assert store.active() == before
+
+
+def test_a_file_that_is_not_a_database_is_restored_from_the_copy(tmp_path: Path) -> None:
+    path = tmp_path / "corrections.sqlite3"
+    _, before = two_corrections(path)
+    path.write_bytes(b"this is not a database at all" * 100)
+    store = CorrectionStore(path)
+    assert "not a database SQLite can read" in store.problems[0] and store.active() == before
+
+
+def test_single_bit_flips_never_change_a_correction_silently(tmp_path: Path) -> None:
+    """300 single-bit flips anywhere in the file: each is found (the copy restored, or a message),
+    or lands where it changes nothing; the corrections that apply are never other than stored."""
+    pristine = tmp_path / "pristine"
+    pristine.mkdir()
+    _, before = two_corrections(pristine / "corrections.sqlite3")
+    data = (pristine / "corrections.sqlite3").read_bytes()
+    rng = random.Random(19)
+    outcomes: dict[str, int] = {}
+    for n in range(300):
+        folder = tmp_path / f"flip{n}"
+        folder.mkdir()
+        shutil.copy(pristine / "corrections.sqlite3.bak", folder / "corrections.sqlite3.bak")
+        flipped = bytearray(data)
+        bit = rng.randrange(len(flipped) * 8)
+        flipped[bit // 8] ^= 1 << (bit % 8)
+        (folder / "corrections.sqlite3").write_bytes(bytes(flipped))
+        try:
+            store = CorrectionStore(folder / "corrections.sqlite3")
+            assert store.active() == before, f"bit {bit}"
+            outcome = "restored" if store.problems else "harmless"
+        except CorrectionError:
+            outcome = "refused"
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    assert outcomes.get("restored", 0) > 0 and "refused" not in outcomes, outcomes
+
+
+def test_the_store_and_its_copy_are_readable_by_their_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "corrections.sqlite3"
+    two_corrections(path)
+    for f in (path, tmp_path / "corrections.sqlite3.bak"):
+        assert f.stat().st_mode & 0o777 == 0o600, f
+    path.chmod(0o644)                                                  # made by an older version
+    CorrectionStore(path)
+    assert path.stat().st_mode & 0o777 == 0o600
 
 
 # -- the command line --------------------------------------------------------------------------------

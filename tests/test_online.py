@@ -90,8 +90,9 @@ def test_fifty_distinct_queries_are_spaced_and_a_second_run_asks_nothing(fake: F
 
 def test_the_spacing_holds_on_the_real_clock(tmp_path: Path) -> None:
     """The same limiter with time.monotonic and time.sleep (what the app uses): the fake server's own
-    real clock sees the requests at least a second apart (20 ms allowed for the loopback: each request
-    opens its own connection, and the server stamps it from a new thread, whose start varies under load)."""
+    real clock sees the requests a second apart (50 ms allowed: each request opens its own connection and
+    the server stamps it from a new thread; on a loaded machine, load 11 on 2 cores, that varied by
+    +-17 ms with geopy's requests adapter and ours alike. The fake-clock tests check the exact spacing)."""
     server = FakeGeocoder(clock=time.monotonic)
     httpd = serve(server)
     try:
@@ -101,7 +102,7 @@ def test_the_spacing_holds_on_the_real_clock(tmp_path: Path) -> None:
         for n in range(4):
             online.lookup(q(f"Village {n}"))
         gaps = [b.at - a.at for a, b in zip(server.requests, server.requests[1:], strict=False)]
-        assert server.count == 4 and min(gaps) >= 0.98, gaps
+        assert server.count == 4 and min(gaps) >= 0.95, gaps
         assert time.monotonic() - started >= 3.0
     finally:
         httpd.shutdown()
