@@ -71,6 +71,7 @@ def long_text(lines: int) -> str:
 
 def town_names(count: int) -> list[str]:
     """`count` distinct town names from the gazetteer (the most populous first), one word or more."""
+    sys.path.insert(0, str(REPO_ROOT))
     from geo.gazetteer import PlaceIndex
     index = PlaceIndex.load()
     rows = [r for r in range(len(index)) if index.kinds[r] == "city"]
