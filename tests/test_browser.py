@@ -632,7 +632,7 @@ def shows_the_kept_article(page) -> None:
 
 
 def test_an_added_article_survives_a_reload_and_a_restart(app, browser) -> None:
-    from geo.articles import article_from_text
+    from geo.files.articles import article_from_text
 
     kept = article_from_text(KEPT_BODY).id
     with offline_context(browser) as (page, net):
@@ -665,7 +665,7 @@ LARGEST_PEAK_MB = 1500
 def largest_article(index) -> bytes:
     """Just under the upload limit: the samples' lines, and a sentence for each of ~1,500 Ukrainian towns
     (a map of many places, not of the same few repeated)."""
-    from geo.articles import MAX_ARTICLE_BYTES
+    from geo.files.articles import MAX_ARTICLE_BYTES
 
     towns = sorted({index.name_of[r] for r in range(len(index)) if index.kinds[r] == "city"
                     and index.country[r] == "UA" and int(index.population[r]) >= 3000

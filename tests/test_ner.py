@@ -1,4 +1,4 @@
-"""Tests for geo.ner: the pinned model verifies, a tampered one is refused, the pipeline falls back."""
+"""Tests for geo.engine.ner: the pinned model verifies, a tampered one is refused, the pipeline falls back."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from geo import ner as ner_module
+from geo.engine import ner as ner_module
+from geo.engine.ner import MODEL_SHA256, ModelUnavailable, SpacyNER, model_path, try_load_ner, verify_model
+from geo.engine.pipeline import Geoparser
 from geo.gazetteer import PlaceIndex
-from geo.ner import MODEL_SHA256, ModelUnavailable, SpacyNER, model_path, try_load_ner, verify_model
-from geo.pipeline import Geoparser
 
 
 @pytest.fixture(scope="module")
