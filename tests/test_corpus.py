@@ -56,8 +56,9 @@ def _rows(store: Path, sql: str) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    """Two worker processes, shared by the runs that go through `--scheduler`."""
+def cluster(index):
+    """Two worker processes, shared by the runs that go through `--scheduler` (after the session's index
+    is built or loaded here: the workers then only load it, instead of each building it at once)."""
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                       silence_logs=logging.ERROR) as c:
         yield c
@@ -254,6 +255,11 @@ def test_another_engine_version_is_reported_and_reparsed_on_request(cluster, tmp
     assert (report.parsed, report.reparsed) == (6, 6)
     assert _rows(store, "SELECT engine_version, count(*), count(DISTINCT id) FROM articles GROUP BY 1") == [
         (current, 6, 6)]
+    # --country reaches the workers' parsers and is part of the engine version
+    report = run_corpus(source, store, _options(cluster, country=("ua",)))
+    assert report.engine_version != current and (report.outdated, report.outdated_versions) == (6, {current})
+    report = run_corpus(source, store, _options(cluster, country=("ua",), reparse=True))
+    assert report.reparsed == 6 and report.workers == 2
 
 
 def test_corrections_apply_to_a_stores_places(folder_store, tmp_path) -> None:

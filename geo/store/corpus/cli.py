@@ -20,12 +20,16 @@ import sys
 CELL_CHARS = 60     # a table cell is cut to this many characters (the CSV keeps everything)
 
 
-def add_corpus_commands(sub: argparse._SubParsersAction) -> None:
-    """Add `corpus` and its commands to the main parser's subcommands."""
+def add_corpus_commands(sub: argparse._SubParsersAction, countries) -> None:
+    """Add `corpus` and its commands to the main parser's subcommands (`countries`: how `--country`
+    reads its value, as for `places` and `annotate`)."""
     engine = argparse.ArgumentParser(add_help=False)
     engine.add_argument("--fast", action="store_true", help="gazetteer-only recognition (no NER)")
     engine.add_argument("--demonyms", action="store_true",
                         help="also count demonyms ('Ukrainian') as mentions of their country")
+    engine.add_argument("--country", type=countries, metavar="CC[,CC]",
+                        help="the countries the whole batch is about (ML or ML,BF): a small namesake elsewhere "
+                             "needs its own evidence, else it stays unplaced")
     reading = argparse.ArgumentParser(add_help=False)
     reading.add_argument("--no-corrections", action="store_true",
                          help="leave out your corrections (see `corrections`): the engine's results alone")
@@ -74,7 +78,8 @@ def cmd_run(args) -> int:
 
     options = RunOptions(workers=args.workers, scheduler=args.scheduler, batch_size=max(1, args.batch_size),
                          part_articles=max(1, args.part_size),
-                         fast=args.fast, demonyms=args.demonyms, reparse=args.reparse, progress=not args.no_progress)
+                         fast=args.fast, demonyms=args.demonyms, country=args.country or (), reparse=args.reparse,
+                         progress=not args.no_progress)
     try:
         report = run_corpus(args.input, args.store, options)
     except (InputError, StoreError, RunError) as exc:
