@@ -74,8 +74,17 @@ def _say_if_rebuilt(index: PlaceIndex) -> None:
               file=sys.stderr)
 
 
+def _countries(value: str) -> tuple[str, ...]:
+    """`--country ML,BF` -> ("ML", "BF"): two-letter country codes."""
+    codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
+    if not codes or not all(len(c) == 2 and c.isalpha() for c in codes):
+        raise argparse.ArgumentTypeError(f"expected two-letter country codes such as ML or ML,BF, not {value!r}")
+    return codes
+
+
 def _parser(args) -> Geoparser:
-    parser = Geoparser.create(fast=args.fast, demonyms=args.demonyms, progress=_progress_printer())
+    parser = Geoparser.create(fast=args.fast, demonyms=args.demonyms, progress=_progress_printer(),
+                              focus=args.country or ())
     _say_if_rebuilt(parser.index)
     if not args.fast and parser.ner is None:
         print(f"note: NER unavailable ({parser.ner_problem}); using the gazetteer-only mode",
@@ -481,6 +490,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     common.add_argument("--fast", action="store_true", help="gazetteer-only recognition (no NER)")
     common.add_argument("--demonyms", action="store_true",
                         help="also count demonyms ('Ukrainian') as mentions of their country")
+    common.add_argument("--country", type=_countries, metavar="CC[,CC]",
+                        help="the countries the texts are about (ML or ML,BF): a small namesake elsewhere "
+                             "needs its own evidence, else it stays unplaced")
     common.add_argument("--no-corrections", action="store_true",
                         help="leave out your corrections (see `corrections`): the engine's results alone")
     p = sub.add_parser("places", parents=[common], help="the places of the given articles")
@@ -548,7 +560,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="how precisely the point stands for the place (default exact)")
     ca.add_argument("--note", help="why (kept with the correction)")
     ca.set_defaults(func=cmd_corrections_add)
-    add_corpus_commands(sub, common)
+    add_corpus_commands(sub)
     args = ap.parse_args(argv)
     try:
         return args.func(args)

@@ -50,7 +50,8 @@ def test_the_named_container_rules_out_a_namesake_abroad(fast_parser: Geoparser,
     text = "Fighters attacked Dissa, a village near Mopti in Mali."
     full = read(fast_parser, text)
     assert full[0][0] == "Dissa" and full[0][2] != "exact"       # no Dissa in Mali: not the one in India
-    without = read(dataclasses.replace(fast_parser, without=frozenset({name})), text)
+    # the story's country ("in Mali") guards against it too: both off, the namesake abroad comes back
+    without = read(dataclasses.replace(fast_parser, without=frozenset({name, "namesakes_abroad"})), text)
     assert without[0][2] == "exact" and without[0][1] != full[0][1]
 
 
@@ -69,3 +70,17 @@ def test_an_unknown_component_is_an_error_that_names_it(fast_parser: Geoparser) 
 def test_nothing_switched_off_is_the_engine_as_it_was(fast_parser: Geoparser) -> None:
     text = "Russian forces shelled Avdiivka, Marinka and Krasnohorivka on Monday."
     assert read(dataclasses.replace(fast_parser, without=frozenset()), text) == read(fast_parser, text)
+
+
+def test_the_story_country_rules_out_a_small_namesake_abroad(fast_parser: Geoparser) -> None:
+    text = "Suspected JNIM militants burned the market in Dissa."
+    assert read(fast_parser, text)[0][2] == "unplaced"
+    assert read(dataclasses.replace(fast_parser, without=frozenset({"namesakes_abroad"})), text)[0][2] == "exact"
+
+
+def test_names_are_read_whole(fast_parser: Geoparser) -> None:
+    text = "Artillery hit Mala Kostromka, Dnipropetrovsk, before dawn."
+    assert read(fast_parser, text)[0][0] == "Mala Kostromka"
+    without = [name for name, _, _ in read(dataclasses.replace(fast_parser, without=frozenset({"names_whole"})), text)]
+    assert "Mala Kostromka" not in without
+

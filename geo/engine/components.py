@@ -23,6 +23,7 @@ RECOGNITION = {
     "unknown_places": "names the NER calls places that the gazetteer lacks (default mode)",
     "lists": "the other members of a coordinated list of places (\"A, B and C\")",
     "relations": 'containers the text names: "X (Y, Z)", "X in Y", "X near Y"',
+    "names_whole": 'a known part of a longer capitalised name never stands for it ("Mala" of "Mala Kostromka")',
 }
 RESOLUTION = {
     "population": "a more populous namesake is more likely meant",
@@ -38,6 +39,7 @@ RESOLUTION = {
     "one_sense": "one name, one place in an article",
     "containers": "a container the text names rules out candidates outside it",
     "implied_region": "a name the gazetteer lacks stands at the region the article implies",
+    "namesakes_abroad": "a small namesake outside the story's countries needs evidence of its own",
 }
 COMPONENTS = {**RECOGNITION, **RESOLUTION}
 

@@ -180,7 +180,7 @@ BE_WORDS = frozenset("was were is are been being has have had came come comes".s
 # Name particles that join the words of one name ("Bab al Hawa", "Khallet Al Furjan").
 NAME_PARTICLES = frozenset(
     "al el ad ar ash az ibn bin bint abu de del della di da dos das du la le les los "
-    "las van von der den zu ul ur".split())
+    "las van von der den zu ul ur imeni im".split())
 
 
 @lru_cache(maxsize=1)
@@ -212,3 +212,17 @@ def is_organisation(name: str) -> bool:
         return True
     key = name.casefold().removeprefix("the ")
     return key in names or key.replace("-", " ") in names
+
+# English words that make a capitalised run the name of something named after a place ("Alexandria City
+# Public Schools", "Ozark Chamber", "Augusta St.", "Vermilion Grove"): the known part keeps its own reading
+# there (see geo.engine.recognize._parts_of_longer_names); names read whole are the runs without them
+# ("Mala Kostromka", "Shakhta imeni Gagarina").
+GENERIC_NAME_WORDS = frozenset(
+    "st st. street drive dr road rd avenue ave boulevard blvd lane ln way place court ct terrace highway "
+    "freeway parkway pike square plaza circle trail row alley route city town hall chamber society schools "
+    "schools' farms farm public middle high elementary center centre park county district valley grove "
+    "bottom hill hills heights springs falls creek river lake beach bay island mount mountain ridge forest "
+    "woods point harbor harbour glen north south east west northeast northwest southeast southwest upper "
+    "lower new old great little saint fort shop store pantry market mall dodge cadets church chapel "
+    "magistrates magistrates' library theatre theater college academy institute association club".split())
+

@@ -18,6 +18,7 @@ from geo.engine.events import EventFinder
 from geo.engine.ner import SpacyNER, try_load_ner
 from geo.engine.recognize import Recognizer
 from geo.engine.resolve import ResolvedMention, Resolver
+from geo.engine.story import Evidence, StoryCountries, text_evidence
 from geo.files.cachefile import gc_paused
 from geo.gazetteer import PlaceIndex, Progress
 
@@ -48,14 +49,15 @@ class Geoparser:
     demonyms: bool = False
     ner_problem: str = ""
     without: frozenset[str] = frozenset()    # rule families switched off (geo.engine.components)
+    focus: tuple[str, ...] = ()     # the countries a batch is about (`--country ML`): namesakes elsewhere need evidence
 
     @classmethod
     def create(cls, *, fast: bool = False, demonyms: bool = False, progress: Progress | None = None,
-               without: Iterable[str] = ()) -> Geoparser:
+               without: Iterable[str] = (), focus: Iterable[str] = ()) -> Geoparser:
         without = checked(without)
         index = PlaceIndex.load(progress=progress)
         ner, problem = (None, "fast mode") if fast else try_load_ner()
-        return cls(index, ner, demonyms, problem, without)
+        return cls(index, ner, demonyms, problem, without, tuple(c.upper() for c in focus))
 
     @property
     def mode(self) -> str:
@@ -86,10 +88,19 @@ class Geoparser:
             mentions = recognizer.find(text, progress)
             if progress:
                 progress(f"placing {len(mentions):,} mentions", 0.95)
-            resolved = self._resolver.resolve(mentions)
+            resolved = self._resolver.resolve(mentions, text_evidence(text, self.index, self.focus))
         if progress:
             progress("done", 1.0)
         return resolved
+
+    def story_countries(self, text: str, resolved: list[ResolvedMention]) -> StoryCountries:
+        """The countries a text is about, with the evidence (its words, the focus, and the places
+        `resolved` placed exactly): for the dashboard to show the estimate."""
+        clues = text_evidence(without_lone_surrogates(text), self.index, self.focus)
+        places = [Evidence("place", r.mention.name, (r.place.country,), 1.0, r.mention.start)
+                  for r in resolved if r.place is not None and r.precision == "exact" and r.place.country
+                  and not r.mention.demonym]
+        return StoryCountries.of([*clues, *places])
 
     def parse_many(self, texts: Iterable[str]) -> Iterator[list[ResolvedMention]]:
         for text in texts:

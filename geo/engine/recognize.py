@@ -33,6 +33,7 @@ from geo.engine.cues import (
     EVENT_WORDS,
     FACILITY_MODIFIERS,
     FACILITY_WORDS,
+    GENERIC_NAME_WORDS,
     INSTITUTION_WORDS,
     LOCATIVE,
     MEDIUM,
@@ -62,6 +63,7 @@ from geo.engine.cues import (
 )
 from geo.engine.mention import Mention
 from geo.engine.relations import coordinated_runs, mark_relations
+from geo.engine.story import is_actor
 from geo.engine.tokens import Token, headline_tokens, sentence_windows, tokenize  # noqa: F401 (tokenize re-exported)
 from geo.gazetteer import PlaceIndex, Progress, normalize_name
 
@@ -143,16 +145,32 @@ class Recognizer:
 
             entities = sorted(self._entities(text, tokens, candidates, phrases, ner_progress))
         say("deciding which names are places", 0.9)
+        # a title-case line's reading never vetoes the body's: its "people" are no evidence
+        on_headline = {tokens[k].start for k in headline}
         people = [(s, e, frozenset(normalize_name(w) for w in text[s:e].split()))
-                  for s, e, label in entities if label == "PERSON" and len(text[s:e].split()) > 1]
+                  for s, e, label in entities if label == "PERSON" and len(text[s:e].split()) > 1
+                  and s not in on_headline]
         doc = _Text(text, tokens, headline, entities, [s for s, _, _ in entities],
                     set().union(*(names for _, _, names in people)), people, [t.start for t in tokens])
         accepted: list[Mention] = []
+        parts = _parts_of_longer_names(tokens, candidates, phrases) if "names_whole" not in self.without else set()
         for cand in candidates:
+            if id(cand) in parts and self._strength(cand["rows"], cand.get("alternates", frozenset())) < 2:
+                cand["mention"] = None      # "Mala" of "Mala Kostromka": the whole is the name (see _phrase)
+                continue
             cand["mention"] = self._decide(doc, cand)
             if cand["mention"] is not None:
                 accepted.append(cand["mention"])
                 doc.placed.add((cand["mention"].start, cand["mention"].end))
+        if headline:        # a headline's name that the body reads as a place is that place
+            body = {normalize_name(m.name) for m in accepted if m.cue != "facility"}
+            for cand in candidates:
+                if cand["mention"] is None and cand["i"] in headline and not cand.get("demonym") \
+                        and id(cand) not in parts and normalize_name(cand["name"]) in body:
+                    cand["mention"] = Mention(cand["start"], cand["end"], cand["name"], cand["rows"],
+                                              lookup_name=cand["name"], evidence="named in the body")
+                    accepted.append(cand["mention"])
+                    doc.placed.add((cand["start"], cand["end"]))
         for phrase in phrases:
             phrase["mention"] = self._decide_phrase(doc, phrase)
             if phrase["mention"] is not None:
@@ -216,6 +234,11 @@ class Recognizer:
         while i < n:
             tok = tokens[i]
             match = self._longest(text, tokens, i) if tok.upper and self._may_start_name(text, tok) else None
+            if match is None and tok.lower in DIRECTIONS and i + 1 < n and tokens[i + 1].upper \
+                    and tok.lower in index.first_words:
+                match = self._longest(text, tokens, i)       # "eastern Ghouta": an area named with its direction
+                if match is not None and match[0] == i:
+                    match = None
             if match is None:
                 if self.demonyms and tok.upper and tok.lower in index.demonyms:
                     out.append({"i": i, "j": i, "start": tok.start, "end": tok.end,
@@ -336,7 +359,7 @@ class Recognizer:
             wanted = TYPE_WORDS[tokens[i - 2].lower]       # "the state of Washington"
             if wanted in kinds or (wanted == "admin1" and kinds & {"city", "region"}):
                 cue = wanted
-        if typing and not cue and prev is not None and prev.lower in CITY_WORDS | {"of"}:
+        if typing and not cue and prev is not None and prev.lower in CITY_WORDS | {"of"} and prev.end + 1 >= start:
             before = tokens[i - 2].lower if i > 1 else ""
             if prev.lower in CITY_WORDS or before in CITY_WORDS:
                 cue = "city"
@@ -697,6 +720,7 @@ class Recognizer:
         """The name candidate in tokens i..j (a run of capitalised words), trimmed of words that
         are not part of a name; [] when the gazetteer holds it as written or it is not a name."""
         while i <= j and (tokens[i].lower in STOP or tokens[i].lower in DIRECTIONS
+                          or tokens[i].lower in WEAK_PREPOSITIONS or tokens[i].lower in PLACE_PREPOSITIONS
                           or self._is_demonym(tokens[i].lower)):
             i += 1
         if i > j or tokens[i].lower.rstrip(".") in TITLES:
@@ -722,8 +746,11 @@ class Recognizer:
         inside = {id(c): c for k in range(i, j + 1) if (c := covered.get(k)) is not None}
         if any(c["i"] < i or c["j"] > j for c in inside.values()):
             return []           # part of a longer name the gazetteer holds
-        if not facility and (j - i + 1) == sum(c["j"] - c["i"] + 1 for c in inside.values()):
+        whole = len(inside) > 1 and "names_whole" not in self.without      # "Mala Kostromka": two names, one place
+        if not facility and not whole and (j - i + 1) == sum(c["j"] - c["i"] + 1 for c in inside.values()):
             return []           # the gazetteer holds it as written
+        if not facility and inside and i in headline:
+            return []
         if inside and i in headline:
             return []           # a headline's capitals do not join words into one name
         if facility and any(c["i"] == i and self._names_facility_of(tokens, c, j) for c in inside.values()):
@@ -787,6 +814,9 @@ class Recognizer:
         if ph["rows"] is None:      # the NER may admit what the context did not: its other spellings
             ph["rows"] = self.index.spelling_rows(name) if label in ("GPE", "LOC", "FAC") or level >= WEAK else ()
             ph["alternates"] = frozenset(ph["rows"])
+        if i in doc.headline and not ph["rows"] and not ph["cue"] and doc.text.count(name) < 2 \
+                and not _after_preposition(doc.tokens, i):
+            return None     # a title-case phrase after a verb, unknown to the gazetteer and the body ("Leave Slowly")
         single = i == j
         personal = doc.personal(doc.tokens, i, j)
         if label in ("GPE", "LOC"):
@@ -811,7 +841,7 @@ class Recognizer:
     def _may_be_place_name(self, name: str) -> bool:
         """Not an organisation, a demonym, an acronym or a code ("OSCE", "DPR", "Su-25")."""
         key = normalize_name(name)
-        return not (is_organisation(name) or self._is_demonym(key) or _is_acronym(name)
+        return not (is_organisation(name) or self._is_demonym(key) or _is_acronym(name) or is_actor(name)
                     or any(ch.isdigit() for ch in name) or key in STOP)
 
     def _is_demonym(self, key: str) -> bool:
@@ -931,6 +961,40 @@ def _item_of(mention: Mention, starts: Sequence[int]) -> dict:
     i = bisect.bisect_left(starts, mention.start)
     j = max(i, bisect.bisect_left(starts, mention.end) - 1)
     return {"i": i, "j": j}
+
+
+def _after_preposition(tokens: Sequence[Token], i: int) -> bool:
+    """Whether token i follows a preposition of place ("in", "near", "outside"; "the" skipped)."""
+    k = i - 1
+    while k >= 0 and tokens[k].lower == "the":
+        k -= 1
+    return k >= 0 and (tokens[k].lower in PLACE_PREPOSITIONS or tokens[k].lower in NEAR_PREPOSITIONS) \
+        and tokens[k].lower not in PLACE_VERBS
+
+
+def _parts_of_longer_names(tokens: Sequence[Token], candidates: list[dict], phrases: list[dict]) -> set[int]:
+    """The ids of the gazetteer candidates that are only part of a longer capitalised name the
+    gazetteer does not hold ("Mala" of "Mala Kostromka", "Shakhta" of "Shakhta imeni Gagarina", "Bo"
+    of "Bo Kone"): a name is read whole, its known part never stands for it. Facilities, organisations
+    and names trimmed to the part itself are not such names."""
+    spans = sorted((p["i"], p["j"]) for p in phrases if not p["org"] and not p["facility"] and p["j"] > p["i"]
+                   and not any(_generic(tokens[k]) for k in range(p["i"], p["j"] + 2) if k < len(tokens)))
+    if not spans:
+        return set()
+    starts = [s for s, _ in spans]
+    out = set()
+    for c in candidates:
+        k = bisect.bisect_right(starts, c["i"]) - 1
+        if k >= 0 and spans[k][0] <= c["i"] and c["j"] <= spans[k][1] and (c["i"], c["j"]) != spans[k]:
+            out.add(id(c))
+    return out
+
+
+def _generic(tok: Token) -> bool:
+    """An English word that names what a place's name is given to ("Schools", "Drive", "Chamber")."""
+    w = tok.lower
+    return w in GENERIC_NAME_WORDS or w in INSTITUTION_WORDS or w in ORGANISATION_WORDS or w in FACILITY_WORDS \
+        or w.rstrip(".") in TITLES or w.endswith("'s")
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:

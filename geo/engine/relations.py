@@ -5,8 +5,9 @@
     >>> marked = mark_relations(text, mentions, is_region)   # the same mentions, with `within`,
     ...                                                       # `partner`, `series` and cues set
 
-Containers become `Mention.within` links (the container's start offset and "in", "near" or "frame",
-a region that opens the sentence), innermost first, so that the resolver can keep a mention's
+Containers become `Mention.within` links (the container's start offset and "in", "near", "bracket"
+(named in brackets or as the unit after a comma: a town there stands for its district) or "frame", a
+region that opens the sentence), innermost first, so that the resolver can keep a mention's
 candidates inside what the text says contains it, and fall back to the container's point when none is.
 """
 
@@ -25,6 +26,19 @@ if TYPE_CHECKING:
 SERIES_GAP = re.compile(r"\s*,\s*(?:the\s+)?|\s*,?\s+(?:and|or)\s+(?:the\s+)?")
 _COMMA = re.compile(r"\s*,\s*")
 _OPEN = re.compile(r"\s*\(\s*")
+# words that say what a named place is, between a name and its container ("Mubaarak village (...)",
+# "Thazi township, Meiktila district", "Songho, Doucoumbo Commune (...)")
+_KIND_WORDS = sorted(SETTLEMENT_WORDS | set(TYPE_WORDS) | {"area", "camp", "sub-county", "location", "cercle"})
+_KIND_WORD = r"(?:" + "|".join(re.escape(w) for w in _KIND_WORDS) + r")"
+# "X (", "X village (", "X (alias) village (": the brackets that hold what contains X
+_BRACKET_OPEN = re.compile(r"(?:\s*\([^()\n]{1,40}\))?(?:\s+" + _KIND_WORD + r")?\s*\(\s*", re.IGNORECASE)
+# between the places in brackets: "Thazi township, Meiktila district, Mandalay region"
+_BRACKET_SEP = re.compile(r"(?:\s+" + _KIND_WORD + r")?\s*,\s*", re.IGNORECASE)
+# "X town, Y township": a place, then after a comma the unit holding it, named with its kind word
+_UNIT_AFTER = re.compile(r"\s+(?:township|commune|district|county|sub-county|municipality|tehsil|subdistrict|"
+                         r"sub-district|woreda|location|cercle|raion|rayon|province|region|state|governorate)\b",
+                         re.IGNORECASE)
+_UNIT_GAP = re.compile(r"(?:\s*\([^()\n]{1,40}\))?(?:\s+" + _KIND_WORD + r")?\s*,\s*", re.IGNORECASE)
 _CLOSE = re.compile(r"\s*\)")
 _DASH = re.compile(r" [-\u2013\u2014] ")
 # "X near Y", "X, outside Y", "X, 10 km north of Y", "X on the outskirts of Y"
@@ -36,7 +50,8 @@ _NEAR = re.compile(
     re.IGNORECASE)
 # "the X district of Aleppo", "X, a village in Y", "X, a suburb of Y", "X in Y" (for facilities)
 _PART_OF = re.compile(
-    r"\s+(?:" + "|".join(sorted(SETTLEMENT_WORDS | set(TYPE_WORDS) | {"camp", "area", "sector"})) +
+    r"(?:\s*\([^()\n]{1,40}\))?\s+(?:"
+    + "|".join(sorted(SETTLEMENT_WORDS | set(TYPE_WORDS) | {"camp", "area", "sector"})) +
     r")\s+(?:of|in)\s+(?:the\s+)?|,\s+an?\s+(?:small\s+|large\s+|frontline\s+|front-line\s+)?"
     r"(?:" + "|".join(sorted(SETTLEMENT_WORDS | {"camp", "area"})) + r")\s+(?:of|in|near)\s+(?:the\s+)?",
     re.IGNORECASE)
@@ -128,21 +143,31 @@ def _mark_within(text: str, out: list[Mention], kind_of) -> list[Mention]:
             if k + 2 < len(out) and _COMMA.fullmatch(text[nxt.end:out[k + 2].start]) \
                     and _BREADTH.get(kind_of(out[k + 2]), 2) > _BREADTH.get(kind_of(nxt), 2):
                 links[k].append((out[k + 2].start, "in"))
-        elif _OPEN.fullmatch(gap):
-            # "Bulo Burto (Hiraan)", "Vasylivka (Pokrovsk district, Donetsk)", "Djibo (Djibo, Soum)":
-            # every place in the brackets holds it (a district named like its town too)
+        elif _BRACKET_OPEN.fullmatch(text[m.end:nxt.start]) and kind_of(m) != "facility" or _OPEN.fullmatch(gap):
+            # "Bulo Burto (Hiraan)", "Vasylivka (Pokrovsk district, Donetsk)", "Djibo (Djibo, Soum)",
+            # "Mubaarak village (Qoryooley, Lower Shabelle)", "Caad (alias) village (X, Mudug)": every
+            # place in the brackets holds it (a district named like its town too; a town there stands
+            # for its district: "bracket")
             inner = [nxt]
             while k + len(inner) + 1 < len(out) \
-                    and _COMMA.fullmatch(_gap(text, inner[-1], out[k + len(inner) + 1])):
+                    and _BRACKET_SEP.fullmatch(text[inner[-1].end:out[k + len(inner) + 1].start]):
                 inner.append(out[k + len(inner) + 1])
-            breadth = _BREADTH.get(kind_of(m), 2)
-            if _CLOSE.match(_gap(text, inner[-1], None)) and _BREADTH.get(kind_of(inner[-1]), 2) >= breadth:
-                links[k] += [(c.start, "in") for c in inner if _BREADTH.get(kind_of(c), 2) >= breadth]
+            described = re.search(r"\s" + _KIND_WORD + r"\s*\($", text[m.end:nxt.start], re.IGNORECASE)
+            breadth = 2 if described else _BREADTH.get(kind_of(m), 2)   # "Caad village (...)": a settlement
+            tail = text[inner[-1].end:inner[-1].end + 40]
+            if _CLOSE.match(tail) or re.match(r"\s+" + _KIND_WORD + r"\s*\)", tail, re.IGNORECASE):
+                links[k] += [(c.start, "bracket") for c in inner
+                             if _BREADTH.get(kind_of(c), 2) >= breadth or kind_of(c) == "unknown"]
+        elif _UNIT_GAP.fullmatch(text[m.end:nxt.start]) and _UNIT_AFTER.match(text, nxt.end) \
+                and kind_of(m) != "facility" and nxt.series < 0:
+            links[k].append((nxt.start, "bracket"))   # "Kyangin town, Kyangin township (...)", "Songho, X Commune"
         elif _NEAR.fullmatch(gap):
             links[k].append((nxt.start, "near"))
         elif _PART_OF.fullmatch(gap) and broader:
             links[k].append((nxt.start, "in"))
-        elif _IN.fullmatch(gap) and broader and kind_of(m) in ("facility", "unknown"):
+        elif _PART_OF.fullmatch(gap) and _UNIT_AFTER.match(text, nxt.end):
+            links[k].append((nxt.start, "bracket"))   # "X village of Y township": Y's town stands for it
+        elif _IN.fullmatch(gap) and broader and (kind_of(m) in ("facility", "unknown") or _admin_like(nxt, kind_of)):
             links[k].append((nxt.start, "in"))       # "Kamal Adwan Hospital in Beit Lahia"
         elif _DASH.fullmatch(gap) and kind_of(m) == "city" and kind_of(nxt) in ("unknown", "admin2"):
             links[k + 1].append((m.start, "in"))     # "Donetsk - Kirovskyi": a district of the city
@@ -155,7 +180,7 @@ def _mark_within(text: str, out: list[Mention], kind_of) -> list[Mention]:
         seen = {s for s, _ in links[k]}
         for start, relation in list(links[k]):
             for outer in links[by_start[start]]:
-                if outer[0] not in seen and relation == "in":
+                if outer[0] not in seen and relation in ("in", "bracket"):
                     links[k].append(outer)
                     seen.add(outer[0])
     return [replace(m, within=tuple(links[k])) if links[k] else m for k, m in enumerate(out)]

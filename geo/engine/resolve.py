@@ -27,6 +27,8 @@ import numpy as np
 from geo.engine.components import checked
 from geo.engine.context import ArticleContext, MentionGroup, Positions
 from geo.engine.mention import Mention
+from geo.engine.namesakes import place_evidence, veto_namesakes_abroad
+from geo.engine.story import Evidence, StoryCountries
 from geo.gazetteer import PlaceIndex, normalize_name
 
 MAX_CANDIDATES = 40
@@ -38,6 +40,8 @@ ADMIN2_OVER_TOWN = 0.6             # a bare-named district ranks a little above 
 IMPORTED_FEATURE = 2.0            # prior of an imported feature (a GeoNames power plant, a user's checkpoint)
 CITY_OVER_REGION = 0.05            # a city this big against the region named like it is what the bare name means
 NEAR_KM = 60.0                     # "X near Y": how far from Y X may lie
+BRACKET_TOWN_KM = 100.0            # "X (Y, Z)", "X, Y township": a town named as a container stands for its district
+REGION_KM = 400.0                  # ... a region without an outline (a curated area): about its breadth
 IN_TOWN_KM = 30.0                  # "X in <town>", "<city> - <district>": X lies within the town's area
 HOLDS_BONUS = 2.5                  # a container's reading that holds a candidate of what it contains
 NEAR_POINT_KM = 150.0              # candidates this close to the pick count as agreeing with it
@@ -229,7 +233,9 @@ class Resolver:
         return pairs
 
     # -- the whole article -----------------------------------------------------------------------
-    def resolve(self, mentions: Sequence[Mention]) -> list[ResolvedMention]:
+    def resolve(self, mentions: Sequence[Mention], clues: Sequence[Evidence] = ()) -> list[ResolvedMention]:
+        """The resolved mentions (order kept); `clues` are what the text's words say of the story's
+        country (see geo.engine.story.text_evidence)."""
         index = self.index
         by_start = {m.start: m for m in mentions}
         # Mentions that read alike (same name, cue, partner and containers) are one decision.
@@ -282,9 +288,12 @@ class Resolver:
         placed = [self._placement(g, n, groups, picks, results) for n, g in enumerate(groups)]
         if "one_sense" not in self.without:
             _follow_placed_twins(groups, placed)
+        story = self.story_of(groups, placed, clues)
+        vetoed = veto_namesakes_abroad(index, groups, placed, story) if "namesakes_abroad" not in self.without \
+            else set()
         implied = None
         for n, g in enumerate(groups):
-            if placed[n][5] == "unplaced" and not g.mention.demonym and not g.containers \
+            if placed[n][5] == "unplaced" and not g.mention.demonym and not g.containers and n not in vetoed \
                     and "implied_region" not in self.without:
                 if implied is None:
                     implied = self._implied_container(groups, picks, placed)
@@ -298,6 +307,12 @@ class Resolver:
                   for p in placed]
         return [ResolvedMention(m, *placed[g], uncertainty_km=spread[g])
                 for m, g in zip(mentions, member_of, strict=True)]
+
+    def story_of(self, groups: list[MentionGroup], placed: list[tuple],
+                 clues: Sequence[Evidence] = ()) -> StoryCountries:
+        """The story's countries: the text's clues, and the countries of the names placed with
+        confidence (see geo.engine.story.place_evidence)."""
+        return StoryCountries.of([*clues, *place_evidence(self.index, groups, placed)])
 
     def _spread_km(self, container: Candidate) -> float:
         """How far the towns of a region or country lie from its point (the 90th percentile, in km,
@@ -361,12 +376,16 @@ class Resolver:
         if kind == "country":
             code = index.country[container]
             return np.asarray([index.country[r] == code for r in listed], dtype=bool)
-        if kind == "admin2" and relation == "in":
+        if kind == "admin2" and relation in ("in", "bracket"):
             code = index.admin2[container]
             return np.asarray([index.admin2[r] == code for r in listed], dtype=bool)
         if kind in ("city", "admin2", "facility", "island") or relation == "near":
             d = haversine_km(index.lat[rows], index.lon[rows], index.lat[container], index.lon[container])
-            return d <= (NEAR_KM if relation == "near" or kind == "admin2" else IN_TOWN_KM)
+            return d <= (BRACKET_TOWN_KM if relation == "bracket" else
+                         NEAR_KM if relation == "near" or kind == "admin2" else IN_TOWN_KM)
+        if relation == "bracket":       # a region without an outline, named as a container: its breadth
+            d = haversine_km(index.lat[rows], index.lon[rows], index.lat[container], index.lon[container])
+            return d <= REGION_KM
         return np.ones(len(listed), dtype=bool)     # regions and areas without an outline: no test
 
     def _allowed(self, g: MentionGroup, groups: list[MentionGroup], picks: list[int]) -> np.ndarray | None:
@@ -437,7 +456,8 @@ class Resolver:
             kind = index.kinds[row]
             if relation == "frame" and kind not in ("admin1", "admin2"):
                 continue        # "In Kharkiv, ... fled to X": a city opening a sentence does not hold X
-            precision = "town" if relation == "near" and kind not in _PRECISION_OF_KIND \
+            precision = "admin2" if relation == "bracket" and kind == "city" \
+                else "town" if relation == "near" and kind not in _PRECISION_OF_KIND \
                 else _PRECISION_OF_KIND.get(kind, "town")
             s = holder.scores if holder.scores is not None else holder.prior
             confidence = float(_softmax(s)[picks[c]]) if len(s) > 1 else 1.0

