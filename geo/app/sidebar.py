@@ -54,14 +54,17 @@ def keep_article(article: Article) -> list[Message]:
 
 
 def add_article(article: Article | None, messages: list[Message]) -> None:
-    """Add an article to the library and to the shown articles, keep it on disk, and queue what to
-    tell the user. Called from widget callbacks, which run before the 'Shown articles' multiselect exists."""
+    """Add an article to the library and show it, keep it on disk, and queue what to tell the user.
+    The user wants to see what they added: the samples leave the shown articles (they stay a pick away
+    in "Shown articles"), the articles the user added and shows stay. Called from widget callbacks,
+    which run before the 'Shown articles' multiselect exists."""
     state.messages += messages
     if article:
-        state.library[article.id] = article
+        library = state.library
+        library[article.id] = article
         state.messages += keep_article(article)
-        if article.id not in state.active:
-            state.active = [*state.active, article.id]
+        own = [a for a in state.active if a in library and a != article.id and not is_sample(library[a])]
+        state.active = [*own, article.id]
 
 
 def remove_article() -> None:
