@@ -25,7 +25,7 @@ STORIES = [  # (date, text): two early reports about Kharkiv and Izium, two late
     ("2022-03-02", "Shelling hit Kharkiv overnight, officials in Izium said."),
     ("2022-03-03", "Fighting went on near Kharkiv and Izium."),
     ("2022-04-20", "A drone struck the port of Odesa, officials in Kherson said."),
-    ("2022-04-21", "Residents fled Kherson for Odesa."),
+    ("2022-04-21", "Residents fled Kherson for Odesa, Ukraine."),
 ]
 
 
@@ -115,3 +115,25 @@ def test_a_store_opens_on_the_map_and_a_date_range_narrows_it(monkeypatch, store
     shown = [h.proto.body for h in at.get("html") if "cm-store-passage" in h.proto.body]
     assert len(shown) == 2 and all("Kharkiv" in h for h in shown)
     assert "Report 0" in shown[0] and "2022-03-02" in shown[0] and "Wire" in shown[1]
+
+
+def test_a_filter_asked_before_is_answered_from_the_cache(monkeypatch, stores) -> None:
+    import geo.app.store_view as store_view
+
+    calls = []
+    real = store_view.place_rows
+    monkeypatch.setattr(store_view, "place_rows", lambda con, f: calls.append(f) or real(con, f))
+    at = _app(monkeypatch, stores)
+    at.sidebar.selectbox(key="store_pick").select(str(stores["store"])).run()
+    at.sidebar.multiselect(key="store_kinds").select("Countries").run()
+    assert not at.exception, at.exception
+    assert _names(at) == {"Ukraine"}
+    asked = len(calls)
+    at.sidebar.multiselect(key="store_kinds").unselect("Countries").run()     # back to a filter asked before
+    at.sidebar.multiselect(key="store_kinds").select("Countries").run()
+    assert not at.exception, at.exception
+    assert len(calls) == asked                      # no query: both answers came from the cache
+    assert {"Kharkiv", "Odesa"}.isdisjoint(_names(at))
+    at.sidebar.selectbox(key="store_pick").select("").run()                 # back to the articles
+    assert not at.exception, at.exception
+    assert at.sidebar.multiselect(key="active").value                      # the articles' page again
