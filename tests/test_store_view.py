@@ -137,3 +137,15 @@ def test_a_filter_asked_before_is_answered_from_the_cache(monkeypatch, stores) -
     at.sidebar.selectbox(key="store_pick").select("").run()                 # back to the articles
     assert not at.exception, at.exception
     assert at.sidebar.multiselect(key="active").value                      # the articles' page again
+
+
+def test_the_command_line_store_opens_only_when_allowed(monkeypatch, stores) -> None:
+    monkeypatch.setattr("sys.argv", ["dashboard.py", "--store", str(stores["store"])])
+    at = _app(monkeypatch, stores)
+    assert at.sidebar.selectbox(key="store_pick").value == str(stores["store"])
+    assert any("war.store" in t.value for t in at.title) and _names(at)
+    monkeypatch.setattr("sys.argv", ["dashboard.py", "--store", str(stores["hidden"])])
+    at = _app(monkeypatch, stores)
+    assert at.sidebar.selectbox(key="store_pick").value == ""
+    assert not any("secret" in t.value for t in at.title)
+    assert any("not in a store folder" in h.proto.body for h in at.get("html"))

@@ -58,7 +58,12 @@ def store_choice() -> Path | None:
     if "store_pick" not in state or state.store_pick not in options:
         resolved = {str(Path(s).resolve()): s for s in options[1:]}
         state.store_pick = resolved.get(str(Path(wanted).resolve()), ARTICLES) if wanted else ARTICLES
-    names = {ARTICLES: "Articles", **{str(s): f"Store: {s.name}" for s in stores}}
+        if wanted and state.store_pick == ARTICLES:
+            show_message("warning", "The store given with --store is not in a store folder this dashboard "
+                                    "allows (CONFLICTMAP_STORES): pick one in the sidebar.")
+    twice = {s.name for s in stores if sum(t.name == s.name for t in stores) > 1}
+    names = {ARTICLES: "Articles",
+             **{str(s): f"Store: {s.name}" + (f" ({s.parent})" if s.name in twice else "") for s in stores}}
     st.sidebar.selectbox("Open", options, key="store_pick", format_func=names.__getitem__,
                          help="A corpus store (`python -m geo corpus run`) from the store folders this "
                               "dashboard is set up with (CONFLICTMAP_STORES).")
