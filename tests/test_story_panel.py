@@ -110,3 +110,8 @@ def test_a_link_with_an_unknown_country_reads_automatically(bad: str) -> None:
     assert focus_box(at).value == ""
     assert story_label(at).startswith("The story's country: Ukraine")
     assert "country" not in at.query_params
+
+
+def test_link_to_this_view_keeps_the_story_country() -> None:
+    at = opened(country="ML", view="share")
+    assert "country=ML" in at.code[0].value
