@@ -18,6 +18,7 @@ from geo.app.session import VIEWS, address_params, current_filters, open_session
 from geo.app.share_view import share_view
 from geo.app.sidebar import sidebar
 from geo.app.store_view import store_choice, store_page
+from geo.app.story_panel import story_panel
 from geo.app.widgets import show_message
 from geo.map.views import count_line, filter_places
 
@@ -47,6 +48,8 @@ places = all_places(articles, corrections)
 shown = filter_places(places, filters)
 recognition = sorted({parse_of(a).recognition for a in articles})
 st.caption(count_line(len(articles), places, shown, recognition))
+with choices.story:          # in the sidebar, under "This story is about"
+    story_panel(articles, choices.labels)
 
 view = st.segmented_control("View", VIEWS, key="view_name", label_visibility="collapsed") or "Map"
 if view != "Share":
