@@ -1,6 +1,7 @@
 """Default-mode throughput of this checkout against a baseline revision, measured side by side.
 
     $ python bench/compare_speed.py                       # against 2eb94b4 (before the conflict work)
+    $ python bench/compare_speed.py --baseline a4b531b    # against the commit before the package move
     $ python bench/compare_speed.py --baseline HEAD~3 --rounds 5 --texts 300
 
 The baseline revision is checked out into a temporary git worktree (removed afterwards). Each round
@@ -32,7 +33,11 @@ _PROBE = r"""
 import json, sys, time
 root, corpus, n, repeat = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 sys.path.insert(0, root)
-from geo.pipeline import Geoparser
+import importlib
+try:
+    Geoparser = importlib.import_module("geo.engine.pipeline").Geoparser
+except ImportError:      # a revision from before the package move kept it in geo/pipeline.py
+    Geoparser = importlib.import_module(".".join(("geo", "pipeline"))).Geoparser
 parser = Geoparser.create()
 texts = [json.loads(line)["text"] for line in open(corpus, encoding="utf-8")][:n]
 parser.parse(texts[0])

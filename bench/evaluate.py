@@ -3,6 +3,7 @@
     $ python bench/evaluate.py                              # every corpus, default and fast modes
     $ python bench/evaluate.py --corpus lgl --modes fast    # one corpus, one mode
     $ python bench/evaluate.py --json                       # machine-readable results
+    $ python bench/evaluate.py --without lists,closeness    # what the set loses without those components
     $ python bench/evaluate.py --eval-dir ../shared/eval --out /tmp/preds   # keep the predictions
 
 Annotation runs in this process (`Geoparser.create` + `annotate_record`, as `python -m geo annotate`
@@ -25,7 +26,8 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))  # run as a script from a checkout, without installing geo
 
 from geo.cli import annotate_record  # noqa: E402
-from geo.pipeline import Geoparser  # noqa: E402
+from geo.engine.components import COMPONENTS, checked  # noqa: E402
+from geo.engine.pipeline import Geoparser  # noqa: E402
 
 DEFAULT_EVAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "eval"
 MODES = ("default", "fast")
@@ -59,11 +61,12 @@ def score(scorer: Path, gold: Path, pred: Path) -> dict:
     return json.loads(done.stdout)
 
 
-def evaluate(eval_dir: Path, corpora: list[str], modes: list[str], out_dir: Path) -> list[dict]:
+def evaluate(eval_dir: Path, corpora: list[str], modes: list[str], out_dir: Path,
+             without: frozenset[str] = frozenset()) -> list[dict]:
     golds = [eval_dir / f"{name}.jsonl" for name in corpora]
     results = []
     for mode in modes:  # one parser per mode: the index and the NER load once
-        parser = Geoparser.create(fast=mode == "fast")
+        parser = Geoparser.create(fast=mode == "fast", without=without)
         if mode == "default" and parser.ner is None:
             print(f"note: NER unavailable ({parser.ner_problem}); 'default' runs gazetteer-only",
                   file=sys.stderr)
@@ -100,7 +103,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--modes", default="default,fast", help="comma-separated: default, fast")
     ap.add_argument("--out", type=Path, help="keep the predictions in this folder (default: a temp dir)")
     ap.add_argument("--json", action="store_true", help="print the results as JSON")
+    ap.add_argument("--without", default="", metavar="NAME[,NAME]",
+                    help=f"switch engine components off (see geo/engine/components.py): {', '.join(COMPONENTS)}")
     args = ap.parse_args(argv)
+    try:
+        without = checked(w.strip() for w in args.without.split(",") if w.strip())
+    except ValueError as e:
+        ap.error(str(e))
 
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     if unknown := [m for m in modes if m not in MODES]:
@@ -116,10 +125,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
-        results = evaluate(args.eval_dir, corpora, modes, args.out)
+        results = evaluate(args.eval_dir, corpora, modes, args.out, without)
     else:
         with tempfile.TemporaryDirectory(prefix="geo-eval-") as tmp:
-            results = evaluate(args.eval_dir, corpora, modes, Path(tmp))
+            results = evaluate(args.eval_dir, corpora, modes, Path(tmp), without)
     print(json.dumps(results, indent=2) if args.json else format_table(results))
     return 0
 

@@ -47,8 +47,8 @@ from browser_harness import (  # noqa: E402
     wait_for_map,
 )
 
-from geo.articles import Passage  # noqa: E402
-from geo.places import MentionRef, Place  # noqa: E402
+from geo.files.articles import Passage  # noqa: E402
+from geo.map.places import MentionRef, Place  # noqa: E402
 
 TARGETS = {"cold": 5.0, "rerun": 0.3, "big": 5.0, "labels": 0.5}      # seconds
 SECTIONS = ("cold", "breakdown", "big", "rerun")
@@ -142,7 +142,7 @@ import sys
 sys.path[:0] = [{repo!r}, {bench!r}]
 import streamlit as st
 from streamlit_folium import st_folium
-from geo.mapview import build_map
+from geo.map.mapview import build_map
 from map_speed import synthetic_places
 
 st.set_page_config(layout="wide")
@@ -213,24 +213,26 @@ T = {{}}
 def lap(name, start):
     T[name] = time.perf_counter() - start
 t = time.perf_counter(); import streamlit_folium; lap("import streamlit_folium (folium, pandas)", t)
-t = time.perf_counter(); import geo.render_png; lap("import geo.render_png (matplotlib)", t)
+t = time.perf_counter(); import geo.map.render_png; lap("import geo.map.render_png (matplotlib)", t)
 t = time.perf_counter()
-import geo.articles, geo.compare, geo.export, geo.mapview, geo.pipeline, geo.places, geo.views
+import geo.files.articles, geo.map.compare, geo.map.export, geo.map.mapview  # noqa: E401
+import geo.engine.pipeline, geo.map.places, geo.map.views  # noqa: E401
 lap("import the rest of geo", t)
 t = time.perf_counter()
 from geo.gazetteer import PlaceIndex
 index = PlaceIndex.load(); lap("gazetteer index load", t)
 t = time.perf_counter()
-from geo.ner import try_load_ner
+from geo.engine.ner import try_load_ner
 ner, why = try_load_ner(); lap("NER: import spaCy, load and verify the model", t)
 from pathlib import Path
-from geo.articles import read_article
-from geo.places import places_for
+from geo.files.articles import read_article
+from geo.map.places import places_for
 articles = [read_article(p) for p in sorted(Path({repo!r}, "seeds").glob("*.txt"))]
 t = time.perf_counter()
-places = places_for(articles, geo.pipeline.Geoparser(index=index, ner=ner)); lap("parse and group the 2 seeds", t)
+parser = geo.engine.pipeline.Geoparser(index=index, ner=ner)
+places = places_for(articles, parser); lap("parse and group the 2 seeds", t)
 t = time.perf_counter()
-geo.mapview.build_map(places).get_root().render(); lap("build and render their map", t)
+geo.map.mapview.build_map(places).get_root().render(); lap("build and render their map", t)
 print(json.dumps(T))
 """
 
@@ -251,7 +253,7 @@ def breakdown(repeat: int) -> list[Row]:
 def big(repeat: int, browser: bool) -> list[Row]:
     from streamlit_folium import generate_leaflet_string
 
-    from geo.mapview import build_map, standalone_html
+    from geo.map.mapview import build_map, standalone_html
 
     rows: list[Row] = []
     pages: dict[int, str] = {}
@@ -377,7 +379,7 @@ def rerun(repeat: int) -> list[Row]:
 
 def fifty_places_article():
     """An article naming 50 Ukrainian towns (one sentence each), as a user might add it."""
-    from geo.articles import article_from_text
+    from geo.files.articles import article_from_text
     from geo.gazetteer import PlaceIndex
 
     index = PlaceIndex.load()

@@ -9,7 +9,7 @@ Bakhmut, and ..."), so that every mention's passage is the whole article: the wo
 that repeats a passage per place or per mention. The page is run with Streamlit's AppTest (no browser):
 "map" is the st_folium element's arguments (what the websocket carries for the map on every run),
 "page" the sum of every element on the page with the most-mentioned place selected (what a marker
-click ships). Exports are built with geo.export and geo.mapview as the Share view builds them; an
+click ships). Exports are built with geo.map.export and geo.map.mapview as the Share view builds them; an
 export estimated above --max-mb is not built, and its estimate is printed.
 
 The geoparser runs in its fast mode (gazetteer only; the dashboard's too, by patching
@@ -67,11 +67,11 @@ def element_bytes(at) -> dict[str, int]:
 def measure(kb: int, max_mb: float, fast: bool) -> dict:
     from streamlit.testing.v1 import AppTest
 
-    from geo.articles import article_from_text
-    from geo.export import places_csv, places_geojson
-    from geo.mapview import build_map, standalone_html
-    from geo.pipeline import Geoparser
-    from geo.places import places_for
+    from geo.engine.pipeline import Geoparser
+    from geo.files.articles import article_from_text
+    from geo.map.export import places_csv, places_geojson
+    from geo.map.mapview import build_map, standalone_html
+    from geo.map.places import places_for
 
     text = synthetic_article(kb)
     article = article_from_text(text, source="synthetic.txt")
@@ -113,10 +113,10 @@ def measure(kb: int, max_mb: float, fast: bool) -> dict:
 
 def _repeats_passages() -> bool:
     """Whether this checkout's exports carry every mention's whole passage (the code before
-    geo.excerpts bounded them)."""
+    geo.map.excerpts bounded them)."""
     import importlib.util
 
-    return importlib.util.find_spec("geo.excerpts") is None
+    return importlib.util.find_spec("geo.map.excerpts") is None
 
 
 def main() -> None:
@@ -127,7 +127,7 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     if not args.default_mode:
-        from geo.pipeline import Geoparser
+        from geo.engine.pipeline import Geoparser
 
         create = Geoparser.create.__func__
         Geoparser.create = classmethod(lambda cls, **kw: create(cls, **{**kw, "fast": True}))

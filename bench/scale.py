@@ -6,9 +6,9 @@
 The text is the sample articles' lines (`seeds/*.txt`) repeated to `--lines` lines (an ordinary
 news text: sentences, names, paragraphs), then 4x and 16x that. Each measurement runs in a fresh
 process: it creates the parser (index, and the NER in the default mode), parses a short warm-up text,
-then times `Geoparser.parse` plus grouping into places (`geo.places.group_places`, what the dashboard
+then times `Geoparser.parse` plus grouping into places (`geo.map.places.group_places`, what the dashboard
 shows) on the long text alone, net of start-up. Printed per mode and size: the engine that ran (texts
-over geo.pipeline.NER_MAX_CHARS are read by the rules alone, unless --ner-throughout), lines, MB,
+over geo.engine.pipeline.NER_MAX_CHARS are read by the rules alone, unless --ner-throughout), lines, MB,
 seconds, the ratio to the previous size (the bar: 4x the text costs at most 5x the time), mentions found, and the
 process's peak RSS (VmHWM, see bench/speed.py). Nothing is asserted.
 """
@@ -29,13 +29,13 @@ import json, sys, time
 sys.path.insert(0, sys.argv[1])
 from speed import PEAK_RSS_KB
 exec(PEAK_RSS_KB)
-import geo.pipeline
-from geo.articles import Article, article_id, split_passages
-from geo.pipeline import Geoparser
-from geo.places import group_places
+import geo.engine.pipeline
+from geo.files.articles import Article, article_id, split_passages
+from geo.engine.pipeline import Geoparser
+from geo.map.places import group_places
 text = open(sys.argv[2], encoding="utf-8").read()
 if sys.argv[4] == "throughout":
-    geo.pipeline.NER_MAX_CHARS = 10**12
+    geo.engine.pipeline.NER_MAX_CHARS = 10**12
 parser = Geoparser.create(fast=sys.argv[3] == "fast")
 parser.parse("Shelling hit Kramatorsk, in the Donetsk region.")
 # an Article made directly: the engine is measured, not the upload limit (5 MB)
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--modes", default="default,fast")
     ap.add_argument("--ner-throughout", action="store_true",
                     help="default mode: run the NER over texts of any length (as shipped, texts over "
-                         "geo.pipeline.NER_MAX_CHARS are read by the rules alone)")
+                         "geo.engine.pipeline.NER_MAX_CHARS are read by the rules alone)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     factors = [int(f) for f in args.factors.split(",")]

@@ -27,8 +27,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))  # run as a script from a checkout, without installing geo
 
+from geo.engine.pipeline import Geoparser  # noqa: E402
 from geo.gazetteer import PlaceIndex, build_with_timing, default_cache_dir  # noqa: E402
-from geo.pipeline import Geoparser  # noqa: E402
 
 DEFAULT_EVAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "eval"
 SEED_FILES = sorted((REPO_ROOT / "seeds").glob("*.txt"))
@@ -62,7 +62,7 @@ PARSE_SCRIPT = PEAK_RSS_KB + """
 import json, sys
 from pathlib import Path
 from geo.gazetteer import PlaceIndex
-from geo.pipeline import Geoparser
+from geo.engine.pipeline import Geoparser
 cached = PlaceIndex.cached()
 parser = Geoparser.create(fast=sys.argv[1] == "fast")
 mentions = sum(len(parser.parse(Path(p).read_text(encoding="utf-8"))) for p in sys.argv[2:])

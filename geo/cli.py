@@ -9,6 +9,7 @@
     $ python -m geo gazetteer remove geonames-UA
     $ python -m geo corrections add --article seeds/x.txt --name Stepne --point 47.81,37.62
     $ python -m geo corrections list | export FILE | import FILE | undo ID
+    $ python -m geo corpus run reports.jsonl reports.store     # many articles into a store (geo/store/corpus)
 """
 
 from __future__ import annotations
@@ -21,20 +22,8 @@ import sys
 import time
 from collections.abc import Sequence
 
-from geo.articles import ArticleError, article_id, read_article
-from geo.attribution import OSM_ATTRIBUTION, placed_online
-from geo.corrections import (
-    DB_NAME,
-    Correction,
-    CorrectionError,
-    CorrectionImportError,
-    CorrectionStore,
-    Scope,
-    Target,
-    apply_corrections,
-    container_key,
-)
-from geo.export import places_csv, places_geojson, places_json, places_table
+from geo.engine.pipeline import Geoparser
+from geo.files.articles import ArticleError, article_id, read_article, story_date
 from geo.gazetteer import (
     KINDS,
     GazetteerSourceError,
@@ -46,9 +35,22 @@ from geo.gazetteer import (
 from geo.gazetteer.custom import import_csv
 from geo.gazetteer.geonames import import_geonames
 from geo.gazetteer.sources import SourceInfo, SourceRegistry, active_gazetteers
-from geo.pipeline import Geoparser
-from geo.places import places_for
+from geo.map.attribution import OSM_ATTRIBUTION, placed_online
+from geo.map.export import places_csv, places_geojson, places_json, places_table
+from geo.map.places import places_for
 from geo.review import country_at
+from geo.store.corpus.cli import add_corpus_commands
+from geo.store.corrections import (
+    DB_NAME,
+    Correction,
+    CorrectionError,
+    CorrectionImportError,
+    CorrectionStore,
+    Scope,
+    Target,
+    apply_corrections,
+    container_key,
+)
 
 
 def _progress_printer(stream=sys.stderr):
@@ -72,8 +74,17 @@ def _say_if_rebuilt(index: PlaceIndex) -> None:
               file=sys.stderr)
 
 
+def _countries(value: str) -> tuple[str, ...]:
+    """`--country ML,BF` -> ("ML", "BF"): two-letter country codes."""
+    codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
+    if not codes or not all(len(c) == 2 and c.isalpha() for c in codes):
+        raise argparse.ArgumentTypeError(f"expected two-letter country codes such as ML or ML,BF, not {value!r}")
+    return codes
+
+
 def _parser(args) -> Geoparser:
-    parser = Geoparser.create(fast=args.fast, demonyms=args.demonyms, progress=_progress_printer())
+    parser = Geoparser.create(fast=args.fast, demonyms=args.demonyms, progress=_progress_printer(),
+                              focus=args.country or ())
     _say_if_rebuilt(parser.index)
     if not args.fast and parser.ner is None:
         print(f"note: NER unavailable ({parser.ner_problem}); using the gazetteer-only mode",
@@ -130,9 +141,12 @@ def cmd_places(args) -> int:
     return 0
 
 
-def annotate_record(parser: Geoparser, record: dict, corrections: Sequence[Correction] = ()) -> dict:
-    """A record's toponyms. A corrected one also says `placed_by` and `correction` (and the
-    `attribution` of an online result); the others keep the format eval/score.py reads."""
+def annotate_record(parser: Geoparser, record: dict, corrections: Sequence[Correction] = (), *,
+                    events: bool = True) -> dict:
+    """A record's toponyms and (unless `events` is False) its events, the main one first. A corrected
+    toponym also says `placed_by` and `correction` (and the `attribution` of an online result); the
+    others keep the format eval/score.py reads. Relative dates are resolved against the record's
+    "date" (ISO), else the date the text's first lines give (geo.files.articles.story_date)."""
     text = record.get("text") or ""
     resolved = parser.parse(text)
     if corrections and text.strip():
@@ -155,7 +169,18 @@ def annotate_record(parser: Geoparser, record: dict, corrections: Sequence[Corre
             if placed_online(r.placed_by):
                 toponym["attribution"] = OSM_ATTRIBUTION
         toponyms.append(toponym)
-    return {"id": record.get("id"), "toponyms": toponyms}
+    out = {"id": record.get("id"), "toponyms": toponyms}
+    if events:
+        out["events"] = [e.record() for e in parser.events.find(text, resolved, _record_date(record, text))]
+    return out
+
+
+def _record_date(record: dict, text: str) -> str:
+    """The record's own "date" when it is an ISO date, else the text's story date, else ""."""
+    given = record.get("date")
+    if isinstance(given, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:[T ].*)?", given.strip()):
+        return given.strip()[:10]
+    return story_date(text)
 
 
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")     # a byte that was not UTF-8 (errors="surrogateescape")
@@ -200,7 +225,8 @@ def cmd_annotate(args) -> int:
                 bad += 1
                 continue
             try:
-                out = json.dumps(annotate_record(parser, record, corrections), ensure_ascii=False)
+                out = json.dumps(annotate_record(parser, record, corrections, events=not args.no_events),
+                                 ensure_ascii=False)
             except Exception as exc:  # noqa: BLE001 (one record's failure must not cost the others)
                 print(f"line {line_no}: skipped, could not be annotated ({type(exc).__name__}: {exc})",
                       file=sys.stderr)
@@ -401,7 +427,7 @@ def _article_scope(value: str) -> Scope:
 
 def _gazetteer_entry(index: PlaceIndex, what: str, *, kinds=None):
     """A gazetteer entry by GeoNames id ("709716") or by name ("Donetsk oblast", "Paris, Texas")."""
-    from geo.geocoder import OfflineGazetteer
+    from geo.gazetteer.geocoder import OfflineGazetteer
 
     if what.strip().isdigit():
         row = index.row_of_geonameid(int(what))
@@ -464,14 +490,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     common.add_argument("--fast", action="store_true", help="gazetteer-only recognition (no NER)")
     common.add_argument("--demonyms", action="store_true",
                         help="also count demonyms ('Ukrainian') as mentions of their country")
+    common.add_argument("--country", type=_countries, metavar="CC[,CC]",
+                        help="the countries the texts are about (ML or ML,BF): a small namesake elsewhere "
+                             "needs its own evidence, else it stays unplaced")
     common.add_argument("--no-corrections", action="store_true",
                         help="leave out your corrections (see `corrections`): the engine's results alone")
     p = sub.add_parser("places", parents=[common], help="the places of the given articles")
     p.add_argument("files", nargs="+", help=".txt, .md or .html files")
     p.add_argument("--format", choices=("table", "json", "geojson", "csv"), default="table")
     p.set_defaults(func=cmd_places)
-    a = sub.add_parser("annotate", parents=[common], help="JSONL {id, text} -> JSONL {id, toponyms}")
+    a = sub.add_parser("annotate", parents=[common], help="JSONL {id, text[, date]} -> JSONL {id, toponyms, events}")
     a.add_argument("input", help="input JSONL file, or - for standard input")
+    a.add_argument("--no-events", action="store_true", help="toponyms only (no events)")
     a.set_defaults(func=cmd_annotate)
     g = sub.add_parser("gazetteer", help="list, add or remove gazetteers (GeoNames extracts, your own places)")
     gsub = g.add_subparsers(dest="action", required=True)
@@ -530,6 +560,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="how precisely the point stands for the place (default exact)")
     ca.add_argument("--note", help="why (kept with the correction)")
     ca.set_defaults(func=cmd_corrections_add)
+    add_corpus_commands(sub)
     args = ap.parse_args(argv)
     try:
         return args.func(args)

@@ -1,6 +1,6 @@
 """Reviewing places, without Streamlit: which mentions a correction of a place is about, where it may
 apply, the engine's candidates, gazetteer searches, points typed by hand, the queue of unplaced
-names, and the corrections in effect (the dashboard's widgets are in review_panel.py).
+names, and the corrections in effect (the dashboard's widgets are in geo/app/).
 
     >>> from geo.review import parse_point, review_subjects, scope_options
     >>> subjects = review_subjects(place, lambda article_id: parser.parse(texts[article_id]))
@@ -20,12 +20,12 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from geo.corrections import Correction, Scope, apply_corrections, corrections_in, mention_containers
+from geo.engine.resolve import Candidate, ResolvedMention
 from geo.gazetteer import GazetteerEntry, PlaceIndex
+from geo.map.places import Place, place_key
+from geo.map.styles import PRECISION_LABEL
 from geo.online import OnlineCandidate
-from geo.places import Place, place_key
-from geo.resolve import Candidate, ResolvedMention
-from geo.styles import PRECISION_LABEL
+from geo.store.corrections import Correction, Scope, apply_corrections, corrections_in, mention_containers
 
 TITLE_CHARS = 60          # of an article title in a label
 SEARCH_LIMIT = 10         # gazetteer matches offered
@@ -149,8 +149,8 @@ def candidate_label(c: Candidate, r: ResolvedMention, index: PlaceIndex | None =
 def gazetteer_search(index: PlaceIndex, text: str, *, countries: Iterable[str] = (),
                      limit: int = SEARCH_LIMIT) -> list[GazetteerEntry]:
     """Gazetteer places called `text` ("Stepne", "Stepne, Donetsk", "Paris, TX"), best first, those
-    in `countries` (the story's) before the others (see geo.geocoder.OfflineGazetteer)."""
-    from geo.geocoder import OfflineGazetteer
+    in `countries` (the story's) before the others (see geo.gazetteer.geocoder.OfflineGazetteer)."""
+    from geo.gazetteer.geocoder import OfflineGazetteer
 
     text = " ".join((text or "").split())
     if not text:
@@ -171,7 +171,7 @@ def entry_label(e: GazetteerEntry, index: PlaceIndex | None = None) -> str:
 def country_at(index: PlaceIndex, lat: float, lon: float) -> str:
     """The country of the nearest town within 50 km of a point ("" at sea, in the wild or out of range);
     a point a user gives (in the page or `corrections add --point`) is said to lie in it."""
-    from geo.geocoder import OfflineGazetteer
+    from geo.gazetteer.geocoder import OfflineGazetteer
 
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return ""

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from geo.articles import Article, read_article
+from geo.engine.ner import SpacyNER, try_load_ner
+from geo.engine.pipeline import Geoparser
+from geo.files.articles import Article, read_article
 from geo.gazetteer import PlaceIndex
-from geo.ner import SpacyNER, try_load_ner
-from geo.pipeline import Geoparser
 
 # The tests keep a cache and a data folder of their own (the index is built there once per machine;
 # the geo modules read these variables when called, not when imported):
@@ -21,7 +21,7 @@ from geo.pipeline import Geoparser
 _TEST_HOME = Path.home() / ".cache" / "conflictmap-tests"
 os.environ["CONFLICTMAP_CACHE"] = os.environ.get("CONFLICTMAP_TEST_CACHE", str(_TEST_HOME / "cache"))
 os.environ["CONFLICTMAP_DATA"] = os.environ.get("CONFLICTMAP_TEST_DATA", str(_TEST_HOME / "data"))
-# Articles the tests add (the app keeps a user's additions on disk, geo.library) go to a folder of this
+# Articles the tests add (the app keeps a user's additions on disk, geo.store.library) go to a folder of this
 # run, removed at its end: the test data folder does not fill up with them run after run.
 _LIBRARY = tempfile.mkdtemp(prefix="conflictmap-test-library-")
 os.environ["CONFLICTMAP_LIBRARY"] = _LIBRARY
@@ -31,7 +31,7 @@ TEST_DATA = Path(os.environ["CONFLICTMAP_DATA"])
 
 def use_data_dir(path: Path, monkeypatch: pytest.MonkeyPatch | None = None) -> Path:
     """An empty data folder of a user's own (corrections, settings, added articles) at `path`, holding
-    the tests' cache key so that the tests' gazetteer index still verifies (geo/cachefile.py signs
+    the tests' cache key so that the tests' gazetteer index still verifies (geo/files/cachefile.py signs
     cache files with the key of the data folder) instead of being rebuilt (~25 s); set as
     CONFLICTMAP_DATA through `monkeypatch` when given."""
     path.mkdir(parents=True, exist_ok=True)

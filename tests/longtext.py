@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from geo.articles import Article, article_from_text, split_passages
-from geo.places import MentionRef, Place
+from geo.files.articles import Article, article_from_text, split_passages
+from geo.map.places import MentionRef, Place
 
 TOWNS = {"Kramatorsk": (48.7232, 37.5563, 703448), "Sloviansk": (48.8533, 37.6053, 700051),
          "Bakhmut": (48.5947, 38.0003, 712451)}

@@ -1,4 +1,4 @@
-"""Tests for geo.articles: reading txt/md/html files into articles and splitting sentence passages."""
+"""Tests for geo.files.articles: reading txt/md/html files into articles and splitting sentence passages."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.articles import (
+from geo.files.articles import (
     MAX_ARTICLE_BYTES,
     Article,
     ArticleError,

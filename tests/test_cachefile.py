@@ -1,4 +1,4 @@
-"""Tests for geo.cachefile: signed cache files, atomic writes, and the temporary files killed writers leave."""
+"""Tests for geo.files.cachefile: signed cache files, atomic writes, and the temporary files killed writers leave."""
 
 from __future__ import annotations
 
@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-import geo.cachefile as cf
-from geo.cachefile import LAYOUT, CacheError, CacheFile, cache_key, remove_stale_temps
+import geo.files.cachefile as cf
+from geo.files.cachefile import LAYOUT, CacheError, CacheFile, cache_key, remove_stale_temps
 
 REPO = Path(__file__).resolve().parents[1]
 VALUE = {"name": "Kramatorsk", "lat": 48.72, "lon": 37.56, "rows": list(range(1000))}
 # GLOBAL nonexistent_module.Thing, EMPTY_TUPLE, NEWOBJ, STOP: a pickle of an object of an unknown module.
 UNKNOWN_MODULE = b"\x80\x02cnonexistent_module\nThing\n)\x81."
-UNKNOWN_CLASS = b"\x80\x02cgeo.cachefile\nNoSuchThing\n)\x81."
+UNKNOWN_CLASS = b"\x80\x02cgeo.files.cachefile\nNoSuchThing\n)\x81."
 
 
 class Touches:
@@ -195,7 +195,7 @@ def test_a_damaged_key_is_replaced(tmp_path: Path) -> None:
 
 
 def test_processes_creating_the_key_at_once_agree(tmp_path: Path) -> None:
-    code = ("import sys, time\nfrom geo.cachefile import cache_key\n"
+    code = ("import sys, time\nfrom geo.files.cachefile import cache_key\n"
             "while time.time() < float(sys.argv[2]):\n    time.sleep(0.001)\n"
             "print(cache_key(sys.argv[1]).hex())")
     start = str(time.time() + 1.0)
@@ -223,7 +223,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(
 
 WRITER = """
 import sys, time
-from geo.cachefile import CacheFile
+from geo.files.cachefile import CacheFile
 fmt = CacheFile("test-thing", 3, sys.argv[1])
 target, tag = sys.argv[2], sys.argv[3]
 while time.time() < float(sys.argv[4]):      # start together
@@ -252,7 +252,7 @@ def test_two_processes_writing_one_target_both_succeed(fmt: CacheFile, target: P
 
 KILLED = """
 import os, sys, time
-import geo.cachefile as cf
+import geo.files.cachefile as cf
 def stall(fd):
     print("writing", flush=True)
     time.sleep(60)

@@ -11,8 +11,8 @@ import pytest
 from smallindex import small_packed
 
 import geo.gazetteer.index as index_module
-from geo import ner as ner_module
 from geo.cli import main
+from geo.engine import ner as ner_module
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_FILES = sorted(str(p.relative_to(REPO)) for p in (REPO / "seeds").glob("*.txt"))

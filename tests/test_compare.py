@@ -1,13 +1,23 @@
-"""Tests for geo.compare: passage alignment of two versions and place status by article."""
+"""Tests for geo.map.compare: passage alignment of two versions and place status by article."""
 
 from __future__ import annotations
 
 import pytest
 
-from geo.articles import Article, article_from_text, split_passages
-from geo.compare import BOTH, CHANGED, ONLY_A, ONLY_B, SAME, align_passages, compare_articles, word_diff, word_diff_html
-from geo.pipeline import Geoparser
-from geo.places import Place, places_for
+from geo.engine.pipeline import Geoparser
+from geo.files.articles import Article, article_from_text, split_passages
+from geo.map.compare import (
+    BOTH,
+    CHANGED,
+    ONLY_A,
+    ONLY_B,
+    SAME,
+    align_passages,
+    compare_articles,
+    word_diff,
+    word_diff_html,
+)
+from geo.map.places import Place, places_for
 
 S1 = "Russian forces shelled Kharkiv overnight."
 S2 = "Officials in Kyiv said two people were hurt."

@@ -1,4 +1,4 @@
-"""Tests for geo.corrections: the store (SQLite, WAL, schema version, two processes), applying each
+"""Tests for geo.store.corrections: the store (SQLite, WAL, schema version, two processes), applying each
 action and scope, undo, sharing as a file, and the command line (`places`, `annotate`, `corrections`)."""
 
 from __future__ import annotations
@@ -13,9 +13,13 @@ from pathlib import Path
 import pytest
 from conftest import use_data_dir
 
-from geo.articles import Article, article_from_text, split_passages
 from geo.cli import main
-from geo.corrections import (
+from geo.engine.pipeline import Geoparser
+from geo.engine.resolve import ResolvedMention
+from geo.files.articles import Article, article_from_text, split_passages
+from geo.gazetteer import PlaceIndex
+from geo.map.places import group_places, place_key
+from geo.store.corrections import (
     ContainerRef,
     CorrectionError,
     CorrectionImportError,
@@ -26,10 +30,6 @@ from geo.corrections import (
     corrections_in,
     mention_containers,
 )
-from geo.gazetteer import PlaceIndex
-from geo.pipeline import Geoparser
-from geo.places import group_places, place_key
-from geo.resolve import ResolvedMention
 
 REPO = Path(__file__).resolve().parents[1]
 TEXT_A = "Russian forces shelled Stepne, Donetsk.\n\nSirens sounded in Kramatorsk.\n"
@@ -115,7 +115,7 @@ def test_corrections_survive_a_restart_in_a_new_process(store: CorrectionStore) 
     made = [store.add("Stepne", Scope.article("a" * 12), "point", point(), note="seen on the video"),
             store.add("Soviet Union", Scope.container("country:UA", "Ukraine"), "not_a_place")]
     store.undo(made[1].id)
-    script = ("import json, sys; from geo.corrections import CorrectionStore; "
+    script = ("import json, sys; from geo.store.corrections import CorrectionStore; "
               "print(json.dumps([[c.id, c.to_json()] for c in CorrectionStore(sys.argv[1]).list()]))")
     out = subprocess.run([sys.executable, "-c", script, str(store.path)], cwd=REPO, capture_output=True, text=True,
                          check=True, timeout=120).stdout
@@ -124,7 +124,7 @@ def test_corrections_survive_a_restart_in_a_new_process(store: CorrectionStore) 
 
 
 def test_two_processes_write_at_once(store: CorrectionStore) -> None:
-    script = ("import sys; from geo.corrections import CorrectionStore, Scope, Target\n"
+    script = ("import sys; from geo.store.corrections import CorrectionStore, Scope, Target\n"
               "s = CorrectionStore(sys.argv[1])\n"
               "for n in range(40):\n"
               "    s.add(f'{sys.argv[2]} {n}', Scope.article('a' * 12), 'point', Target(lat=n, lon=n))\n")

@@ -1,10 +1,10 @@
-"""Tests for geo.cues: the organisations lexicon."""
+"""Tests for geo.engine.cues: the organisations lexicon."""
 
 from __future__ import annotations
 
 import pytest
 
-from geo.cues import is_organisation, organisations
+from geo.engine.cues import is_organisation, organisations
 
 
 @pytest.mark.parametrize("name", ["Hamas", "Hezbollah", "Hizbollah", "the Wagner Group", "Wagner", "al-Shabaab",

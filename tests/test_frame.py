@@ -1,14 +1,14 @@
-"""Tests for geo.frame: the map opens on the story's core, side mentions are listed."""
+"""Tests for geo.map.frame: the map opens on the story's core, side mentions are listed."""
 
 from __future__ import annotations
 
 import pytest
 
-from geo.articles import article_from_text
-from geo.frame import story_frame
-from geo.pipeline import Geoparser
-from geo.places import Place, places_for
-from geo.resolve import haversine_km
+from geo.engine.pipeline import Geoparser
+from geo.engine.resolve import haversine_km
+from geo.files.articles import article_from_text
+from geo.map.frame import story_frame
+from geo.map.places import Place, places_for
 
 FRONT = ("Kramatorsk", "Sloviansk", "Bakhmut", "Avdiivka", "Pokrovsk", "Kostiantynivka")
 STORY = (

@@ -18,9 +18,9 @@ import pytest
 from geopy.distance import distance
 from smallindex import small_packed
 
-import geo.cachefile as cachefile
+import geo.files.cachefile as cachefile
 import geo.gazetteer.index as index_module
-from geo.cachefile import CacheFile
+from geo.files.cachefile import CacheFile
 from geo.gazetteer import (
     INDEX_VERSION,
     GazetteerEntry,
@@ -427,7 +427,7 @@ def test_temporary_files_of_killed_builds_are_removed_by_the_next_load(small: Sm
 
 KILLED_BUILD = """
 import sys, time
-import geo.cachefile as cachefile
+import geo.files.cachefile as cachefile
 import geo.gazetteer.index as index_module
 sys.path.insert(0, "tests")
 from smallindex import small_packed

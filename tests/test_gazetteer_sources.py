@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 
 from geo.cli import main
+from geo.engine.pipeline import Geoparser
 from geo.gazetteer import PlaceIndex, read_curated, sources_fingerprint
 from geo.gazetteer.custom import CsvImportError, import_csv, read_places_csv
+from geo.gazetteer.geocoder import OfflineGazetteer
 from geo.gazetteer.geonames import GeoNamesError, feature_kind, import_geonames, read_extract
 from geo.gazetteer.sources import SourceRegistry, active_gazetteers
-from geo.geocoder import OfflineGazetteer
-from geo.pipeline import Geoparser
 
 KRAMATORSK = 704508     # in cities500
 

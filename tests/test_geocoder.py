@@ -1,4 +1,4 @@
-"""Tests for geo.geocoder: the offline gazetteer behind geopy's geocoder interface (real gazetteer)."""
+"""Tests for geo.gazetteer.geocoder: the offline gazetteer behind geopy's geocoder interface (real gazetteer)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from geopy.location import Location
 from geopy.point import Point
 
 from geo.gazetteer import PlaceIndex
-from geo.geocoder import OfflineGazetteer
+from geo.gazetteer.geocoder import OfflineGazetteer
 
 
 @pytest.fixture(scope="module")

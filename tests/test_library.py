@@ -1,4 +1,4 @@
-"""Tests for geo.library: added articles kept on disk per browser, validated, bounded, removable."""
+"""Tests for geo.store.library: added articles kept on disk per browser, validated, bounded, removable."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from geo import library as lib
-from geo.articles import article_from_text
-from geo.library import ArticleLibrary, LibraryError, new_library_id, source_name, valid_library_id
+from geo.files.articles import article_from_text
+from geo.store import library as lib
+from geo.store.library import ArticleLibrary, LibraryError, new_library_id, source_name, valid_library_id
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -36,7 +36,7 @@ def test_an_added_article_reads_back_the_same(tmp_path: Path) -> None:
 def test_a_new_process_sees_the_library(tmp_path: Path) -> None:
     library = ArticleLibrary(new_library_id(), tmp_path)
     library.add(article(1))
-    code = ("import sys; from geo.library import ArticleLibrary; "
+    code = ("import sys; from geo.store.library import ArticleLibrary; "
             "print('|'.join(a.title for a in ArticleLibrary(sys.argv[1], sys.argv[2]).articles()))")
     out = subprocess.run([sys.executable, "-c", code, library.id, str(tmp_path)], capture_output=True, text=True,
                          cwd=REPO, check=True).stdout.strip()

@@ -1,4 +1,4 @@
-"""Tests for geo.mapview: the folium map loads only local assets, escapes article text, and the
+"""Tests for geo.map.mapview: the folium map loads only local assets, escapes article text, and the
 standalone export is one self-contained file."""
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ import pytest
 from mapdata import circle_rows, marker_rows
 from streamlit_folium import generate_leaflet_string
 
-from geo.articles import Article, article_from_text
-from geo.frame import MIN_SPAN_DEG, place_bounds, story_frame
-from geo.mapview import (
+from geo.engine.pipeline import Geoparser
+from geo.files.articles import Article, article_from_text
+from geo.map.frame import MIN_SPAN_DEG, place_bounds, story_frame
+from geo.map.mapview import (
     STATIC_DIR,
     STATUS_STYLE,
     build_map,
@@ -28,9 +29,8 @@ from geo.mapview import (
     standalone_html,
     tooltip_text,
 )
-from geo.pipeline import Geoparser
-from geo.places import Place, places_for
-from geo.styles import APPROX_DASH, GROUP_ALPHA, GROUP_COLOUR, GROUP_DASH, UNCERTAINTY_M
+from geo.map.places import Place, places_for
+from geo.map.styles import APPROX_DASH, GROUP_ALPHA, GROUP_COLOUR, GROUP_DASH, UNCERTAINTY_M
 
 CDN_HOSTS = ("cdn.jsdelivr.net", "code.jquery.com", "unpkg.com", "cdnjs.cloudflare.com", "bootstrapcdn.com",
              "fonts.googleapis.com", "githack.com", "rawgit.com", "googleapis.com")
@@ -257,7 +257,7 @@ def by_name(places: list[Place], name: str) -> Place:
 def approx_places(parser: Geoparser) -> list[Place]:
     places = places_for([article_from_text(APPROX_TEXT)], parser)
     stepne, hospital = by_name(places, "Stepne"), by_name(places, "Kamal Adwan Hospital")
-    # what the engine gives for these sentences (geo.resolve): a village the gazetteer lacks in the
+    # what the engine gives for these sentences (geo.engine.resolve): a village the gazetteer lacks in the
     # region the text names, and a hospital at the point of the town it is in
     assert (stepne.precision, stepne.container, stepne.approximate) == ("admin1", "Donetska oblast", True)
     assert (hospital.precision, hospital.approximate) == ("town", True) and hospital.container
@@ -495,7 +495,7 @@ def test_the_core_drawn_on_its_own_is_capped(seed_places: list[Place]) -> None:
     import sys
     from pathlib import Path
 
-    import geo.mapview as mapview
+    import geo.map.mapview as mapview
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
     from map_speed import synthetic_places
@@ -546,3 +546,14 @@ def test_the_standalone_page_is_titled_headed_and_lists_its_sources(seed_places:
     assert "Sources (2)" in page and "Version A &lt;b&gt;" in page and "(b &lt;i&gt;.txt)" in page
     assert "21 April 2022" in page and ".folium-map { position: absolute !important" in page
     assert page.count("<title>") == 1
+
+
+def test_what_the_page_asks_the_map_to_report_is_named_in_its_script(seed_places: list[Place]) -> None:
+    """streamlit-folium names a map by its script and reads what to report only when it first draws it:
+    a map asked to report its view (or a clicked point) must have another script than one that is not."""
+    plain, tracked, picking = (generate_leaflet_string(build_map(seed_places, returns=r))
+                               for r in ((), ["bounds"], ["bounds", "last_clicked"]))
+    assert "// reports" not in plain
+    assert "// reports: bounds\n" in tracked
+    assert "// reports: bounds last_clicked\n" in picking
+    assert len({plain, tracked, picking}) == 3

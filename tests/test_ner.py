@@ -1,4 +1,4 @@
-"""Tests for geo.ner: the pinned model verifies, a tampered one is refused, the pipeline falls back."""
+"""Tests for geo.engine.ner: the pinned model verifies, a tampered one is refused, the pipeline falls back."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from geo import ner as ner_module
-from geo.gazetteer import PlaceIndex
-from geo.ner import (
+from geo.engine import ner as ner_module
+from geo.engine.ner import (
     MODEL_SHA256,
     NER_PIPES,
     ModelUnavailable,
@@ -19,7 +18,8 @@ from geo.ner import (
     try_load_ner,
     verify_model,
 )
-from geo.pipeline import Geoparser
+from geo.engine.pipeline import Geoparser
+from geo.gazetteer import PlaceIndex
 
 
 @pytest.fixture(scope="module")

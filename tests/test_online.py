@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 from fakegeocoder import Answer, FakeClock, FakeGeocoder, serve
 
-from geo.articles import article_from_text, split_passages
-from geo.attribution import OSM_ATTRIBUTION
-from geo.corrections import Correction, Scope, apply_corrections
-from geo.export import places_csv, places_geojson, places_json, places_table
+from geo.engine.pipeline import Geoparser
+from geo.files.articles import article_from_text, split_passages
+from geo.map.attribution import OSM_ATTRIBUTION
+from geo.map.export import places_csv, places_geojson, places_json, places_table
+from geo.map.places import group_places
 from geo.online import (
     GeoCache,
     OnlineConfig,
@@ -33,8 +34,7 @@ from geo.online import (
     structured_query,
 )
 from geo.online.geocoder import _warnings
-from geo.pipeline import Geoparser
-from geo.places import group_places
+from geo.store.corrections import Correction, Scope, apply_corrections
 
 AGENT = "conflictmap-tests/1.0 (tests of the online geocoder)"
 STEPNE_TEXT = "Russian forces shelled Stepne, Donetsk."
@@ -393,7 +393,7 @@ def test_an_accepted_online_candidate_is_marked_and_attributed_in_every_export(
     assert geojson["attribution"] == OSM_ATTRIBUTION
     assert "attribution" not in json.loads(places_geojson([p for p in places if p.correction is None]))
     assert OSM_ATTRIBUTION in places_csv(places) and OSM_ATTRIBUTION in places_table(places)
-    import geo.render_png as render_png
+    import geo.map.render_png as render_png
     seen = {}
     monkeypatch.setattr(render_png, "_draw_map", lambda places, **kw: seen.update(kw))
     render_png.draw_map(places, title="t")

@@ -1,4 +1,4 @@
-"""Tests for geo.parsecache: parses kept on disk, keyed by the text and the engine fingerprint."""
+"""Tests for geo.store.parsecache: parses kept on disk, keyed by the text and the engine fingerprint."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-import geo.cachefile as cachefile
-import geo.parsecache as pc
-from geo.articles import Article
-from geo.parsecache import CachedParser, ParseCache, ParsedText, engine_fingerprint, parse_text
-from geo.pipeline import Geoparser
-from geo.places import places_for, places_from_parsed
+import geo.files.cachefile as cachefile
+import geo.store.parsecache as pc
+from geo.engine.pipeline import Geoparser
+from geo.files.articles import Article
+from geo.map.places import places_for, places_from_parsed
+from geo.store.parsecache import CachedParser, ParseCache, ParsedText, engine_fingerprint, parse_text
 
 TEXT = "Shelling hit Kramatorsk and Mariupol, Ukraine, on Monday."
 
@@ -91,13 +91,16 @@ def test_fingerprint_covers_gazetteer_code_ner_and_options(monkeypatch: pytest.M
     monkeypatch.setattr(pc, "_sources_fingerprint", lambda: "another gazetteer")
     assert engine_fingerprint(ner=True) != base
     monkeypatch.undo()
-    monkeypatch.setattr(pc, "_ENGINE_CODE", pc._ENGINE_CODE + "|geo.resolve=changed")
+    monkeypatch.setattr(pc, "_ENGINE_CODE", pc._ENGINE_CODE + "|geo.engine.resolve=changed")
     assert engine_fingerprint(ner=True) != base
 
 
 def test_engine_code_lists_every_engine_module() -> None:
-    for module in ("recognize", "resolve", "ner", "pipeline", "places", "articles"):
-        assert f"geo.{module}=" in pc._ENGINE_CODE
+    geo_dir = Path(pc.__file__).resolve().parents[1]
+    engine = sorted(geo_dir.joinpath("engine").rglob("*.py"))
+    assert len(engine) >= 9    # a new engine module is listed without anyone adding it here
+    for path in [*engine, geo_dir / "map" / "places.py", geo_dir / "files" / "articles.py"]:
+        assert f"{path.relative_to(geo_dir).as_posix()}=" in pc._ENGINE_CODE
 
 
 def test_a_changed_fingerprint_invalidates_and_replaces_old_entries(
@@ -107,7 +110,7 @@ def test_a_changed_fingerprint_invalidates_and_replaces_old_entries(
     old_files = list(tmp_path.glob("*.pkl"))
     assert len(old_files) == 1
 
-    monkeypatch.setattr(pc, "_ENGINE_CODE", pc._ENGINE_CODE + "|geo.resolve=changed")
+    monkeypatch.setattr(pc, "_ENGINE_CODE", pc._ENGINE_CODE + "|geo.engine.resolve=changed")
     changed, load = cached_parser(fast_parser, tmp_path)
     assert changed.cache.fingerprint != cp.cache.fingerprint
     assert changed.cache.get(TEXT) is None
@@ -162,7 +165,7 @@ def test_places_from_parsed_equals_places_for(parser: Geoparser, seed_a: Article
     cp, _ = cached_parser(parser, tmp_path)
     for _ in range(2):          # a miss, then hits read back from disk
         fresh = CachedParser(CountingLoad(parser), ner=parser.ner is not None, directory=tmp_path)
-        assert places_from_parsed([(a, fresh.parse(a.text)) for a in (seed_a, seed_b)]) == \
+        assert places_from_parsed([(a, fresh.parse(a.text)) for a in (seed_a, seed_b)], events=parser.events) == \
             places_for([seed_a, seed_b], parser)
     assert all(isinstance(cp.cache.get(a.text), ParsedText) for a in (seed_a, seed_b))
 

@@ -1,4 +1,4 @@
-"""Tests for geo.pipeline: any text parses, spans hold, long texts are read by the rules alone."""
+"""Tests for geo.engine.pipeline: any text parses, spans hold, long texts are read by the rules alone."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import geo.pipeline
-from geo.pipeline import Geoparser, without_lone_surrogates
+import geo.engine.pipeline
+from geo.engine.pipeline import Geoparser, without_lone_surrogates
 
 ANY_UNICODE = st.text(st.characters(codec=None, blacklist_categories=()), max_size=300)
 PLACEY = st.lists(st.sampled_from(["Kyiv", "near", "Stepne, Donetsk", "(Bulo Burto, Hiraan)", "\ud800", "\udfff",
@@ -49,7 +49,7 @@ def test_long_texts_are_read_by_the_rules_alone(parser: Geoparser, monkeypatch: 
         pytest.skip("NER unavailable")
     text = "Shelling hit Kramatorsk, in the Donetsk region. " * 10
     assert parser.mode_for(text) == "ner"
-    monkeypatch.setattr(geo.pipeline, "NER_MAX_CHARS", 100)
+    monkeypatch.setattr(geo.engine.pipeline, "NER_MAX_CHARS", 100)
     assert parser.mode_for(text) == "gazetteer-only"
     calls = []
     monkeypatch.setattr(parser.ner, "spans", lambda *args: calls.append(args) or [])

@@ -1,13 +1,13 @@
-"""Tests for geo.places: the places of the two seed articles, grouped across articles with passages."""
+"""Tests for geo.map.places: the places of the two seed articles, grouped across articles with passages."""
 
 from __future__ import annotations
 
 import pytest
 from geopy.distance import distance
 
-from geo.articles import Article, article_from_text
-from geo.pipeline import Geoparser
-from geo.places import Place, places_for
+from geo.engine.pipeline import Geoparser
+from geo.files.articles import Article, article_from_text
+from geo.map.places import Place, places_for
 
 SIX_TOWNS = {
     "Mariupol": (47.0971, 37.5434),

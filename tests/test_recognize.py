@@ -1,4 +1,4 @@
-"""Tests for geo.recognize: exact spans, cues and directions, and words that are not places."""
+"""Tests for geo.engine.recognize: exact spans, cues and directions, and words that are not places."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo.articles import Article
+from geo.engine.ner import SpacyNER
+from geo.engine.recognize import Mention, Recognizer, find_mentions, tokenize
+from geo.files.articles import Article
 from geo.gazetteer import PlaceIndex
-from geo.ner import SpacyNER
-from geo.recognize import Mention, Recognizer, find_mentions, tokenize
 
 
 @pytest.fixture(scope="module")

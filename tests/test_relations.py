@@ -1,12 +1,12 @@
-"""Tests for geo.relations: containers ("X, Region", brackets, "near Y", "the X district of Y") and lists."""
+"""Tests for geo.engine.relations: containers ("X, Region", brackets, "near Y", "the X district of Y") and lists."""
 
 from __future__ import annotations
 
 import pytest
 
+from geo.engine.recognize import Mention, Recognizer
+from geo.engine.relations import coordinated_runs
 from geo.gazetteer import PlaceIndex
-from geo.recognize import Mention, Recognizer
-from geo.relations import coordinated_runs
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests for geo.render_png: the static PNG map (size, empty/one/many places, plain-text names,
+"""Tests for geo.map.render_png: the static PNG map (size, empty/one/many places, plain-text names,
 labels that never overlap, missing basemaps skipped)."""
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from matplotlib.image import imread
 
-from geo.articles import Passage, article_from_text
-from geo.pipeline import Geoparser
-from geo.places import MentionRef, Place, places_for
-from geo.render_png import (
+from geo.engine.pipeline import Geoparser
+from geo.files.articles import Passage, article_from_text
+from geo.map.places import MentionRef, Place, places_for
+from geo.map.render_png import (
     Anchor,
     Box,
     RenderedMap,
@@ -30,7 +30,7 @@ from geo.render_png import (
     render_map_png,
     uncertainty_ring,
 )
-from geo.styles import UNCERTAINTY_M
+from geo.map.styles import UNCERTAINTY_M
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -369,5 +369,5 @@ def test_a_label_that_must_stay_moves_out_with_a_leader_line() -> None:
     assert place_labels(anchors, frame, obstacles=blocked, gap=2, pad=0) == [None]
     [box] = place_labels(anchors, frame, obstacles=blocked, gap=2, pad=0, leaders=[True])
     assert box is not None and not box.overlaps(blocked[0]) and box.inside(frame)
-    from geo.render_png import needs_leader
+    from geo.map.render_png import needs_leader
     assert needs_leader(anchors[0], box, 2, 0)

@@ -1,4 +1,4 @@
-"""Tests for geo.resolve: which gazetteer entry each mention means, in the context of its article."""
+"""Tests for geo.engine.resolve: which gazetteer entry each mention means, in the context of its article."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from geopy.distance import distance
 
+from geo.engine.pipeline import Geoparser
+from geo.engine.recognize import Mention
+from geo.engine.resolve import ResolvedMention, Resolver, haversine_km, resolve_mentions
 from geo.gazetteer import PlaceIndex
-from geo.pipeline import Geoparser
-from geo.recognize import Mention
-from geo.resolve import ResolvedMention, Resolver, haversine_km, resolve_mentions
 
 
 @pytest.fixture(scope="module", params=["parser", "fast_parser"])

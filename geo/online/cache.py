@@ -13,8 +13,8 @@ import json
 import time
 from pathlib import Path
 
+from geo.files.sqlitedb import Database, DatabaseError
 from geo.gazetteer import default_data_dir
-from geo.sqlitedb import Database, DatabaseError
 
 CACHE_NAME = "geocache.sqlite3"
 STATUSES = ("found", "not_found")

@@ -39,13 +39,13 @@ from geopy.exc import (
 from geopy.geocoders import Nominatim, Photon
 from geopy.location import Location
 
-from geo.attribution import OSM_ATTRIBUTION
-from geo.corrections import Target
 from geo.gazetteer.spelling import spelling_key
+from geo.map.attribution import OSM_ATTRIBUTION
 from geo.online.cache import GeoCache
 from geo.online.config import OnlineConfig, load_config
 from geo.online.gate import Clock, Sleep, gate_for
 from geo.online.query import OnlineQuery
+from geo.store.corrections import Target
 
 RESULT_LIMIT = 5            # candidates asked for per query
 MAX_RETRY_AFTER = 30.0      # a 429 asking for a longer wait is not waited for: the endpoint is paused instead
@@ -83,7 +83,7 @@ class OnlineCandidate:
     warnings: tuple[str, ...] = ()
 
     def target(self, *, precision: str = "exact") -> Target:
-        """What a correction accepting this candidate stores (see geo.corrections, action "online")."""
+        """What a correction accepting this candidate stores (see geo.store.corrections, action "online")."""
         return Target(lat=self.lat, lon=self.lon, name=self.name, kind=self.kind,
                       country=self.country_code.upper(), precision=precision, provider=self.provider,
                       display_name=self.display_name, attribution=self.attribution, raw=self.raw)

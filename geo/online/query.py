@@ -14,8 +14,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from geo.engine.resolve import Candidate, ResolvedMention
 from geo.gazetteer import PlaceIndex, normalize_name
-from geo.resolve import Candidate, ResolvedMention
 
 # The English type word of first-level regions, as OpenStreetMap's English names write them.
 _REGION_WORDS = ("Oblast", "Region", "Province", "Governorate", "State", "Krai", "County", "District")

@@ -1,7 +1,7 @@
 """Second opinions from an online geocoder for an article's mentions: by default only for those the
 gazetteer could not place or placed only approximately; any one on request. The answers are
 candidates for review: nothing here changes the engine's results (a user accepts one by making an
-"online" correction, see geo.corrections).
+"online" correction, see geo.store.corrections).
 
     >>> review = second_opinions(geocoder, parser.parse(text), index)
     >>> for start, result in review.results.items(): ...
@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from geo.engine.resolve import ResolvedMention
 from geo.gazetteer import PlaceIndex
 from geo.online.geocoder import OnlineGeocoder, OnlineResult
 from geo.online.query import structured_query
-from geo.resolve import ResolvedMention
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,163 @@
+"""Compare two articles (e.g. two versions of one story): which places and passages each has.
+
+    >>> from geo.map.compare import compare_articles
+    >>> result = compare_articles(places, article_a.id, article_b.id)
+    >>> result.status(place)          # "only A", "only B" or "both"
+    >>> result.passages               # passage pairs: same, changed, only A, only B
+
+Places are compared by entity (the same resolved place); passages by their text, so that an
+edited sentence shows as "changed" next to its earlier wording instead of as two unrelated rows.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from geo.files.articles import Article, Passage, split_passages
+from geo.map.places import Place
+
+ONLY_A, ONLY_B, BOTH = "only A", "only B", "both"
+SAME, CHANGED = "same", "changed"
+CHANGED_SIMILARITY = 0.6   # passages this similar (difflib ratio over words) are one edited passage
+
+
+@dataclass(frozen=True)
+class PassagePair:
+    """A passage of A and/or B, aligned: `status` is same, changed, only A or only B."""
+
+    status: str
+    a: Passage | None
+    b: Passage | None
+    similarity: float
+    places: tuple[str, ...]      # names of the places the passage(s) mention
+
+
+@dataclass(frozen=True)
+class Comparison:
+    article_a: str
+    article_b: str
+    place_status: dict[str, str]          # Place.key -> only A / only B / both
+    passages: tuple[PassagePair, ...]
+
+    def status(self, place: Place) -> str | None:
+        return self.place_status.get(place.key)
+
+    def counts(self) -> dict[str, int]:
+        out = {ONLY_A: 0, ONLY_B: 0, BOTH: 0}
+        for s in self.place_status.values():
+            out[s] += 1
+        return out
+
+
+def place_statuses(places: Sequence[Place], article_a: str, article_b: str) -> dict[str, str]:
+    """For places mentioned by A or B: whether only A, only B or both mention them."""
+    out = {}
+    for p in places:
+        ids = set(p.article_ids)
+        in_a, in_b = article_a in ids, article_b in ids
+        if in_a or in_b:
+            out[p.key] = BOTH if in_a and in_b else ONLY_A if in_a else ONLY_B
+    return out
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def align_passages(a: Sequence[Passage], b: Sequence[Passage]) -> list[tuple[Passage | None, Passage | None, float]]:
+    """Align two passage lists in order: equal runs first (difflib over normalised passages),
+    then, inside each differing stretch, pair passages by best word similarity."""
+    norm_a = [" ".join(_words(p.text)) for p in a]
+    norm_b = [" ".join(_words(p.text)) for p in b]
+    out: list[tuple[Passage | None, Passage | None, float]] = []
+    matcher = difflib.SequenceMatcher(a=norm_a, b=norm_b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            out.extend((a[i], b[j1 + k], 1.0) for k, i in enumerate(range(i1, i2)))
+            continue
+        out.extend(_pair_block(a[i1:i2], b[j1:j2], norm_a[i1:i2], norm_b[j1:j2]))
+    return out
+
+
+def _pair_block(a, b, na, nb):
+    """Greedy best-similarity pairing inside a differing stretch, kept in reading order."""
+    scores = []
+    for i, x in enumerate(na):
+        for j, y in enumerate(nb):
+            ratio = difflib.SequenceMatcher(a=x.split(), b=y.split(), autojunk=False).ratio()
+            if ratio >= CHANGED_SIMILARITY:
+                scores.append((ratio, i, j))
+    scores.sort(reverse=True)
+    pair_of_a: dict[int, tuple[int, float]] = {}
+    used_b: set[int] = set()
+    for ratio, i, j in scores:
+        if i not in pair_of_a and j not in used_b:
+            pair_of_a[i] = (j, ratio)
+            used_b.add(j)
+    out = []
+    next_b = 0
+    for i, pa in enumerate(a):
+        if i in pair_of_a:
+            j, ratio = pair_of_a[i]
+            for k in range(next_b, j):      # B passages before the partner have no partner
+                if k not in used_b:
+                    out.append((None, b[k], 0.0))
+            next_b = max(next_b, j + 1)
+            out.append((pa, b[j], ratio))
+        else:
+            out.append((pa, None, 0.0))
+    for k in range(next_b, len(b)):
+        if k not in used_b:
+            out.append((None, b[k], 0.0))
+    return out
+
+
+def compare_articles(places: Sequence[Place], a: Article, b: Article) -> Comparison:
+    """Places (by entity) and passages (by text) of article `a` against article `b`."""
+    names_by_passage: dict[tuple[str, int], list[str]] = {}
+    for p in places:
+        for m in p.mentions:
+            names = names_by_passage.setdefault((m.article_id, m.passage.index), [])
+            if p.name not in names:
+                names.append(p.name)
+    pairs = []
+    for pa, pb, ratio in align_passages(split_passages(a), split_passages(b)):
+        if pa is not None and pb is not None:
+            status = SAME if ratio >= 0.999 else CHANGED
+        else:
+            status = ONLY_A if pa is not None else ONLY_B
+        names = []
+        for art, passage in ((a.id, pa), (b.id, pb)):
+            if passage is not None:
+                names += [n for n in names_by_passage.get((art, passage.index), []) if n not in names]
+        pairs.append(PassagePair(status, pa, pb, round(ratio, 3), tuple(names)))
+    return Comparison(a.id, b.id, place_statuses(places, a.id, b.id), tuple(pairs))
+
+
+_WORDS = re.compile(r"\s+|[^\s]+")
+
+
+def word_diff(a: str, b: str) -> list[tuple[str, str]]:
+    """Two wordings of one passage as a list of (op, text): op is "same", "deleted" (only in A) or
+    "inserted" (only in B), word by word, whitespace kept ("in which" vs "under which")."""
+    wa, wb = _WORDS.findall(a), _WORDS.findall(b)
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, wa, wb, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(("same", "".join(wa[i1:i2])))
+            continue
+        if op in ("delete", "replace"):
+            out.append(("deleted", "".join(wa[i1:i2])))
+        if op in ("insert", "replace"):
+            out.append(("inserted", "".join(wb[j1:j2])))
+    return [piece for piece in out if piece[1]]
+
+
+def word_diff_html(a: str, b: str) -> str:
+    """The word-level difference as escaped HTML: deletions in <del>, insertions in <ins>."""
+    tags = {"same": ("", ""), "deleted": ("<del>", "</del>"), "inserted": ("<ins>", "</ins>")}
+    return "".join(f"{tags[op][0]}{html.escape(text)}{tags[op][1]}" for op, text in word_diff(a, b))

@@ -1,0 +1,38 @@
+"""How places look, shared by the interactive map and the PNG: kind groups, colours, labels."""
+
+# Kinds grouped the way a reader thinks of them.
+KIND_GROUPS = {
+    "city": "town", "admin2": "town",
+    "admin1": "region", "region": "region", "continent": "region",
+    "country": "country",
+    "water": "feature", "peninsula": "feature", "island": "feature", "mountain": "feature",
+    "facility": "feature", "area": "feature",
+}
+GROUP_LABEL = {"town": "City / town", "region": "Region", "country": "Country",
+               "feature": "Feature / facility"}
+GROUP_COLOUR = {"town": "#c0392b", "region": "#8e44ad", "country": "#2c3e50", "feature": "#16a085"}
+# Area-like places are translucent with a dashed rim so that the towns inside them stay visible.
+GROUP_ALPHA = {"town": 0.75, "region": 0.35, "country": 0.25, "feature": 0.6}
+GROUP_DASH = {"town": None, "region": "4 3", "country": "2 4", "feature": None}
+# Comparison of two articles.
+STATUS_COLOUR = {"only A": "#d35400", "only B": "#2471a3", "both": "#7f8c8d"}
+CREDIT = ("Borders: Natural Earth (public domain), German point of view: Crimea in Ukraine · "
+          "Places: GeoNames (CC BY 4.0) and curated table")
+# How precisely a place's point stands for it (see geo.engine.resolve.ResolvedMention.precision). An exact
+# place is a filled disc; an approximate one, placed at the point of the town, district, region or
+# country that holds it, a hollow dashed ring with a circle of roughly that container's size.
+PRECISION_LABEL = {"exact": "exact", "town": "town", "admin2": "district", "admin1": "region",
+                   "country": "country", "unplaced": "unplaced"}
+UNCERTAINTY_M = {"town": 10_000, "admin2": 30_000, "admin1": 120_000, "country": 400_000}
+APPROX_DASH = "3 3"              # the hollow ring's dashes (pixels on the live map)
+UNCERTAINTY_DASH = "4 4"         # the uncertainty circle's outline
+UNCERTAINTY_FILL = 0.06          # ... and its very light fill
+
+
+def uncertainty_m(precision: str, km: float = 0.0) -> int:
+    """The radius in metres of the circle around an approximate place (0 for an exact one): `km` when
+    the engine measured it (a region's or country's towns, see geo.engine.resolve), else the precision's
+    rough default."""
+    if precision not in UNCERTAINTY_M:
+        return 0
+    return int(round(km * 1000)) if km > 0 else UNCERTAINTY_M[precision]
