@@ -128,6 +128,8 @@ def compare(corpus: Path, rounds: int, core: int, engine_root: Path = REPO_ROOT)
     with tempfile.TemporaryDirectory(prefix="geo-baseline-speed-") as tmp:
         out = Path(tmp) / "out.jsonl"
         warm = {name: run_once(cmd, core, out, roots[name]) for name, cmd in cmds.items()}
+        if "NER unavailable" in warm["engine"]["stderr"]:
+            raise SystemExit(f"the engine did not run its default mode: {warm['engine']['stderr']}")
         for name, result in warm.items():
             if result["records"] != records:
                 raise SystemExit(f"{name} wrote {result['records']} records for {records} texts")
