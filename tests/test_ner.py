@@ -132,3 +132,11 @@ def test_the_ner_is_loaded_without_the_shared_tok2vec_and_finds_the_same_entitie
             "Aid trucks left Port Sudan for El Fasher, North Darfur, on Monday. "
             "The Red Cross said the Rafah crossing between Egypt and Gaza was closed.")
     assert ner_required(text) == with_shared(text) != []
+
+
+def test_the_ner_multiplies_its_matrices_with_numpys_blas_on_one_thread(ner_required: SpacyNER) -> None:
+    from threadpoolctl import threadpool_info
+
+    assert ner_required.nlp.get_pipe("ner").model.ops.use_blis is False
+    blas = [lib for lib in threadpool_info() if lib["user_api"] == "blas"]
+    assert blas and all(lib["num_threads"] == 1 for lib in blas)
