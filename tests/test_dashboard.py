@@ -665,6 +665,7 @@ def test_a_gazetteer_csv_upload_rebuilds_the_index_and_its_places_are_found(
         (cache / built.name).write_bytes(built.read_bytes())
     monkeypatch.setenv("CONFLICTMAP_CACHE", str(cache))
     monkeypatch.setenv("CONFLICTMAP_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("CONFLICTMAP_GAZETTEER_UPLOAD", "1")       # off unless whoever runs the app allows it
     try:
         at = opened()
         at.sidebar.file_uploader(key="gazetteer_csv").upload(
@@ -1415,3 +1416,12 @@ def test_the_uploader_says_its_limit() -> None:
     at = opened()
     uploader = at.sidebar.file_uploader(key="uploads")
     assert uploader.proto.max_upload_size_mb == 5 and "5 MB" in uploader.proto.help
+
+
+def test_the_page_offers_no_gazetteer_upload_unless_the_installation_allows_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The gazetteer is the installation's: by default a page user cannot change it for everyone."""
+    monkeypatch.delenv("CONFLICTMAP_GAZETTEER_UPLOAD", raising=False)
+    at = opened()
+    assert not [u for u in at.sidebar.get("file_uploader") if u.proto.label == "Add your own places (CSV)"]
+    assert any("Adding places from this page is off" in c.value for c in at.sidebar.caption)

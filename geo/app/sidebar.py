@@ -25,6 +25,7 @@ from geo.map.views import (
     article_labels,
     gazetteer_from_upload,
     gazetteer_rows,
+    page_may_change_gazetteer,
 )
 from geo.store.library import LibraryError
 
@@ -151,10 +152,16 @@ def gazetteers_panel() -> None:
     with st.expander("Gazetteers"):
         st.dataframe(gazetteer_rows(active_gazetteers(geoparser().index if parses().loaded else None)),
                      hide_index=True, width="stretch")
-        st.file_uploader("Add your own places (CSV)", type=["csv"], key="gazetteer_csv", on_change=on_gazetteer_csv,
-                         max_upload_size=CSV_MAX_BYTES // (1024 * 1024),
-                         help="Columns: name, lat, lon, kind, country; optional admin1 and alternate_names "
-                              "(separated by |). See README, Extending the gazetteer.")
+        if page_may_change_gazetteer():
+            st.file_uploader("Add your own places (CSV)", type=["csv"], key="gazetteer_csv",
+                             on_change=on_gazetteer_csv, max_upload_size=CSV_MAX_BYTES // (1024 * 1024),
+                             help="Columns: name, lat, lon, kind, country; optional admin1 and alternate_names "
+                                  "(separated by |). Every user of this installation sees them. "
+                                  "See README, Extending the gazetteer.")
+        else:
+            st.caption("Adding places from this page is off: the gazetteer is shared by everyone using this "
+                       "installation. Add a CSV of places on the command line (`python -m geo gazetteer add-csv "
+                       "FILE`), or start the app with `CONFLICTMAP_GAZETTEER_UPLOAD=1` to offer it here.")
         upload = state.pop("gazetteer_upload", None)
         if upload:
             show_message(upload.level, upload.summary)

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import html
 import math
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from geo.files.articles import MAX_ARTICLE_BYTES, Article, ArticleError, article_from_bytes, article_from_text
 from geo.gazetteer import GazetteerSourceError, PlaceIndex
 from geo.gazetteer.custom import CsvImportError, import_csv
-from geo.gazetteer.sources import ActiveGazetteer, SourceRegistry
+from geo.gazetteer.sources import ActiveGazetteer, SourceRegistry, source_name_from
 from geo.map.compare import CHANGED, ONLY_A, ONLY_B, PassagePair, word_diff_html
 from geo.map.excerpts import CONTEXT, clip, excerpt
 from geo.map.export import placed_by_label
@@ -463,9 +464,30 @@ class GazetteerUpload:
     details: tuple[str, ...] = ()
 
 
+GAZETTEER_UPLOAD_ENV = "CONFLICTMAP_GAZETTEER_UPLOAD"
+
+
+def page_may_change_gazetteer(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the page offers to add places to the gazetteer. Off unless whoever runs the app turns it
+    on (`CONFLICTMAP_GAZETTEER_UPLOAD=1`): the gazetteer is the installation's, so what one page user
+    adds, every later session of every user sees, and each change rebuilds the index."""
+    value = (os.environ if environ is None else environ).get(GAZETTEER_UPLOAD_ENV, "")
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
 def gazetteer_from_upload(name: str, data: bytes, *, registry: SourceRegistry | None = None,
                           index: PlaceIndex | None = None) -> GazetteerUpload:
-    """Check an uploaded CSV of places and add it as a gazetteer (nothing is added if a row is bad)."""
+    """Check an uploaded CSV of places and add it as a gazetteer (nothing is added if a row is bad). A file
+    whose name is already a gazetteer's is refused: the page never replaces a gazetteer silently."""
+    registry = registry or SourceRegistry()
+    try:
+        existing = registry.get(source_name_from(name))
+    except GazetteerSourceError:
+        existing = None
+    if existing is not None:
+        return GazetteerUpload("error", f"Nothing imported: a gazetteer named {existing.name!r} exists. Rename the "
+                                        "file to add it as another one, or replace it on the command line "
+                                        f"(python -m geo gazetteer add-csv FILE --name {existing.name}).", (name,))
     try:
         info, parsed = import_csv(data, registry, filename=name, index=index)
     except CsvImportError as exc:
