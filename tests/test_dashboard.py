@@ -24,8 +24,9 @@ from geo.files.articles import MAX_ARTICLE_BYTES, Article, article_from_text
 from geo.gazetteer import sources_fingerprint
 from geo.map.compare import BOTH, ONLY_A, ONLY_B, compare_articles
 from geo.map.export import CSV_COLUMNS
-from geo.map.mapview import STATUS_STYLE
+from geo.map.mapview import STATUS_STYLE, map_tooltips
 from geo.map.places import Place, places_for
+from geo.map.styles import EVENT_COLOUR, NO_EVENT_COLOUR
 
 REPO = Path(__file__).resolve().parents[1]
 APP = str(REPO / "dashboard.py")          # AppTest resolves relative paths against this file
@@ -217,6 +218,20 @@ def test_map_has_one_marker_per_shown_place(app: AppTest, seed_places: list[Plac
         assert sum(t.startswith(f"{name} (") for t in tooltips) == 1, name
     assert len(rows) == sum(p.resolved for p in seed_places)
     assert len(set(tooltips)) == len(tooltips)
+
+
+def test_map_is_coloured_by_event_type(app: AppTest, seed_places: list[Place]) -> None:
+    """The samples report events: each marker takes its place's main event type's colour, and the
+    legend names the types."""
+    with_events = [p for p in seed_places if p.resolved and p.event_type]
+    assert with_events and any(p.resolved and not p.event_type for p in seed_places)
+    args = map_args(app)
+    colour = {r[6]: r[3] for r in marker_rows(args["script"])}
+    tooltips = map_tooltips([p for p in seed_places if p.resolved])
+    for p in seed_places:
+        if p.resolved:
+            assert colour[tooltips[p.key]] == (EVENT_COLOUR[p.event_type] if p.event_type else NO_EVENT_COLOUR)
+    assert "Main event" in args["html"] and html.escape(with_events[0].event_type) in args["html"]
 
 
 def test_map_loads_assets_only_from_the_app(app: AppTest) -> None:

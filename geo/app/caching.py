@@ -10,6 +10,7 @@ import streamlit as st
 
 from geo.app.review_state import Active
 from geo.app.widgets import show_message
+from geo.engine.events import EventFinder
 from geo.engine.pipeline import Geoparser
 from geo.files.articles import Article, read_article
 from geo.gazetteer import PlaceIndex
@@ -27,6 +28,13 @@ state = st.session_state
 @st.cache_resource(show_spinner="Loading the offline gazetteer and the NER model…")
 def geoparser() -> Geoparser:
     return Geoparser.create()
+
+
+@st.cache_resource(show_spinner=False)
+def event_finder() -> EventFinder:
+    """The event finder (geo.engine.events): built from the gazetteer index's demonyms alone, so that
+    places of cached parses get their events without loading the NER model."""
+    return EventFinder.for_index(PlaceIndex.load())
 
 
 def ensure_index() -> None:
@@ -107,7 +115,7 @@ def session_memo(kind: str, key, make):
 def sample_places(keys: tuple[ArticleKey, ...], revision: str, _corrections) -> list[Place]:
     """The places of built-in samples, keyed by their ids, titles, sources and texts, with the
     corrections of that revision applied."""
-    return places_from_parsed(((Article(*k), sample_parse(k[3])) for k in keys), _corrections)
+    return places_from_parsed(((Article(*k), sample_parse(k[3])) for k in keys), _corrections, event_finder())
 
 
 def places_of(articles: list[Article], corrections: Active) -> list[Place]:
@@ -116,7 +124,8 @@ def places_of(articles: list[Article], corrections: Active) -> list[Place]:
     if all(is_sample(a) for a in articles):
         return sample_places(keys, *corrections)
     return session_memo("places", (keys, corrections.revision),
-                        lambda: places_from_parsed(((a, parse_of(a)) for a in articles), corrections.corrections))
+                        lambda: places_from_parsed(((a, parse_of(a)) for a in articles), corrections.corrections,
+                                                   event_finder()))
 
 
 def parse_with_progress(article: Article, progress: Progress) -> None:

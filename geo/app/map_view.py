@@ -20,6 +20,7 @@ from geo.map.mapview import build_map, map_tooltips
 from geo.map.places import Place
 from geo.map.views import (
     also_mentioned_html,
+    has_events,
     is_cut,
     map_bounds,
     mention_html,
@@ -62,7 +63,8 @@ def place_map(shown: list[Place], listed: list[Place], frame: StoryFrame | None,
     # rendered twice renders differently (new element names, the legend twice), which would give
     # the component a new id (a remount that drops the click). A fresh build renders the same.
     returned = ["last_object_clicked_tooltip"] + (["bounds"] if track_view else []) + map_returns()
-    out = st_folium(build_map(shown, tiles=online, labels=labels, selected=state.get("selected"), frame=frame),
+    out = st_folium(build_map(shown, tiles=online, labels=labels, selected=state.get("selected"), frame=frame,
+                              by_event=has_events(shown)),
                     height=560, use_container_width=True, returned_objects=returned, key="map")
     take_map_click(out)       # a point clicked for a review
     if track_view:

@@ -17,7 +17,15 @@ from geo.files.articles import Article
 from geo.map.frame import story_frame
 from geo.map.mapview import build_map, standalone_html
 from geo.map.places import Place
-from geo.map.views import Filters, article_sources, filter_places, placed_places, share_link, story_date_line
+from geo.map.views import (
+    Filters,
+    article_sources,
+    filter_places,
+    has_events,
+    placed_places,
+    share_link,
+    story_date_line,
+)
 
 EXPORTS = (   # button label, kind, file name, MIME type, name in a sentence
     ("Standalone HTML map", "html", "conflict-map.html", "text/html", "standalone HTML map"),
@@ -31,7 +39,8 @@ log = logging.getLogger("conflictmap.dashboard")
 def export_page(places: list[Place], online: bool, title: str, subtitle: str,
                 sources: list[tuple[str, str]]) -> str:
     """The standalone HTML map: titled, headed, with its sources, filling the window."""
-    return standalone_html(build_map(places, tiles=online, standalone=True, height="100%"), title=title,
+    return standalone_html(build_map(places, tiles=online, standalone=True, height="100%",
+                                     by_event=has_events(places)), title=title,
                            subtitle=subtitle, sources=sources)
 
 
@@ -73,7 +82,8 @@ def make_png(articles: list[Article], shown: list[Place], title: str, bounds) ->
 
     placed = placed_places(shown)
     return render_map_png(shown, title=title, subtitle=story_date_line([a.date for a in articles], dt.date.today()),
-                          bounds=bounds, sources=article_sources(articles), frame=story_frame(placed))
+                          bounds=bounds, sources=article_sources(articles), frame=story_frame(placed),
+                          by_event=has_events(shown))
 
 
 def failed_exports_message(failed: list[str]) -> None:

@@ -74,6 +74,11 @@ def filter_places(places: Sequence[Place], filters: Filters) -> list[Place]:
     return out
 
 
+def has_events(places: Sequence[Place]) -> bool:
+    """Whether some place reports an event: then the maps colour their markers by event type."""
+    return any(p.event_type for p in places)
+
+
 def placed_places(places: Sequence[Place]) -> list[Place]:
     """The places with a point (exact or approximate), in the order given: the map's and the table's."""
     return [p for p in places if p.resolved]
