@@ -276,6 +276,25 @@ def test_kinds_filter_keeps_only_countries(fresh: AppTest, seed_places: list[Pla
     assert table_names(fresh) == placed_names(seed_places)
 
 
+def test_event_type_filter_keeps_the_places_reporting_it(fresh: AppTest, seed_places: list[Place]) -> None:
+    shelling = "Explosions/Remote violence"
+    expected = {p.name for p in seed_places if p.resolved and any(e.event_type == shelling for e in p.events)}
+    assert expected and expected < placed_names(seed_places)
+    fresh.sidebar.multiselect(key="event_types").set_value([shelling])
+    rerun(fresh)
+    assert table_names(fresh) == expected
+    rows = marker_rows(map_args(fresh)["script"])
+    assert len(rows) == len(expected) and {r[3] for r in rows} == {EVENT_COLOUR[shelling]}   # only those events
+    assert fresh.query_params.get("ev") == "explosions-remote-violence"       # the link keeps the filter
+    reopened = opened(**{k: fresh.query_params.get(k) for k in ("a", "ev")})
+    assert reopened.sidebar.multiselect(key="event_types").value == [shelling]
+    assert table_names(reopened) == expected
+
+    fresh.sidebar.multiselect(key="event_types").set_value([])
+    rerun(fresh)
+    assert table_names(fresh) == placed_names(seed_places)
+
+
 def test_minimum_mentions_drops_rarer_places(fresh: AppTest, seed_places: list[Place]) -> None:
     fresh.sidebar.number_input(key="min_mentions").set_value(5)
     rerun(fresh)

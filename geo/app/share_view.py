@@ -56,10 +56,10 @@ def make_export(kind: str, places: list[Place], filters: Filters, online: bool, 
 
 @st.cache_data(show_spinner="Preparing the export…", max_entries=24)
 def sample_export(kind: str, keys: tuple[ArticleKey, ...], kinds: tuple[str, ...], min_mentions: int, search: str,
-                  online: bool, title: str, subtitle: str, sources: tuple[tuple[str, str], ...], revision: str,
-                  _corrections) -> str:
-    return make_export(kind, sample_places(keys, revision, _corrections), Filters(kinds, min_mentions, search),
-                       online, title, subtitle, list(sources))
+                  events: tuple[str, ...], online: bool, title: str, subtitle: str,
+                  sources: tuple[tuple[str, str], ...], revision: str, _corrections) -> str:
+    return make_export(kind, sample_places(keys, revision, _corrections),
+                       Filters(kinds, min_mentions, search, events=events), online, title, subtitle, list(sources))
 
 
 def export_of(kind: str, articles: list[Article], filters: Filters, online: bool, title: str,
@@ -69,8 +69,8 @@ def export_of(kind: str, articles: list[Article], filters: Filters, online: bool
     subtitle = story_date_line([a.date for a in articles], dt.date.today())
     sources = tuple(article_sources(articles))
     if all(is_sample(a) for a in articles):
-        return sample_export(kind, keys, filters.kinds, filters.min_mentions, filters.search, online, title,
-                             subtitle, sources, *corrections)
+        return sample_export(kind, keys, filters.kinds, filters.min_mentions, filters.search, filters.events,
+                             online, title, subtitle, sources, *corrections)
     return session_memo(f"export-{kind}", (keys, filters, online, title, subtitle, corrections.revision),
                         lambda: make_export(kind, places_of(articles, corrections), filters, online, title,
                                             subtitle, list(sources)))
