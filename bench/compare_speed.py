@@ -33,10 +33,11 @@ _PROBE = r"""
 import json, sys, time
 root, corpus, n, repeat = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 sys.path.insert(0, root)
+import importlib
 try:
-    from geo.engine.pipeline import Geoparser
-except ImportError:      # a revision from before the package move
-    from geo.engine.pipeline import Geoparser
+    Geoparser = importlib.import_module("geo.engine.pipeline").Geoparser
+except ImportError:      # a revision from before the package move kept it in geo/pipeline.py
+    Geoparser = importlib.import_module(".".join(("geo", "pipeline"))).Geoparser
 parser = Geoparser.create()
 texts = [json.loads(line)["text"] for line in open(corpus, encoding="utf-8")][:n]
 parser.parse(texts[0])

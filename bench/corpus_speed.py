@@ -9,8 +9,11 @@ The texts are read at run time from ../shared/eval/lgl.jsonl (never copied into 
 to a temporary JSONL file with only `id` and `text`. Each configuration parses them into a fresh store in
 a temporary folder. `parse` articles/s counts from the first batch sent to the last part written (the
 cluster's start and the parsers' loading are `start`); `wall` includes everything. Peak memory is each
-worker's VmHWM. Prints numbers only; nothing is asserted. The figures depend on what else the machine
-runs: say how loaded it was (`uptime`) when you quote them.
+worker's VmHWM. `cpu share` is the CPU time the workers spent while parsing over (parse time x workers):
+1.0 when each worker had a core to itself, less when other jobs took the cores; `a/cpu-s` is articles per
+CPU second of the workers, which stays the same with more workers if nothing is lost to coordination.
+Prints numbers only; nothing is asserted. The figures depend on what else the machine runs: say how
+loaded it was (`uptime`) when you quote them.
 """
 
 from __future__ import annotations
@@ -59,7 +62,13 @@ def _measure(name: str, source: Path, store: Path, options: RunOptions) -> dict:
             "start_s": round(report.start_seconds, 1), "parse_s": round(report.parse_seconds, 1),
             "wall_s": round(wall, 1), "parse_articles_per_s": round(report.rate, 2),
             "wall_articles_per_s": round(report.parsed / wall, 2) if wall else 0.0,
-            "worker_peak_mb": sorted(report.worker_peak_mb.values()), "problems": len(report.problems)}
+            "worker_peak_mb": sorted(report.worker_peak_mb.values()), "problems": len(report.problems),
+            "worker_cpu_s": round(report.worker_cpu_seconds, 1),
+            # how much of a core each worker got while parsing: 1.0 on an idle machine, less when others load it
+            "cpu_share": round(report.worker_cpu_seconds / (report.parse_seconds * report.workers), 2)
+            if report.parse_seconds and report.workers else None,
+            "articles_per_cpu_s": round(report.parsed / report.worker_cpu_seconds, 2) if report.worker_cpu_seconds
+            else None}
 
 
 def _rows(store: Path) -> list:
@@ -110,10 +119,11 @@ def main() -> int:
     print(f"{n} texts from {args.input.name}, {summary['mode']} mode, {summary['cores']} cores, "
           f"load average at the end {summary['load_average']}")
     print(f"{'config':<26}{'articles':>9}{'start s':>9}{'parse s':>9}{'wall s':>8}{'parse a/s':>11}{'wall a/s':>10}"
-          f"  worker peak MB")
+          f"{'cpu share':>11}{'a/cpu-s':>9}  worker peak MB")
     for r in results:
         print(f"{r['config']:<26}{r['articles']:>9}{r['start_s']:>9}{r['parse_s']:>9}{r['wall_s']:>8}"
-              f"{r['parse_articles_per_s']:>11}{r['wall_articles_per_s']:>10}  {r['worker_peak_mb']}")
+              f"{r['parse_articles_per_s']:>11}{r['wall_articles_per_s']:>10}{r['cpu_share']!s:>11}"
+              f"{r['articles_per_cpu_s']!s:>9}  {r['worker_peak_mb']}")
     print(f"2 workers / 1 worker: {summary['ratio_2_over_1_parse']}x (parse), {summary['ratio_2_over_1_wall']}x (wall)")
     print("same mentions and places as 1 worker: " + ", ".join(f"{k}: {v}" for k, v in identical.items()))
     return 0

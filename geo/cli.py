@@ -560,7 +560,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="how precisely the point stands for the place (default exact)")
     ca.add_argument("--note", help="why (kept with the correction)")
     ca.set_defaults(func=cmd_corrections_add)
-    add_corpus_commands(sub, common)
+    add_corpus_commands(sub, _countries)
     args = ap.parse_args(argv)
     try:
         return args.func(args)

@@ -440,18 +440,27 @@ def test_article_from_text_round_trip(text: str) -> None:
 # --------------------------------------------------------------------------- speed
 
 
-def test_one_megabyte_splits_fast() -> None:
+def test_one_megabyte_splits_in_linear_time() -> None:
+    """Splitting grows with the text, not its square: 1 MB costs about four times 250 KB (measured in
+    this process, best of three, so that the machine's load weighs on both alike)."""
     paragraph = (
         "Mr. Smith went to Washington, D.C. on Jan. 5. He met Gov. Jones at 9 a.m. “Good,” he said! "
         "Was it? Yes. Troops moved from Kharkiv to Izium (Ukraine.) Then they stopped.\n\n"
     )
-    text = paragraph * (1_000_000 // len(paragraph))
-    article = article_from_text(text)
-    start = time.perf_counter()
-    passages = split_passages(article)
-    elapsed = time.perf_counter() - start
-    assert len(passages) > 30_000
-    assert elapsed < 1.0, f"split_passages took {elapsed:.2f} s for 1 MB"
+
+    def best_time(size: int) -> tuple[float, int]:
+        article = article_from_text(paragraph * (size // len(paragraph)))
+        times = []
+        for _ in range(3):
+            start = time.process_time()
+            passages = split_passages(article)
+            times.append(time.process_time() - start)
+        return min(times), len(passages)
+
+    small, _ = best_time(250_000)
+    large, count = best_time(1_000_000)
+    assert count > 30_000
+    assert large < 8 * max(small, 1e-3), f"1 MB took {large:.2f} s, 250 KB {small:.2f} s: worse than linear"
 
 
 @pytest.mark.parametrize("text", ["." * 300_000, "!?" * 150_000 + " A", ".)" * 150_000, "a." * 150_000])

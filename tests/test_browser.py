@@ -449,6 +449,46 @@ def test_the_current_view_png_works_after_no_move_a_pan_a_zoom_and_a_wheel_zoom(
 
 
 # -- hostile articles: nothing fetched, nothing run, the text as written ----------------------------------
+def make_png(page) -> bytes:
+    """Press "Make PNG" in the Share view, wait for its preview and download it."""
+    wait_until_idle(page)
+    before = preview_src(page)
+    page.get_by_role("button", name="Make PNG").click()
+    deadline = time.monotonic() + 60
+    while preview_src(page) in (None, before) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert preview_src(page) not in (None, before)
+    return download_bytes(page, "Download PNG")
+
+
+def test_the_current_view_png_follows_the_first_move_without_leaving_the_map(app, browser) -> None:
+    """On first use: turn "Export the current map view" on and pan the map, and the line under the map
+    says the PNG shows this view (not the story's frame), and so does the PNG."""
+    with offline_context(browser) as (page, net):
+        open_dashboard(page, app, timeout_ms=OPEN_TIMEOUT_MS)
+        wait_for_map(page, lambda f: marker_counts(f)["markers"] > 0, timeout_s=60)
+        page.get_by_text("Export the current map view").click()
+        deadline = time.monotonic() + 30
+        while tracked_view(page) is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        wait_until_idle(page)
+        wait_for_map(page, lambda f: marker_counts(f)["markers"] > 0, timeout_s=60)
+        before = tracked_view(page)
+        move_map(page, "pan")
+        deadline = time.monotonic() + 20
+        while tracked_view(page) == before and time.monotonic() < deadline:
+            time.sleep(0.2)
+        after = tracked_view(page) or ""
+        assert after != before and after.startswith("PNG of this view: "), (before, after)
+        view(page, "Share")
+        moved = make_png(page)
+        page.get_by_text("Export the current map view").click()     # off: the story's frame
+        framed = make_png(page)
+        assert moved.startswith(b"\x89PNG") and framed.startswith(b"\x89PNG")
+        assert moved != framed
+        assert net.page_errors == []
+
+
 @contextlib.contextmanager
 def request_logger() -> Iterator[tuple[int, list[str]]]:
     """A web server on 127.0.0.1 (a free port) that records every request it gets."""

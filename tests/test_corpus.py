@@ -24,6 +24,7 @@ from geo.files.articles import article_from_bytes, article_from_text
 from geo.store.corpus.browse import StoreFilter, passages, place_rows, sources, timeline
 from geo.store.corpus.dates import article_date, record_day
 from geo.store.corpus.export import DateRange, export_geojson
+from geo.store.corpus.parquet import SCHEMAS
 from geo.store.corpus.query import connect, store_stats
 from geo.store.corpus.records import InputRecord, Problem, read_input
 from geo.store.corpus.run import RunOptions, run_corpus
@@ -55,8 +56,9 @@ def _rows(store: Path, sql: str) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    """Two worker processes, shared by the runs that go through `--scheduler`."""
+def cluster(index):
+    """Two worker processes, shared by the runs that go through `--scheduler` (after the session's index
+    is built or loaded here: the workers then only load it, instead of each building it at once)."""
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                       silence_logs=logging.ERROR) as c:
         yield c
@@ -156,6 +158,12 @@ def test_a_folder_into_a_store_with_dates_and_bad_files_listed(folder_store) -> 
     ]
     names = {r[0] for r in _rows(store, "SELECT p.name FROM mentions m JOIN places p ON p.key = m.place_key")}
     assert {"Kharkiv", "Izium", "Odesa", "Mariupol"} <= names
+    # the store is plain Parquet, one file per part and table, in the documented schema
+    assert json.loads((store / "corpus.json").read_text()) == {"format": 1}
+    for table, schema in SCHEMAS.items():
+        files = sorted((store / table).iterdir())
+        assert [f.name for f in files] == ["part-00000001.parquet"]
+        assert pq.read_schema(files[0]).remove_metadata() == schema
 
 
 def test_stats_query_and_export_on_the_command_line(folder_store, capsys) -> None:
@@ -247,6 +255,11 @@ def test_another_engine_version_is_reported_and_reparsed_on_request(cluster, tmp
     assert (report.parsed, report.reparsed) == (6, 6)
     assert _rows(store, "SELECT engine_version, count(*), count(DISTINCT id) FROM articles GROUP BY 1") == [
         (current, 6, 6)]
+    # --country reaches the workers' parsers and is part of the engine version
+    report = run_corpus(source, store, _options(cluster, country=("ua",)))
+    assert report.engine_version != current and (report.outdated, report.outdated_versions) == (6, {current})
+    report = run_corpus(source, store, _options(cluster, country=("ua",), reparse=True))
+    assert report.reparsed == 6 and report.workers == 2
 
 
 def test_corrections_apply_to_a_stores_places(folder_store, tmp_path) -> None:
@@ -283,7 +296,7 @@ def test_what_a_page_asks_of_a_store_is_answered_by_queries(folder_store) -> Non
     assert [r["mentions"] for r in everything] == sorted((r["mentions"] for r in everything), reverse=True)
     april = StoreFilter(date_from=dt.date(2022, 4, 1), date_to=dt.date(2022, 4, 30))
     assert {r["name"] for r in place_rows(con, april)} == {"Kharkiv", "Izium"}
-    assert {r["name"] for r in place_rows(con, StoreFilter(min_mentions=2))} == {"Kharkiv"}
+    assert {r["name"] for r in place_rows(con, StoreFilter(min_mentions=2))} == {"Kharkiv", "Odesa"}
     assert {r["kind"] for r in place_rows(con, StoreFilter(kinds=("country",)))} == {"country"}
     assert {r["name"] for r in place_rows(con, StoreFilter(search="DRONE"))} >= {"Odesa"}   # in the passage
     assert "Kharkiv" not in {r["name"] for r in place_rows(con, StoreFilter(search="drone"))}

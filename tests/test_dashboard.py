@@ -743,6 +743,11 @@ def test_share_offers_the_downloads(media, sharing: AppTest, seed_places: list[P
     lines = media(sharing, "CSV").decode("utf-8").splitlines()
     assert lines[0] == ",".join(CSV_COLUMNS)
     assert len(lines) == 1 + sum(p.mention_count for p in seed_places)
+    rows = list(csv.DictReader(io.StringIO("\n".join(lines))))
+    events = sorted(r["sub_event_type"] for r in rows if r["event_type"])    # what happened at each place
+    assert events and events == sorted(e.sub_event_type for p in seed_places for e in p.events)
+    assert sum(len(f["properties"]["events"]) for f in geojson["features"]) \
+        == sum(len(p.events) for p in seed_places if p.resolved)
     page = media(sharing, "Standalone HTML map").decode("utf-8")
     assert "/app/static" not in page
     assert len(marker_rows(page)) == sum(p.resolved for p in seed_places)

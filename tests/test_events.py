@@ -165,3 +165,17 @@ def test_weapons_destroyed_by_shelling_are_the_shelling(fast_parser: Geoparser) 
     text = "Artillery fire destroyed an ammunition depot in Kherson."
     assert events_of(fast_parser, text)[0].sub_event_type == "Shelling/artillery/missile attack"
     assert events_of(fast_parser, "Troops seized weapons in Kherson.")[0].sub_event_type == "Disrupted weapons use"
+
+
+@pytest.mark.parametrize(("text", "sub"), [
+    ("Teachers went on strike in Nairobi to demand unpaid salaries.", "Peaceful protest"),
+    ("Dock workers held a strike in Mombasa.", "Peaceful protest"),
+    ("Police shot dead two protesters in Khartoum.", "Excessive force against protesters"),
+    ("Police arrested twenty protesters in Lagos.", "Protest with intervention"),
+    ("Demonstrators clashed with police in Dakar.", "Violent demonstration"),
+    ("Residents beat a suspected thief to death in Kampala.", "Mob violence"),
+    ("An Israeli strike hit a house in Rafah.", "Air/drone strike"),
+    ("On 5 March 2023, troops patrolled Kidal.", "Change to group/activity"),
+])
+def test_protests_strikes_and_the_month_of_march(fast_parser: Geoparser, text: str, sub: str) -> None:
+    assert events_of(fast_parser, text)[0].sub_event_type == sub

@@ -561,6 +561,17 @@ def test_the_standalone_page_is_titled_headed_and_lists_its_sources(seed_places:
     assert page.count("<title>") == 1
 
 
+def test_what_the_page_asks_the_map_to_report_is_named_in_its_script(seed_places: list[Place]) -> None:
+    """streamlit-folium names a map by its script and reads what to report only when it first draws it:
+    a map asked to report its view (or a clicked point) must have another script than one that is not."""
+    plain, tracked, picking = (generate_leaflet_string(build_map(seed_places, returns=r))
+                               for r in ((), ["bounds"], ["bounds", "last_clicked"]))
+    assert "// reports" not in plain
+    assert "// reports: bounds\n" in tracked
+    assert "// reports: bounds last_clicked\n" in picking
+    assert len({plain, tracked, picking}) == 3
+
+
 # -- events: markers coloured by event type, popups that list them --------------------------------
 
 EVENT_TEXT = ("Kharkiv, 10 March 2022\n\n"

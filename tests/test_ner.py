@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 
 from geo.engine import ner as ner_module
-from geo.engine.ner import MODEL_SHA256, ModelUnavailable, SpacyNER, model_path, try_load_ner, verify_model
+from geo.engine.ner import (
+    MODEL_SHA256,
+    NER_PIPES,
+    ModelUnavailable,
+    SpacyNER,
+    load_ner,
+    model_path,
+    try_load_ner,
+    verify_model,
+)
 from geo.engine.pipeline import Geoparser
 from geo.gazetteer import PlaceIndex
 
@@ -55,9 +64,23 @@ def test_a_tampered_model_is_refused(tampered_model: Path) -> None:
 
 def test_a_model_missing_a_file_is_refused(installed_model: Path, tmp_path: Path) -> None:
     model = copy_pinned_files(installed_model, tmp_path)
-    (model / "tok2vec" / "model").unlink()
+    (model / "ner" / "model").unlink()
     with pytest.raises(ModelUnavailable, match="missing"):
         verify_model(model)
+
+
+def test_only_the_loaded_pipes_weights_are_checked_and_each_must_be_pinned(installed_model: Path,
+                                                                           tmp_path: Path) -> None:
+    model = copy_pinned_files(installed_model, tmp_path)
+    (model / "tok2vec" / "model").write_bytes(b"not the weights")
+    verify_model(model)                                  # the engine's NER does not load the shared tok2vec
+    with pytest.raises(ModelUnavailable, match="tok2vec/model"):
+        verify_model(model, pipes=("tok2vec", "ner"))    # a caller that does, checks it
+    with pytest.raises(ModelUnavailable, match="no pinned digest for the model file parser/model"):
+        verify_model(installed_model, pipes=("tok2vec", "parser", "ner"))
+    verify_model(installed_model, pipes=("attribute_ruler", "ner"))     # no weights, nothing to pin
+    with pytest.raises(ValueError, match="no pipe"):
+        load_ner(pipes=("ner", "coref"))
 
 
 def test_the_pipeline_falls_back_to_gazetteer_only(tampered_model: Path, monkeypatch: pytest.MonkeyPatch,
@@ -97,3 +120,15 @@ def test_entities_have_offsets_into_the_text(ner_required: SpacyNER) -> None:
     assert all(s >= second for s, _, _ in windowed)
     assert {text[s:e] for s, e, _ in windowed} >= {"Vladimir Putin", "Moscow"}
     assert ner_required.spans(text, []) == []
+
+
+def test_the_ner_is_loaded_without_the_shared_tok2vec_and_finds_the_same_entities(
+        ner_required: SpacyNER) -> None:
+    assert NER_PIPES == ("ner",) and ner_required.nlp.pipe_names == ["ner"]
+    with_shared = load_ner(pipes=("tok2vec", "ner"))
+    assert with_shared.nlp.pipe_names == ["tok2vec", "ner"]
+    text = ("Rockets hit Kharkiv and Zaporizhzhia overnight, the governor of Kharkiv oblast said on Telegram. "
+            "In Springfield, Illinois, Mayor Jane Doe opened the Lincoln Memorial Bridge. "
+            "Aid trucks left Port Sudan for El Fasher, North Darfur, on Monday. "
+            "The Red Cross said the Rafah crossing between Egypt and Gaza was closed.")
+    assert ner_required(text) == with_shared(text) != []

@@ -165,7 +165,7 @@ def test_places_from_parsed_equals_places_for(parser: Geoparser, seed_a: Article
     cp, _ = cached_parser(parser, tmp_path)
     for _ in range(2):          # a miss, then hits read back from disk
         fresh = CachedParser(CountingLoad(parser), ner=parser.ner is not None, directory=tmp_path)
-        assert places_from_parsed([(a, fresh.parse(a.text)) for a in (seed_a, seed_b)]) == \
+        assert places_from_parsed([(a, fresh.parse(a.text)) for a in (seed_a, seed_b)], events=parser.events) == \
             places_for([seed_a, seed_b], parser)
     assert all(isinstance(cp.cache.get(a.text), ParsedText) for a in (seed_a, seed_b))
 

@@ -32,8 +32,7 @@ def geoparser() -> Geoparser:
 
 @st.cache_resource(show_spinner=False)
 def event_finder() -> EventFinder:
-    """The event finder (geo.engine.events): built from the gazetteer index's demonyms alone, so that
-    places of cached parses get their events without loading the NER model."""
+    """What finds the events of the places' passages: needs the index only, not the NER."""
     return EventFinder.for_index(PlaceIndex.load())
 
 

@@ -62,10 +62,12 @@ def place_map(shown: list[Place], listed: list[Place], frame: StoryFrame | None,
     # A new map each run, not a cached one: st_folium renders the map it is given, and a folium map
     # rendered twice renders differently (new element names, the legend twice), which would give
     # the component a new id (a remount that drops the click). A fresh build renders the same.
-    returned = ["last_object_clicked_tooltip"] + (["bounds"] if track_view else []) + map_returns()
+    # What else the map reports is named in its script: a map asked for something new is a new map.
+    returns = (["bounds"] if track_view else []) + map_returns()
     out = st_folium(build_map(shown, tiles=online, labels=labels, selected=state.get("selected"), frame=frame,
-                              by_event=has_events(shown)),
-                    height=560, use_container_width=True, returned_objects=returned, key="map")
+                              returns=returns, by_event=has_events(shown)),
+                    height=560, use_container_width=True, returned_objects=["last_object_clicked_tooltip", *returns],
+                    key="map")
     take_map_click(out)       # a point clicked for a review
     if track_view:
         state.map_bounds = map_bounds((out or {}).get("bounds"))

@@ -123,6 +123,20 @@ class _PlainOutput(MacroElement):
             element.render(**kwargs)
 
 
+class _Returns(MacroElement):
+    """A comment in the map's script naming what the page asks the map to report. streamlit-folium
+    names a map by its script and reads what to report only when it first draws it: a map asked for
+    something new (the view once the current-view PNG is on, a clicked point for a review) must be
+    a new map in the page, or it keeps reporting only what it was first asked for."""
+
+    _template = Template("{% macro script(this, kwargs) %}\n// reports: {{ this.names }}\n{% endmacro %}")
+
+    def __init__(self, names: Sequence[str]) -> None:
+        super().__init__()
+        self._name = "Returns"
+        self.names = " ".join(sorted(n for n in names if n.replace("_", "").isalnum()))
+
+
 # Characters written as \\uXXXX in the marker rows. <, >, & and ' keep the script inert as HTML;
 # braces keep it inert as a template (rows hold no objects, so every brace is in a string, and
 # streamlit-folium rewrites `{{'name'}}`); parentheses and underscores keep article text out of
@@ -557,7 +571,7 @@ class Uncertainty(_PlainOutput):
 def build_map(places: Sequence[Place], *, status: Callable[[Place], str | None] | None = None,
               tiles: bool = True, standalone: bool = False, base: str = STATIC_URL,
               height: int | str = 600, labels: bool = True, selected: str | None = None,
-              frame: StoryFrame | None = None, by_event: bool = False) -> folium.Map:
+              frame: StoryFrame | None = None, returns: Sequence[str] = (), by_event: bool = False) -> folium.Map:
     """The map of the resolved places: one circle marker each, sized by mentions, styled by kind
     (or by comparison status, or with `by_event` coloured by the place's main event type), named on
     the map (`labels`), opened on the story's frame
@@ -567,7 +581,9 @@ def build_map(places: Sequence[Place], *, status: Callable[[Place], str | None] 
     uncertainty circle; unplaced places are not drawn. `selected` (a place key) is highlighted,
     and the map centres on it and opens its popup.
 
-    `standalone` embeds the basemap (for a single-file export); `base` is where the assets live."""
+    `standalone` embeds the basemap (for a single-file export); `base` is where the assets live.
+    `returns` names what the page asks the map to report besides marker clicks (the view, a clicked
+    point); the map's script names it too (see `_Returns`)."""
     LocalMap, PlaceLayer = local_asset_classes(base)
     # maxZoom on the map itself: folium 0.20 hands max_zoom only to a tile layer it creates, and
     # without one markercluster throws "Map has no maxZoom specified".
@@ -602,6 +618,8 @@ def build_map(places: Sequence[Place], *, status: Callable[[Place], str | None] 
     else:
         Legend([(GROUP_STYLE[g][0], GROUP_LABEL[g], GROUP_STYLE[g][2]) for g in GROUP_STYLE],
                corrected=any(p.correction is not None for p in resolved)).add_to(m)
+    if returns:
+        _Returns(returns).add_to(m)
     if frame is not None:
         south, west, north, east = frame.bounds
         # the frame opens below the legend (top right), so that no place of the story hides under it

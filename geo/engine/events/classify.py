@@ -12,7 +12,7 @@ before it in the passive: "a soldier was killed"); a `take` trigger needs a plac
 near it and asks `is_state` whether its actor is the government's side; `detain` asks the same to tell
 an arrest from an abduction; `air` looks for aircraft in the sentence; gate roles (`weapon`,
 `property`, `base`, `protest`, `bodies`, `group`) fire only with their words close by (in the sentence
-for `protest` and `group`).
+for `protest` and `group`; `war` only in a sentence that is not about a protest).
 """
 
 from __future__ import annotations
@@ -152,8 +152,8 @@ class _Context:
             return (t.sub_event_type, t.rank) if self._state(i) is not False else (CODES["ABDUCT"], 4)
         if role == "air":
             return (CODES["AIR"], 6) if self.air else (CODES["IED"], 7)
-        if role == "protest":
-            return (t.sub_event_type, t.rank) if self.protest else None
+        if role in ("protest", "war"):
+            return (t.sub_event_type, t.rank) if self.protest == (role == "protest") else None
         if role == "group":
             return (t.sub_event_type, t.rank) if self.armed else None
         words = {"weapon": WEAPONS, "property": PROPERTY, "base": BASES, "bodies": _BODIES}[role]

@@ -15,6 +15,7 @@ only a battle whose paragraph then says that a place changed hands gives way to 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -89,10 +90,13 @@ class EventFinder:
         if not mentions:
             return []
         dates = find_dates(text, article_date)
-        events: list[Event] = []
+        when = _Dates(dates, [d.start for d in dates], article_date)
+        events: list[tuple[int, Event]] = []
         k = 0
-        sentences = split_passages(Article("", "", "", text))
-        for sentence in sentences:
+        paragraph, paragraph_start = -1, 0
+        for sentence in split_passages(Article("", "", "", text)):
+            if sentence.paragraph != paragraph:
+                paragraph, paragraph_start = sentence.paragraph, sentence.start
             while k < len(mentions) and mentions[k].mention.start < sentence.start:
                 k += 1
             here = []
@@ -100,13 +104,13 @@ class EventFinder:
                 here.append(mentions[k])
                 k += 1
             if here:
-                event = self._sentence_event(text, sentence, here, dates, article_date)
+                event = self._sentence_event(text, sentence, here, when, paragraph_start)
                 if event is not None:
                     events.append((sentence.paragraph, event))
         return _main_first(events)
 
-    def _sentence_event(self, text: str, sentence, here: list[ResolvedMention], dates: list[DateMention],
-                        article_date: str) -> Event | None:
+    def _sentence_event(self, text: str, sentence, here: list[ResolvedMention], when: _Dates,
+                        paragraph_start: int) -> Event | None:
         offset = sentence.start
         tokens = [Token(t.start + offset, t.end + offset, *t[2:]) for t in tokenize(sentence.text)]
         spans = [(r.mention.start, r.mention.end) for r in here]
@@ -119,12 +123,21 @@ class EventFinder:
         main = decision.main
         place = _place_for(here, tokens[main.i].start)
         actors = state.actors()
-        date, source = _date_for(dates, sentence, text, article_date)
+        date, source = _date_for(when.dates, when.starts, sentence, paragraph_start, when.article_date)
         return Event(
             EVENT_TYPE_OF[decision.sub_event_type], decision.sub_event_type, tokens[main.i].start, tokens[main.j].end,
             text[tokens[main.i].start:tokens[main.j].end],
             tuple((tokens[m.i].start, tokens[m.j].end) for m in decision.matches),
             place, tuple(a.text for a in actors), date, source, (sentence.start, sentence.end))
+
+
+@dataclass(frozen=True)
+class _Dates:
+    """A text's dates in order, their offsets (for bisecting), and the article's date."""
+
+    dates: list[DateMention]
+    starts: list[int]
+    article_date: str
 
 
 class _StateJudge:
@@ -185,18 +198,19 @@ def _place_for(here: list[ResolvedMention], at: int) -> EventPlace:
     return EventPlace(r.mention.start, r.mention.end, r.mention.name, r.precision, where.country if where else "")
 
 
-def _date_for(dates: list[DateMention], sentence, text: str, article_date: str) -> tuple[str | None, str]:
+def _date_for(dates: list[DateMention], starts: list[int], sentence, paragraph_start: int,
+              article_date: str) -> tuple[str | None, str]:
     """The sentence's own date (a written date before a relative one), else the latest date written
-    before it in its paragraph, else the article's date."""
-    inside = [d for d in dates if sentence.start <= d.start < sentence.end and d.date]
+    before it in its paragraph, else the article's date; `starts` are the dates' offsets, in order."""
+    first, end = bisect_left(starts, sentence.start), bisect_left(starts, sentence.end)
+    inside = [d for d in dates[first:end] if d.date]
     for source in ("text", "relative"):
         for d in inside:
             if d.source == source:
                 return d.date, source
-    paragraph_start = text.rfind("\n\n", 0, sentence.start)
-    earlier = [d for d in dates if paragraph_start <= d.start < sentence.start and d.date]
-    if earlier:
-        return earlier[-1].date, earlier[-1].source
+    for d in reversed(dates[bisect_left(starts, paragraph_start):first]):
+        if d.date:
+            return d.date, d.source
     if article_date:
         return article_date[:10], "article"
     return None, ""

@@ -21,7 +21,8 @@ ROLE says what else decides (see geo.engine.events.classify):
 - `protest` only in a sentence about a protest (dispersal, force against protesters);
 - `detain` state forces arrest, anyone else abducts;
 - `bodies` only with "body/bodies" close before or after it;
-- `group` only in a sentence that names armed people (an armed group's activity).
+- `group` only in a sentence that names armed people (an armed group's activity);
+- `war` only in a sentence that is not about a protest ("strike" is a labour strike there).
 
 The words are generic English news and military vocabulary; the sub-types and their scope follow ACLED's
 public codebook (geo.engine.events.taxonomy).
@@ -67,7 +68,7 @@ jet/jets; fighter jet/jets; aircraft; helicopter/helicopters; gunship/gunships; 
 uav/uavs; quadcopter/quadcopters; kamikaze; loitering munition/munitions; airplane/airplanes; plane/planes; \
 air force
 AIR 6 air | bomb/bombs/bombed/bombing/bombings
-AIR 1.5 - | strike/strikes
+AIR 2.5 war | strike/strikes
 SHELL 5 - | shell/shelled/shelling/shellings/shells; artillery; mortar/mortars; rocket/rockets; missile/missiles; \
 mlrs; howitzer/howitzers; bombard/bombarded/bombarding/bombardment/bombardments; barrage/barrages; \
 projectile/projectiles; cluster munition/munitions; multiple rocket; tank fire; grad; himars; \
@@ -85,12 +86,14 @@ handed over control
 ABDUCT 4 - | abduct/abducted/abducting/abducts/abduction/abductions/abductee/abductees/abductors; \
 kidnap/kidnapped/kidnapping/kidnappings/kidnaps/kidnappers; hostage/hostages; taken captive/hostage; \
 held captive/hostage; forcibly disappeared; enforced/forced disappearance
-FORCE 4 protest | killed/shot/wounded/injured; live ammunition/bullets/fire; opened fire; fired on/at
+FORCE 4 protest | killed/shot/wounded/injured/killing; shot dead; live ammunition/bullets/fire/rounds; opened fire; \
+fired on/at; beat/beaten/beating
 INTERVENE 4 protest | dispersed/disperse/dispersing; tear gas/teargas; tear-gas; rubber bullets; water cannon/cannons; \
 arrested/detained/blocked; broke/broken up
 RIOT 3 - | riot/riots/rioted/rioting/rioters; violent demonstration/demonstrations/protest/protests; \
 threw/throwing stones/rocks; stone-throwing; burned/burning tyres/tires; barricades
-MOB 3 - | mob/mobs; lynch/lynched/lynching; vigilante/vigilantes; mob justice
+MOB 3 - | mob/mobs; lynch/lynched/lynching; vigilante/vigilantes; mob justice; jungle justice; \
+suspected thief/thieves/criminal/criminals/witch/witches
 CLASH 3 - | clash/clashed/clashes/clashing; fight/fought/fighting/fights; battle/battled/battles/battling; \
 exchange/exchanged/exchanging fire/gunfire/fires; exchange of fire/gunfire; gunfight/gunfights; \
 firefight/firefights; skirmish/skirmishes; shootout/shoot-out; engaged/engage; repel/repelled/repulsed; \
@@ -99,12 +102,13 @@ offensive; armed confrontation/confrontations; small arms; ambush/ambushed/ambus
 stormed/storm; infantry
 ATTACK 2 target | attack/attacked/attacks/attacking; kill/killed/killing/kills; shot/shoot/shooting/shoots; \
 opened/open fire; fired on/at/upon; assault/assaulted; raid/raided/raids; target/targeted/targeting; \
-shot dead; injured/wounded/injuring/wounding; hit; assassinated/assassination; assassinate
+shot dead; injured/wounded/injuring/wounding; assassinated/assassination; assassinate
 ATTACK 2 - | massacre/massacred/massacres; murder/murdered/murders; execute/executed/execution/executions; \
 behead/beheaded; torture/tortured; beat/beaten/beating; stab/stabbed/stabbing; hacked; whipped/flogged
 PROTEST 2 - | protest/protests/protested/protesting/protester/protesters/protestors; \
 demonstration/demonstrations/demonstrators/demonstrated; rally/rallies/rallied; marched/marchers; sit-in; \
-picket/picketed; went/go on strike; hunger strike; vigil
+picket/picketed; went/go/were/are on strike; hunger strike; vigil; general strike; strikers; \
+held/staged/hold a strike; labour/labor/workers strike; sit-ins; boycott/boycotted
 AGREE 2 - | agreement/agreements; agreed; ceasefire/cease-fire/truce; peace deal/accord/agreement/talks; \
 signed a/an; prisoner/prisoners exchange/swap; exchange of prisoners/bodies; negotiated/negotiations; \
 reconciliation; surrender/surrendered/surrenders; evacuation deal/agreement; repatriated/repatriation

@@ -38,10 +38,11 @@ SUB_TYPES: dict[str, tuple[str, str]] = {
     "Excessive force against protesters": (PROTESTS, "forces kill or seriously wound peaceful protesters"),
     "Violent demonstration": (RIOTS, "demonstrators use violence: stones, fires, destroying property"),
     "Mob violence": (RIOTS, "a crowd without a political demand attacks people or property (lynching, vigilantes)"),
-    "Agreement": (STRATEGIC, "groups agree: ceasefires, peace deals, prisoner exchanges, handovers"),
+    "Agreement": (STRATEGIC, "groups agree: ceasefires, peace deals, prisoner exchanges, surrenders, releases"),
     "Arrests": (STRATEGIC, "state forces arrest or detain people"),
     "Change to group/activity": (
-        STRATEGIC, "a group changes: defections, surrenders, mergers, recruitment, troop movements"),
+        STRATEGIC, "a group changes or acts without violence: defections, mergers, recruitment, troop movements, "
+                   "patrols, taxes"),
     "Disrupted weapons use": (
         STRATEGIC, "an attack is prevented: explosives defused or cleared, weapons seized, missiles or drones "
                    "intercepted or shot down"),

@@ -20,13 +20,24 @@ import sys
 CELL_CHARS = 60     # a table cell is cut to this many characters (the CSV keeps everything)
 
 
-def add_corpus_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Add `corpus` and its commands to the main parser (`common`: --fast, --demonyms, --no-corrections)."""
+def add_corpus_commands(sub: argparse._SubParsersAction, countries) -> None:
+    """Add `corpus` and its commands to the main parser's subcommands (`countries`: how `--country`
+    reads its value, as for `places` and `annotate`)."""
+    engine = argparse.ArgumentParser(add_help=False)
+    engine.add_argument("--fast", action="store_true", help="gazetteer-only recognition (no NER)")
+    engine.add_argument("--demonyms", action="store_true",
+                        help="also count demonyms ('Ukrainian') as mentions of their country")
+    engine.add_argument("--country", type=countries, metavar="CC[,CC]",
+                        help="the countries the whole batch is about (ML or ML,BF): a small namesake elsewhere "
+                             "needs its own evidence, else it stays unplaced")
+    reading = argparse.ArgumentParser(add_help=False)
+    reading.add_argument("--no-corrections", action="store_true",
+                         help="leave out your corrections (see `corrections`): the engine's results alone")
     c = sub.add_parser("corpus", help="many articles into a store on disk (Dask, Parquet), queried with DuckDB",
                        description="Geoparse a folder of articles or a JSONL file into a store (a folder of "
                                    "Parquet tables), and query it.")
     csub = c.add_subparsers(dest="action", required=True)
-    r = csub.add_parser("run", parents=[common], help="parse what the store lacks (resumable)",
+    r = csub.add_parser("run", parents=[engine], help="parse what the store lacks (resumable)",
                         description="Parse the records the store lacks, on a local Dask cluster or an existing one. "
                                     "Run it again after a kill: it parses only what is missing.")
     r.add_argument("input", help='a folder of .txt/.md/.html articles, or a JSONL file ({"id", "text", "title"?, '
@@ -42,18 +53,18 @@ def add_corpus_commands(sub: argparse._SubParsersAction, common: argparse.Argume
     r.add_argument("--reparse", action="store_true", help="parse again what another engine version parsed")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.set_defaults(func=cmd_run)
-    s = csub.add_parser("stats", parents=[common], help="what the store holds")
+    s = csub.add_parser("stats", parents=[reading], help="what the store holds")
     s.add_argument("store")
     s.add_argument("--json", action="store_true", help="as JSON")
     s.set_defaults(func=cmd_stats)
-    q = csub.add_parser("query", parents=[common], help="your own SQL over the views articles, mentions, places, texts",
+    q = csub.add_parser("query", parents=[reading], help="your own SQL over the views articles, mentions, places",
                         description="DuckDB SQL over the views articles, mentions, places and texts (corrections "
                                     "applied unless --no-corrections).")
     q.add_argument("store")
     q.add_argument("sql")
     q.add_argument("--csv", action="store_true", help="CSV instead of a table")
     q.set_defaults(func=cmd_query)
-    e = csub.add_parser("export", parents=[common], help="the places as GeoJSON or the mentions as CSV")
+    e = csub.add_parser("export", parents=[reading], help="the places as GeoJSON or the mentions as CSV")
     e.add_argument("store")
     e.add_argument("--format", choices=("geojson", "csv"), required=True)
     e.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="articles dated on or after this day")
@@ -65,12 +76,10 @@ def cmd_run(args) -> int:
     from geo.store.corpus.records import InputError
     from geo.store.corpus.run import RunError, RunOptions, StoreError, run_corpus
 
-    if args.no_corrections:
-        print("note: --no-corrections changes nothing here: the store keeps the engine's results, and "
-              "corrections apply when it is read", file=sys.stderr)
     options = RunOptions(workers=args.workers, scheduler=args.scheduler, batch_size=max(1, args.batch_size),
                          part_articles=max(1, args.part_size),
-                         fast=args.fast, demonyms=args.demonyms, reparse=args.reparse, progress=not args.no_progress)
+                         fast=args.fast, demonyms=args.demonyms, country=args.country or (), reparse=args.reparse,
+                         progress=not args.no_progress)
     try:
         report = run_corpus(args.input, args.store, options)
     except (InputError, StoreError, RunError) as exc:

@@ -48,6 +48,7 @@ class RunOptions:
     part_seconds: float = 60.0          # this often, so a kill loses little work)
     fast: bool = False                  # gazetteer-only recognition
     demonyms: bool = False
+    country: tuple[str, ...] = ()       # the countries the texts are about (Geoparser's focus, `--country`)
     reparse: bool = False               # parse again what another engine version parsed
     progress: bool = True
 
@@ -68,6 +69,7 @@ class RunReport:
     start_seconds: float = 0.0          # cluster start and parser loading
     parse_seconds: float = 0.0
     worker_peak_mb: dict[str, float] = field(default_factory=dict)
+    worker_cpu_seconds: float = 0.0     # CPU time the workers spent while parsing (all of them)
 
     @property
     def rate(self) -> float:
@@ -112,7 +114,8 @@ def run_corpus(input_path, store_path, options: RunOptions = RunOptions(), *,
                say=lambda line: print(line, file=sys.stderr)) -> RunReport:
     """Parse what the store lacks (see the module docstring); `say` hears the problems as they come."""
     store = CorpusStore.open(store_path, create=True)
-    report = RunReport(engine_version=local_engine_version(fast=options.fast, demonyms=options.demonyms))
+    report = RunReport(engine_version=local_engine_version(fast=options.fast, demonyms=options.demonyms,
+                                                           focus=tuple(c.upper() for c in options.country)))
     with store.writing() as writer:
         plan = _plan(input_path, store.stored(), report.engine_version, options.reparse, report)
         for problem in report.problems:
@@ -164,15 +167,17 @@ def _load_engine(client: Client, options: RunOptions, report: RunReport) -> None
     """Load the parser on every worker (once; a cluster that has it loaded from an earlier run keeps it)
     and check that they all run this machine's engine."""
     client.wait_for_workers(1, timeout=120)
-    wanted = (options.fast, options.demonyms, report.engine_version)
+    focus = tuple(c.upper() for c in options.country)
+    wanted = (options.fast, options.demonyms, focus, report.engine_version)
     engines = client.run(worker_engine)
     if any(engine != wanted for engine in engines.values()):
-        client.register_plugin(GeoparserPlugin(fast=options.fast, demonyms=options.demonyms), name=PLUGIN_NAME)
+        client.register_plugin(GeoparserPlugin(fast=options.fast, demonyms=options.demonyms, focus=focus),
+                               name=PLUGIN_NAME)
         engines = client.run(worker_engine)
     other = {addr: engine for addr, engine in engines.items() if engine != wanted}
     if other:
         addr, engine = next(iter(other.items()))
-        raise RunError(f"the worker at {addr} runs engine version {engine[2] if engine else '?'}, this machine "
+        raise RunError(f"the worker at {addr} runs engine version {engine[-1] if engine else '?'}, this machine "
                        f"{report.engine_version}: give the workers the same code, packages and gazetteers, and "
                        "restart them after an update")
     report.workers = len(engines)
@@ -226,6 +231,7 @@ def _parse(client: Client, records: Iterable[InputRecord], total: int, writer: P
     bar = tqdm(total=total, unit="article", desc="parsing", file=sys.stderr, disable=not options.progress,
                dynamic_ncols=True, postfix=f"Dask dashboard {report.dashboard}" if report.dashboard else None)
     started = time.monotonic()
+    cpu_before = client.run(time.process_time)
 
     def collect(future) -> None:
         wheres = batches.pop(future.key)
@@ -262,6 +268,8 @@ def _parse(client: Client, records: Iterable[InputRecord], total: int, writer: P
         parts.flush()                  # what was parsed is kept, even on Ctrl-C
         bar.close()
         report.parse_seconds = time.monotonic() - started
+    cpu_after = client.run(time.process_time)
+    report.worker_cpu_seconds = sum(cpu_after[w] - cpu_before.get(w, 0.0) for w in cpu_after)
 
 
 def _peak_rss_mb() -> float:

@@ -35,24 +35,27 @@ PLUGIN_NAME = "conflictmap-geoparser"
 _ROWS_CODE = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:12]   # how rows are made is part of the engine
 
 
-def engine_version(*, ner: bool, demonyms: bool = False) -> str:
+def engine_version(*, ner: bool, demonyms: bool = False, focus: tuple[str, ...] = ()) -> str:
     """What a store's rows depend on besides the text: the parse cache's engine fingerprint (gazetteer
-    sources, the engine's code, the NER and its version, options) and this module's code."""
-    return hashlib.sha1(f"{engine_fingerprint(ner=ner, demonyms=demonyms)}|rows={_ROWS_CODE}".encode()).hexdigest()[:16]
+    sources, the engine's code, the NER and its version, options, the story countries) and this module's
+    code."""
+    fingerprint = engine_fingerprint(ner=ner, demonyms=demonyms, focus=focus)
+    return hashlib.sha1(f"{fingerprint}|rows={_ROWS_CODE}".encode()).hexdigest()[:16]
 
 
-def local_engine_version(*, fast: bool = False, demonyms: bool = False) -> str:
+def local_engine_version(*, fast: bool = False, demonyms: bool = False, focus: tuple[str, ...] = ()) -> str:
     """The engine version this machine's parser would have (without loading it)."""
-    return engine_version(ner=not fast and ner_available(), demonyms=demonyms)
+    return engine_version(ner=not fast and ner_available(), demonyms=demonyms, focus=focus)
 
 
 class GeoparserPlugin(WorkerPlugin):
     """Loads the gazetteer index and the NER once per worker process, when the worker starts (or
     when the plugin is registered); `parse_batch` uses it for every batch that worker gets."""
 
-    def __init__(self, *, fast: bool = False, demonyms: bool = False) -> None:
+    def __init__(self, *, fast: bool = False, demonyms: bool = False, focus: tuple[str, ...] = ()) -> None:
         self.fast = fast
         self.demonyms = demonyms
+        self.focus = tuple(focus)
         self.parser: Geoparser | None = None
         self.version = ""
 
@@ -61,16 +64,18 @@ class GeoparserPlugin(WorkerPlugin):
         await asyncio.to_thread(self._load)
 
     def _load(self) -> None:
-        self.parser = Geoparser.create(fast=self.fast, demonyms=self.demonyms)
-        self.version = engine_version(ner=self.parser.ner is not None, demonyms=self.demonyms)
+        self.parser = Geoparser.create(fast=self.fast, demonyms=self.demonyms, focus=self.focus)
+        self.version = engine_version(ner=self.parser.ner is not None, demonyms=self.demonyms,
+                                      focus=self.parser.focus)
 
 
-def worker_engine(dask_worker) -> tuple[bool, bool, str] | None:
-    """(fast, demonyms, engine version) of a worker's loaded parser, None if it has none (`Client.run`)."""
+def worker_engine(dask_worker) -> tuple[bool, bool, tuple[str, ...], str] | None:
+    """(fast, demonyms, focus, engine version) of a worker's loaded parser, None if it has none
+    (`Client.run`)."""
     plugin = dask_worker.plugins.get(PLUGIN_NAME)
     if plugin is None or plugin.parser is None:
         return None
-    return plugin.fast, plugin.demonyms, plugin.version
+    return plugin.fast, plugin.demonyms, plugin.focus, plugin.version
 
 
 @dataclass
