@@ -730,6 +730,15 @@ def test_compare_map_is_coloured_by_status(comparing: AppTest) -> None:
 
 
 # -- share -----------------------------------------------------------------------------------------------
+def test_compare_lists_the_events_only_one_version_reports(comparing: AppTest, seed_places: list[Place],
+                                                           seed_a: Article, seed_b: Article) -> None:
+    expected = [d.row() for d in compare_articles(seed_places, seed_a, seed_b).events]
+    assert expected      # the samples' two versions differ in what they report
+    (events,) = [d for d in comparing.main.dataframe if "trigger" in d.value.columns]
+    assert events.value.to_dict("records") == expected
+    assert {row["version"] for row in expected} <= {ONLY_A, ONLY_B}
+
+
 @pytest.fixture
 def sharing(fresh: AppTest) -> AppTest:
     return set_view(fresh, "Share")
