@@ -106,6 +106,8 @@ def test_the_target_decides_between_a_clash_and_an_attack_on_civilians(fast_pars
     assert events_of(fast_parser, "Gunmen attacked a bus carrying passengers in Garissa.")[0].sub_event_type \
         == "Attack"
     assert events_of(fast_parser, "A soldier was shot in Garissa.")[0].sub_event_type == "Armed clash"
+    # in the passive, the agent after "by" is not the target
+    assert events_of(fast_parser, "A shopkeeper was killed by gunmen in Garissa.")[0].sub_event_type == "Attack"
 
 
 def test_dates_come_from_the_sentence_the_paragraph_or_the_article(fast_parser: Geoparser) -> None:

@@ -175,7 +175,11 @@ class _Context:
 
     def _target(self, t: Trigger, i: int, j: int) -> tuple[str, float]:
         after = self.tokens[j + 1:j + 1 + _TARGET_WINDOW]
-        sides = (self._words_before(i), after) if self._passive(i) else (after,)
+        if self._passive(i):      # "was killed by gunmen": the gunmen are the agent, not the target
+            agent = next((n for n, t in enumerate(after) if t.lower == "by"), len(after))
+            sides = (self._words_before(i), after[:agent])
+        else:
+            sides = (after,)
         for side in sides:
             for tok in side:
                 if tok.lower in ARMED:
