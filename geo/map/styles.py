@@ -50,7 +50,8 @@ EVENT_COLOUR = {
 }
 NO_EVENT_COLOUR = "#9aa3ab"
 NO_EVENT_LABEL = "No event reported"
-TRIGGER_CSS = "background:#ffe0b2;border-bottom:2px solid #e65100;padding:0 1px"   # trigger words in passages
+# trigger words in passages: dark on light orange, whatever the theme's text colour
+TRIGGER_CSS = "background:#ffe0b2;color:#1c1c1c;border-bottom:2px solid #e65100;padding:0 1px"
 
 
 def event_slug(event_type: str) -> str:
