@@ -17,6 +17,8 @@ from geo.app.review_state import active_corrections
 from geo.app.session import VIEWS, address_params, current_filters, open_session, shown_articles
 from geo.app.share_view import share_view
 from geo.app.sidebar import sidebar
+from geo.app.store_view import store_choice, store_page
+from geo.app.story_panel import story_panel
 from geo.app.widgets import show_message
 from geo.map.views import count_line, filter_places
 
@@ -26,6 +28,10 @@ ensure_index()
 corrections = active_corrections()   # the user's corrections apply to every place shown (and key the caches)
 if "library" not in state:           # a new session: the samples, this browser's library, what the link asks
     open_session(dict(st.query_params))
+store = store_choice()               # a corpus store instead of the articles (geo/app/store_view.py)
+if store is not None:
+    store_page(store, corrections)
+    st.stop()
 choices = sidebar()
 articles = shown_articles()
 filters = current_filters()
@@ -42,6 +48,8 @@ places = all_places(articles, corrections)
 shown = filter_places(places, filters)
 recognition = sorted({parse_of(a).recognition for a in articles})
 st.caption(count_line(len(articles), places, shown, recognition))
+with choices.story:          # in the sidebar, under "This story is about"
+    story_panel(articles, choices.labels)
 
 view = st.segmented_control("View", VIEWS, key="view_name", label_visibility="collapsed") or "Map"
 if view != "Share":

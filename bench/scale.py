@@ -2,6 +2,7 @@
 
     $ python bench/scale.py                       # 4,000 / 16,000 / 64,000 lines, default and fast modes
     $ python bench/scale.py --lines 1000 --factors 1,4 --modes fast
+    $ python bench/scale.py --shapes all --modes default    # the hostile shapes of issue 19, as uploads
 
 The text is the sample articles' lines (`seeds/*.txt`) repeated to `--lines` lines (an ordinary
 news text: sentences, names, paragraphs), then 4x and 16x that. Each measurement runs in a fresh
@@ -11,6 +12,11 @@ shows) on the long text alone, net of start-up. Printed per mode and size: the e
 over geo.engine.pipeline.NER_MAX_CHARS are read by the rules alone, unless --ner-throughout), lines, MB,
 seconds, the ratio to the previous size (the bar: 4x the text costs at most 5x the time), mentions found, and the
 process's peak RSS (VmHWM, see bench/speed.py). Nothing is asserted.
+
+`--shapes` measures instead texts shaped to be costly, each read as an upload (`article_from_bytes`,
+so that HTML is converted, and the 5 MB limit applies) and timed from the bytes to the places:
+one 5 MB sentence listing towns ("Shelling hit A, B, C, ..."), 5 MB of short sentences each naming
+another town, 4.4 MB of nested <div>s around a short report, and a 200 KB one-sentence text.
 """
 
 from __future__ import annotations
@@ -24,23 +30,30 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((REPO_ROOT / "seeds").glob("*.txt"))
 
+SHAPES = ("towns_sentence", "town_sentences", "nested_divs", "sentence_200kb")
+
 _PROBE = r"""
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
 from speed import PEAK_RSS_KB
 exec(PEAK_RSS_KB)
 import geo.engine.pipeline
-from geo.files.articles import Article, article_id, split_passages
+from geo.files.articles import Article, article_from_bytes, article_id, split_passages
 from geo.engine.pipeline import Geoparser
 from geo.map.places import group_places
-text = open(sys.argv[2], encoding="utf-8").read()
 if sys.argv[4] == "throughout":
     geo.engine.pipeline.NER_MAX_CHARS = 10**12
 parser = Geoparser.create(fast=sys.argv[3] == "fast")
 parser.parse("Shelling hit Kramatorsk, in the Donetsk region.")
-# an Article made directly: the engine is measured, not the upload limit (5 MB)
-article = Article(id=article_id(text), title="scale", source="scale.txt", text=text)
-start = time.process_time()
+if sys.argv[5] == "upload":            # a shape: read as an upload, timed from the bytes
+    start = time.process_time()
+    article = article_from_bytes(open(sys.argv[2], "rb").read(), sys.argv[2].rsplit("/", 1)[-1])
+else:
+    text = open(sys.argv[2], encoding="utf-8").read()
+    # an Article made directly: the engine is measured, not the upload limit (5 MB)
+    article = Article(id=article_id(text), title="scale", source="scale.txt", text=text)
+    start = time.process_time()
+text = article.text
 resolved = parser.parse(article.text)
 places = group_places([(article, split_passages(article), resolved)])
 seconds = time.process_time() - start
@@ -55,10 +68,51 @@ def long_text(lines: int) -> str:
     return "\n".join(source[i % len(source)] for i in range(lines)) + "\n"
 
 
-def measure(path: Path, mode: str, ner_throughout: bool = False) -> dict:
+def town_names(count: int) -> list[str]:
+    """`count` distinct town names from the gazetteer (the most populous first), one word or more."""
+    sys.path.insert(0, str(REPO_ROOT))
+    from geo.gazetteer import PlaceIndex
+    index = PlaceIndex.load()
+    rows = [r for r in range(len(index)) if index.kinds[r] == "city"]
+    rows.sort(key=lambda r: -int(index.population[r]))
+    names = dict.fromkeys(index.name_of[r] for r in rows)
+    return [n for n in names if n.replace(" ", "").replace("-", "").isalpha()][:count]
+
+
+def shape_bytes(shape: str) -> tuple[str, bytes]:
+    """(file name, bytes) of one of SHAPES (see the module docstring)."""
+    limit = 5_000_000 - 100
+    if shape == "towns_sentence":
+        towns, parts, size = town_names(20_000), ["Shelling hit "], 13
+        while size < limit:
+            name = towns[len(parts) % len(towns)] + ", "
+            parts.append(name)
+            size += len(name.encode())
+        return "towns.txt", ("".join(parts)[:limit - 30] + " and nowhere else.").encode()
+    if shape == "town_sentences":
+        towns, parts, size = town_names(40_000), [], 0
+        for n in range(10**7):
+            sentence = f"Shelling hit {towns[n % len(towns)]} on Monday. "
+            if size + len(sentence.encode()) > limit:
+                break
+            parts.append(sentence)
+            size += len(sentence.encode())
+        return "sentences.txt", "".join(parts).encode()
+    if shape == "nested_divs":
+        depth = 4_400_000 // 11
+        body = "<p>Shelling hit Kramatorsk and Sloviansk, in the Donetsk region.</p>"
+        return "divs.html", ("<html><body>" + "<div>" * depth + body + "</div>" * depth + "</body></html>").encode()
+    if shape == "sentence_200kb":
+        clause = "Shelling hit Kramatorsk, Sloviansk and Bakhmut, and "
+        return "sentence.txt", (clause * (200_000 // len(clause)) + "the sirens went on.").encode()
+    raise ValueError(f"unknown shape {shape!r} (known: {', '.join(SHAPES)})")
+
+
+def measure(path: Path, mode: str, ner_throughout: bool = False, *, upload: bool = False) -> dict:
     env_path = str(REPO_ROOT / "bench")
     done = subprocess.run([sys.executable, "-c", _PROBE, env_path, str(path), mode,
-                           "throughout" if ner_throughout else "as-shipped"], capture_output=True,
+                           "throughout" if ner_throughout else "as-shipped", "upload" if upload else "text"],
+                          capture_output=True,
                           text=True, check=True, cwd=REPO_ROOT,
                           env={"PYTHONPATH": str(REPO_ROOT), **_environ()})
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -77,8 +131,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ner-throughout", action="store_true",
                     help="default mode: run the NER over texts of any length (as shipped, texts over "
                          "geo.engine.pipeline.NER_MAX_CHARS are read by the rules alone)")
+    ap.add_argument("--shapes", help=f"comma-separated shapes to measure instead ({', '.join(SHAPES)}; all)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
+    if args.shapes:
+        return measure_shapes(SHAPES if args.shapes == "all" else args.shapes.split(","), args.modes.split(","),
+                              as_json=args.json)
     factors = [int(f) for f in args.factors.split(",")]
     results = []
     out_dir = REPO_ROOT / "bench" / "results"
@@ -101,6 +159,27 @@ def main(argv: list[str] | None = None) -> int:
                       f"ratio {ratio:>6}  {r['mentions']:7,} mentions  {r['places']:6,} places  "
                       f"peak {r['peak_mb']:7.0f} MB", flush=True)
     if args.json:
+        print(json.dumps(results, indent=1))
+    return 0
+
+
+def measure_shapes(shapes, modes, *, as_json: bool = False) -> int:
+    out_dir = REPO_ROOT / "bench" / "results"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results = []
+    for shape in shapes:
+        name, data = shape_bytes(shape)
+        path = out_dir / f"shape-{name}"
+        path.write_bytes(data)
+        for mode in modes:
+            r = measure(path, mode, upload=True)
+            r.update(shape=shape, mode=mode, engine=r["mode"], mb=len(data) / 1e6)
+            results.append(r)
+            if not as_json:
+                print(f"{shape:15} {mode:8} {r['engine']:14} {r['mb']:5.2f} MB  {r['seconds']:7.2f} s  "
+                      f"{r['mentions']:8,} mentions  {r['places']:6,} places  peak {r['peak_mb']:6.0f} MB",
+                      flush=True)
+    if as_json:
         print(json.dumps(results, indent=1))
     return 0
 

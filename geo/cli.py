@@ -20,6 +20,7 @@ import json
 import re
 import sys
 import time
+import unicodedata
 from collections.abc import Sequence
 
 from geo.engine.pipeline import Geoparser
@@ -97,8 +98,9 @@ def _active_corrections(args) -> list[Correction] | None:
     store cannot be read (the message says so)."""
     if args.no_corrections:
         return []
+    path = default_data_dir() / DB_NAME
     try:
-        corrections = CorrectionStore.active_in()
+        corrections = _store().active() if path.exists() else []
     except CorrectionError as exc:
         print(f"cannot read your corrections: {exc}\n(--no-corrections shows the engine's results alone)",
               file=sys.stderr)
@@ -363,14 +365,29 @@ def cmd_gazetteer_list(args) -> int:
 # -- corrections -----------------------------------------------------------------------------------
 
 def _store() -> CorrectionStore:
-    return CorrectionStore()
+    """The data folder's corrections; what opening found (a damaged file restored) is said on stderr."""
+    store = CorrectionStore()
+    for problem in store.problems:
+        print(f"note: {terminal_safe(problem)}", file=sys.stderr)
+    return store
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with control and format characters (escape sequences, bidi overrides, lone
+    surrogates) written as Python escapes (`\\x1b`, `\\u202e`), so that a note cannot drive the
+    terminal it is printed on."""
+    return "".join(ch.encode("unicode_escape", "backslashreplace").decode("ascii")
+                   if unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in ("Zl", "Zp") else ch
+                   for ch in text)
 
 
 def cmd_corrections_list(args) -> int:
     store = _store()
     corrections = store.list(include_undone=not args.active)
     for c in corrections:
-        print(c.describe())
+        print(terminal_safe(c.describe()))
+    for cid, why in store.damaged.items():
+        print(f"#{cid} DAMAGED: {why} (not applied; `corrections check --repair` sets it aside)")
     if not corrections:
         print(f"no corrections in {store.path}", file=sys.stderr)
     return 0
@@ -393,7 +410,7 @@ def cmd_corrections_import(args) -> int:
     except CorrectionImportError as exc:
         print(f"nothing imported from {args.file}:", file=sys.stderr)
         for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
+            print(f"  {terminal_safe(problem)}", file=sys.stderr)
         return 1
     parts = [f"imported {report.added} correction{'s' if report.added != 1 else ''}"]
     if report.skipped:
@@ -404,9 +421,27 @@ def cmd_corrections_import(args) -> int:
     return 0
 
 
+def cmd_corrections_check(args) -> int:
+    store = _store()
+    store.list()
+    if not store.damaged:
+        print(f"{store.path}: sound ({len(store.list())} corrections; last good copy {store.path.name}.bak)")
+        return 0
+    for cid, why in store.damaged.items():
+        print(f"#{cid} DAMAGED: {why}")
+    if not args.repair:
+        print(f"{len(store.damaged)} damaged; `corrections check --repair` keeps a copy of the file and sets them "
+              f"aside", file=sys.stderr)
+        return 1
+    ids, copy = store.repair()
+    print(f"set aside {len(ids)} damaged correction{'s' if len(ids) != 1 else ''} "
+          f"({', '.join(f'#{i}' for i in ids)}); the file as it was is kept in {copy}")
+    return 0
+
+
 def cmd_corrections_undo(args) -> int:
     undone = _store().undo(args.id)
-    print(f"undone: {undone.describe()}")
+    print(f"undone: {terminal_safe(undone.describe())}")
     return 0
 
 
@@ -479,7 +514,7 @@ def cmd_corrections_add(args) -> int:
     else:
         action = "not_a_place"
     correction = _store().add(args.name, scope, action, target, note=args.note or "")
-    print(f"added {correction.describe()}")
+    print(f"added {terminal_safe(correction.describe())}")
     return 0
 
 
@@ -540,6 +575,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ci = csub.add_parser("import", help="read corrections exported elsewhere (a bad line imports nothing)")
     ci.add_argument("file")
     ci.set_defaults(func=cmd_corrections_import)
+    ck = csub.add_parser("check", help="check the corrections file; --repair sets damaged corrections aside")
+    ck.add_argument("--repair", action="store_true",
+                    help="keep a copy of the file, then remove the damaged corrections from it")
+    ck.set_defaults(func=cmd_corrections_check)
     cu = csub.add_parser("undo", help="undo a correction: the engine's own choice applies again")
     cu.add_argument("id", type=int, help="as `list` shows it (#3 -> 3)")
     cu.set_defaults(func=cmd_corrections_undo)

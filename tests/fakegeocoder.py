@@ -1,6 +1,8 @@
 """A fake geocoding server on 127.0.0.1 that answers like Nominatim (`/search`) and Photon (`/api`),
-and can be made slow or return 429 (with Retry-After), 403, 500 or malformed JSON. It counts the
-requests it gets and stamps each with the test's clock (a fake one advances only when slept)."""
+and can be made slow or return 429 (with Retry-After), 403, 500 or malformed JSON, or hostile:
+trickle its answer a byte at a time, send an endless or a declared-huge answer, JSON nested
+100,000 deep, thousands of candidates, or a redirect (to `redirect_to`, or to itself). It counts
+the requests it gets and stamps each with the test's clock (a fake one advances only when slept)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
-MODES = ("ok", "slow", "429", "403", "500", "malformed", "wrong_shape")
+MODES = ("ok", "slow", "429", "403", "500", "malformed", "wrong_shape", "trickle", "trickle_headers", "endless",
+         "declared_huge", "deep", "many", "redirect", "redirect_same")
 
 
 class FakeClock:
@@ -66,6 +69,9 @@ class FakeGeocoder:
     unknown: set[str] = field(default_factory=set)   # names answered with nothing ("not found")
     requests: list[Request] = field(default_factory=list)
     url: str = ""
+    trickle_every: float = 0.2      # "trickle": seconds between two bytes
+    redirect_to: str = ""           # "redirect": the base URL of the other server
+    streamed: int = 0               # bytes of the "endless" answer written before the client left
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -139,6 +145,9 @@ def make_handler(fake: FakeGeocoder):
                 return self._send(500, b"Internal Server Error")
             if mode == "malformed":
                 return self._send(200, b'[{"lat": "47.1", "lon": ', {"Content-Type": "application/json"})
+            if mode in ("trickle", "trickle_headers", "endless", "declared_huge", "deep", "redirect",
+                        "redirect_same"):
+                return self._hostile(mode, parts)
             if parts.path.endswith("/search"):
                 name = params.get("city") or params.get("q", "").split(",")[0]
                 found = fake.answers_for(name)
@@ -146,6 +155,8 @@ def make_handler(fake: FakeGeocoder):
                 if codes:
                     found = [a for a in found if a.country_code in codes.split(",")]
                 body = [nominatim_record(a, n) for n, a in enumerate(found[: int(params.get("limit", 10))])]
+                if mode == "many":          # the limit ignored: 2,000 places (1.2 MB)
+                    body = [nominatim_record(found[0], n) for n in range(2000)] if found else []
                 if mode == "wrong_shape":
                     body = [{"display": "no coordinates here"}]
             elif parts.path.endswith("/api"):
@@ -156,6 +167,42 @@ def make_handler(fake: FakeGeocoder):
             else:
                 return self._send(404, b"not found")
             self._send(200, json.dumps(body).encode(), {"Content-Type": "application/json"})
+
+        def _hostile(self, mode: str, parts) -> None:
+            if mode in ("redirect", "redirect_same"):
+                base = fake.redirect_to if mode == "redirect" else ""
+                self.send_response(302)
+                self.send_header("Location", f"{base}{parts.path}?{parts.query}&hop=1")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                if mode == "redirect_same":
+                    fake.mode = "ok"        # the second request is answered
+                return None
+            if mode == "trickle_headers":   # the status line and headers, a byte at a time, forever
+                for byte in b"HTTP/1.0 200 OK\r\nX-Padding: " + b"a" * 100_000:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(fake.trickle_every)
+                return None
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            if mode == "declared_huge":
+                self.send_header("Content-Length", str(300 * 1024 * 1024))
+            self.end_headers()              # HTTP/1.0 without a length: the answer ends when the server closes
+            if mode == "trickle":
+                for byte in json.dumps([nominatim_record(Answer("Stepne", 47.1, 37.1), 0)]).encode():
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(fake.trickle_every)
+            elif mode == "deep":
+                self.wfile.write(b"[" * 100_000 + b"]" * 100_000)
+            else:                           # endless (and declared_huge): places until the client leaves
+                record = json.dumps(nominatim_record(Answer("Stepne", 47.1, 37.1), 0)).encode() + b","
+                self.wfile.write(b"[")
+                for _ in range(50 * 1024 * 1024 // len(record)):      # at most 50 MB
+                    self.wfile.write(record)
+                    fake.streamed += len(record)
+            return None
 
         def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
             self.send_response(status)

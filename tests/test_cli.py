@@ -147,6 +147,26 @@ def test_places_says_once_that_a_damaged_index_was_rebuilt_and_keeps_no_parses(
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [cached.name]   # no parse cache, no temp
 
 
+def test_a_folder_where_the_index_file_goes_is_moved_aside_and_the_index_saved(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("CONFLICTMAP_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("CONFLICTMAP_DATA", str(tmp_path / "data"))
+    builds = []
+    monkeypatch.setattr(index_module, "build_index", lambda progress, data_dir=None: builds.append(1) or small_packed())
+    article = tmp_path / "report.txt"
+    article.write_text("Shelling hit Kramatorsk, Ukraine, on Monday.\n", encoding="utf-8")
+    assert main(["places", "--fast", str(article)]) == 0
+    cached = next((tmp_path / "cache").glob("gazetteer-*.pkl"))
+    cached.unlink()
+    (cached / "inside").mkdir(parents=True)                            # a folder takes the index's name
+    capsys.readouterr()
+    assert main(["places", "--fast", str(article)]) == 0
+    out, err = capsys.readouterr()
+    assert "Kramatorsk" in out and "taken by a folder" in err and cached.is_file()
+    assert (next((tmp_path / "cache").glob("gazetteer-*.pkl.not-a-file-*")) / "inside").is_dir()   # kept
+    assert main(["places", "--fast", str(article)]) == 0 and len(builds) == 2                   # saved: no third
+
+
 # -- annotate ------------------------------------------------------------------------------------
 
 ANNOTATE_RECORDS = [

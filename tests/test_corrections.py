@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -19,8 +21,10 @@ from geo.engine.resolve import ResolvedMention
 from geo.files.articles import Article, article_from_text, split_passages
 from geo.gazetteer import PlaceIndex
 from geo.map.places import group_places, place_key
+from geo.store import corrections
 from geo.store.corrections import (
     ContainerRef,
+    Correction,
     CorrectionError,
     CorrectionImportError,
     CorrectionStore,
@@ -68,7 +72,7 @@ def test_the_store_is_sqlite_in_wal_mode_with_a_schema_version(store: Correction
     store.add("Stepne", Scope.article("a" * 12), "not_a_place")
     con = sqlite3.connect(store.path)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert con.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 2
     con.close()
 
 
@@ -323,6 +327,220 @@ def test_an_import_conflicting_with_a_stored_correction_imports_nothing(store: C
     with pytest.raises(CorrectionImportError, match="line 3: .*other content"):
         store.import_file(path)
     assert [x.uid for x in store.list()] == [c.uid]                     # line 2 was rolled back too
+
+
+def header(version: object = 1) -> str:
+    return json.dumps({"format": "conflictmap-corrections", "version": version})
+
+
+GOOD = {"name": "Stepne", "scope": "article", "scope_key": "a" * 12, "action": "point",
+        "target": {"lat": 47.8, "lon": 37.6}}
+
+
+@pytest.mark.parametrize(("line", "words"), [
+    ('{"name": "Stepne", "scope": "article", "scope_key": "aaaaaaaaaaaa", "action": "point", '
+     '"target": {"lat": ' + "9" * 400 + ', "lon": 37.6}}', "target lat is not a number in range"),
+    ('{"name": "Stepne", "scope": "article", "scope_key": "aaaaaaaaaaaa", "action": "point", '
+     '"target": {"lat": 1e400, "lon": 37.6}}', "latitude inf"),
+    ('{"name": "Stepne", "scope": "article", "scope_key": "aaaaaaaaaaaa", "action": "point", '
+     '"target": {"lat": NaN, "lon": 37.6}}', "latitude nan"),
+    ('{"name": "Step\\ud800ne", "scope": "article", "scope_key": "aaaaaaaaaaaa", "action": "not_a_place"}',
+     "name holds a lone surrogate"),
+    (json.dumps({**GOOD, "note": "\ud800"}), "note holds a lone surrogate"),
+    (json.dumps({**GOOD, "note": "x" * 3000}), "note is longer than 2,000 characters"),
+    (json.dumps({**GOOD, "name": "x" * 400}), "name is longer than 300 characters"),
+    (json.dumps({**GOOD, "target": {"lat": 1, "lon": 2, "raw": "x" * 40_000}}), "target raw is longer"),
+    (json.dumps({**GOOD, "\ud800\x1b[31m": 1}), "unknown field(s): '\\ud800\\x1b[31m'"),
+])
+def test_bad_values_are_line_numbered_errors_not_tracebacks(store: CorrectionStore, tmp_path: Path, line: str,
+                                                            words: str) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text("\n".join([header(), json.dumps(GOOD), line]) + "\n", encoding="utf-8", errors="surrogatepass")
+    with pytest.raises(CorrectionImportError) as caught:
+        store.import_file(path)
+    [problem] = caught.value.problems
+    assert problem.startswith("line 3: ") and words in problem, problem
+    assert store.list() == []
+
+
+@pytest.mark.parametrize("version", [-5, 0, 2, "1", True, None, 1.0])
+def test_a_header_with_another_version_is_refused(store: CorrectionStore, tmp_path: Path, version: object) -> None:
+    path = tmp_path / "v.jsonl"
+    path.write_text(header(version) + "\n" + json.dumps(GOOD) + "\n", encoding="utf-8")
+    with pytest.raises(CorrectionImportError, match="line 1: format version"):
+        store.import_file(path)
+    assert store.list() == []
+
+
+def test_an_import_is_capped_in_bytes_line_length_and_rows(store: CorrectionStore, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(CorrectionImportError, match="larger than 20 MB"):
+        store.import_file("/dev/zero")                                  # stops reading at 20 MB
+    long_line = tmp_path / "long.jsonl"
+    long_line.write_text(header() + "\n" + json.dumps({**GOOD, "note": "x" * 70_000}) + "\n", encoding="utf-8")
+    with pytest.raises(CorrectionImportError, match="line 2: longer than 65,536 characters"):
+        store.import_file(long_line)
+    monkeypatch.setattr(corrections, "MAX_IMPORT_RECORDS", 3)
+    many = tmp_path / "many.jsonl"
+    many.write_text("\n".join([header()] + [json.dumps({**GOOD, "name": f"Village {n}"}) for n in range(5)]) + "\n",
+                    encoding="utf-8")
+    with pytest.raises(CorrectionImportError, match="line 5: more than 3 corrections in one file"):
+        store.import_file(many)
+    garbage = tmp_path / "garbage.jsonl"
+    garbage.write_text(header() + "\n" + "x\n" * 500, encoding="utf-8")
+    with pytest.raises(CorrectionImportError) as caught:
+        store.import_file(garbage)
+    assert len(caught.value.problems) == 101 and "stopped after 100 problems" in caught.value.problems[-1]
+    assert store.list() == []
+
+
+def test_the_corrections_that_apply_at_once_are_capped(store: CorrectionStore, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(corrections, "MAX_ACTIVE", 2)
+    store.add("Stepne", Scope.article("a" * 12), "not_a_place")
+    store.add("Robotyne", Scope.article("a" * 12), "not_a_place")
+    with pytest.raises(CorrectionError, match="2 corrections apply already"):
+        store.add("Orikhiv", Scope.article("a" * 12), "not_a_place")
+    path = tmp_path / "one.jsonl"
+    path.write_text(header() + "\n" + json.dumps({**GOOD, "name": "Orikhiv"}) + "\n", encoding="utf-8")
+    with pytest.raises(CorrectionImportError, match="3 corrections would apply"):
+        store.import_file(path)
+    store.undo(1)
+    assert store.import_file(path).added == 1 and len(store.active()) == 2
+
+
+def test_cli_list_escapes_terminal_control_characters_in_notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    use_data_dir(tmp_path / "data", monkeypatch)
+    CorrectionStore().add("Stepne", Scope.article("a" * 12), "not_a_place",
+                          note="\x1b]0;owned\x07\x1b[2J\u202egnp.exe \u2028next")
+    code, out, _ = run(capsys, "corrections", "list")
+    assert code == 0 and "\x1b" not in out and "\u202e" not in out and "\x07" not in out and "\u2028" not in out
+    assert "\\x1b]0;owned\\x07\\x1b[2J\\u202egnp.exe \\u2028next" in out
+
+
+# -- a damaged store: detected on open, reported, the last good copy restored, nothing silently lost ----
+
+def two_corrections(path: Path) -> tuple[CorrectionStore, list[Correction]]:
+    store = CorrectionStore(path)
+    store.add("Stepne", Scope.article("a" * 12), "point", point(), note="checked")
+    store.add("Robotyne", Scope.container(DONETSK_OBLAST, "Donetsk oblast"), "not_a_place")
+    return store, store.active()
+
+
+def tamper(path: Path, sql: str, *params: object) -> None:
+    con = sqlite3.connect(path)
+    con.execute(sql, params)
+    con.commit()
+    con.close()
+
+
+BAD_TARGETS = ["{not json", '{"lat": 999, "lon": 37.6}', '{"lat": NaN, "lon": 37.6}', '{"lat": Infinity, "lon": 1}',
+               '{"lat": 47.8}', '"a string"', "[" * 5000 + "]" * 5000]
+
+
+@pytest.mark.parametrize("target", BAD_TARGETS)
+def test_a_damaged_row_is_found_on_open_and_the_last_good_copy_restored(tmp_path: Path, target: str) -> None:
+    path = tmp_path / "corrections.sqlite3"
+    _, before = two_corrections(path)
+    tamper(path, "UPDATE corrections SET target = ? WHERE id = 1", target)
+    store = CorrectionStore(path)
+    [problem] = store.problems
+    assert "was damaged (1 damaged correction: #1: " in problem and "last good copy (2 corrections" in problem
+    assert store.active() == before                                   # nothing lost, nothing changed
+    [aside] = tmp_path.glob("corrections.sqlite3.damaged-*")
+    assert sqlite3.connect(aside).execute("SELECT target FROM corrections WHERE id = 1").fetchone()[0] == target
+
+
+@pytest.mark.parametrize("target", BAD_TARGETS)
+def test_without_a_good_copy_a_damaged_row_is_said_never_applied_and_repair_sets_it_aside(
+        tmp_path: Path, target: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    path = use_data_dir(tmp_path / "data", monkeypatch) / "corrections.sqlite3"
+    _, before = two_corrections(path)
+    tamper(path, "UPDATE corrections SET target = ? WHERE id = 1", target)
+    (tmp_path / "data" / "corrections.sqlite3.bak").unlink()
+    store = CorrectionStore(path)
+    assert "has no good copy to restore" in store.problems[0]
+    with pytest.raises(CorrectionError, match="holds 1 damaged correction .#1: ") as caught:
+        store.snapshot()                                               # the page says this, no traceback
+    assert "check --repair" in str(caught.value)
+    with pytest.raises(CorrectionError, match="damaged"):
+        store.active()
+    assert store.list() == before[1:] and list(store.damaged) == [1]
+    code, out, err = run(capsys, "corrections", "list")
+    assert code == 0 and "#1 DAMAGED" in out and "#2 robotyne" in out and "no good copy" in err
+    code, out, _ = run(capsys, "places", str(tmp_path / "none.txt"))
+    assert code != 0
+    code, out, _ = run(capsys, "corrections", "check")
+    assert code == 1 and "#1 DAMAGED" in out
+    code, out, _ = run(capsys, "corrections", "check", "--repair")
+    assert code == 0 and "set aside 1 damaged correction (#1)" in out
+    [copy] = (tmp_path / "data").glob("corrections.sqlite3.damaged-*")
+    assert sqlite3.connect(copy).execute("SELECT target FROM corrections WHERE id = 1").fetchone()[0] == target
+    assert CorrectionStore(path).active() == before[1:]
+    assert run(capsys, "corrections", "check")[0] == 0
+
+
+def test_a_row_changed_outside_the_program_fails_its_checksum(tmp_path: Path) -> None:
+    path = tmp_path / "corrections.sqlite3"
+    _, before = two_corrections(path)
+    tamper(path, "UPDATE corrections SET name = 'stepme' WHERE id = 1")      # valid, but not what was stored
+    store = CorrectionStore(path)
+    assert "checksum" in store.problems[0] and store.active() == before
+
+
+def test_a_file_emptied_to_zero_bytes_is_restored_with_a_message(tmp_path: Path) -> None:
+    path = tmp_path / "corrections.sqlite3"
+    _, before = two_corrections(path)
+    path.write_bytes(b"")
+    store = CorrectionStore(path)
+    assert "was damaged (it is empty (0 bytes))" in store.problems[0]
+    assert store.active() == before
+
+
+def test_a_file_that_is_not_a_database_is_restored_from_the_copy(tmp_path: Path) -> None:
+    path = tmp_path / "corrections.sqlite3"
+    _, before = two_corrections(path)
+    path.write_bytes(b"this is not a database at all" * 100)
+    store = CorrectionStore(path)
+    assert "not a database SQLite can read" in store.problems[0] and store.active() == before
+
+
+def test_single_bit_flips_never_change_a_correction_silently(tmp_path: Path) -> None:
+    """300 single-bit flips anywhere in the file: each is found (the copy restored, or a message),
+    or lands where it changes nothing; the corrections that apply are never other than stored."""
+    pristine = tmp_path / "pristine"
+    pristine.mkdir()
+    _, before = two_corrections(pristine / "corrections.sqlite3")
+    data = (pristine / "corrections.sqlite3").read_bytes()
+    rng = random.Random(19)
+    outcomes: dict[str, int] = {}
+    for n in range(300):
+        folder = tmp_path / f"flip{n}"
+        folder.mkdir()
+        shutil.copy(pristine / "corrections.sqlite3.bak", folder / "corrections.sqlite3.bak")
+        flipped = bytearray(data)
+        bit = rng.randrange(len(flipped) * 8)
+        flipped[bit // 8] ^= 1 << (bit % 8)
+        (folder / "corrections.sqlite3").write_bytes(bytes(flipped))
+        try:
+            store = CorrectionStore(folder / "corrections.sqlite3")
+            assert store.active() == before, f"bit {bit}"
+            outcome = "restored" if store.problems else "harmless"
+        except CorrectionError:
+            outcome = "refused"
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    assert outcomes.get("restored", 0) > 0 and "refused" not in outcomes, outcomes
+
+
+def test_the_store_and_its_copy_are_readable_by_their_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "corrections.sqlite3"
+    two_corrections(path)
+    for f in (path, tmp_path / "corrections.sqlite3.bak"):
+        assert f.stat().st_mode & 0o777 == 0o600, f
+    path.chmod(0o644)                                                  # made by an older version
+    CorrectionStore(path)
+    assert path.stat().st_mode & 0o777 == 0o600
 
 
 # -- the command line --------------------------------------------------------------------------------

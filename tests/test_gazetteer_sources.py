@@ -294,6 +294,15 @@ def test_bad_csv_rows_are_reported_by_line_and_nothing_is_imported(tmp_path: Pat
     (b"name,lat,lon,kind,country\nCaf\xe9,1,2,city,FR\n", "line 2: not UTF-8"),
     (b"name,lat,lon,kind,country\n", "no places"),
     (b"name,lat,lon,kind,country\nNull Island,0,0,city,GH\n", "lat 0, lon 0"),
+    (b"name,lat,lon,kind,country\nNul\x00ville,49.1,36.2,village,UA\n",
+     "line 2: name 'Nul\\\\x00ville' holds a control"),
+    (b"name,lat,lon,kind,country\nEsc\x1b[2Jville,49.1,36.2,village,UA\n", "line 2: name .* holds a control"),
+    (b"name,lat,lon,kind,country,admin1,alternate_names\nLongville,49.1,36.2,village,UA,," + b"x" * 130_000 + b"\n",
+     "line 2: an alternate name is longer than 200 characters"),
+    (b"name,lat,lon,kind,country,admin1,alternate_names\nManyville,49.1,36.2,village,UA,,"
+     + b"|".join(b"alt%d" % n for n in range(101)) + b"\n", "line 2: 101 alternate names, more than 100"),
+    (b"name,lat,lon,kind,country,admin1,alternate_names\nNulalt,49.1,36.2,village,UA,,a\x00b\n",
+     "line 2: an alternate name holds a control character"),
 ])
 def test_csv_files_that_cannot_be_read(data: bytes, message: str) -> None:
     with pytest.raises(CsvImportError, match=message):

@@ -44,6 +44,8 @@ def near(r, lat: float, lon: float, km: float = 161.0) -> bool:
     ("Fighters gathered in the Caad (Cadcaad) village (Xarardheere, Mudug) overnight.", "Caad", (4.65, 47.86)),
     # "X town, Y county"
     ("A convoy hit a mine outside Fino town, Mandera County, on Friday.", "Fino", (3.94, 41.0)),
+    # a town alone in brackets
+    ("Gunmen raided the gendarmerie in Tonka (Goundam) at night.", "Tonka", (16.36, -3.62)),
 ])
 def test_a_named_container_vetoes_every_namesake_outside_it(any_mode: Geoparser, text, name, point) -> None:
     for r in placed(any_mode, text)[name]:
@@ -177,3 +179,10 @@ def test_a_neighbouring_country_is_not_abroad(any_mode: Geoparser) -> None:
 def test_two_weak_names_do_not_vouch_against_each_other(any_mode: Geoparser) -> None:
     text = "Three Soldiers Killed in Afgoye Grenade Explosion"
     assert placed(any_mode, text)["Afgoye"][0].place.country == "SO"
+
+
+def test_each_paragraph_of_a_roundup_has_its_own_story(any_mode: Geoparser) -> None:
+    text = ("Russian forces shelled Stepne, Donetsk, overnight.\n\n"
+            "In another war, patients were trapped in Kamal Adwan Hospital in Beit Lahia.\n")
+    r = placed(any_mode, text)["Beit Lahia"][0]
+    assert r.precision == "exact" and r.place.country == "PS"

@@ -90,7 +90,9 @@ def test_fifty_distinct_queries_are_spaced_and_a_second_run_asks_nothing(fake: F
 
 def test_the_spacing_holds_on_the_real_clock(tmp_path: Path) -> None:
     """The same limiter with time.monotonic and time.sleep (what the app uses): the fake server's own
-    real clock sees the requests at least a second apart (5 ms allowed for the loopback)."""
+    real clock sees the requests a second apart (50 ms allowed: each request opens its own connection and
+    the server stamps it from a new thread; on a loaded machine, load 11 on 2 cores, that varied by
+    +-17 ms with geopy's requests adapter and ours alike. The fake-clock tests check the exact spacing)."""
     server = FakeGeocoder(clock=time.monotonic)
     httpd = serve(server)
     try:
@@ -100,7 +102,7 @@ def test_the_spacing_holds_on_the_real_clock(tmp_path: Path) -> None:
         for n in range(4):
             online.lookup(q(f"Village {n}"))
         gaps = [b.at - a.at for a, b in zip(server.requests, server.requests[1:], strict=False)]
-        assert server.count == 4 and min(gaps) >= 0.995, gaps
+        assert server.count == 4 and min(gaps) >= 0.95, gaps
         assert time.monotonic() - started >= 3.0
     finally:
         httpd.shutdown()
@@ -400,3 +402,99 @@ def test_an_accepted_online_candidate_is_marked_and_attributed_in_every_export(
     assert OSM_ATTRIBUTION in seen["credit"]
     render_png.draw_map([p for p in places if p.correction is None], title="t")
     assert OSM_ATTRIBUTION not in seen["credit"]
+
+
+# -- hostile answers: bounded in time, size, depth and count; no other server; no secrets ----------
+
+@pytest.mark.parametrize("mode", ["trickle", "trickle_headers"])
+def test_a_server_that_trickles_times_out_at_the_deadline_for_the_whole_request(
+        fake: FakeGeocoder, clock: FakeClock, tmp_path: Path, mode: str) -> None:
+    for every in (0.05, 2.0):      # no single read waits 0.5 s; a read blocked when the deadline comes
+        fake.mode, fake.trickle_every = mode, every
+        g = geocoder(fake, clock, tmp_path, timeout=0.5)
+        started = time.monotonic()
+        result = g.lookup(q("Stepne"))
+        assert time.monotonic() - started < 1.5
+        assert (result.status, result.problem) == ("error", "unavailable")
+        assert "did not answer within 0.5 s" in g.messages()[0] and len(g.cache) == 0
+        clock.now += 61                                 # past the pause after the failure
+
+
+@pytest.mark.parametrize("mode", ["endless", "declared_huge"])
+def test_an_answer_over_two_megabytes_is_refused_unread_and_not_cached(fake: FakeGeocoder, clock: FakeClock,
+                                                                       tmp_path: Path, mode: str) -> None:
+    fake.mode = mode
+    g = geocoder(fake, clock, tmp_path)
+    started = time.monotonic()
+    result = g.lookup(q("Stepne"))
+    assert time.monotonic() - started < 5
+    assert (result.status, result.problem) == ("error", "malformed")
+    [message] = g.messages()
+    assert "larger than 2 MB" in message and "offline results are kept" in message
+    assert len(g.cache) == 0
+    assert fake.streamed < 8 * 1024 * 1024               # the client stopped reading (the server had 50 MB)
+
+
+def test_json_nested_a_hundred_thousand_deep_is_a_message_not_a_traceback(fake: FakeGeocoder, clock: FakeClock,
+                                                                          tmp_path: Path) -> None:
+    fake.mode = "deep"
+    g = geocoder(fake, clock, tmp_path)
+    result = g.lookup(q("Stepne"))
+    assert (result.status, result.problem) == ("error", "malformed")
+    assert "nests deeper than 32 levels" in g.messages()[0] and len(g.cache) == 0
+
+
+def test_the_candidate_limit_holds_when_the_server_ignores_it(fake: FakeGeocoder, clock: FakeClock,
+                                                             tmp_path: Path) -> None:
+    fake.mode = "many"
+    g = geocoder(fake, clock, tmp_path)
+    result = g.lookup(q("Stepne"))
+    assert result.status == "found" and len(result.candidates) == 5
+    assert len(g.lookup(q("Stepne")).candidates) == 5 and len(g.cache) == 1
+
+
+def test_a_huge_field_in_a_candidate_is_cut_and_its_raw_answer_reduced(fake: FakeGeocoder, clock: FakeClock,
+                                                                       tmp_path: Path) -> None:
+    fake.places["stepne"] = [Answer("Stepne" + "e" * 500_000, 47.1, 37.1)]
+    g = geocoder(fake, clock, tmp_path)
+    [candidate] = g.lookup(q("Stepne")).candidates
+    assert len(candidate.name) == 200 and len(candidate.display_name) <= 400
+    assert len(candidate.raw) <= 16 * 1024 and json.loads(candidate.raw)
+
+
+def test_a_redirect_to_another_server_is_not_followed(fake: FakeGeocoder, clock: FakeClock, tmp_path: Path) -> None:
+    other = FakeGeocoder(clock=clock)
+    httpd = serve(other)
+    try:
+        fake.mode, fake.redirect_to = "redirect", other.url.replace("127.0.0.1", "localhost")
+        g = geocoder(fake, clock, tmp_path)
+        result = g.lookup(q("Stepne"))
+        assert (result.status, result.problem) == ("error", "malformed")
+        assert "redirected to another address, which is not followed" in g.messages()[0]
+        assert other.count == 0 and fake.count == 1      # our user agent never reached the other server
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_a_redirect_on_the_same_server_is_followed(fake: FakeGeocoder, clock: FakeClock, tmp_path: Path) -> None:
+    fake.mode = "redirect_same"
+    g = geocoder(fake, clock, tmp_path)
+    assert g.lookup(q("Stepne")).status == "found"
+    assert fake.count == 2 and fake.requests[1].params["hop"] == "1"
+
+
+def test_an_endpoint_with_a_user_name_and_password_is_refused_and_never_echoed(tmp_path: Path) -> None:
+    endpoint = "https://maps:hunter2secret@geo.internal/nominatim"
+    config = OnlineConfig(endpoint=endpoint, user_agent=AGENT, enabled=True)
+    for attempt in (config.check, lambda: save_config(config, tmp_path / "online.json"),
+                    lambda: save_config(replace(config, enabled=False), tmp_path / "online.json")):
+        with pytest.raises(OnlineConfigError, match="user name or password") as caught:
+            attempt()
+        assert "hunter2secret" not in str(caught.value) and "maps:" not in str(caught.value)
+    assert not (tmp_path / "online.json").exists()
+    path = tmp_path / "online.json"
+    path.write_text(json.dumps({"enabled": False, "endpoint": endpoint}), encoding="utf-8")   # written by hand
+    with pytest.raises(OnlineConfigError, match="user name or password") as caught:
+        load_config(path)
+    assert "hunter2secret" not in str(caught.value)

@@ -3,6 +3,7 @@ session's own store for articles a user added (never seen by another session, ne
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,15 +13,18 @@ from geo.app.review_state import Active
 from geo.app.widgets import show_message
 from geo.engine.events import EventFinder
 from geo.engine.pipeline import Geoparser
+from geo.engine.story import StoryCountries
 from geo.files.articles import Article, read_article
-from geo.gazetteer import PlaceIndex
+from geo.gazetteer import PlaceIndex, default_cache_dir
 from geo.map.places import Place, places_from_parsed
+from geo.map.story_view import valid_country
 from geo.store.parsecache import CachedParser, ParsedText, parse_text
 
 SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
 SESSION_MEMO = 2       # results of each kind (places, comparison, exports) a session keeps
 PROGRESS_CHARS = 20_000   # texts to parse longer than this (together) show a progress bar
 ArticleKey = tuple[str, str, str, str]    # id, title, source, text: all a place's record depends on
+Focus = tuple[str, ...]      # the countries the user said the story is about ("This story is about"); () automatic
 Progress = Callable[[str, float], None]
 state = st.session_state
 
@@ -53,9 +57,24 @@ def ensure_index() -> None:
 
 
 @st.cache_resource(show_spinner=False)
-def parses() -> CachedParser:
-    """Parses kept on disk: the geoparser is loaded only when a text is not among them."""
-    return CachedParser(geoparser)
+def focused_geoparser(focus: Focus) -> Geoparser:
+    """The geoparser reading with a focus (the same gazetteer and NER: only its story evidence differs)."""
+    return dataclasses.replace(geoparser(), focus=focus) if focus else geoparser()
+
+
+@st.cache_resource(show_spinner=False)
+def parses(focus: Focus = ()) -> CachedParser:
+    """Parses kept on disk: the geoparser is loaded only when a text is not among them. The focus is
+    part of the entries' fingerprint; focused parses are kept in a folder of their own, so that
+    writing one never evicts the automatic ones (a folder keeps one fingerprint's entries)."""
+    directory = default_cache_dir() / "parses" / "focused" if focus else None
+    return CachedParser(lambda: focused_geoparser(focus), focus=focus, directory=directory)
+
+
+def story_focus() -> Focus:
+    """The country the user said the shown articles are about ("This story is about"), if any."""
+    country = valid_country(state.get("story_focus"))
+    return (country,) if country else ()
 
 
 @st.cache_data(show_spinner=False)
@@ -73,9 +92,9 @@ def article_keys(articles: list[Article]) -> tuple[ArticleKey, ...]:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def sample_parse(text: str) -> ParsedText:
+def sample_parse(text: str, focus: Focus = ()) -> ParsedText:
     """A built-in sample's parse: the same for every session (and kept on disk)."""
-    return parses().parse(text)
+    return parses(focus).parse(text)
 
 
 def session_store():
@@ -87,17 +106,42 @@ def session_store():
     return state
 
 
-def session_parse(article: Article, progress: Progress | None = None) -> ParsedText:
+def session_parse(article: Article, progress: Progress | None = None, focus: Focus = ()) -> ParsedText:
     """The parse of an article the user added, kept in this session only: never in a cache other
     sessions read, never in the parse cache on disk."""
     store = session_store()
-    if article.id not in store.parses:
-        store.parses[article.id] = parse_text(geoparser(), article.text, progress)
-    return store.parses[article.id]
+    key = (article.id, focus)
+    if key not in store.parses:
+        store.parses[key] = parse_text(focused_geoparser(focus), article.text, progress)
+    return store.parses[key]
+
+
+def forget_parses(article_id: str) -> None:
+    """Drop this session's parses of an article (with every focus)."""
+    store = session_store()
+    for key in [k for k in store.parses if k[0] == article_id]:
+        del store.parses[key]
 
 
 def parse_of(article: Article) -> ParsedText:
-    return sample_parse(article.text) if is_sample(article) else session_parse(article)
+    """The article's parse with the story's country the user set (if any)."""
+    focus = story_focus()
+    return sample_parse(article.text, focus) if is_sample(article) else session_parse(article, focus=focus)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def sample_story(text: str, focus: Focus = ()) -> StoryCountries:
+    """A built-in sample's country estimate with its evidence (see Geoparser.story_countries)."""
+    return focused_geoparser(focus).story_countries(text, list(sample_parse(text, focus).resolved))
+
+
+def story_of(article: Article) -> StoryCountries:
+    """The article's country estimate with its evidence, with the story's country the user set."""
+    focus = story_focus()
+    if is_sample(article):
+        return sample_story(article.text, focus)
+    return session_memo("story", (article.id, article.text, focus), lambda: focused_geoparser(focus).story_countries(
+        article.text, list(session_parse(article, focus=focus).resolved)))
 
 
 def session_memo(kind: str, key, make):
@@ -111,18 +155,18 @@ def session_memo(kind: str, key, make):
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def sample_places(keys: tuple[ArticleKey, ...], revision: str, _corrections) -> list[Place]:
-    """The places of built-in samples, keyed by their ids, titles, sources and texts, with the
-    corrections of that revision applied."""
-    return places_from_parsed(((Article(*k), sample_parse(k[3])) for k in keys), _corrections, event_finder())
+def sample_places(keys: tuple[ArticleKey, ...], focus: Focus, revision: str, _corrections) -> list[Place]:
+    """The places of built-in samples, keyed by their ids, titles, sources and texts and the story's
+    country the user set, with the corrections of that revision applied."""
+    return places_from_parsed(((Article(*k), sample_parse(k[3], focus)) for k in keys), _corrections, event_finder())
 
 
 def places_of(articles: list[Article], corrections: Active) -> list[Place]:
     """The places of these articles: shared when all are samples, else this session's."""
-    keys = article_keys(articles)
+    keys, focus = article_keys(articles), story_focus()
     if all(is_sample(a) for a in articles):
-        return sample_places(keys, *corrections)
-    return session_memo("places", (keys, corrections.revision),
+        return sample_places(keys, focus, *corrections)
+    return session_memo("places", (keys, focus, corrections.revision),
                         lambda: places_from_parsed(((a, parse_of(a)) for a in articles), corrections.corrections,
                                                    event_finder()))
 
@@ -130,10 +174,11 @@ def places_of(articles: list[Article], corrections: Active) -> list[Place]:
 def parse_with_progress(article: Article, progress: Progress) -> None:
     """Parse an article, telling `progress` how it gets on: a sample through the parse cache on disk
     (then `sample_parse` reads it back), an added article in this session."""
+    focus = story_focus()
     if is_sample(article):
-        parses().parse(article.text, progress=progress)
+        parses(focus).parse(article.text, progress=progress)
     else:
-        session_parse(article, progress)
+        session_parse(article, progress, focus)
 
 
 def progress_text(n: int, total: int, stage: str, fraction: float) -> str:
@@ -145,7 +190,8 @@ def progress_text(n: int, total: int, stage: str, fraction: float) -> str:
 def all_places(articles: list[Article], corrections: Active) -> list[Place]:
     """The places of these articles (parsing what is not parsed yet, with progress: what the parser
     is doing and how far it got)."""
-    todo = [a for a in articles if a.id not in state.setdefault("parsed_ids", set())]
+    focus = story_focus()
+    todo = [a for a in articles if (a.id, focus) not in state.setdefault("parsed_ids", set())]
     if len(todo) > 1 or sum(len(a.text) for a in todo) > PROGRESS_CHARS:
         bar = st.progress(0.0, "Finding places…")
         for n, a in enumerate(todo):      # no title here: progress text is read as Markdown
@@ -156,5 +202,5 @@ def all_places(articles: list[Article], corrections: Active) -> list[Place]:
             tell("starting", 0.0)
             parse_with_progress(a, tell)
         bar.empty()
-    state.parsed_ids.update(a.id for a in articles)
+    state.parsed_ids.update((a.id, focus) for a in articles)
     return places_of(articles, corrections)

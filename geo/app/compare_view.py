@@ -6,7 +6,17 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.app.caching import ArticleKey, all_places, article_keys, is_sample, places_of, sample_places, session_memo
+from geo.app.caching import (
+    ArticleKey,
+    Focus,
+    all_places,
+    article_keys,
+    is_sample,
+    places_of,
+    sample_places,
+    session_memo,
+    story_focus,
+)
 from geo.app.review_state import Active
 from geo.app.widgets import pager, show_message
 from geo.files.articles import Article
@@ -33,21 +43,21 @@ state = st.session_state
 
 
 @st.cache_data(show_spinner="Aligning the two articles…", max_entries=8)
-def sample_comparison(keys: tuple[ArticleKey, ArticleKey], revision: str, _corrections):
-    places = sample_places(keys, revision, _corrections)
+def sample_comparison(keys: tuple[ArticleKey, ArticleKey], focus: Focus, revision: str, _corrections):
+    places = sample_places(keys, focus, revision, _corrections)
     return places, compare_articles(places, Article(*keys[0]), Article(*keys[1]))
 
 
 def comparison(a: Article, b: Article, corrections: Active):
     """The places of two articles and how they compare: shared for two samples, else this session's."""
     if is_sample(a) and is_sample(b):
-        return sample_comparison(article_keys([a, b]), *corrections)
+        return sample_comparison(article_keys([a, b]), story_focus(), *corrections)
 
     def make():
         places = places_of([a, b], corrections)
         return places, compare_articles(places, a, b)
 
-    return session_memo("comparison", (article_keys([a, b]), corrections.revision), make)
+    return session_memo("comparison", (article_keys([a, b]), story_focus(), corrections.revision), make)
 
 
 @st.fragment   # its pager reruns the list alone, not the comparison and its map

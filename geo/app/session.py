@@ -7,6 +7,7 @@ import streamlit as st
 
 from geo.app.caching import is_sample, sample_articles
 from geo.files.articles import Article
+from geo.map.story_view import focus_from_params, focus_to_params
 from geo.map.views import (
     ALL_GROUPS,
     Filters,
@@ -69,6 +70,7 @@ def open_session(params: dict) -> None:
     state.selected = selected
     state.compare = compare
     state.view_name = VIEW_OF_LINK[view_from_params(params, compare)]
+    state.story_focus = focus_from_params(params) or ""
     state.messages = []
 
 
@@ -86,10 +88,12 @@ def current_filters() -> Filters:
 
 
 def address_params(filters: Filters, view: str) -> dict[str, str]:
-    """What the address bar holds: everything shown (articles by id, filters, place, comparison, view)
-    and this browser's library, so that a reload reopens it."""
-    return state_to_params([a for a in state.active if a in state.library], filters, state.get("selected"),
-                           state.get("compare"), view=LINK_OF_VIEW.get(view, "map"), library=state.lib_id)
+    """What the address bar holds: everything shown (articles by id, filters, place, comparison, view,
+    the story's country the user set) and this browser's library, so that a reload reopens it."""
+    return focus_to_params(state_to_params([a for a in state.active if a in state.library], filters,
+                                           state.get("selected"), state.get("compare"),
+                                           view=LINK_OF_VIEW.get(view, "map"), library=state.lib_id),
+                           state.get("story_focus"))
 
 
 def share_params(filters: Filters, view: str) -> dict[str, str]:

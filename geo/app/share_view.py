@@ -9,7 +9,16 @@ import logging
 import streamlit as st
 
 import geo.map.export
-from geo.app.caching import ArticleKey, article_keys, is_sample, places_of, sample_places, session_memo
+from geo.app.caching import (
+    ArticleKey,
+    Focus,
+    article_keys,
+    is_sample,
+    places_of,
+    sample_places,
+    session_memo,
+    story_focus,
+)
 from geo.app.review_state import Active
 from geo.app.session import share_params
 from geo.app.widgets import show_message
@@ -57,8 +66,8 @@ def make_export(kind: str, places: list[Place], filters: Filters, online: bool, 
 @st.cache_data(show_spinner="Preparing the export…", max_entries=24)
 def sample_export(kind: str, keys: tuple[ArticleKey, ...], kinds: tuple[str, ...], min_mentions: int, search: str,
                   events: tuple[str, ...], online: bool, title: str, subtitle: str,
-                  sources: tuple[tuple[str, str], ...], revision: str, _corrections) -> str:
-    return make_export(kind, sample_places(keys, revision, _corrections),
+                  sources: tuple[tuple[str, str], ...], focus: Focus, revision: str, _corrections) -> str:
+    return make_export(kind, sample_places(keys, focus, revision, _corrections),
                        Filters(kinds, min_mentions, search, events=events), online, title, subtitle, list(sources))
 
 
@@ -70,8 +79,8 @@ def export_of(kind: str, articles: list[Article], filters: Filters, online: bool
     sources = tuple(article_sources(articles))
     if all(is_sample(a) for a in articles):
         return sample_export(kind, keys, filters.kinds, filters.min_mentions, filters.search, filters.events,
-                             online, title, subtitle, sources, *corrections)
-    return session_memo(f"export-{kind}", (keys, filters, online, title, subtitle, corrections.revision),
+                             online, title, subtitle, sources, story_focus(), *corrections)
+    return session_memo(f"export-{kind}", (keys, filters, online, title, subtitle, story_focus(), corrections.revision),
                         lambda: make_export(kind, places_of(articles, corrections), filters, online, title,
                                             subtitle, list(sources)))
 

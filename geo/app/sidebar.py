@@ -7,8 +7,9 @@ import logging
 from typing import NamedTuple
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
-from geo.app.caching import geoparser, is_sample, parses, session_store
+from geo.app.caching import forget_parses, geoparser, is_sample, parses
 from geo.app.online_settings import online_sidebar
 from geo.app.session import GROUP_NAMES, browser_library
 from geo.app.widgets import show_message
@@ -16,6 +17,7 @@ from geo.engine.events import EVENT_TYPES
 from geo.files.articles import MAX_ARTICLE_BYTES, Article
 from geo.gazetteer.custom import MAX_BYTES as CSV_MAX_BYTES
 from geo.gazetteer.sources import active_gazetteers
+from geo.map.story_view import country_name, focus_choices
 from geo.map.views import (
     LINK_SEARCH,
     Message,
@@ -33,12 +35,14 @@ log = logging.getLogger("conflictmap.dashboard")
 
 
 class Choices(NamedTuple):
-    """What the sidebar decided for the views: the articles' labels and the map options."""
+    """What the sidebar decided for the views: the articles' labels and the map options; `story` is
+    where the story's country is shown (filled once the articles are parsed)."""
 
     labels: dict[str, str]
     show_labels: bool
     online: bool
     track_view: bool
+    story: DeltaGenerator
 
 
 def keep_article(article: Article) -> list[Message]:
@@ -55,14 +59,17 @@ def keep_article(article: Article) -> list[Message]:
 
 
 def add_article(article: Article | None, messages: list[Message]) -> None:
-    """Add an article to the library and to the shown articles, keep it on disk, and queue what to
-    tell the user. Called from widget callbacks, which run before the 'Shown articles' multiselect exists."""
+    """Add an article to the library and show it, keep it on disk, and queue what to tell the user.
+    The user wants to see what they added: the samples leave the shown articles (they stay a pick away
+    in "Shown articles"), the articles the user added and shows stay. Called from widget callbacks,
+    which run before the 'Shown articles' multiselect exists."""
     state.messages += messages
     if article:
-        state.library[article.id] = article
+        library = state.library
+        library[article.id] = article
         state.messages += keep_article(article)
-        if article.id not in state.active:
-            state.active = [*state.active, article.id]
+        own = [a for a in state.active if a in library and a != article.id and not is_sample(library[a])]
+        state.active = [*own, article.id]
 
 
 def remove_article() -> None:
@@ -78,8 +85,8 @@ def remove_article() -> None:
     state.active = [a for a in state.active if a != article_id]
     if state.get("compare") and article_id in state.compare:
         state.compare = None
-    session_store().parses.pop(article_id, None)
-    state.get("parsed_ids", set()).discard(article_id)
+    forget_parses(article_id)
+    state.parsed_ids = {k for k in state.get("parsed_ids", set()) if k[0] != article_id}
     state.remove_pick = None
     state.messages.append(("success", "Removed the article from this browser's library."))
 
@@ -161,6 +168,13 @@ def sidebar() -> Choices:
     """The whole sidebar, in its order: articles, filters, map options, the online geocoder, gazetteers."""
     with st.sidebar:
         labels = articles_panel()
+        st.header("The story's country")
+        st.selectbox("This story is about:", focus_choices(), key="story_focus",
+                     format_func=lambda c: country_name(c) if c else "Automatic (from the articles)",
+                     help="The country the shown articles are about: a place name with a namesake elsewhere "
+                          "is then read in this country unless the text vouches for the other one. "
+                          "Automatic: the engine's estimate, with its evidence below.")
+        story = st.container()
         st.header("Filters")
         st.multiselect("Kinds", list(GROUP_NAMES.values()), key="kinds")
         st.multiselect("Event types", EVENT_TYPES, key="event_types", placeholder="Every place",
@@ -177,4 +191,4 @@ def sidebar() -> Choices:
         track_view = st.toggle("Export the current map view", value=False,
                                help="Follow pan and zoom for the PNG export (each move reruns the page).")
         gazetteers_panel()
-    return Choices(labels, show_labels, online, track_view)
+    return Choices(labels, show_labels, online, track_view, story)

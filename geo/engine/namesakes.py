@@ -14,6 +14,7 @@ unplaced, the namesake kept as its first rejected candidate.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -42,6 +43,15 @@ def _well_known(index: PlaceIndex, row: int, alternate: bool = False) -> bool:
     return int(index.population[row]) >= SMALL_TOWN or bool(index.capital[row])
 
 
+def _held(g) -> bool:
+    """Whether a container the text names was placed and holds the group's pick (or, when it holds none,
+    the container stands in: its evidence, not the namesake's). A named container the gazetteer
+    lacks ("Lower Shabelle") protects it too: the text says where it is, the resolver cannot check."""
+    if not g.containers:
+        return False
+    return g.allowed is None or bool(g.allowed.any())
+
+
 def _alternate(g, place) -> bool:
     """Whether the group's candidate `place` matched only by an alternate name or another spelling."""
     hits = np.flatnonzero(g.rows == place.row)
@@ -61,7 +71,7 @@ def place_evidence(index: PlaceIndex, groups: Sequence, placed: Sequence[tuple])
         place, precision, container = p[0], p[5], p[6]
         if place is not None and precision == "exact":
             # a small town alone is no evidence: two namesakes abroad must not vouch for each other
-            if _well_known(index, place.row, _alternate(g, place)) or g.containers or g.partner:
+            if _well_known(index, place.row, _alternate(g, place)) or _held(g) or g.partner:
                 out.append(Evidence("place", g.key, (place.country,), 1.0, g.mention.start))
         elif container is not None and g.containers and container.country \
                 and (container.kind != "city" or _well_known(index, container.row)):   # a small town vouches not
@@ -70,11 +80,17 @@ def place_evidence(index: PlaceIndex, groups: Sequence, placed: Sequence[tuple])
 
 
 def veto_namesakes_abroad(index: PlaceIndex, groups: Sequence, placed: list[tuple],
-                          story: StoryCountries) -> set[int]:
+                          story: StoryCountries, paragraphs: Sequence[int] = ()) -> set[int]:
     """Unplace the small namesakes abroad that nothing vouches for (see the module docstring);
-    the indices of the groups left unplaced."""
+    the indices of the groups left unplaced. `paragraphs` (their start offsets, sorted): a name is
+    judged by the evidence of its own paragraph (a roundup's Gaza paragraph is not about Ukraine)."""
     if not story.countries:
         return set()
+    by_paragraph: dict[int, list[Evidence]] = {}
+    focus = [e for e in story.evidence if e.start < 0]
+    for e in story.evidence:
+        if e.start >= 0:
+            by_paragraph.setdefault(bisect.bisect_right(paragraphs, e.start), []).append(e)
     named = {p[0].country for p in placed if p[0] is not None and p[0].kind in ("country", "admin1")}
     cells: dict[tuple[int, int], list[tuple[str, float, float]]] = {}
     for g, p in zip(groups, placed, strict=True):
@@ -84,12 +100,13 @@ def veto_namesakes_abroad(index: PlaceIndex, groups: Sequence, placed: list[tupl
     for n, g in enumerate(groups):
         p = placed[n]
         place = p[0] if p[0] is not None else (p[6] if p[5] in ("admin1", "admin2", "town") else None)
-        if place is None or g.containers or g.partner or g.mention.demonym \
+        if place is None or _held(g) or g.partner or g.mention.demonym \
                 or _well_known(index, place.row, _alternate(g, place)):
             continue
         if place.country in named:
             continue
-        countries = story.without_name(g.key).countries
+        local = StoryCountries.of([*focus, *by_paragraph.get(bisect.bisect_right(paragraphs, g.mention.start), ())])
+        countries = local.without_name(g.key).countries
         if not countries or near_story(place.country, countries):
             continue
         if _vouched(cells, g.key, place.lat, place.lon):

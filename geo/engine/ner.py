@@ -81,9 +81,10 @@ class SpacyNER:
         told every batch of windows."""
         out: list[Entity] = []
         pieces = (text[s:e] for s, e in windows)
-        for n, ((offset, _), doc) in enumerate(zip(windows, self.nlp.pipe(pieces, batch_size=BATCH), strict=True)):
+        for n, ((offset, end), doc) in enumerate(zip(windows, self.nlp.pipe(pieces, batch_size=BATCH), strict=True)):
+            piece = text[offset:end]         # doc.text, which spaCy rebuilds from the tokens at every call
             for ent in doc.ents:
-                out += _trimmed(doc.text, ent.start_char, ent.end_char, ent.label_, offset)
+                out += _trimmed(piece, ent.start_char, ent.end_char, ent.label_, offset)
             if progress is not None and n % BATCH == BATCH - 1:
                 progress(n + 1, len(windows))
         return out

@@ -18,7 +18,7 @@ from geo.engine.events import EventFinder
 from geo.engine.ner import SpacyNER, try_load_ner
 from geo.engine.recognize import Recognizer
 from geo.engine.resolve import ResolvedMention, Resolver
-from geo.engine.story import Evidence, StoryCountries, text_evidence
+from geo.engine.story import Evidence, StoryCountries, paragraph_starts, text_evidence
 from geo.files.cachefile import gc_paused
 from geo.gazetteer import PlaceIndex, Progress
 
@@ -88,7 +88,8 @@ class Geoparser:
             mentions = recognizer.find(text, progress)
             if progress:
                 progress(f"placing {len(mentions):,} mentions", 0.95)
-            resolved = self._resolver.resolve(mentions, text_evidence(text, self.index, self.focus))
+            resolved = self._resolver.resolve(mentions, text_evidence(text, self.index, self.focus),
+                                              paragraph_starts(text))
         if progress:
             progress("done", 1.0)
         return resolved

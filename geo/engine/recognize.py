@@ -541,14 +541,18 @@ class Recognizer:
         close = text.find(")", start, start + 80)
         if close < 0:
             return False
-        for part in text[start:close].split(","):
+        parts = text[start:close].split(",")
+        for part in parts:
             words = part.split()
             if not words:
                 continue
             if words[-1].lower() in TYPE_WORDS or any(self.index.kind(r) in ("admin1", "admin2", "country")
                                                       for r in self.index.lookup(" ".join(words))):
                 return True
-        return False
+        # "Tonka (Goundam)": a town alone in brackets, by its own name, is the town that holds a place
+        words = parts[0].split()
+        return len(parts) == 1 and 0 < len(words) <= 2 and all(w[:1].isupper() and w.isalpha() for w in words) \
+            and any(self.index.kind(r) == "city" for r in self.index.lookup(" ".join(words), alternates=False))
 
     def _strength(self, rows: Sequence[int], alternates: frozenset[int]) -> int:
         """2: well-known (country, first-level region, continent, curated, big town); 1: a town

@@ -233,9 +233,10 @@ class Resolver:
         return pairs
 
     # -- the whole article -----------------------------------------------------------------------
-    def resolve(self, mentions: Sequence[Mention], clues: Sequence[Evidence] = ()) -> list[ResolvedMention]:
+    def resolve(self, mentions: Sequence[Mention], clues: Sequence[Evidence] = (),
+                paragraphs: Sequence[int] = ()) -> list[ResolvedMention]:
         """The resolved mentions (order kept); `clues` are what the text's words say of the story's
-        country (see geo.engine.story.text_evidence)."""
+        country (see geo.engine.story.text_evidence), `paragraphs` where its paragraphs start."""
         index = self.index
         by_start = {m.start: m for m in mentions}
         # Mentions that read alike (same name, cue, partner and containers) are one decision.
@@ -289,8 +290,8 @@ class Resolver:
         if "one_sense" not in self.without:
             _follow_placed_twins(groups, placed)
         story = self.story_of(groups, placed, clues)
-        vetoed = veto_namesakes_abroad(index, groups, placed, story) if "namesakes_abroad" not in self.without \
-            else set()
+        vetoed = veto_namesakes_abroad(index, groups, placed, story, paragraphs) \
+            if "namesakes_abroad" not in self.without else set()
         implied = None
         for n, g in enumerate(groups):
             if placed[n][5] == "unplaced" and not g.mention.demonym and not g.containers and n not in vetoed \
@@ -428,13 +429,15 @@ class Resolver:
         return None, 0.0, (), None, None, "unplaced", None
 
     def _loose_containers(self, g: MentionGroup, groups: list[MentionGroup]) -> bool:
-        """Whether no container of the group is named as one: a region or country, or a district
-        with its type word ("Pokrovskyi district"). "Near" is loose: "Vinnytsia near Zhytomyr" is
-        still the city of Vinnytsia, 110 km away."""
+        """Whether no container of the group is named as one: a region or country, a district
+        with its type word ("Pokrovskyi district"), or a place in brackets after it. "Near" is
+        loose: "Vinnytsia near Zhytomyr" is still the city of Vinnytsia, 110 km away."""
         index = self.index
         for c, relation in g.containers:
             if relation == "near":
                 continue
+            if relation == "bracket":       # "Tonka (Goundam)", "X town, Y township": named as its container
+                return False
             holder = groups[c]
             if holder.mention.cue in ("admin1", "admin2") or any(
                     index.kinds[r] in ("admin1", "country") for r in holder.rows.tolist()):

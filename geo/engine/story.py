@@ -154,3 +154,9 @@ def text_evidence(text: str, index: PlaceIndex, focus: Sequence[str] = ()) -> li
         if row is not None and m.start() not in taken and index.country[row]:
             out.append(Evidence("demonym", m.group(), (index.country[row],), 1.0, m.start()))
     return out
+
+
+def paragraph_starts(text: str) -> list[int]:
+    """Where the text's paragraphs after the first start (after a blank line), sorted."""
+    return [m.end() for m in re.finditer(r"\n\s*\n", text)]
+

@@ -29,6 +29,7 @@ import csv
 import io
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,8 @@ KIND_SYNONYMS = {"town": "city", "village": "city", "settlement": "city"}
 MAX_ROWS = 100_000
 MAX_BYTES = 20 * 1024 * 1024
 MAX_REPORTED = 50          # problems listed; the rest are counted
+MAX_NAME_CHARS = 200       # a name, and each alternate name
+MAX_ALTERNATES = 100       # alternate names of one place
 CREDIT = "the user's own data"
 _ADMIN1_CODE = re.compile(r"^[A-Za-z]{2}\.[A-Za-z0-9]{1,8}$")
 
@@ -143,9 +146,11 @@ def _place(row: dict[str, str], countries: frozenset[str], resolver: _Admin1Reso
     errors = []
     name = " ".join(row["name"].split())
     if not name or not any(ch.isalpha() for ch in name):
-        errors.append(f"name {row['name']!r} has no letters" if name else "name is empty")
-    elif len(name) > 200:
-        errors.append("name is longer than 200 characters")
+        errors.append(f"name {row['name'][:50]!r} has no letters" if name else "name is empty")
+    elif len(name) > MAX_NAME_CHARS:
+        errors.append(f"name is longer than {MAX_NAME_CHARS} characters")
+    elif _has_control(name):
+        errors.append(f"name {name[:50]!r} holds a control character (NUL, escape, ...)")
     point = []
     for column, limit in (("lat", 90.0), ("lon", 180.0)):
         value = row[column]
@@ -174,10 +179,20 @@ def _place(row: dict[str, str], countries: frozenset[str], resolver: _Admin1Reso
             errors.append(problem)
     alternates = tuple(dict.fromkeys(
         a for a in (" ".join(a.split()) for a in row.get("alternate_names", "").split("|")) if a and a != name))
+    if len(alternates) > MAX_ALTERNATES:
+        errors.append(f"{len(alternates)} alternate names, more than {MAX_ALTERNATES}")
+    elif any(len(a) > MAX_NAME_CHARS for a in alternates):
+        errors.append(f"an alternate name is longer than {MAX_NAME_CHARS} characters")
+    elif any(_has_control(a) for a in alternates):
+        errors.append("an alternate name holds a control character (NUL, escape, ...)")
     if errors:
         return None, errors
     return SourcePlace(names=(name,), kind=kind, lat=point[0], lon=point[1], country=country, admin1=admin1,
                        alternate_names=alternates), []
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text)
 
 
 class _Admin1Resolver:

@@ -66,7 +66,7 @@ class PlaceIndex:
         path = _cache_path(cache_dir, data_dir)
         files = CacheFile(CACHE_NAME, INDEX_VERSION, data_dir)
         remove_stale_temps(cache_dir, legacy=True)
-        problem = None
+        problem = _not_a_file(path)
         try:
             return files.read(path, validate=lambda packed: cls(_checked(packed)))
         except FileNotFoundError:
@@ -196,6 +196,19 @@ class PlaceIndex:
         start, end = spans.get(self.country[row] if kind == "country" else self.admin1[row], (0, 0))
         members = rows[start:end]
         return np.column_stack([self.lat[members], self.lon[members]])
+
+
+def _not_a_file(path: Path) -> str | None:
+    """Move a folder (or anything else that is not a file) standing where the index file goes out of
+    the way, before a build that could not be saved there; says so. It is renamed, never deleted."""
+    if not path.exists() or path.is_file():
+        return None
+    aside = path.with_name(f"{path.name}.not-a-file-{int(time.time())}")
+    try:
+        path.rename(aside)
+    except OSError as exc:
+        raise OSError(f"{path} is not a file, and cannot be moved away ({exc.strerror}): remove it") from None
+    return f"its place was taken by a folder, moved to {aside.name}"
 
 
 def _cache_path(cache_dir: Path, data_dir: Path | None) -> Path:

@@ -114,11 +114,7 @@ class OnlineConfig:
         """The config, if usable; else OnlineConfigError saying what to change."""
         if self.provider not in PROVIDERS:
             raise OnlineConfigError(f"provider {self.provider!r} is not one of {', '.join(PROVIDERS)}")
-        if self.endpoint:
-            parts = urlsplit(self.endpoint)
-            if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-                raise OnlineConfigError(f"endpoint {self.endpoint!r} is not an http(s) URL such as "
-                                        f"https://geo.example.org/nominatim")
+        self.check_endpoint()
         check_user_agent(self.user_agent)
         if self.min_delay is not None and not (math.isfinite(self.min_delay) and self.min_delay >= 0):
             raise OnlineConfigError(f"min_delay {self.min_delay!r} is not a number of seconds >= 0")
@@ -127,6 +123,25 @@ class OnlineConfig:
         if not (isinstance(self.max_retries, int) and 0 <= self.max_retries <= 5):
             raise OnlineConfigError(f"max_retries {self.max_retries!r} is not 0 to 5")
         return self
+
+    def check_endpoint(self) -> None:
+        """OnlineConfigError unless the endpoint is empty or an http(s) URL without a user name or
+        password (the settings file and the page would show them); the message never quotes them."""
+        if not self.endpoint:
+            return
+        try:
+            parts = urlsplit(self.endpoint)
+            parts.port         # noqa: B018 (raises ValueError for a port that is not a number)
+        except ValueError:
+            raise OnlineConfigError(f"endpoint {redact_url(self.endpoint)!r} is not an http(s) URL such as "
+                                    f"https://geo.example.org/nominatim") from None
+        if "@" in parts.netloc:
+            raise OnlineConfigError(f"endpoint {redact_url(self.endpoint)!r} holds a user name or password "
+                                    f"(user:secret@): it is not kept; use a server that needs none, or a proxy "
+                                    f"on this machine that adds them")
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise OnlineConfigError(f"endpoint {redact_url(self.endpoint)!r} is not an http(s) URL such as "
+                                    f"https://geo.example.org/nominatim")
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -151,6 +166,17 @@ class OnlineConfig:
         return cls(**data)
 
 
+def redact_url(url: str) -> str:
+    """`url` without a user name or password ("https://***@geo.example.org/..."), for messages."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(not a URL)"
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]).geturl()
+
+
 def config_path() -> Path:
     return default_data_dir() / CONFIG_NAME
 
@@ -171,6 +197,7 @@ def load_config(path: Path | str | None = None) -> OnlineConfig:
         raise OnlineConfigError(f"{path} is not JSON ({exc})") from exc
     try:
         config = OnlineConfig.from_json(data)
+        config.check_endpoint()          # even when off: the page shows the endpoint
         return config.check() if config.enabled else config
     except (OnlineConfigError, TypeError) as exc:
         raise OnlineConfigError(f"{path}: {exc}") from exc
@@ -180,6 +207,7 @@ def save_config(config: OnlineConfig, path: Path | str | None = None) -> Path:
     """Write the settings (checked first when enabled) atomically; returns the file."""
     if config.enabled:
         config.check()
+    config.check_endpoint()
     path = Path(path) if path else config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")

@@ -1,6 +1,7 @@
 """An online geocoder (Nominatim or Photon, public or self-hosted, through geopy) asked politely: one
 process-wide gate per endpoint (spacing, Retry-After, a pause after failures, a stop after 403), a
-10 s timeout, a persistent cache of answers and of "not found", and errors kept apart from "not found".
+10 s deadline per request and answers of at most 2 MB (see geo.online.transport), a persistent cache
+of answers and of "not found", and errors kept apart from "not found".
 
     >>> from geo.online import OnlineConfig, OnlineGeocoder, OnlineQuery
     >>> geocoder = OnlineGeocoder(OnlineConfig(enabled=True, user_agent="newsdesk-map/1.0 (maps@newsdesk.org)"))
@@ -16,7 +17,6 @@ from the query's. Nothing here replaces the engine's results.
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import re
@@ -25,7 +25,6 @@ from concurrent.futures import Future
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from geopy.adapters import RequestsAdapter, URLLibAdapter
 from geopy.exc import (
     GeocoderAuthenticationFailure,
     GeocoderInsufficientPrivileges,
@@ -45,9 +44,14 @@ from geo.online.cache import GeoCache
 from geo.online.config import OnlineConfig, load_config
 from geo.online.gate import Clock, Sleep, gate_for
 from geo.online.query import OnlineQuery
+from geo.online.transport import AnswerRefused, bounded_adapter
 from geo.store.corrections import Target
 
 RESULT_LIMIT = 5            # candidates asked for per query
+MAX_NAME_CHARS = 200        # a candidate's name, and its display name (x 2), are cut there
+MAX_RAW_CHARS = 16 * 1024   # a candidate's raw answer past this keeps only the fields of _RAW_KEPT
+_RAW_KEPT = ("place_id", "osm_type", "osm_id", "lat", "lon", "class", "type", "addresstype", "name", "display_name",
+             "licence", "geometry", "properties")
 MAX_RETRY_AFTER = 30.0      # a 429 asking for a longer wait is not waited for: the endpoint is paused instead
 _FAILURES = frozenset({"unavailable", "service", "malformed", "rate_limited"})
 STATUSES = ("found", "not_found", "error")
@@ -139,7 +143,8 @@ class OnlineGeocoder:
                   "timeout": config.timeout}
         if config.local:
             kwargs["proxies"] = {}      # a server on this machine is never reached through a proxy
-        kwargs["adapter_factory"] = adapter_factory or _no_retries_adapter()
+        # geopy's own adapters time out per read, follow redirects anywhere and read answers of any size
+        kwargs["adapter_factory"] = adapter_factory or bounded_adapter(max_items=2 * limit)
         self._geopy = (Nominatim if config.provider == "nominatim" else Photon)(**kwargs)
 
     @classmethod
@@ -243,6 +248,9 @@ class OnlineGeocoder:
                 reason = (f"did not answer within {self.config.timeout:g} s" if isinstance(exc, GeocoderTimedOut)
                           else f"cannot be reached ({exc})")
                 return self._error(query, "unavailable", f"{self.name} {reason}", pause=True)
+            except AnswerRefused as exc:
+                return self._error(query, "malformed", f"{self.name} sent an answer this program does not read: "
+                                   f"{exc}", pause=True)
             except GeocoderParseError:
                 return self._error(query, "malformed", f"{self.name} sent an answer that is not valid JSON",
                                    pause=True)
@@ -268,8 +276,9 @@ class OnlineGeocoder:
     def _geocode(self, query: OnlineQuery) -> list[Location] | None:
         if self.config.provider == "nominatim":
             q, kwargs = query.nominatim()
-            return self._geopy.geocode(q, exactly_one=False, limit=self.limit, addressdetails=True,
-                                       language=self.config.language, **kwargs)
+            found = self._geopy.geocode(q, exactly_one=False, limit=self.limit, addressdetails=True,
+                                        language=self.config.language, **kwargs)
+            return (found or [])[: self.limit]
         q, kwargs = query.photon()
         found = self._geopy.geocode(q, exactly_one=False, limit=self.limit * 2, language=self.config.language,
                                     **kwargs)
@@ -298,20 +307,21 @@ class OnlineGeocoder:
                 country, state = str(props.get("countrycode", "")), str(props.get("state", ""))
                 display = str(loc.address)
             candidate = OnlineCandidate(
-                name=str(name), display_name=display, lat=lat, lon=lon, kind=kind, country_code=country.upper(),
-                state=state, provider=self.name, raw=json.dumps(raw, ensure_ascii=False, sort_keys=True),
-                public=self.config.public)
+                name=str(name)[:MAX_NAME_CHARS], display_name=display[: 2 * MAX_NAME_CHARS], lat=lat, lon=lon,
+                kind=kind, country_code=country.upper()[:3], state=state[:MAX_NAME_CHARS], provider=self.name,
+                raw=_raw_text(raw), public=self.config.public)
             out.append(replace(candidate, warnings=_warnings(query, candidate)))
         return out
 
 
-def _no_retries_adapter():
-    """geopy's HTTP adapter with no retries of its own: its RequestsAdapter retries twice by default,
-    and urllib3 then waits out a 429's Retry-After by itself, unseen by the gate. Retries and waits
-    belong to the gate."""
-    if RequestsAdapter.is_available:
-        return functools.partial(RequestsAdapter, max_retries=0)
-    return URLLibAdapter
+def _raw_text(raw: object) -> str:
+    """The provider's answer for one candidate as JSON text, reduced to its main fields when large."""
+    text = json.dumps(raw, ensure_ascii=False, sort_keys=True)
+    if len(text) > MAX_RAW_CHARS and isinstance(raw, dict):
+        text = json.dumps({k: raw[k] for k in _RAW_KEPT if k in raw}, ensure_ascii=False, sort_keys=True)
+    if len(text) > MAX_RAW_CHARS:
+        text = json.dumps({"note": "the provider's answer was too large to keep"})
+    return text
 
 
 def _http(exc: Exception) -> str:

@@ -18,8 +18,10 @@ cache never holds them and an undo takes effect at once.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -28,14 +30,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from geo.engine.resolve import Candidate, ResolvedMention
-from geo.files.sqlitedb import Database, DatabaseError
+from geo.files.sqlitedb import Database, DatabaseError, backup_path, move_aside, restore_backup
 from geo.gazetteer import KINDS, default_data_dir, normalize_name
 
 if TYPE_CHECKING:
     from geo.gazetteer import GazetteerEntry, PlaceIndex
 
 __all__ = (
-    "ACTIONS", "Correction", "CorrectionError", "CorrectionImportError", "CorrectionStore", "ImportReport",
+    "ACTIONS", "MAX_ACTIVE", "MAX_IMPORT_BYTES", "MAX_NOTE_CHARS",
+    "Correction", "CorrectionError", "CorrectionImportError", "CorrectionStore", "ImportReport",
     "Scope", "Target", "apply_corrections", "container_key", "corrections_in", "mention_containers",
 )
 
@@ -45,6 +48,20 @@ TARGET_PRECISIONS = ("exact", "town", "admin2", "admin1", "country")   # what a 
 EXPORT_FORMAT = "conflictmap-corrections"
 EXPORT_VERSION = 1
 DB_NAME = "corrections.sqlite3"
+
+# Limits: what a person writes is far below them; a file past them is refused with a message.
+MAX_IMPORT_BYTES = 20 * 1024 * 1024     # a corrections file
+MAX_LINE_CHARS = 64 * 1024              # one line of it (one correction)
+MAX_IMPORT_RECORDS = 10_000             # corrections in one file
+MAX_ACTIVE = 20_000                     # corrections that apply at once (each page run reads them all)
+MAX_PROBLEMS = 100                      # bad lines reported before the check stops
+MAX_NOTE_CHARS = 2_000
+MAX_NAME_CHARS = 300                    # names, keys, labels, kinds, codes, providers
+MAX_TEXT_CHARS = 2_000                  # an online answer's display name and attribution
+MAX_RAW_CHARS = 32 * 1024               # an online answer's raw JSON (the geocoder keeps at most 16 KB)
+_TARGET_LIMITS = {"name": MAX_NAME_CHARS, "kind": MAX_NAME_CHARS, "country": MAX_NAME_CHARS,
+                  "admin1": MAX_NAME_CHARS, "precision": MAX_NAME_CHARS, "provider": MAX_NAME_CHARS,
+                  "display_name": MAX_TEXT_CHARS, "attribution": MAX_TEXT_CHARS, "raw": MAX_RAW_CHARS}
 
 # migrations[i] brings the schema from version i to i + 1 (see geo.files.sqlitedb).
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -64,7 +81,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX corrections_by_name ON corrections (name)",
     ),
+    (
+        # a digest of each row's content (see _checksum): a row changed outside this program, or
+        # damaged on disk, is found when the store is read. Rows written before it are sealed on open.
+        "ALTER TABLE corrections ADD COLUMN checksum TEXT",
+    ),
 )
+_COLUMNS = "id, uid, created, name, scope, scope_key, scope_label, action, target, note, undone, checksum"
 
 
 class CorrectionError(ValueError):
@@ -137,12 +160,16 @@ class Target:
             raise CorrectionError("the target is not an object")
         unknown = set(data) - set(cls.__dataclass_fields__)
         if unknown:
-            raise CorrectionError(f"unknown target field(s): {', '.join(sorted(unknown))}")
+            raise CorrectionError(f"unknown target field(s): {_names(unknown)}")
         if "lat" not in data or "lon" not in data:
             raise CorrectionError("the target needs lat and lon")
         for key in ("lat", "lon"):
             if isinstance(data[key], bool) or not isinstance(data[key], int | float):
                 raise CorrectionError(f"target {key} is not a number")
+            try:
+                float(data[key])
+            except OverflowError:                   # an integer of 400 digits
+                raise CorrectionError(f"target {key} is not a number in range") from None
         for key in ("name", "kind", "country", "admin1", "precision", "provider", "display_name",
                     "attribution", "raw"):
             if key in data and not isinstance(data[key], str):
@@ -152,7 +179,10 @@ class Target:
             raise CorrectionError("target geonameid is not an integer")
         return cls(**{**data, "lat": float(data["lat"]), "lon": float(data["lon"])})
 
-    def check(self, action: str) -> None:
+    def check(self, action: str, *, limits: bool = True) -> None:
+        for key, limit in _TARGET_LIMITS.items():
+            value = getattr(self, key)
+            check_text(value, f"target {key}", limit if limits else len(value))
         if not (math.isfinite(self.lat) and -90 <= self.lat <= 90):
             raise CorrectionError(f"latitude {self.lat} is not between -90 and 90")
         if not (math.isfinite(self.lon) and -180 <= self.lon <= 180):
@@ -221,9 +251,36 @@ class Correction:
         return f"#{self.id} {self.name} {where}: {what}{note}{state}"
 
 
-def _check(name: str, scope: Scope, action: str, target: Target | None) -> None:
+def _names(keys: Iterable[str]) -> str:
+    """Field names from a file, for a message: quoted, escaped and cut."""
+    return ", ".join(repr(k[:40]) for k in sorted(keys)[:10])
+
+
+def check_text(value: object, what: str, limit: int) -> str:
+    """`value` if it is text of at most `limit` characters that can be stored (no lone surrogate,
+    no NUL); else CorrectionError naming `what`."""
+    if not isinstance(value, str):
+        raise CorrectionError(f"{what} is not a string")
+    if len(value) > limit:
+        raise CorrectionError(f"{what} is longer than {limit:,} characters ({len(value):,})")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise CorrectionError(f"{what} holds a lone surrogate (\\ud800-\\udfff), which is not text") from None
+    if "\x00" in value:
+        raise CorrectionError(f"{what} holds a NUL character")
+    return value
+
+
+def _check(name: str, scope: Scope, action: str, target: Target | None, note: str = "", *,
+           limits: bool = True) -> None:
+    """CorrectionError unless the correction can be stored (`limits`: and its texts are within
+    the limits; rows stored before the limits existed are read without them)."""
     if not name:
         raise CorrectionError("a correction needs the mention's name")
+    for value, what, limit in ((name, "the name", MAX_NAME_CHARS), (scope.key, "the scope key", MAX_NAME_CHARS),
+                               (scope.label, "the scope label", MAX_NAME_CHARS), (note, "the note", MAX_NOTE_CHARS)):
+        check_text(value, what, limit if limits else len(value))
     if scope.kind not in SCOPES:
         raise CorrectionError(f"scope {scope.kind!r} is not one of {', '.join(SCOPES)}")
     if not scope.key:
@@ -236,7 +293,7 @@ def _check(name: str, scope: Scope, action: str, target: Target | None) -> None:
     elif target is None:
         raise CorrectionError(f"a {action!r} correction needs a target")
     else:
-        target.check(action)
+        target.check(action, limits=limits)
 
 
 def _now() -> str:
@@ -252,15 +309,21 @@ class ImportReport:
 
 class CorrectionStore:
     """The user's corrections, in SQLite (`default_data_dir()/corrections.sqlite3` unless `path` is
-    given). Safe for several threads and processes; every change is one transaction."""
+    given). Safe for several threads and processes; every change is one transaction, followed by a
+    copy of the file (`corrections.sqlite3.bak`).
+
+    Opening checks the file (SQLite's quick check, the schema, every row: JSON, values in range,
+    its checksum). A damaged file is moved aside and the last good copy restored, and `problems`
+    says so; with no good copy the file is kept as it is, and reading the corrections that apply
+    (`active`, `snapshot`) raises CorrectionError naming the damaged rows, until `repair` sets them
+    aside. `list` shows the sound rows and keeps the damaged ones in `damaged`."""
 
     def __init__(self, path: Path | str | None = None, *, now: Callable[[], str] = _now) -> None:
         self.path = Path(path) if path else default_data_dir() / DB_NAME
         self._now = now
-        try:
-            self._db = Database(self.path, MIGRATIONS, what="corrections database")
-        except DatabaseError as exc:
-            raise CorrectionError(str(exc)) from exc
+        self.problems: list[str] = []          # what opening found and did (a damaged file restored)
+        self.damaged: dict[int, str] = {}       # damaged rows seen by the last read: id -> what is wrong
+        self._db = _open_checked(self.path, self.problems)
 
     @classmethod
     def active_in(cls, path: Path | str | None = None) -> list[Correction]:
@@ -270,23 +333,49 @@ class CorrectionStore:
         return cls(path).active() if path.exists() else []
 
     # -- reading ---------------------------------------------------------------------------------
-    def list(self, *, include_undone: bool = True) -> list[Correction]:
-        """Every correction, oldest first (without the undone ones if asked)."""
+    def list(self, *, include_undone: bool = True, strict: bool = False) -> list[Correction]:
+        """Every sound correction, oldest first (without the undone ones if asked); the damaged ones
+        are in `damaged` (with `strict`, they raise CorrectionError)."""
         where = "" if include_undone else " WHERE undone IS NULL"
         with self._db.read() as con:
-            rows = con.execute(f"SELECT id, uid, created, name, scope, scope_key, scope_label, action, target, "
-                               f"note, undone FROM corrections{where} ORDER BY id").fetchall()
-        return [_from_row(row) for row in rows]
+            rows = con.execute(f"SELECT {_COLUMNS} FROM corrections{where} ORDER BY id").fetchall()
+        return self._decoded(rows, strict=strict)
 
     def active(self) -> list[Correction]:
-        """The corrections that apply (not undone), oldest first."""
-        return self.list(include_undone=False)
+        """The corrections that apply (not undone), oldest first; CorrectionError if one is damaged."""
+        return self.list(include_undone=False, strict=True)
 
     def get(self, correction_id: int) -> Correction | None:
         with self._db.read() as con:
-            row = con.execute("SELECT id, uid, created, name, scope, scope_key, scope_label, action, target, "
-                              "note, undone FROM corrections WHERE id = ?", (int(correction_id),)).fetchone()
-        return _from_row(row) if row else None
+            row = con.execute(f"SELECT {_COLUMNS} FROM corrections WHERE id = ?", (int(correction_id),)).fetchone()
+        return self._decoded([row], strict=True)[0] if row else None
+
+    def _decoded(self, rows: Sequence[tuple], *, strict: bool) -> list[Correction]:
+        out, self.damaged = [], {}
+        for row in rows:
+            try:
+                out.append(_decode(row))
+            except CorrectionError as exc:
+                self.damaged[int(row[0])] = str(exc)
+        if self.damaged and strict:
+            raise CorrectionError(_damage_message(self.path, self.damaged))
+        return out
+
+    def repair(self) -> tuple[list[int], Path | None]:
+        """Set the damaged rows aside: a copy of the whole file first (`<name>.damaged-<time>`, where
+        they stay), then remove them from the store, so that the sound ones apply again. Returns
+        their ids and the copy (None when nothing was damaged)."""
+        self.list()
+        if not self.damaged:
+            return [], None
+        ids = sorted(self.damaged)
+        copy = self.path.with_name(f"{self.path.name}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%S}")
+        self._db.save_backup()                        # the last state, damaged rows included ...
+        backup_path(self.path).replace(copy)          # ... kept as the copy
+        with self._db.write() as con:
+            con.executemany("DELETE FROM corrections WHERE id = ?", [(i,) for i in ids])
+        self.damaged = {}
+        return ids, copy
 
     def revision(self) -> tuple[int, int]:
         """Changes whenever a correction is added or undone (a cheap cache key for a UI)."""
@@ -300,19 +389,22 @@ class CorrectionStore:
         with self._db.read() as con:
             con.execute("BEGIN")
             last, undone = con.execute("SELECT COALESCE(MAX(id), 0), COUNT(undone) FROM corrections").fetchone()
-            rows = con.execute("SELECT id, uid, created, name, scope, scope_key, scope_label, action, target, "
-                               "note, undone FROM corrections WHERE undone IS NULL ORDER BY id").fetchall()
+            rows = con.execute(f"SELECT {_COLUMNS} FROM corrections WHERE undone IS NULL ORDER BY id").fetchall()
             con.execute("COMMIT")
-        return (int(last), int(undone)), [_from_row(row) for row in rows]
+        return (int(last), int(undone)), self._decoded(rows, strict=True)
 
     # -- writing ---------------------------------------------------------------------------------
     def add(self, name: str, scope: Scope, action: str, target: Target | None = None, *,
             note: str = "") -> Correction:
         """Store a correction of the mentions called `name` (normalised here) within `scope`."""
         key = normalize_name(name)
-        _check(key, scope, action, target)
+        _check(key, scope, action, target, note.strip())
         record = Correction(0, uuid.uuid4().hex, self._now(), key, scope, action, target, note.strip())
         with self._db.write() as con:
+            active = con.execute("SELECT COUNT(*) FROM corrections WHERE undone IS NULL").fetchone()[0]
+            if active >= MAX_ACTIVE:
+                raise CorrectionError(f"{active:,} corrections apply already, the most this program keeps "
+                                      f"({MAX_ACTIVE:,}): undo some first")
             new_id = self._insert(con, record)
         return replace(record, id=new_id)
 
@@ -325,19 +417,21 @@ class CorrectionStore:
                 raise CorrectionError(f"there is no correction #{correction_id}")
             if row[0] is not None:
                 raise CorrectionError(f"correction #{correction_id} was already undone ({row[0]})")
-            con.execute("UPDATE corrections SET undone = ? WHERE id = ?", (self._now(), int(correction_id)))
+            row = con.execute(f"SELECT {_COLUMNS} FROM corrections WHERE id = ?", (int(correction_id),)).fetchone()
+            self._decoded([row], strict=True)         # a damaged row is not changed (repair sets it aside)
+            _set_undone(con, row, self._now())
         found = self.get(correction_id)
         assert found is not None
         return found
 
     @staticmethod
     def _insert(con, c: Correction) -> int:
+        values = (c.uid, c.created, c.name, c.scope.kind, c.scope.key, c.scope.label, c.action,
+                  json.dumps(c.target.to_json(), ensure_ascii=False, sort_keys=True) if c.target else None,
+                  c.note, c.undone)
         cur = con.execute(
             "INSERT INTO corrections (uid, created, name, scope, scope_key, scope_label, action, target, note, "
-            "undone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (c.uid, c.created, c.name, c.scope.kind, c.scope.key, c.scope.label, c.action,
-             json.dumps(c.target.to_json(), ensure_ascii=False, sort_keys=True) if c.target else None,
-             c.note, c.undone))
+            "undone, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*values, _checksum(values)))
         return int(cur.lastrowid)
 
     # -- sharing ---------------------------------------------------------------------------------
@@ -360,13 +454,19 @@ class CorrectionStore:
         return len(lines) - 1
 
     def import_file(self, path: Path | str) -> ImportReport:
-        """Import a file written by `export`; see `import_lines`."""
+        """Import a file written by `export` (at most MAX_IMPORT_BYTES); see `import_lines`."""
         try:
-            text = Path(path).read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            raise CorrectionImportError([f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})"]) from exc
+            with open(path, "rb") as f:
+                data = f.read(MAX_IMPORT_BYTES + 1)      # /dev/zero and its like stop here
         except OSError as exc:
             raise CorrectionError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        if len(data) > MAX_IMPORT_BYTES:
+            raise CorrectionImportError([f"{path} is larger than {MAX_IMPORT_BYTES // 1024 ** 2} MB, more than a "
+                                         f"corrections file holds ({MAX_IMPORT_RECORDS:,} corrections at most)"])
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CorrectionImportError([f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})"]) from exc
         return self.import_lines(text.splitlines())
 
     def import_lines(self, lines: Iterable[str]) -> ImportReport:
@@ -378,9 +478,9 @@ class CorrectionStore:
             raise CorrectionImportError(problems)
         added = skipped = undone = 0
         with self._db.write() as con:
-            stored = [_from_row(row) for row in con.execute(
-                "SELECT id, uid, created, name, scope, scope_key, scope_label, action, target, note, undone "
-                "FROM corrections").fetchall()]
+            rows = con.execute(f"SELECT {_COLUMNS} FROM corrections").fetchall()
+            stored = self._decoded(rows, strict=True)
+            row_of = {int(row[0]): row for row in rows}
             by_uid = {c.uid: c for c in stored}
             active_contents = {c.content() for c in stored if c.active}
             for line_no, c in records:
@@ -389,7 +489,7 @@ class CorrectionStore:
                     if old.content() != c.content():
                         problems.append(f"line {line_no}: correction {c.uid} is already stored with other content")
                     elif c.undone and old.active:
-                        con.execute("UPDATE corrections SET undone = ? WHERE id = ?", (c.undone, old.id))
+                        _set_undone(con, row_of[old.id], c.undone)
                         by_uid[c.uid] = replace(old, undone=c.undone)
                         undone += 1
                     else:
@@ -403,15 +503,154 @@ class CorrectionStore:
                 if c.active:
                     active_contents.add(c.content())
                 added += 1
+            if len(active_contents) > MAX_ACTIVE:
+                problems.append(f"with this file {len(active_contents):,} corrections would apply, more than this "
+                                f"program keeps ({MAX_ACTIVE:,}): undo some first, or import fewer")
             if problems:
                 raise CorrectionImportError(problems)     # rolls the transaction back
         return ImportReport(added, skipped, undone)
 
 
-def _from_row(row: tuple) -> Correction:
-    cid, uid, created, name, scope, key, label, action, target, note, undone = row
-    return Correction(int(cid), uid, created, name, Scope(scope, key, label or ""), action,
-                      Target.from_json(json.loads(target)) if target else None, note or "", undone)
+# -- the stored rows -------------------------------------------------------------------------------
+
+def _checksum(values: Sequence[object]) -> str:
+    """The digest of a row's content (every column but id and checksum)."""
+    text = json.dumps(list(values), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _set_undone(con: sqlite3.Connection, row: tuple, undone: str) -> None:
+    values = (*row[1:10], undone)
+    con.execute("UPDATE corrections SET undone = ?, checksum = ? WHERE id = ?", (undone, _checksum(values), row[0]))
+
+
+def _decode(row: tuple) -> Correction:
+    """A stored row as a Correction; CorrectionError saying what is wrong with a damaged one."""
+    cid, uid, created, name, scope, key, label, action, target, note, undone, checksum = row
+    if checksum is not None and checksum != _checksum(row[1:11]):
+        raise CorrectionError("its content does not match its checksum (damaged, or changed outside this program)")
+    texts = (uid, created, name, scope, key, action) + tuple(v for v in (label, note, undone, target) if v is not None)
+    if not all(isinstance(v, str) for v in texts):
+        raise CorrectionError("a column holds a value of the wrong type")
+    try:
+        found = Target.from_json(json.loads(target)) if target is not None else None
+    except (ValueError, RecursionError):
+        raise CorrectionError("its target is not valid JSON") from None
+    except CorrectionError as exc:
+        raise CorrectionError(f"its target is not valid ({exc})") from None
+    try:
+        datetime.fromisoformat(created.replace("Z", "+00:00"))
+        _check(name, Scope(scope, key, label or ""), action, found, note or "", limits=False)
+    except (CorrectionError, ValueError) as exc:
+        raise CorrectionError(f"it is not a valid correction ({exc})") from None
+    return Correction(int(cid), uid, created, name, Scope(scope, key, label or ""), action, found, note or "", undone)
+
+
+def _damage_message(path: Path, damaged: dict[int, str]) -> str:
+    shown = "; ".join(f"#{i}: {why}" for i, why in sorted(damaged.items())[:3])
+    more = f"; and {len(damaged) - 3} more" if len(damaged) > 3 else ""
+    return (f"{path} holds {len(damaged)} damaged correction{'s' if len(damaged) > 1 else ''} ({shown}{more}). "
+            f"Nothing was changed; `python -m geo corrections check --repair` keeps a copy of the file and sets "
+            f"them aside, so that the others apply again")
+
+
+_EXPECTED_COLUMNS = set(_COLUMNS.split(", "))
+
+
+def _file_problem(con: sqlite3.Connection) -> str:
+    """What is wrong with a corrections database as a whole ("" when nothing): SQLite's quick
+    check, the schema, and every row."""
+    try:
+        found = [row[0] for row in con.execute("PRAGMA quick_check(5)").fetchall()]
+        if found != ["ok"]:
+            return f"SQLite's check found: {'; '.join(found)}"
+        columns = {row[1] for row in con.execute("PRAGMA table_info(corrections)").fetchall()}
+        missing = _EXPECTED_COLUMNS - columns
+        if missing:
+            return f"its table lacks the column(s) {', '.join(sorted(missing))}"
+        bad = {}
+        for row in con.execute(f"SELECT {_COLUMNS} FROM corrections ORDER BY id"):
+            try:
+                _decode(row)
+            except CorrectionError as exc:
+                bad[int(row[0])] = str(exc)
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+        return f"SQLite cannot read it ({type(exc).__name__})"
+    if bad:
+        shown = "; ".join(f"#{i}: {why}" for i, why in sorted(bad.items())[:3])
+        return f"{len(bad)} damaged correction{'s' if len(bad) > 1 else ''}: {shown}"
+    return ""
+
+
+def _backup_state(path: Path) -> tuple[str, int]:
+    """What is wrong with the store's backup ("" when it is good, "none" when there is none) and
+    how many corrections it holds."""
+    bak = backup_path(path)
+    if not bak.is_file() or bak.stat().st_size == 0:
+        return "none", 0
+    try:
+        con = sqlite3.connect(f"file:{bak}?mode=ro", uri=True)
+        con.text_factory = lambda data: data.decode("utf-8", "surrogateescape")
+        try:
+            problem = _file_problem(con)
+            count = int(con.execute("SELECT COUNT(*) FROM corrections").fetchone()[0]) if not problem else 0
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        return f"SQLite cannot read it ({exc})", 0
+    return problem, count
+
+
+def _open_checked(path: Path, problems: list[str]) -> Database:
+    """The store's database, checked (see CorrectionStore). A damaged file with a good backup is
+    moved aside and the backup restored (said in `problems`); with none, a file SQLite cannot open
+    raises CorrectionError, and damaged rows are left for the reads to report."""
+    bak_problem, bak_count = _backup_state(path)
+    reason, db = "", None
+    if path.is_file() and path.stat().st_size == 0 and not bak_problem and bak_count:
+        reason = "it is empty (0 bytes)"
+    else:
+        try:
+            db = Database(path, MIGRATIONS, what="corrections database", keep_backup=True)
+        except DatabaseError as exc:
+            if "newer version" in str(exc) or bak_problem:
+                raise CorrectionError(str(exc)) from exc
+            reason = "it is not a database SQLite can read"
+    if db is not None:
+        with db.read() as con:
+            reason = _file_problem(con)
+        if not reason or bak_problem:
+            if reason:
+                problems.append(f"{path} is damaged ({reason}) and has no good copy to restore: it is kept as it "
+                                f"is; `python -m geo corrections check --repair` sets the damaged rows aside")
+            if not reason:
+                _seal(db)
+            if not reason and bak_problem:
+                db.save_backup()
+            return db
+    aside = move_aside(path)
+    restore_backup(path)
+    db = Database(path, MIGRATIONS, what="corrections database", keep_backup=True)
+    saved = datetime.fromtimestamp(backup_path(path).stat().st_mtime, UTC).isoformat(timespec="seconds")
+    problems.append(f"{path} was damaged ({reason}): it was moved to {aside.name} and the last good copy "
+                    f"({bak_count} correction{'s' if bak_count != 1 else ''}, saved {saved}) restored")
+    return db
+
+
+def _seal(db: Database) -> None:
+    """Give the sound rows written before checksums existed their checksum."""
+    with db.read() as con:
+        rows = con.execute(f"SELECT {_COLUMNS} FROM corrections WHERE checksum IS NULL").fetchall()
+    sound = []
+    for row in rows:
+        try:
+            _decode(row)
+            sound.append((_checksum(row[1:11]), row[0]))
+        except CorrectionError:
+            pass
+    if sound:
+        with db.write() as con:
+            con.executemany("UPDATE corrections SET checksum = ? WHERE id = ?", sound)
 
 
 _RECORD_KEYS = {"uid", "created", "name", "scope", "scope_key", "scope_label", "action", "target", "note", "undone"}
@@ -423,8 +662,18 @@ def _parse_export(lines: Iterable[str], now: Callable[[], str]) -> tuple[list[tu
     header_seen = False
     seen_uids: dict[str, int] = {}
     for line_no, line in enumerate(lines, start=1):
+        if len(problems) >= MAX_PROBLEMS:
+            problems.append(f"line {line_no}: the check stopped after {MAX_PROBLEMS} problems")
+            break
         if not line.strip():
             continue
+        if len(line) > MAX_LINE_CHARS:
+            problems.append(f"line {line_no}: longer than {MAX_LINE_CHARS:,} characters, more than one correction "
+                            f"holds")
+            continue
+        if len(records) >= MAX_IMPORT_RECORDS:
+            problems.append(f"line {line_no}: more than {MAX_IMPORT_RECORDS:,} corrections in one file; split it")
+            break
         try:
             data = json.loads(line)
         except (ValueError, RecursionError):
@@ -440,14 +689,16 @@ def _parse_export(lines: Iterable[str], now: Callable[[], str]) -> tuple[list[tu
                                 f'{{"format": "{EXPORT_FORMAT}", "version": {EXPORT_VERSION}, ...}})')
                 return records, problems
             version = data.get("version")
-            if not isinstance(version, int) or isinstance(version, bool) or version > EXPORT_VERSION:
+            if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= EXPORT_VERSION:
                 problems.append(f"line {line_no}: format version {version!r} is not one this program reads "
                                 f"(up to {EXPORT_VERSION}); update the program")
                 return records, problems
             continue
         try:
             c = _record(data, now)
-        except CorrectionError as exc:
+        except (CorrectionError, ValueError) as exc:        # ValueError: a number past float's range
+            if not isinstance(exc, CorrectionError):
+                exc = CorrectionError(f"a value cannot be read ({type(exc).__name__})")
             problems.append(f"line {line_no}: {exc}")
             continue
         if c.uid in seen_uids:
@@ -463,15 +714,19 @@ def _parse_export(lines: Iterable[str], now: Callable[[], str]) -> tuple[list[tu
 def _record(data: dict, now: Callable[[], str]) -> Correction:
     unknown = set(data) - _RECORD_KEYS
     if unknown:
-        raise CorrectionError(f"unknown field(s): {', '.join(sorted(unknown))}")
+        raise CorrectionError(f"unknown field(s): {_names(unknown)}")
     for key in ("name", "scope", "scope_key", "action"):
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise CorrectionError(f"{key} is missing or not a string")
-    for key in ("uid", "created", "scope_label", "note"):
-        if data.get(key) is not None and not isinstance(data[key], str):
-            raise CorrectionError(f"{key} is not a string")
+    for key, limit in (("uid", 64), ("created", 64), ("scope_label", MAX_NAME_CHARS), ("note", MAX_NOTE_CHARS),
+                       ("name", MAX_NAME_CHARS), ("scope", MAX_NAME_CHARS), ("scope_key", MAX_NAME_CHARS),
+                       ("action", MAX_NAME_CHARS)):
+        if data.get(key) is not None:
+            check_text(data[key], key, limit)
     if data.get("undone") is not None and not isinstance(data["undone"], str):
         raise CorrectionError("undone is neither null nor a time")
+    if data.get("undone") is not None:
+        check_text(data["undone"], "undone", 64)
     for key in ("created", "undone"):
         if data.get(key):
             try:
@@ -481,9 +736,10 @@ def _record(data: dict, now: Callable[[], str]) -> Correction:
     target = Target.from_json(data["target"]) if data.get("target") is not None else None
     scope = Scope(data["scope"], data["scope_key"], data.get("scope_label") or "")
     name = normalize_name(data["name"])
-    _check(name, scope, data["action"], target)
+    note = (data.get("note") or "").strip()
+    _check(name, scope, data["action"], target, note)
     return Correction(0, data.get("uid") or uuid.uuid4().hex, data.get("created") or now(), name, scope,
-                      data["action"], target, (data.get("note") or "").strip(), data.get("undone") or None)
+                      data["action"], target, note, data.get("undone") or None)
 
 
 # -- applying -----------------------------------------------------------------------------------------

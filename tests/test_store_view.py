@@ -1,0 +1,151 @@
+"""The dashboard in store mode (geo/app/store_view.py), headless with Streamlit's AppTest: a small store
+made by the real `corpus run` (1 local worker process, fast mode, the real gazetteer) in an allowed
+folder is offered and opened, its places drawn on the map, a date range narrows them, a place's
+passages read; a store outside the allowed folders is never offered."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from mapdata import marker_rows
+from streamlit.testing.v1 import AppTest
+
+from geo.app.store_view import command_line_store
+from geo.store.corpus.browse import StoreFilter, place_rows
+from geo.store.corpus.folders import ENV, allowed_roots, is_allowed, list_stores, store_stamp
+from geo.store.corpus.query import connect
+from geo.store.corpus.run import RunOptions, run_corpus
+
+REPO = Path(__file__).resolve().parents[1]
+APP = str(REPO / "dashboard.py")
+STORIES = [  # (date, text): two early reports about Kharkiv and Izium, two later ones about Odesa and Kherson
+    ("2022-03-02", "Shelling hit Kharkiv overnight, officials in Izium said."),
+    ("2022-03-03", "Fighting went on near Kharkiv and Izium."),
+    ("2022-04-20", "A drone struck the port of Odesa, officials in Kherson said."),
+    ("2022-04-21", "Residents fled Kherson for Odesa, Ukraine."),
+]
+
+
+@pytest.fixture(scope="module")
+def stores(index, tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("store-view")
+    allowed, outside = root / "allowed", root / "outside"
+    allowed.mkdir()
+    outside.mkdir()
+    jsonl = root / "reports.jsonl"
+    jsonl.write_text("".join(json.dumps({"id": f"r{i}", "text": text, "title": f"Report {i}", "date": day,
+                                         "source": "Wire" if i % 2 else "Post"}) + "\n"
+                             for i, (day, text) in enumerate(STORIES)), encoding="utf-8")
+    store = allowed / "war.store"
+    report = run_corpus(jsonl, store, RunOptions(workers=1, fast=True, progress=False), say=lambda line: None)
+    assert report.parsed == len(STORIES)
+    hidden = outside / "secret.store"
+    hidden.mkdir()
+    for item in store.iterdir():             # a valid store, but in a folder the dashboard does not allow
+        (hidden / item.name).symlink_to(item)
+    (allowed / "escape.store").symlink_to(hidden)    # a link in the allowed folder to a store outside it
+    return {"allowed": allowed, "store": store, "hidden": hidden}
+
+
+def _app(monkeypatch, stores) -> AppTest:
+    monkeypatch.setenv(ENV, str(stores["allowed"]))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _map_script(at: AppTest) -> str:
+    found = []
+
+    def walk(node) -> None:
+        if getattr(getattr(node, "proto", None), "component_name", None) == "streamlit_folium.st_folium":
+            found.append(node)
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    assert len(found) == 1
+    return json.loads(found[0].proto.json_args)["script"]
+
+
+def _names(at: AppTest) -> set[str]:
+    """The places the map draws (each marker row's name)."""
+    return {row[9] for row in marker_rows(_map_script(at))}
+
+
+def test_only_stores_inside_the_allowed_folders_are_offered(monkeypatch, stores) -> None:
+    monkeypatch.setenv(ENV, str(stores["allowed"]))
+    assert allowed_roots() == [stores["allowed"]]
+    assert list_stores(allowed_roots()) == [stores["store"]]
+    assert not is_allowed(stores["hidden"], allowed_roots())
+    assert not is_allowed(stores["allowed"] / "escape.store", allowed_roots())
+    at = _app(monkeypatch, stores)
+    options = at.sidebar.selectbox(key="store_pick").options
+    assert options == ["Articles", "Store: war.store"]
+    assert not any("secret" in o or "escape" in o for o in options)
+    assert command_line_store(["--store", "x"]) == "x" and command_line_store(["--store=y"]) == "y"
+    assert store_stamp(stores["store"]) and all(n.endswith(".parquet") for n, _, _ in store_stamp(stores["store"]))
+
+
+def test_a_store_opens_on_the_map_and_a_date_range_narrows_it(monkeypatch, stores) -> None:
+    at = _app(monkeypatch, stores)
+    at.sidebar.selectbox(key="store_pick").select(str(stores["store"])).run()
+    assert not at.exception, at.exception
+    names = _names(at)
+    assert {"Kharkiv", "Izium", "Odesa", "Kherson"} <= names
+    assert any(c.value.startswith(f"{len(names)} places, ") for c in at.caption)
+    # the timeline's range: March only
+    slider = at.slider[0]
+    assert slider.value == (dt.date(2022, 3, 2), dt.date(2022, 4, 21))
+    slider.set_value((dt.date(2022, 3, 2), dt.date(2022, 3, 31))).run()
+    assert not at.exception, at.exception
+    march = _names(at)
+    assert {"Kharkiv", "Izium"} <= march and not {"Odesa", "Kherson"} & march
+    assert any("from 2022-03-02 to 2022-03-31" in c.value for c in at.caption)
+    # a place's passages, under the same range
+    pick = at.selectbox(key="store_selected")
+    assert pick.value is None and any(o.startswith("Kharkiv") for o in pick.options)
+    with connect(stores["store"]) as con:
+        key = next(r["key"] for r in place_rows(con, StoreFilter()) if r["name"] == "Kharkiv")
+    pick.select(key).run()
+    assert not at.exception, at.exception
+    shown = [h.proto.body for h in at.get("html") if "cm-store-passage" in h.proto.body]
+    assert len(shown) == 2 and all("Kharkiv" in h for h in shown)
+    assert "Report 0" in shown[0] and "2022-03-02" in shown[0] and "Wire" in shown[1]
+
+
+def test_a_filter_asked_before_is_answered_from_the_cache(monkeypatch, stores) -> None:
+    import geo.app.store_view as store_view
+
+    calls = []
+    real = store_view.place_rows
+    monkeypatch.setattr(store_view, "place_rows", lambda con, f: calls.append(f) or real(con, f))
+    at = _app(monkeypatch, stores)
+    at.sidebar.selectbox(key="store_pick").select(str(stores["store"])).run()
+    at.sidebar.multiselect(key="store_kinds").select("Countries").run()
+    assert not at.exception, at.exception
+    assert _names(at) == {"Ukraine"}
+    asked = len(calls)
+    at.sidebar.multiselect(key="store_kinds").unselect("Countries").run()     # back to a filter asked before
+    at.sidebar.multiselect(key="store_kinds").select("Countries").run()
+    assert not at.exception, at.exception
+    assert len(calls) == asked                      # no query: both answers came from the cache
+    assert {"Kharkiv", "Odesa"}.isdisjoint(_names(at))
+    at.sidebar.selectbox(key="store_pick").select("").run()                 # back to the articles
+    assert not at.exception, at.exception
+    assert at.sidebar.multiselect(key="active").value                      # the articles' page again
+
+
+def test_the_command_line_store_opens_only_when_allowed(monkeypatch, stores) -> None:
+    monkeypatch.setattr("sys.argv", ["dashboard.py", "--store", str(stores["store"])])
+    at = _app(monkeypatch, stores)
+    assert at.sidebar.selectbox(key="store_pick").value == str(stores["store"])
+    assert any("war.store" in t.value for t in at.title) and _names(at)
+    monkeypatch.setattr("sys.argv", ["dashboard.py", "--store", str(stores["hidden"])])
+    at = _app(monkeypatch, stores)
+    assert at.sidebar.selectbox(key="store_pick").value == ""
+    assert not any("secret" in t.value for t in at.title)
+    assert any("not in a store folder" in h.proto.body for h in at.get("html"))
