@@ -153,3 +153,29 @@ def test_word_diff_finds_the_changed_words() -> None:
     assert word_diff_html(a, b) == "The deal <del>in</del><ins>under</ins> which civilians left Mariupol."
     assert "&lt;script&gt;" in word_diff_html("x <script>", "y <script>")
     assert word_diff(a, a) == [("same", a)]
+
+
+# -- events in one version only ------------------------------------------------------------------
+def test_events_only_one_version_reports(fast_parser: Geoparser) -> None:
+    a = article_from_text("Kharkiv, 10 March 2022\n\nRussian forces shelled Kharkiv on Tuesday.\n\n"
+                          "Police arrested two men in Odesa.\n", "a.txt")
+    b = article_from_text("Kharkiv, 10 March 2022\n\nKharkiv was shelled by Russian forces on Tuesday.\n\n"
+                          "Troops clashed with fighters near Kherson.\n", "b.txt")
+    places = places_for([a, b], fast_parser)
+    result = compare_articles(places, a, b)
+    # the reworded shelling of Kharkiv is the same event; the arrest is only in A, the clash only in B
+    assert [(d.status, d.place, d.sub_event_type) for d in result.events] == [
+        (ONLY_A, "Odesa", "Arrests"), (ONLY_B, "Kherson", "Armed clash")]
+    (arrest, clash) = result.events
+    assert arrest.row()["passage"] == "Police arrested two men in Odesa." and arrest.row()["version"] == ONLY_A
+    assert clash.event_type == "Battles" and clash.trigger == "clashed"
+    assert compare_articles(places, a, a).events == ()
+
+
+def test_a_version_reporting_an_event_more_often_differs_by_the_extra_ones(fast_parser: Geoparser) -> None:
+    a = article_from_text("Police arrested two men in Odesa.\n", "a.txt")
+    b = article_from_text("Police arrested two men in Odesa.\n\nLater police arrested a woman in Odesa.\n", "b.txt")
+    places = places_for([a, b], fast_parser)
+    events = compare_articles(places, a, b).events
+    assert [(d.status, d.place, d.passage) for d in events] == [
+        (ONLY_B, "Odesa", "Later police arrested a woman in Odesa.")]

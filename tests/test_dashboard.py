@@ -24,8 +24,9 @@ from geo.files.articles import MAX_ARTICLE_BYTES, Article, article_from_text
 from geo.gazetteer import sources_fingerprint
 from geo.map.compare import BOTH, ONLY_A, ONLY_B, compare_articles
 from geo.map.export import CSV_COLUMNS
-from geo.map.mapview import STATUS_STYLE
+from geo.map.mapview import STATUS_STYLE, map_tooltips
 from geo.map.places import Place, places_for
+from geo.map.styles import EVENT_COLOUR, NO_EVENT_COLOUR
 
 REPO = Path(__file__).resolve().parents[1]
 APP = str(REPO / "dashboard.py")          # AppTest resolves relative paths against this file
@@ -219,6 +220,20 @@ def test_map_has_one_marker_per_shown_place(app: AppTest, seed_places: list[Plac
     assert len(set(tooltips)) == len(tooltips)
 
 
+def test_map_is_coloured_by_event_type(app: AppTest, seed_places: list[Place]) -> None:
+    """The samples report events: each marker takes its place's main event type's colour, and the
+    legend names the types."""
+    with_events = [p for p in seed_places if p.resolved and p.event_type]
+    assert with_events and any(p.resolved and not p.event_type for p in seed_places)
+    args = map_args(app)
+    colour = {r[6]: r[3] for r in marker_rows(args["script"])}
+    tooltips = map_tooltips([p for p in seed_places if p.resolved])
+    for p in seed_places:
+        if p.resolved:
+            assert colour[tooltips[p.key]] == (EVENT_COLOUR[p.event_type] if p.event_type else NO_EVENT_COLOUR)
+    assert "Main event" in args["html"] and html.escape(with_events[0].event_type) in args["html"]
+
+
 def test_map_loads_assets_only_from_the_app(app: AppTest) -> None:
     args = map_args(app)
     links = args["js_links"] + args["css_links"]
@@ -257,6 +272,25 @@ def test_kinds_filter_keeps_only_countries(fresh: AppTest, seed_places: list[Pla
     assert len(marker_rows(map_args(fresh)["script"])) == len(rows)
 
     fresh.sidebar.multiselect(key="kinds").set_value(list(GROUP_NAMES.values()))
+    rerun(fresh)
+    assert table_names(fresh) == placed_names(seed_places)
+
+
+def test_event_type_filter_keeps_the_places_reporting_it(fresh: AppTest, seed_places: list[Place]) -> None:
+    shelling = "Explosions/Remote violence"
+    expected = {p.name for p in seed_places if p.resolved and any(e.event_type == shelling for e in p.events)}
+    assert expected and expected < placed_names(seed_places)
+    fresh.sidebar.multiselect(key="event_types").set_value([shelling])
+    rerun(fresh)
+    assert table_names(fresh) == expected
+    rows = marker_rows(map_args(fresh)["script"])
+    assert len(rows) == len(expected) and {r[3] for r in rows} == {EVENT_COLOUR[shelling]}   # only those events
+    assert fresh.query_params.get("ev") == "explosions-remote-violence"       # the link keeps the filter
+    reopened = opened(**{k: fresh.query_params.get(k) for k in ("a", "ev")})
+    assert reopened.sidebar.multiselect(key="event_types").value == [shelling]
+    assert table_names(reopened) == expected
+
+    fresh.sidebar.multiselect(key="event_types").set_value([])
     rerun(fresh)
     assert table_names(fresh) == placed_names(seed_places)
 
@@ -719,6 +753,15 @@ def test_compare_map_is_coloured_by_status(comparing: AppTest) -> None:
 
 
 # -- share -----------------------------------------------------------------------------------------------
+def test_compare_lists_the_events_only_one_version_reports(comparing: AppTest, seed_places: list[Place],
+                                                           seed_a: Article, seed_b: Article) -> None:
+    expected = [d.row() for d in compare_articles(seed_places, seed_a, seed_b).events]
+    assert expected      # the samples' two versions differ in what they report
+    (events,) = [d for d in comparing.main.dataframe if "trigger" in d.value.columns]
+    assert events.value.to_dict("records") == expected
+    assert {row["version"] for row in expected} <= {ONLY_A, ONLY_B}
+
+
 @pytest.fixture
 def sharing(fresh: AppTest) -> AppTest:
     return set_view(fresh, "Share")

@@ -13,13 +13,16 @@ import pytest
 from mapdata import circle_rows, marker_rows
 from streamlit_folium import generate_leaflet_string
 
+from geo.engine.events import EVENT_TYPES
 from geo.engine.pipeline import Geoparser
 from geo.files.articles import Article, article_from_text
 from geo.map.frame import MIN_SPAN_DEG, place_bounds, story_frame
 from geo.map.mapview import (
+    POPUP_EVENTS,
     STATIC_DIR,
     STATUS_STYLE,
     build_map,
+    highlight_all,
     map_tooltips,
     marker_radius,
     marker_style,
@@ -30,7 +33,17 @@ from geo.map.mapview import (
     tooltip_text,
 )
 from geo.map.places import Place, places_for
-from geo.map.styles import APPROX_DASH, GROUP_ALPHA, GROUP_COLOUR, GROUP_DASH, UNCERTAINTY_M
+from geo.map.styles import (
+    APPROX_DASH,
+    EVENT_COLOUR,
+    GROUP_ALPHA,
+    GROUP_COLOUR,
+    GROUP_DASH,
+    NO_EVENT_COLOUR,
+    NO_EVENT_LABEL,
+    TRIGGER_CSS,
+    UNCERTAINTY_M,
+)
 
 CDN_HOSTS = ("cdn.jsdelivr.net", "code.jquery.com", "unpkg.com", "cdnjs.cloudflare.com", "bootstrapcdn.com",
              "fonts.googleapis.com", "githack.com", "rawgit.com", "googleapis.com")
@@ -557,3 +570,88 @@ def test_what_the_page_asks_the_map_to_report_is_named_in_its_script(seed_places
     assert "// reports: bounds\n" in tracked
     assert "// reports: bounds last_clicked\n" in picking
     assert len({plain, tracked, picking}) == 3
+
+
+# -- events: markers coloured by event type, popups that list them --------------------------------
+
+EVENT_TEXT = ("Kharkiv, 10 March 2022\n\n"
+              "Russian forces shelled Kharkiv <b>again</b> on Tuesday.\n\n"
+              "Police arrested two men in Odesa.\n\n"
+              "Officials met in Lviv.\n")
+
+
+@pytest.fixture(scope="module")
+def event_places(fast_parser: Geoparser) -> list[Place]:
+    places = places_for([article_from_text(EVENT_TEXT, "story.txt")], fast_parser)
+    assert by_name(places, "Kharkiv").event_type == "Explosions/Remote violence"
+    assert by_name(places, "Odesa").event_type == "Strategic developments"
+    assert by_name(places, "Lviv").event_type is None            # a meeting is no event
+    return places
+
+
+def test_a_map_coloured_by_event_type(event_places: list[Place]) -> None:
+    page = build_map(event_places, by_event=True).get_root().render()
+    rows = {r[9]: r for r in marker_rows(page)}
+    assert rows["Kharkiv"][3] == EVENT_COLOUR["Explosions/Remote violence"]
+    assert rows["Odesa"][3] == EVENT_COLOUR["Strategic developments"]
+    assert rows["Lviv"][3] == NO_EVENT_COLOUR
+    assert {"cm-event", "cm-event-explosions-remote-violence"} <= set(rows["Kharkiv"][8].split())
+    assert "cm-event" not in rows["Lviv"][8].split()
+    # the legend names the types shown (and only them), with their colours, and the places without one
+    legend = page[page.index('class="cm-legend"'):]
+    legend = legend[:legend.index("size: mentions")]
+    for label, colour in (("Explosions/Remote violence", EVENT_COLOUR["Explosions/Remote violence"]),
+                          ("Strategic developments", EVENT_COLOUR["Strategic developments"]),
+                          (NO_EVENT_LABEL, NO_EVENT_COLOUR)):
+        assert f'fill="{colour}"' in legend and html.escape(label) in legend
+    assert "Battles" not in legend and "City / town" not in legend
+    # without by_event, the kinds colour the markers as before (and the classes still say the event)
+    plain = {r[9]: r for r in marker_rows(build_map(event_places).get_root().render())}
+    assert plain["Kharkiv"][3] == GROUP_COLOUR["town"] and "cm-event" in plain["Kharkiv"][8].split()
+
+
+def test_event_colours_are_distinct_and_dark_enough_for_a_light_map() -> None:
+    colours = [*EVENT_COLOUR.values(), NO_EVENT_COLOUR]
+    assert len(set(colours)) == len(colours) and set(EVENT_COLOUR) == set(EVENT_TYPES)
+
+    def luminance(hex_colour: str) -> float:      # WCAG relative luminance
+        def channel(c: int) -> float:
+            c = c / 255
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+        r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+        return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+    land = luminance("#f4f1ea")      # the basemap's land; the legend is white
+    for colour in EVENT_COLOUR.values():          # at least 3:1 against the land (WCAG, graphics)
+        assert (land + 0.05) / (luminance(colour) + 0.05) >= 3.0, colour
+
+
+def test_popups_list_the_events_with_their_trigger_words_escaped(event_places: list[Place]) -> None:
+    kharkiv = by_name(event_places, "Kharkiv")
+    popup = popup_html(kharkiv)
+    assert "Events (1)" in popup and "Shelling/artillery/missile attack" in popup and "2022-03-08" in popup
+    # the trigger word in the event's line and in its sentence, marked apart from the place
+    assert popup.count(f"<mark class='cm-trigger' style='{TRIGGER_CSS}'>shelled</mark>") == 2
+    assert popup.count("<mark>Kharkiv</mark>") == kharkiv.mention_count
+    assert "&lt;b&gt;again&lt;/b&gt;" in popup and "<b>again</b>" not in popup     # article text escaped
+    assert "cm-event-explosions-remote-violence" in popup
+    assert EVENT_COLOUR["Explosions/Remote violence"] in popup
+    parsed = Tags(popup)
+    assert all(tag in ("div", "b", "span", "mark", "br", "p", "small") for tag, _ in parsed.tags)
+    assert "cm-events" not in popup_html(by_name(event_places, "Lviv"))
+
+
+def test_popups_list_at_most_a_few_events(event_places: list[Place]) -> None:
+    kharkiv = by_name(event_places, "Kharkiv")
+    (ref,) = [m for m in kharkiv.mentions if m.event]
+    many = replace(kharkiv, mentions=(ref,) * (POPUP_EVENTS + 3))
+    popup = popup_html(many)
+    assert popup.count("class='cm-event ") == POPUP_EVENTS and "+3 more events" in popup
+
+
+def test_highlight_all_marks_triggers_apart_from_mentions() -> None:
+    text = "Troops <shelled> Kyiv."
+    out = highlight_all(text, [(17, 21)], [(7, 16)])
+    assert out == ("Troops <mark class='cm-trigger' style='" + TRIGGER_CSS + "'>&lt;shelled&gt;</mark> "
+                   "<mark>Kyiv</mark>.")
+    assert highlight_all(text, [(7, 21)], [(8, 12)]) == "Troops <mark>&lt;shelled&gt; Kyiv</mark>."   # overlap

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from matplotlib.image import imread
 
+from geo.engine.events import Event, EventPlace
 from geo.engine.pipeline import Geoparser
 from geo.files.articles import Passage, article_from_text
 from geo.map.places import MentionRef, Place, places_for
@@ -30,7 +31,7 @@ from geo.map.render_png import (
     render_map_png,
     uncertainty_ring,
 )
-from geo.map.styles import UNCERTAINTY_M
+from geo.map.styles import EVENT_COLOUR, NO_EVENT_COLOUR, UNCERTAINTY_M
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -371,3 +372,23 @@ def test_a_label_that_must_stay_moves_out_with_a_leader_line() -> None:
     assert box is not None and not box.overlaps(blocked[0]) and box.inside(frame)
     from geo.map.render_png import needs_leader
     assert needs_leader(anchors[0], box, 2, 0)
+
+
+def test_a_map_coloured_by_event_type(basemaps: list[Path]) -> None:
+    """`by_event` paints each place in its main event type's colour (grey without one), as the live map."""
+    shelled = make_place("Kharkiv", 50.0, 36.2, mentions=4)
+    quiet = make_place("Lviv", 49.8, 24.0, mentions=4)
+    p = shelled.mentions[0].passage
+    event = Event("Explosions/Remote violence", "Shelling/artillery/missile attack", 0, 7, "Kharkiv",
+                  ((0, 7),), EventPlace(0, 7, "Kharkiv", "exact"), (), None, "", (p.start, p.end))
+    shelled = replace(shelled, mentions=(replace(shelled.mentions[0], event=event), *shelled.mentions[1:]))
+    assert shelled.event_type == "Explosions/Remote violence"
+    rendered = draw_map([shelled, quiet], title="Events", basemaps=basemaps, by_event=True)
+    image = decode(rendered.png)
+    for name, colour in (("Kharkiv", EVENT_COLOUR["Explosions/Remote violence"]), ("Lviv", NO_EVENT_COLOUR)):
+        (m,) = [m for m in rendered.markers if m.name == name]
+        pixel = image[round(m.y), round(m.x), :3]
+        # the marker's fill over the land: nearer its event colour than any other colour of the set
+        nearest = min([*EVENT_COLOUR.values(), NO_EVENT_COLOUR],
+                      key=lambda c: sum((pixel[i] - int(c[1 + 2 * i:3 + 2 * i], 16) / 255) ** 2 for i in range(3)))
+        assert nearest == colour, name

@@ -346,6 +346,7 @@ KNOWN = ["a8cf845a1ce5", "6d74317f6e3f", "0123456789ab"]
      (KNOWN[0], KNOWN[1])),
     (KNOWN, Filters(kinds=("country",), min_mentions=1000, search="Kyiv & Mariupol #1 ünïcode"),
      "gn:690791:east", (KNOWN[2], KNOWN[0])),
+    (KNOWN[:1], Filters(events=("Explosions/Remote violence", "Violence against civilians")), None, None),
 ])
 def test_state_round_trips_through_params(articles, filters, selected, compare) -> None:
     params = state_to_params(articles, filters, selected, compare)
@@ -372,6 +373,7 @@ def test_default_state_makes_a_short_url() -> None:
     ({"cmp": f"{KNOWN[0]},nope"}, (None, Filters(), None, None)),
     ({"cmp": f"{KNOWN[0]},{KNOWN[1]},{KNOWN[2]}"}, (None, Filters(), None, None)),
     ({"place": ""}, (None, Filters(), None, None)),
+    ({"ev": "battles,<script>,Battles,battles"}, (None, Filters(events=("Battles",)), None, None)),
 ])
 def test_garbage_params_fall_back_to_defaults(params: dict[str, str], expected) -> None:
     assert params_to_state(params, KNOWN) == expected
@@ -659,3 +661,37 @@ def test_the_tracked_view_caption_says_what_the_png_shows() -> None:
     assert tracked_view_caption((-10.0, 190.0, 5.0, 200.0)) == \
         "PNG of this view: 10.00°S to 5.00°N, 170.00°W to 160.00°W."
     assert "story's frame" in tracked_view_caption(None)
+
+
+# -- the event filter ----------------------------------------------------------------------------
+EVENT_TEXT = ("Kharkiv, 10 March 2022\n\n"
+              "Russian forces shelled Kharkiv on Tuesday.\n\n"
+              "Troops clashed with fighters near Kharkiv.\n\n"
+              "Police arrested two men in Odesa.\n\n"
+              "Officials met in Lviv.\n")
+
+
+@pytest.fixture(scope="module")
+def event_places(fast_parser: Geoparser) -> list[Place]:
+    places = places_for([article_from_text(EVENT_TEXT, "story.txt")], fast_parser)
+    by = {p.name: p for p in places}
+    assert {e.event_type for e in by["Kharkiv"].events} == {"Explosions/Remote violence", "Battles"}
+    assert [e.event_type for e in by["Odesa"].events] == ["Strategic developments"] and not by["Lviv"].events
+    return places
+
+
+def test_no_event_type_picked_keeps_every_place(event_places: list[Place]) -> None:
+    assert filter_places(event_places, Filters()) == event_places
+
+
+def test_event_types_keep_the_places_reporting_them_with_only_those_events(event_places: list[Place]) -> None:
+    shown = filter_places(event_places, Filters(events=("Battles",)))
+    assert names(shown) == {"Kharkiv"}
+    (kharkiv,) = shown
+    assert [e.event_type for e in kharkiv.events] == ["Battles"] and kharkiv.event_type == "Battles"
+    assert kharkiv.mention_count == next(p for p in event_places if p.name == "Kharkiv").mention_count
+    both = filter_places(event_places, Filters(events=("Battles", "Strategic developments")))
+    assert names(both) == {"Kharkiv", "Odesa"}
+    assert filter_places(event_places, Filters(events=("Riots",))) == []
+    # with the other filters
+    assert filter_places(event_places, Filters(events=("Battles",), search="odesa")) == []

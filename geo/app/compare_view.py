@@ -73,6 +73,15 @@ def unplaced_panel(places: list[Place], key: str) -> None:
                 st.html(unplaced_html(p))
 
 
+def events_in_one_version(events) -> None:
+    """The events only one version reports (plain values in a table: nothing is read as markup)."""
+    st.subheader("Events in one version only")
+    if not events:
+        st.caption("Both versions report the same events (by place, sub-type and date).")
+        return
+    st.dataframe([e.row() for e in events], hide_index=True, width="stretch", key="cmp_events")
+
+
 @st.fragment   # its pager and "Show" rerun the passages alone, not the comparison and its map
 def compared_passages(result) -> None:
     """The aligned passages, a page at a time: changed ones with their word-level differences."""
@@ -120,5 +129,6 @@ def compare_view(labels: dict[str, str], filters: Filters, corrections: Active, 
               height=480, use_container_width=True, returned_objects=[], key="cmp_map")
     st.dataframe(place_rows(differing_first(placed_places(cmp_shown), result.place_status), result.place_status),
                  hide_index=True, width="stretch")
+    events_in_one_version(result.events)
     unplaced_panel(cmp_shown, "cmp_unplaced_page")
     compared_passages(result)

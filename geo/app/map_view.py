@@ -20,6 +20,7 @@ from geo.map.mapview import build_map, map_tooltips
 from geo.map.places import Place
 from geo.map.views import (
     also_mentioned_html,
+    has_events,
     is_cut,
     map_bounds,
     mention_html,
@@ -64,7 +65,7 @@ def place_map(shown: list[Place], listed: list[Place], frame: StoryFrame | None,
     # What else the map reports is named in its script: a map asked for something new is a new map.
     returns = (["bounds"] if track_view else []) + map_returns()
     out = st_folium(build_map(shown, tiles=online, labels=labels, selected=state.get("selected"), frame=frame,
-                              returns=returns),
+                              returns=returns, by_event=has_events(shown)),
                     height=560, use_container_width=True, returned_objects=["last_object_clicked_tooltip", *returns],
                     key="map")
     take_map_click(out)       # a point clicked for a review

@@ -66,6 +66,7 @@ def open_session(params: dict) -> None:
     state.kinds = [GROUP_NAMES[k] for k in filters.kinds]
     state.min_mentions = filters.min_mentions
     state.search = filters.search
+    state.event_types = list(filters.events)
     state.selected = selected
     state.compare = compare
     state.view_name = VIEW_OF_LINK[view_from_params(params, compare)]
@@ -79,10 +80,11 @@ def shown_articles() -> list[Article]:
 
 
 def current_filters() -> Filters:
-    """The sidebar's filters (no kind picked: every kind)."""
+    """The sidebar's filters (no kind picked: every kind; no event type picked: every place)."""
     group_of = {v: k for k, v in GROUP_NAMES.items()}
     return Filters(kinds=tuple(group_of[k] for k in state.kinds) or ALL_GROUPS,
-                   min_mentions=int(state.min_mentions), search=state.search)
+                   min_mentions=int(state.min_mentions), search=state.search,
+                   events=tuple(state.get("event_types") or ()))
 
 
 def address_params(filters: Filters, view: str) -> dict[str, str]:

@@ -26,7 +26,15 @@ from geo.files.articles import Article
 from geo.map.frame import story_frame
 from geo.map.mapview import build_map, standalone_html
 from geo.map.places import Place
-from geo.map.views import Filters, article_sources, filter_places, placed_places, share_link, story_date_line
+from geo.map.views import (
+    Filters,
+    article_sources,
+    filter_places,
+    has_events,
+    placed_places,
+    share_link,
+    story_date_line,
+)
 
 EXPORTS = (   # button label, kind, file name, MIME type, name in a sentence
     ("Standalone HTML map", "html", "conflict-map.html", "text/html", "standalone HTML map"),
@@ -40,7 +48,8 @@ log = logging.getLogger("conflictmap.dashboard")
 def export_page(places: list[Place], online: bool, title: str, subtitle: str,
                 sources: list[tuple[str, str]]) -> str:
     """The standalone HTML map: titled, headed, with its sources, filling the window."""
-    return standalone_html(build_map(places, tiles=online, standalone=True, height="100%"), title=title,
+    return standalone_html(build_map(places, tiles=online, standalone=True, height="100%",
+                                     by_event=has_events(places)), title=title,
                            subtitle=subtitle, sources=sources)
 
 
@@ -56,10 +65,10 @@ def make_export(kind: str, places: list[Place], filters: Filters, online: bool, 
 
 @st.cache_data(show_spinner="Preparing the export…", max_entries=24)
 def sample_export(kind: str, keys: tuple[ArticleKey, ...], kinds: tuple[str, ...], min_mentions: int, search: str,
-                  online: bool, title: str, subtitle: str, sources: tuple[tuple[str, str], ...], focus: Focus,
-                  revision: str, _corrections) -> str:
-    return make_export(kind, sample_places(keys, focus, revision, _corrections), Filters(kinds, min_mentions, search),
-                       online, title, subtitle, list(sources))
+                  events: tuple[str, ...], online: bool, title: str, subtitle: str,
+                  sources: tuple[tuple[str, str], ...], focus: Focus, revision: str, _corrections) -> str:
+    return make_export(kind, sample_places(keys, focus, revision, _corrections),
+                       Filters(kinds, min_mentions, search, events=events), online, title, subtitle, list(sources))
 
 
 def export_of(kind: str, articles: list[Article], filters: Filters, online: bool, title: str,
@@ -69,8 +78,8 @@ def export_of(kind: str, articles: list[Article], filters: Filters, online: bool
     subtitle = story_date_line([a.date for a in articles], dt.date.today())
     sources = tuple(article_sources(articles))
     if all(is_sample(a) for a in articles):
-        return sample_export(kind, keys, filters.kinds, filters.min_mentions, filters.search, online, title,
-                             subtitle, sources, story_focus(), *corrections)
+        return sample_export(kind, keys, filters.kinds, filters.min_mentions, filters.search, filters.events,
+                             online, title, subtitle, sources, story_focus(), *corrections)
     return session_memo(f"export-{kind}", (keys, filters, online, title, subtitle, story_focus(), corrections.revision),
                         lambda: make_export(kind, places_of(articles, corrections), filters, online, title,
                                             subtitle, list(sources)))
@@ -82,7 +91,8 @@ def make_png(articles: list[Article], shown: list[Place], title: str, bounds) ->
 
     placed = placed_places(shown)
     return render_map_png(shown, title=title, subtitle=story_date_line([a.date for a in articles], dt.date.today()),
-                          bounds=bounds, sources=article_sources(articles), frame=story_frame(placed))
+                          bounds=bounds, sources=article_sources(articles), frame=story_frame(placed),
+                          by_event=has_events(shown))
 
 
 def failed_exports_message(failed: list[str]) -> None:

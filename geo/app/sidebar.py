@@ -13,6 +13,7 @@ from geo.app.caching import forget_parses, geoparser, is_sample, parses
 from geo.app.online_settings import online_sidebar
 from geo.app.session import GROUP_NAMES, browser_library
 from geo.app.widgets import show_message
+from geo.engine.events import EVENT_TYPES
 from geo.files.articles import MAX_ARTICLE_BYTES, Article
 from geo.gazetteer.custom import MAX_BYTES as CSV_MAX_BYTES
 from geo.gazetteer.sources import active_gazetteers
@@ -183,6 +184,9 @@ def sidebar() -> Choices:
         story = st.container()
         st.header("Filters")
         st.multiselect("Kinds", list(GROUP_NAMES.values()), key="kinds")
+        st.multiselect("Event types", EVENT_TYPES, key="event_types", placeholder="Every place",
+                       help="Only the places where the articles report an event of these types (ACLED's "
+                            "taxonomy); their markers and popups then show only those events.")
         st.number_input("Minimum mentions", min_value=1, max_value=1000, step=1, key="min_mentions")
         st.text_input("Search places and passages", key="search", max_chars=LINK_SEARCH)
         show_labels = st.toggle("Place names on the map", value=True, key="labels",

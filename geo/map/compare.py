@@ -4,9 +4,12 @@
     >>> result = compare_articles(places, article_a.id, article_b.id)
     >>> result.status(place)          # "only A", "only B" or "both"
     >>> result.passages               # passage pairs: same, changed, only A, only B
+    >>> result.events                 # the events only one version reports
 
 Places are compared by entity (the same resolved place); passages by their text, so that an
-edited sentence shows as "changed" next to its earlier wording instead of as two unrelated rows.
+edited sentence shows as "changed" next to its earlier wording instead of as two unrelated rows;
+events by what happened where (the place, the sub-type and the date), so that a reworded report of the
+same shelling is no difference, and a second shelling of the same town on the same day is one.
 """
 
 from __future__ import annotations
@@ -14,14 +17,17 @@ from __future__ import annotations
 import difflib
 import html
 import re
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from geo.files.articles import Article, Passage, split_passages
+from geo.map.excerpts import clip
 from geo.map.places import Place
 
 ONLY_A, ONLY_B, BOTH = "only A", "only B", "both"
 SAME, CHANGED = "same", "changed"
+EVENT_PASSAGE = 300        # characters of an event's passage in its row
 CHANGED_SIMILARITY = 0.6   # passages this similar (difflib ratio over words) are one edited passage
 
 
@@ -37,11 +43,30 @@ class PassagePair:
 
 
 @dataclass(frozen=True)
+class EventDifference:
+    """An event only one version reports: `status` is only A or only B."""
+
+    status: str
+    place: str
+    event_type: str
+    sub_event_type: str
+    date: str
+    trigger: str
+    passage: str
+
+    def row(self) -> dict:
+        return {"version": self.status, "place": self.place, "event": self.sub_event_type,
+                "type": self.event_type, "date": self.date, "trigger": self.trigger,
+                "passage": clip(self.passage, EVENT_PASSAGE)}
+
+
+@dataclass(frozen=True)
 class Comparison:
     article_a: str
     article_b: str
     place_status: dict[str, str]          # Place.key -> only A / only B / both
     passages: tuple[PassagePair, ...]
+    events: tuple[EventDifference, ...] = ()
 
     def status(self, place: Place) -> str | None:
         return self.place_status.get(place.key)
@@ -61,6 +86,42 @@ def place_statuses(places: Sequence[Place], article_a: str, article_b: str) -> d
         in_a, in_b = article_a in ids, article_b in ids
         if in_a or in_b:
             out[p.key] = BOTH if in_a and in_b else ONLY_A if in_a else ONLY_B
+    return out
+
+
+def event_differences(places: Sequence[Place], article_a: str, article_b: str) -> list[EventDifference]:
+    """The events one article reports and the other does not, A's first, each in reading order. An
+    event is what happened where: (place, sub-type, date); each version's reports of it pair off with
+    the other's, so that a third shelling of a town B reports twice is one difference (the report whose
+    sentence B lacks)."""
+    found: dict[str, list[tuple[int, tuple, EventDifference]]] = {article_a: [], article_b: []}
+    for p in places:
+        for m in p.mentions:
+            e = m.event
+            if e is None or m.article_id not in found:
+                continue
+            found[m.article_id].append((m.start, (p.key, e.sub_event_type, e.date or ""), EventDifference(
+                "", p.name, e.event_type, e.sub_event_type, e.date or "", e.trigger, m.passage.text)))
+    out = []
+    for art, other, status in ((article_a, article_b, ONLY_A), (article_b, article_a, ONLY_B)):
+        # The other version's reports of each event pair off with this one's: those in the same
+        # sentence first, then in reading order; what is left over is this version's alone.
+        left = Counter(what for _, what, _ in found[other])
+        same = Counter((what, d.passage) for _, what, d in found[other])
+        items = sorted(found[art], key=lambda item: item[0])
+        paired = [False] * len(items)
+        for i, (_, what, d) in enumerate(items):
+            if same[what, d.passage] > 0 and left[what] > 0:
+                same[what, d.passage] -= 1
+                left[what] -= 1
+                paired[i] = True
+        for i, (_, what, d) in enumerate(items):
+            if paired[i]:
+                continue
+            if left[what] > 0:
+                left[what] -= 1
+            else:
+                out.append(replace(d, status=status))
     return out
 
 
@@ -135,7 +196,8 @@ def compare_articles(places: Sequence[Place], a: Article, b: Article) -> Compari
             if passage is not None:
                 names += [n for n in names_by_passage.get((art, passage.index), []) if n not in names]
         pairs.append(PassagePair(status, pa, pb, round(ratio, 3), tuple(names)))
-    return Comparison(a.id, b.id, place_statuses(places, a.id, b.id), tuple(pairs))
+    return Comparison(a.id, b.id, place_statuses(places, a.id, b.id), tuple(pairs),
+                      tuple(event_differences(places, a.id, b.id)))
 
 
 _WORDS = re.compile(r"\s+|[^\s]+")

@@ -41,19 +41,24 @@ from jinja2 import Template
 from geo.map.attribution import attribution_for, placed_online
 from geo.map.excerpts import CONTEXT, ELLIPSIS, excerpt
 from geo.map.frame import StoryFrame, story_frame
-from geo.map.places import Place
+from geo.map.places import MentionRef, Place
 from geo.map.styles import (
     APPROX_DASH,
     CREDIT,
+    EVENT_COLOUR,
     GROUP_ALPHA,
     GROUP_COLOUR,
     GROUP_DASH,
     GROUP_LABEL,
     KIND_GROUPS,
+    NO_EVENT_COLOUR,
+    NO_EVENT_LABEL,
     PRECISION_LABEL,
     STATUS_COLOUR,
+    TRIGGER_CSS,
     UNCERTAINTY_DASH,
     UNCERTAINTY_FILL,
+    event_slug,
     uncertainty_m,
 )
 
@@ -67,7 +72,9 @@ OSM_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">Ope
 GROUP_STYLE = {g: (GROUP_COLOUR[g], GROUP_ALPHA[g], GROUP_DASH[g]) for g in GROUP_COLOUR}
 STATUS_STYLE = STATUS_COLOUR
 POPUP_PASSAGES = 6
+POPUP_EVENTS = 6            # events listed in a popup (the side panel lists them all)
 LEGEND_CLEARANCE_PX = 165   # the legend's height and a margin: the story's frame opens below it
+LEGEND_ROW_PX = 18          # ... and what each row past the kinds' four adds to it
 # A place the user corrected: a dark rim (CSS over the kind's colour) and a check in its tooltip.
 CORRECTED_COLOUR = "#111"
 CORRECTED_CSS = f"path.cm-corrected {{ stroke: {CORRECTED_COLOUR}; stroke-width: 3px; stroke-opacity: 1; }}"
@@ -258,6 +265,7 @@ class Legend(_PlainOutput):
         <div class="cm-legend" style="position:absolute;top:10px;right:10px;z-index:1000;
              background:rgba(255,255,255,.95);color:#1c1c1c;padding:6px 9px;border-radius:4px;
              font:12px/1.5 system-ui,sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)">
+          {% if this.title %}<div class="cm-key-title" style="font-weight:600">{{ this.title|e }}</div>{% endif %}
           {% for colour, label, dash in this.rows %}
           <div><svg width="14" height="14"><circle cx="7" cy="7" r="5" fill="{{ colour }}"
                fill-opacity=".6" stroke="{{ colour }}" stroke-width="2"
@@ -280,9 +288,11 @@ class Legend(_PlainOutput):
         {% endmacro %}
     """)
 
-    def __init__(self, rows: Sequence[tuple[str, str, str | None]], corrected: bool = False) -> None:
+    def __init__(self, rows: Sequence[tuple[str, str, str | None]], corrected: bool = False,
+                 title: str = "") -> None:
         super().__init__()
         self._name = "Legend"
+        self.title = title
         self.rows = list(rows)
         self.uncertainty_dash = UNCERTAINTY_DASH
         self.corrected = corrected
@@ -305,19 +315,37 @@ def marker_radius(mentions: int) -> float:
     return round(min(6 + 3.2 * math.sqrt(max(mentions, 1) - 1), 30), 1)
 
 
-def marker_style(place: Place, status: str | None = None) -> MarkerStyle:
-    """Colour by kind (or comparison status), area by mentions; an approximate place is a hollow
-    dashed ring (its fill fully transparent: the ring stays clickable inside) with an uncertainty
-    circle whose radius says how coarse its point is."""
+def marker_style(place: Place, status: str | None = None, by_event: bool = False) -> MarkerStyle:
+    """Colour by kind (or comparison status, or with `by_event` by the place's main event type, grey
+    without one), area by mentions; an approximate place is a hollow dashed ring (its fill fully
+    transparent: the ring stays clickable inside) with an uncertainty circle whose radius says how
+    coarse its point is. The kind keeps its fill opacity and dashes in every colouring."""
     group = KIND_GROUPS.get(place.kind, "town")
     colour, opacity, dash = GROUP_STYLE[group]
     if status:
         colour = STATUS_STYLE.get(status, colour)
+    elif by_event:
+        colour = event_colour(place.event_type)
     radius = marker_radius(place.mention_count)
     if place.approximate:
         return MarkerStyle(colour, 0.0, APPROX_DASH, radius, hollow=True,
                            uncertainty_m=uncertainty_m(place.precision, place.uncertainty_km))
     return MarkerStyle(colour, opacity, dash, radius)
+
+
+def event_colour(event_type: str | None) -> str:
+    """The colour of an event type (see geo.map.styles.EVENT_COLOUR); grey for None."""
+    return EVENT_COLOUR.get(event_type, NO_EVENT_COLOUR) if event_type else NO_EVENT_COLOUR
+
+
+def event_legend_rows(places: Sequence[Place]) -> list[tuple[str, str, None]]:
+    """The legend rows of a map coloured by event type: the types its places show (taxonomy order),
+    then "No event reported" if some place has none."""
+    shown = {p.event_type for p in places}
+    rows = [(colour, event_type, None) for event_type, colour in EVENT_COLOUR.items() if event_type in shown]
+    if None in shown:
+        rows.append((NO_EVENT_COLOUR, NO_EVENT_LABEL, None))
+    return rows
 
 
 def precision_label(precision: str) -> str:
@@ -391,12 +419,15 @@ def highlight(passage_text: str, start: int, end: int) -> str:
             + "</mark>" + html.escape(passage_text[end:]))
 
 
-def passage_html(passage_text: str, spans: Sequence[tuple[int, int]], context: int = CONTEXT) -> str:
+def passage_html(passage_text: str, spans: Sequence[tuple[int, int]], context: int = CONTEXT,
+                 triggers: Sequence[tuple[int, int]] = ()) -> str:
     """The passage around its first span as escaped HTML: every span inside the window in <mark>,
-    and a "…" where the passage was cut (see geo.map.excerpts)."""
+    every event trigger (`triggers`, offsets into the passage) in <mark class="cm-trigger">, and a
+    "…" where the passage was cut (see geo.map.excerpts)."""
     e = excerpt(passage_text, spans, context)
+    inside = [(s - e.start, t - e.start) for s, t in triggers if e.start <= s and t <= e.end]
     cut = f"<span class='cm-cut' title='passage shortened'>{ELLIPSIS}</span>"
-    return ((cut + " " if e.cut_before else "") + highlight_all(e.text, e.spans)
+    return ((cut + " " if e.cut_before else "") + highlight_all(e.text, e.spans, inside)
             + (" " + cut if e.cut_after else ""))
 
 
@@ -417,6 +448,7 @@ def popup_html(place: Place, status: str | None = None, limit: int = POPUP_PASSA
     if note:
         parts.append(f"<div class='cm-precision' style='margin:4px 0 0;padding:3px 6px;background:#fff4e0;"
                      f"border-left:3px solid #e0a030;font-size:12px'>{html.escape(note)}</div>")
+    parts.append(events_html(place))
     shown = 0
     seen = set()
     for m in place.mentions:
@@ -429,7 +461,7 @@ def popup_html(place: Place, status: str | None = None, limit: int = POPUP_PASSA
         shown += 1
         p = m.passage
         same = [x for x in place.mentions if (x.article_id, x.passage.index) == key]
-        text = passage_html(p.text, [(x.start - p.start, x.end - p.start) for x in same])
+        text = passage_html(p.text, [(x.start - p.start, x.end - p.start) for x in same], triggers=trigger_spans(same))
         parts.append(f"<p style='margin:6px 0 0'>{text}<br><small style='color:#666'>— "
                      f"{html.escape(m.article_title)}</small></p>")
     more = len({(m.article_id, m.passage.index) for m in place.mentions}) - shown
@@ -439,15 +471,51 @@ def popup_html(place: Place, status: str | None = None, limit: int = POPUP_PASSA
     return "".join(parts)
 
 
-def highlight_all(text: str, spans: Sequence[tuple[int, int]]) -> str:
-    """The text as escaped HTML with every (start, end) span in <mark> (overlapping or out-of-range
-    spans are left unmarked)."""
+def event_line_html(m: MentionRef) -> str:
+    """One event of a place (`m.event`, reported in the passage of mention `m`): a swatch of its type's
+    colour, its sub-type, type and date, and its trigger word in <mark class="cm-trigger"> (the
+    passages below mark it in its sentence too). Escaped throughout."""
+    e = m.event
+    assert e is not None
+    date = f" · {html.escape(e.date)}" if e.date else ""
+    colour = event_colour(e.event_type)
+    swatch = (f"<span class='cm-swatch' style='display:inline-block;width:9px;height:9px;border-radius:50%;"
+              f"background:{colour};margin-right:4px'></span>")
+    return (f"<div class='cm-event cm-event-{event_slug(e.event_type)}' style='margin:4px 0 0;padding:2px 6px;"
+            f"border-left:3px solid {colour};font-size:12px'>{swatch}<b>{html.escape(e.sub_event_type)}</b> "
+            f"<span style='color:#555'>{html.escape(e.event_type)}{date}</span> · "
+            f"<mark class='cm-trigger' style='{TRIGGER_CSS}'>{html.escape(e.trigger)}</mark></div>")
+
+
+def trigger_spans(mentions: Sequence[MentionRef]) -> list[tuple[int, int]]:
+    """The trigger words of the mentions' events, as offsets into their (common) passage."""
+    return [(s - m.passage.start, t - m.passage.start) for m in mentions if m.event is not None
+            for s, t in (m.event.triggers or ((m.event.start, m.event.end),))]
+
+
+def events_html(place: Place, limit: int = POPUP_EVENTS) -> str:
+    """The events reported at a place, at most `limit` (with how many more), or "" without events."""
+    refs = [m for m in place.mentions if m.event is not None]
+    if not refs:
+        return ""
+    more = len(refs) - limit
+    tail = (f"<div style='color:#666;font-size:12px'>+{more} more event{'s' if more != 1 else ''}</div>"
+            if more > 0 else "")
+    return ("<div class='cm-events'><div style='margin:6px 0 0;font-weight:600;font-size:12px'>"
+            f"Events ({len(refs)})</div>" + "".join(event_line_html(m) for m in refs[:limit]) + tail + "</div>")
+
+
+def highlight_all(text: str, spans: Sequence[tuple[int, int]], triggers: Sequence[tuple[int, int]] = ()) -> str:
+    """The text as escaped HTML with every (start, end) span in <mark> and every event trigger in
+    <mark class="cm-trigger"> (overlapping or out-of-range spans are left unmarked)."""
     out, pos = [], 0
-    for start, end in sorted(set(spans)):
-        if start < pos or start < 0 or end > len(text):
+    marks = sorted({*((s, e, "") for s, e in spans), *((s, e, "t") for s, e in triggers)})
+    for start, end, kind in marks:
+        if start < pos or start < 0 or end > len(text) or end <= start:
             continue
         out.append(html.escape(text[pos:start]))
-        out.append("<mark>" + html.escape(text[start:end]) + "</mark>")
+        tag = f"<mark class='cm-trigger' style='{TRIGGER_CSS}'>" if kind else "<mark>"
+        out.append(tag + html.escape(text[start:end]) + "</mark>")
         pos = end
     out.append(html.escape(text[pos:]))
     return "".join(out)
@@ -457,7 +525,8 @@ def _css_class(place: Place) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", place.name.casefold()).strip("-")[:40]
     precision = f"cm-approximate cm-precision-{place.precision}" if place.approximate else "cm-exact"
     corrected = " cm-corrected" if place.correction is not None else ""
-    return f"cm-place cm-{KIND_GROUPS.get(place.kind, 'town')} {precision} cm-name-{slug}{corrected}"
+    event = f" cm-event cm-event-{event_slug(place.event_type)}" if place.event_type else ""
+    return f"cm-place cm-{KIND_GROUPS.get(place.kind, 'town')} {precision} cm-name-{slug}{corrected}{event}"
 
 
 class Uncertainty(_PlainOutput):
@@ -502,9 +571,10 @@ class Uncertainty(_PlainOutput):
 def build_map(places: Sequence[Place], *, status: Callable[[Place], str | None] | None = None,
               tiles: bool = True, standalone: bool = False, base: str = STATIC_URL,
               height: int | str = 600, labels: bool = True, selected: str | None = None,
-              frame: StoryFrame | None = None, returns: Sequence[str] = ()) -> folium.Map:
+              frame: StoryFrame | None = None, returns: Sequence[str] = (), by_event: bool = False) -> folium.Map:
     """The map of the resolved places: one circle marker each, sized by mentions, styled by kind
-    (or by comparison status), named on the map (`labels`), opened on the story's frame
+    (or by comparison status, or with `by_event` coloured by the place's main event type), named on
+    the map (`labels`), opened on the story's frame
     (`geo.map.frame.story_frame` unless `frame` is given). The story's core places are never clustered;
     with `status`, neither are the places only one article mentions (drawn on top); the others
     are clustered where markers would overlap. Approximate places are hollow rings over an
@@ -531,15 +601,20 @@ def build_map(places: Sequence[Place], *, status: Callable[[Place], str | None] 
     resolved = [p for p in places if p.resolved]
     if frame is None:
         frame = story_frame(resolved)
-    rows, circles, chosen = map_rows(resolved, status=status, frame=frame, selected=selected)
+    rows, circles, chosen = map_rows(resolved, status=status, frame=frame, selected=selected, by_event=by_event)
     if circles:     # biggest first: a small circle is drawn over a large one
         Uncertainty(circles).add_to(m)
     many = len(rows) >= 300
     PlaceLayer(rows, {"clusterRadius": 50 if many else 18, "disableClusteringAt": 12 if many else 9,
                       "labels": bool(labels), "selected": chosen},
                orientation_labels(resolved) if labels else ()).add_to(m)
+    legend_rows = len(GROUP_STYLE)
     if status:
         Legend([(colour, label, None) for label, colour in STATUS_STYLE.items()]).add_to(m)
+    elif by_event:
+        events = event_legend_rows(resolved)
+        legend_rows = max(legend_rows, len(events))
+        Legend(events, corrected=any(p.correction is not None for p in resolved), title="Main event").add_to(m)
     else:
         Legend([(GROUP_STYLE[g][0], GROUP_LABEL[g], GROUP_STYLE[g][2]) for g in GROUP_STYLE],
                corrected=any(p.correction is not None for p in resolved)).add_to(m)
@@ -548,7 +623,8 @@ def build_map(places: Sequence[Place], *, status: Callable[[Place], str | None] 
     if frame is not None:
         south, west, north, east = frame.bounds
         # the frame opens below the legend (top right), so that no place of the story hides under it
-        m.fit_bounds([[south, west], [north, east]], padding_top_left=(20, LEGEND_CLEARANCE_PX),
+        clearance = LEGEND_CLEARANCE_PX + LEGEND_ROW_PX * (legend_rows - len(GROUP_STYLE) + bool(by_event))
+        m.fit_bounds([[south, west], [north, east]], padding_top_left=(20, clearance),
                      padding_bottom_right=(20, 20), max_zoom=9)
     return m
 
@@ -559,7 +635,7 @@ def label_size(mentions: int, core: bool) -> int:
 
 
 def map_rows(resolved: Sequence[Place], *, status: Callable[[Place], str | None] | None = None,
-               frame: StoryFrame | None = None, selected: str | None = None
+               frame: StoryFrame | None = None, selected: str | None = None, by_event: bool = False
                ) -> tuple[list[list], list[list], int]:
     """The marker rows of the places layer (columns in static/js/conflictmap.js), most-mentioned
     first; the uncertainty circles; and the row of the selected place (-1 if none).
@@ -589,7 +665,7 @@ def map_rows(resolved: Sequence[Place], *, status: Callable[[Place], str | None]
     chosen = -1
     for p in sorted(resolved, key=lambda p: -p.mention_count):
         st = statuses[p.key]
-        style = marker_style(p, st)
+        style = marker_style(p, st, by_event)
         group = KIND_GROUPS.get(p.kind, "town")
         if p.key == selected and chosen < 0:
             chosen = len(rows)

@@ -82,6 +82,13 @@ class Place:
         return tuple(m.event for m in self.mentions if m.event is not None)
 
     @property
+    def event_type(self) -> str | None:
+        """The place's main event type: the one its events report most often (ties: the first
+        reported), None without events."""
+        counts = Counter(e.event_type for e in self.events)
+        return max(counts, key=counts.__getitem__) if counts else None
+
+    @property
     def resolved(self) -> bool:
         return self.lat is not None
 

@@ -49,11 +49,14 @@ from geo.map.frame import CONTEXT_KINDS, StoryFrame, story_frame
 from geo.map.places import Place
 from geo.map.styles import (
     CREDIT,
+    EVENT_COLOUR,
     GROUP_ALPHA,
     GROUP_COLOUR,
     GROUP_DASH,
     GROUP_LABEL,
     KIND_GROUPS,
+    NO_EVENT_COLOUR,
+    NO_EVENT_LABEL,
     STATUS_COLOUR,
     UNCERTAINTY_FILL,
     uncertainty_m,
@@ -288,11 +291,11 @@ def render_map_png(places: Sequence[Place], *, title: str, subtitle: str = "",
                    basemaps: Sequence[Path] = DEFAULT_BASEMAPS, credit: str = DEFAULT_CREDIT,
                    status: Callable[[Place], str] | None = None, sources: Sequence[tuple[str, str]] = (),
                    frame: StoryFrame | None = None, locator: bool = True,
-                   width_px: int = 1600, height_px: int = 1000) -> bytes:
+                   width_px: int = 1600, height_px: int = 1000, by_event: bool = False) -> bytes:
     """The places as a PNG map (bytes). See `draw_map` for the arguments."""
     return draw_map(places, title=title, subtitle=subtitle, bounds=bounds, basemaps=basemaps, credit=credit,
                     status=status, sources=sources, frame=frame, locator=locator, width_px=width_px,
-                    height_px=height_px).png
+                    height_px=height_px, by_event=by_event).png
 
 
 def draw_map(places: Sequence[Place], *, title: str, subtitle: str = "",
@@ -300,14 +303,15 @@ def draw_map(places: Sequence[Place], *, title: str, subtitle: str = "",
              basemaps: Sequence[Path] = DEFAULT_BASEMAPS, credit: str = DEFAULT_CREDIT,
              status: Callable[[Place], str] | None = None, sources: Sequence[tuple[str, str]] = (),
              frame: StoryFrame | None = None, locator: bool = True,
-             width_px: int = 1600, height_px: int = 1000) -> RenderedMap:
+             width_px: int = 1600, height_px: int = 1000, by_event: bool = False) -> RenderedMap:
     """Draw the places on a map and return the PNG with its layout.
 
     `bounds` is (south, west, north, east), e.g. the interactive map's current view; None, or
     bounds that are no view (a None or non-finite number, south not below north), show the story's
     `frame` (default `geo.map.frame.story_frame(places)`, as the live map opens on). The first basemap
     file is drawn as land with country borders, the others as thin dashed inner borders. `status`
-    (for comparisons) colours markers by "only A" / "only B" / "both" instead of by kind.
+    (for comparisons) colours markers by "only A" / "only B" / "both" instead of by kind; `by_event`
+    by each place's main event type (grey without one), as the live map does.
     `subtitle` is the date line (e.g. "21 April 2022"; empty: "Exported on <today>"); `sources`,
     (title, file name) pairs, are listed in the footer. `locator` adds the small map that shows
     where the view lies. When an online geocoder placed one of the places, the OpenStreetMap
@@ -319,7 +323,7 @@ def draw_map(places: Sequence[Place], *, title: str, subtitle: str = "",
         credit = f"{credit}; {online}" if credit else online
     return _draw_map(places, title=title, subtitle=subtitle, bounds=bounds, basemaps=basemaps,
                      credit=credit, status=status, sources=sources, frame=frame, locator=locator,
-                     width_px=width_px, height_px=height_px)
+                     width_px=width_px, height_px=height_px, by_event=by_event)
 
 
 def valid_bounds(bounds: object) -> tuple[float, float, float, float] | None:
@@ -345,7 +349,8 @@ def valid_bounds(bounds: object) -> tuple[float, float, float, float] | None:
 def _draw_map(places: Sequence[Place], *, title: str, subtitle: str,
               bounds: tuple[float, float, float, float] | None, basemaps: Sequence[Path], credit: str,
               status: Callable[[Place], str] | None, sources: Sequence[tuple[str, str]],
-              frame: StoryFrame | None, locator: bool, width_px: int, height_px: int) -> RenderedMap:
+              frame: StoryFrame | None, locator: bool, width_px: int, height_px: int,
+              by_event: bool = False) -> RenderedMap:
     if width_px < 200 or height_px < 150:
         raise ValueError(f"a map needs at least 200 x 150 pixels, not {width_px} x {height_px}")
     scale = min(width_px / DESIGN_WIDTH, height_px / DESIGN_HEIGHT)
@@ -393,7 +398,7 @@ def _draw_map(places: Sequence[Place], *, title: str, subtitle: str,
     _draw_graticule(ax, view)
     _draw_basemaps(ax, basemaps, view)
 
-    markers = _markers(resolved, view, status)
+    markers = _markers(resolved, view, status, by_event and status is None)
     outside = len(resolved) - len(markers)
     rings = _draw_uncertainty(ax, markers)
     for group in GROUP_ORDER:
@@ -410,7 +415,8 @@ def _draw_map(places: Sequence[Place], *, title: str, subtitle: str,
                        facecolors="none", edgecolors=[m.colour for m in hollow], linewidths=1.6,
                        linestyles=[RING_DASH], zorder=4.5, clip_on=True)
 
-    legend_box = _draw_legend(ax, renderer, markers, status is not None, scale) if markers else None
+    legend_box = _draw_legend(ax, renderer, markers, status is not None, scale,
+                              by_event and status is None) if markers else None
     if not markers:
         why = "No places with coordinates to show" if not resolved else "No places in this view"
         _text(ax, 0.5, 0.5, why, transform=ax.transAxes, ha="center", va="center", fontsize=15,
@@ -712,7 +718,7 @@ def kind_group(kind: str) -> str:
 
 
 def _markers(resolved: Sequence[Place], view: tuple[float, float, float, float],
-             status: Callable[[Place], str] | None) -> list[_Marker]:
+             status: Callable[[Place], str] | None, by_event: bool = False) -> list[_Marker]:
     south, west, north, east = view
     out = []
     for p in resolved:
@@ -720,7 +726,8 @@ def _markers(resolved: Sequence[Place], view: tuple[float, float, float, float],
         if not (south <= p.lat <= north and west <= lon <= east):
             continue
         group = kind_group(p.kind)
-        colour = STATUS_COLOUR.get(status(p), OTHER_STATUS_COLOUR) if status else GROUP_COLOUR[group]
+        colour = (STATUS_COLOUR.get(status(p), OTHER_STATUS_COLOUR) if status
+                  else EVENT_COLOUR.get(p.event_type or "", NO_EVENT_COLOUR) if by_event else GROUP_COLOUR[group])
         out.append(_Marker(p, lon, p.lat, group, colour, marker_radius(p.mention_count), p.approximate,
                            uncertainty_m(p.precision, p.uncertainty_km) if p.approximate else 0))
     return out
@@ -790,7 +797,8 @@ class _ApproximateHandler(HandlerBase):
         return [circle, ring]
 
 
-def _draw_legend(ax, renderer, markers: Sequence[_Marker], by_status: bool, scale: float) -> Box | None:
+def _draw_legend(ax, renderer, markers: Sequence[_Marker], by_status: bool, scale: float,
+                 by_event: bool = False) -> Box | None:
     """The legend of marker colours and sizes in the map corner that hides the fewest markers;
     returns its box in pixels (None when the map is too small to hold one)."""
     handles = []
@@ -801,6 +809,13 @@ def _draw_legend(ax, renderer, markers: Sequence[_Marker], by_status: bool, scal
             handles.append(_legend_dot(STATUS_LABEL[status], STATUS_COLOUR[status], 0.8, False, 6))
         if any(m.colour == OTHER_STATUS_COLOUR for m in markers):
             handles.append(_legend_dot("Other", OTHER_STATUS_COLOUR, 0.8, False, 6))
+    elif by_event:
+        types = {m.place.event_type for m in markers}
+        for event_type, colour in EVENT_COLOUR.items():
+            if event_type in types:
+                handles.append(_legend_dot(event_type, colour, 0.85, False, 6))
+        if None in types:
+            handles.append(_legend_dot(NO_EVENT_LABEL, NO_EVENT_COLOUR, 0.85, False, 6))
     else:
         groups = {m.group for m in markers}
         for group in reversed(GROUP_ORDER):

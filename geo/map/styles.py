@@ -36,3 +36,24 @@ def uncertainty_m(precision: str, km: float = 0.0) -> int:
     if precision not in UNCERTAINTY_M:
         return 0
     return int(round(km * 1000)) if km > 0 else UNCERTAINTY_M[precision]
+# Events (geo.engine.events, ACLED's six event types): a map coloured by event type gives each place
+# the colour of its main event type (the one its passages report most often), and places with no
+# event a light grey. Dark, saturated colours apart in hue: legible on the light basemap, on the
+# tiles and in the PNG, whatever the page's theme (the map and its legend keep their own light ground).
+EVENT_COLOUR = {
+    "Battles": "#c62828",                      # red
+    "Explosions/Remote violence": "#e65100",   # orange
+    "Violence against civilians": "#6a1b9a",   # purple
+    "Protests": "#1565c0",                     # blue
+    "Riots": "#8d6e00",                        # ochre
+    "Strategic developments": "#2e7d32",       # green
+}
+NO_EVENT_COLOUR = "#9aa3ab"
+NO_EVENT_LABEL = "No event reported"
+# trigger words in passages: dark on light orange, whatever the theme's text colour
+TRIGGER_CSS = "background:#ffe0b2;color:#1c1c1c;border-bottom:2px solid #e65100;padding:0 1px"
+
+
+def event_slug(event_type: str) -> str:
+    """A CSS-class-safe name of an event type ("Explosions/Remote violence" -> "explosions-remote-violence")."""
+    return "".join(c if c.isalnum() else "-" for c in event_type.casefold()).strip("-").replace("--", "-")

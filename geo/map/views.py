@@ -17,10 +17,11 @@ import math
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from geo.engine.events import EVENT_TYPES
 from geo.files.articles import MAX_ARTICLE_BYTES, Article, ArticleError, article_from_bytes, article_from_text
 from geo.gazetteer import GazetteerSourceError, PlaceIndex
 from geo.gazetteer.custom import CsvImportError, import_csv
@@ -31,6 +32,7 @@ from geo.map.export import placed_by_label
 from geo.map.frame import StoryFrame
 from geo.map.mapview import GROUP_LABEL, KIND_GROUPS, highlight, passage_html, precision_label
 from geo.map.places import MentionRef, Place
+from geo.map.styles import event_slug
 from geo.store.library import source_name, valid_library_id
 
 ALL_GROUPS = tuple(GROUP_LABEL)     # town, region, country, feature
@@ -46,6 +48,7 @@ class Filters:
     min_mentions: int = 1
     search: str = ""
     articles: tuple[str, ...] = field(default_factory=tuple)   # article ids; empty = all
+    events: tuple[str, ...] = ()     # event types (geo.engine.events.EVENT_TYPES); empty = every place
 
 
 def kind_group(place: Place) -> str:
@@ -53,10 +56,12 @@ def kind_group(place: Place) -> str:
 
 
 def filter_places(places: Sequence[Place], filters: Filters) -> list[Place]:
-    """The places that pass the filters; the search matches names, countries and passage text."""
+    """The places that pass the filters; the search matches names, countries and passage text. With
+    event types (`filters.events`), only the places that report an event of one of them, each keeping
+    only those events (so that its marker's colour and its popup follow the filter)."""
     needle = " ".join(filters.search.split()).casefold()
     out = []
-    for p in places:
+    for p in (with_events_of(places, filters.events) if filters.events else places):
         if p.resolved and kind_group(p) not in filters.kinds:
             continue
         if filters.articles:
@@ -73,6 +78,25 @@ def filter_places(places: Sequence[Place], filters: Filters) -> list[Place]:
             continue
         out.append(p)
     return out
+
+
+def with_events_of(places: Sequence[Place], event_types: Sequence[str]) -> list[Place]:
+    """The places that report an event of one of `event_types`, each with its other events left out."""
+    wanted = set(event_types)
+    out = []
+    for p in places:
+        if not any(e.event_type in wanted for e in p.events):
+            continue
+        if any(e.event_type not in wanted for e in p.events):
+            p = replace(p, mentions=tuple(m if m.event is None or m.event.event_type in wanted
+                                          else replace(m, event=None) for m in p.mentions))
+        out.append(p)
+    return out
+
+
+def has_events(places: Sequence[Place]) -> bool:
+    """Whether some place reports an event: then the maps colour their markers by event type."""
+    return any(p.event_type for p in places)
 
 
 def placed_places(places: Sequence[Place]) -> list[Place]:
@@ -510,6 +534,8 @@ LINK_ARTICLES = 50                  # article ids in `a`
 LINK_SEARCH = 200                   # characters of `q` (the search box takes no more)
 LINK_PLACE = 300                    # characters of `place`
 LINK_MIN_MENTIONS = 1000
+EVENT_LINK = {t: event_slug(t) for t in EVENT_TYPES}    # `ev` in a link: event types by their slugs
+EVENT_OF_LINK = {slug: t for t, slug in EVENT_LINK.items()}
 _ID_NUMBER = r"(?:gn:\d{1,12}|row:\d{1,9})"
 _NAME = r"[^\x00-\x1f\x7f]{1,280}"          # a place key's name: casefolded text of one line
 PLACE_KEY = re.compile(rf"{_ID_NUMBER}(?::[a-z]{{1,12}})?|(?:approx|facility):{_NAME}:(?:{_ID_NUMBER}|none)"
@@ -556,6 +582,9 @@ def state_to_params(articles: Sequence[str], filters: Filters, selected: str | N
         params["min"] = str(filters.min_mentions)
     if filters.search:
         params["q"] = filters.search[:LINK_SEARCH]
+    events = [EVENT_LINK[e] for e in dict.fromkeys(filters.events) if e in EVENT_LINK]
+    if events:
+        params["ev"] = ",".join(events)
     if valid_place_key(selected):
         params["place"] = selected
     if compare:
@@ -570,7 +599,7 @@ def params_to_state(params: Mapping[str, str], known_articles: Sequence[str]):
     are ignored, unknown or malformed values fall back to defaults: `a` known article ids (at most
     `LINK_ARTICLES`, once each), `kinds` known groups, `min` a whole number 1..1000, `q` at most
     `LINK_SEARCH` characters, `place` a place key (`PLACE_KEY`, at most `LINK_PLACE` characters),
-    `cmp` two different known ids."""
+    `cmp` two different known ids, `ev` event types by their slugs ("battles,protests")."""
     wanted = _listed(params.get("a"), known_articles, LINK_ARTICLES)
     kinds = tuple(_listed(params.get("kinds"), ALL_GROUPS, len(ALL_GROUPS))) or ALL_GROUPS
     raw_min = params.get("min")
@@ -578,12 +607,14 @@ def params_to_state(params: Mapping[str, str], known_articles: Sequence[str]):
     min_mentions = min(max(min_mentions, 1), LINK_MIN_MENTIONS)
     search = params.get("q")
     search = search[:LINK_SEARCH] if isinstance(search, str) else ""
+    events = tuple(EVENT_OF_LINK[e] for e in _listed(params.get("ev"), list(EVENT_OF_LINK), len(EVENT_OF_LINK)))
     selected = valid_place_key(params.get("place"))
     raw_cmp = params.get("cmp")
     pair = raw_cmp.split(",") if isinstance(raw_cmp, str) and len(raw_cmp) <= 100 else []
     known = set(known_articles)
     compare = (pair[0], pair[1]) if len(pair) == 2 and pair[0] != pair[1] and known >= set(pair) else None
-    return (wanted or None, Filters(kinds=kinds, min_mentions=min_mentions, search=search), selected, compare)
+    return (wanted or None, Filters(kinds=kinds, min_mentions=min_mentions, search=search, events=events),
+            selected, compare)
 
 
 VIEWS = ("map", "compare", "share")          # `view` in a link
