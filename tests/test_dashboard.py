@@ -671,7 +671,10 @@ def test_gazetteers_lists_the_built_in_ones(app: AppTest) -> None:
     assert "GeoNames (geonames.org), CC BY 4.0" in set(listed["credit"])
 
 
-def test_a_bad_gazetteer_csv_is_reported_by_line_and_not_imported(fresh: AppTest) -> None:
+def test_a_bad_gazetteer_csv_is_reported_by_line_and_not_imported(fresh: AppTest,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONFLICTMAP_GAZETTEER_UPLOAD", "1")
+    rerun(fresh)                       # the installation allows the page's upload
     before = sources_fingerprint()
     data = (b"name,lat,lon,kind,country\n"
             b"Checkpoint [x](http://example.com),49.6,36.9,facility,UA\n"
