@@ -521,15 +521,17 @@ def cmd_corrections_add(args) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m geo", description="Offline geoparser for news articles.")
     sub = ap.add_subparsers(dest="command", required=True)
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--fast", action="store_true", help="gazetteer-only recognition (no NER)")
-    common.add_argument("--demonyms", action="store_true",
+    engine = argparse.ArgumentParser(add_help=False)       # how the engine reads (also `corpus run`)
+    engine.add_argument("--fast", action="store_true", help="gazetteer-only recognition (no NER)")
+    engine.add_argument("--demonyms", action="store_true",
                         help="also count demonyms ('Ukrainian') as mentions of their country")
-    common.add_argument("--country", type=_countries, metavar="CC[,CC]",
+    engine.add_argument("--country", type=_countries, metavar="CC[,CC]",
                         help="the countries the texts are about (ML or ML,BF): a small namesake elsewhere "
                              "needs its own evidence, else it stays unplaced")
-    common.add_argument("--no-corrections", action="store_true",
-                        help="leave out your corrections (see `corrections`): the engine's results alone")
+    reading = argparse.ArgumentParser(add_help=False)      # how results are read (also `corpus stats` ...)
+    reading.add_argument("--no-corrections", action="store_true",
+                         help="leave out your corrections (see `corrections`): the engine's results alone")
+    common = argparse.ArgumentParser(add_help=False, parents=[engine, reading])
     p = sub.add_parser("places", parents=[common], help="the places of the given articles")
     p.add_argument("files", nargs="+", help=".txt, .md or .html files")
     p.add_argument("--format", choices=("table", "json", "geojson", "csv"), default="table")
@@ -599,7 +601,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="how precisely the point stands for the place (default exact)")
     ca.add_argument("--note", help="why (kept with the correction)")
     ca.set_defaults(func=cmd_corrections_add)
-    add_corpus_commands(sub, _countries)
+    add_corpus_commands(sub, engine, reading)
     args = ap.parse_args(argv)
     try:
         return args.func(args)

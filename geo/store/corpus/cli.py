@@ -20,19 +20,11 @@ import sys
 CELL_CHARS = 60     # a table cell is cut to this many characters (the CSV keeps everything)
 
 
-def add_corpus_commands(sub: argparse._SubParsersAction, countries) -> None:
-    """Add `corpus` and its commands to the main parser's subcommands (`countries`: how `--country`
-    reads its value, as for `places` and `annotate`)."""
-    engine = argparse.ArgumentParser(add_help=False)
-    engine.add_argument("--fast", action="store_true", help="gazetteer-only recognition (no NER)")
-    engine.add_argument("--demonyms", action="store_true",
-                        help="also count demonyms ('Ukrainian') as mentions of their country")
-    engine.add_argument("--country", type=countries, metavar="CC[,CC]",
-                        help="the countries the whole batch is about (ML or ML,BF): a small namesake elsewhere "
-                             "needs its own evidence, else it stays unplaced")
-    reading = argparse.ArgumentParser(add_help=False)
-    reading.add_argument("--no-corrections", action="store_true",
-                         help="leave out your corrections (see `corrections`): the engine's results alone")
+def add_corpus_commands(sub: argparse._SubParsersAction, engine: argparse.ArgumentParser,
+                        reading: argparse.ArgumentParser) -> None:
+    """Add `corpus` and its commands to the main parser's subcommands; `engine` and `reading` are the
+    main parser's option groups (`--fast`, `--demonyms`, `--country`; `--no-corrections`), shared with
+    `places` and `annotate`."""
     c = sub.add_parser("corpus", help="many articles into a store on disk (Dask, Parquet), queried with DuckDB",
                        description="Geoparse a folder of articles or a JSONL file into a store (a folder of "
                                    "Parquet tables), and query it.")
