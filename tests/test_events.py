@@ -181,3 +181,13 @@ def test_weapons_destroyed_by_shelling_are_the_shelling(fast_parser: Geoparser) 
 ])
 def test_protests_strikes_and_the_month_of_march(fast_parser: Geoparser, text: str, sub: str) -> None:
     assert events_of(fast_parser, text)[0].sub_event_type == sub
+
+
+def test_a_text_over_the_events_limit_gets_no_events_and_costs_nothing(fast_parser) -> None:
+    from geo.engine.events.extract import EVENTS_MAX_CHARS
+
+    text = "Russian forces shelled Kramatorsk on Monday."
+    resolved = fast_parser.parse(text)
+    assert fast_parser.events.find(text, resolved)
+    padded = text + " " * EVENTS_MAX_CHARS        # the same mentions, in a text past the limit
+    assert fast_parser.events.find(padded, resolved) == []

@@ -29,6 +29,9 @@ from geo.engine.tokens import Token, tokenize
 from geo.files.articles import Article, split_passages
 
 # How broad a place is, to tie an event to the most specific place its sentence names.
+# Texts longer than this get no events (as the NER, see geo.engine.pipeline.NER_MAX_CHARS): a 5 MB
+# upload of 70,000 place mentions took 110 s to read for events.
+EVENTS_MAX_CHARS = 1_000_000
 _BREADTH = {"facility": 0, "city": 1, "area": 1, "island": 1, "mountain": 1, "water": 2, "peninsula": 2,
             "admin2": 2, "region": 3, "admin1": 3, "country": 5, "continent": 6}
 _PRECISION_BREADTH = {"exact": 0, "town": 1, "admin2": 2, "admin1": 3, "country": 5, "unplaced": 1}
@@ -85,7 +88,11 @@ class EventFinder:
         return cls(demonyms, build_triggers(disabled=disabled) if disabled else TRIGGERS)
 
     def find(self, text: str, resolved: Sequence[ResolvedMention], article_date: str = "") -> list[Event]:
-        """The events of `text`, given its resolved place mentions and the article's date ("" unknown)."""
+        """The events of `text`, given its resolved place mentions and the article's date ("" unknown).
+        None for a text over EVENTS_MAX_CHARS: such a text is a dump, not a report (the NER skips it too),
+        and its sentences would take minutes."""
+        if len(text) > EVENTS_MAX_CHARS:
+            return []
         mentions = sorted((r for r in resolved if not r.mention.demonym), key=lambda r: r.mention.start)
         if not mentions:
             return []
