@@ -251,16 +251,24 @@ def test_screenshot(session: Session) -> None:
         go_home(frame)
         return {label["text"].casefold() for label in map_labels(frame) if label["shown"] and label["inside"]}
 
-    # the click of an earlier test selected a place: the page has redrawn the map since (a new frame)
-    wait_for_map(page, lambda f: set(SAMPLE_PLACES) <= named(f), timeout_s=30)
-    frame = map_frame(page)
-    shown = shown_places(frame, SAMPLE_PLACES)
-    assert set(shown.values()) == {"marker"}, shown                 # the story's core: never clustered
-    page.mouse.move(VIEWPORT[0] - 5, VIEWPORT[1] - 5)             # no tooltip, no hover
-    frame.evaluate("() => document.activeElement && document.activeElement.blur()")   # no focus ring
-    page.locator('[data-testid="stSidebarContent"]').evaluate("e => e.scrollTo(0, 0)")
-    page.evaluate("() => window.scrollTo(0, 0)")
-    assert set(SAMPLE_PLACES) <= named(frame)
+    # the click of an earlier test selected a place: the page redraws the map since (a new frame, maybe
+    # more than once), so a frame that is replaced while we read it is read again
+    for attempt in range(3):
+        try:
+            wait_for_map(page, lambda f: set(SAMPLE_PLACES) <= named(f), timeout_s=30)
+            frame = map_frame(page)
+            shown = shown_places(frame, SAMPLE_PLACES)
+            assert set(shown.values()) == {"marker"}, shown                 # the story's core: never clustered
+            page.mouse.move(VIEWPORT[0] - 5, VIEWPORT[1] - 5)             # no tooltip, no hover
+            frame.evaluate("() => document.activeElement && document.activeElement.blur()")   # no focus ring
+            page.locator('[data-testid="stSidebarContent"]').evaluate("e => e.scrollTo(0, 0)")
+            page.evaluate("() => window.scrollTo(0, 0)")
+            assert set(SAMPLE_PLACES) <= named(frame)
+            break
+        except Exception as exc:          # playwright.Error: "Frame was detached" (imported lazily here)
+            if "detached" not in str(exc) or attempt == 2:
+                raise
+            time.sleep(1)
     time.sleep(0.3)
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
