@@ -1,5 +1,5 @@
-"""DuckDB over a store's Parquet files, in process: the views `articles`, `mentions`, `places` and
-`texts`, with the user's corrections applied as they are to loose articles.
+"""DuckDB over a store's Parquet files, in process: the views `articles`, `mentions`, `places`,
+`events` and `texts`, with the user's corrections applied as they are to loose articles.
 
     >>> con = connect("reports.store", corrections=CorrectionStore.active_in())
     >>> con.execute("SELECT name, count(*) FROM mentions GROUP BY 1 ORDER BY 2 DESC LIMIT 5").fetchall()
@@ -12,7 +12,8 @@ the views are read, never written into the store: a correction made or undone la
 next query sees, like the dashboard's. A correction applies to a mention with its name in the article
 it names (by the article's text id, `articles.text_hash`) or in a container the mention lies in; the
 article's own correction wins, then the newest; "not a place" drops the mention; the others move it to
-a place of their own, `corrected:<id>` (see geo.store.corrections).
+a place of their own, `corrected:<id>` (see geo.store.corrections). An event follows the mention it is
+tied to: to its corrected place, or out of the view with a mention that is "not a place".
 """
 
 from __future__ import annotations
@@ -75,6 +76,12 @@ CREATE VIEW places AS
            placed_by, id AS correction
     FROM _matches WHERE action <> 'not_a_place'
     GROUP BY id, tname, tkind, tcountry, lat, lon, precision, tgeonameid, placed_by;
+CREATE VIEW events AS
+    SELECT e.article_id, e.ordinal, e.event_type, e.sub_event_type, e.date, e.date_source, e.start, e."end",
+           e.trigger, e.place_start, e.place_end, e.place_name, m.precision AS place_precision, m.place_key,
+           e.actors, e.sentence_start, e.sentence_end, e.passage_index
+    FROM _events_all e JOIN _articles a ON e.article_id = a.id AND e.part = a.part
+    JOIN mentions m ON m.article_id = e.article_id AND m.start = e.place_start;
 """
 
 
@@ -113,19 +120,24 @@ def _corrections_table(corrections: Sequence[Correction]) -> pa.Table:
 
 
 def store_stats(con: duckdb.DuckDBPyConnection) -> dict:
-    """What a store holds: articles, mentions, placed places and unplaced names, undated articles, the
-    first and last date, the engine version (the most common one; all of them if several)."""
+    """What a store holds: articles, mentions, placed places and unplaced names, events (in all, undated,
+    per type), undated articles, the first and last date, the engine version (the most common one; all
+    of them if several)."""
     articles, undated, first, last = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE date IS NULL), min(date), max(date) FROM articles").fetchone()
     mentions, corrected = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE correction IS NOT NULL) FROM mentions").fetchone()
     places, unplaced = con.execute(
         "SELECT count(*) FILTER (WHERE lat IS NOT NULL), count(*) FILTER (WHERE lat IS NULL) FROM places").fetchone()
+    events, undated_events = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE date IS NULL) FROM events").fetchone()
+    types = con.execute("SELECT event_type, count(*) FROM events GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
     versions = con.execute("SELECT engine_version, count(*) FROM articles GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
     sources = con.execute("SELECT coalesce(date_source, 'undated'), count(*) FROM articles GROUP BY 1 "
                           "ORDER BY 2 DESC, 1").fetchall()
     return {
         "articles": articles, "mentions": mentions, "places": places, "unplaced_names": unplaced,
+        "events": events, "undated_events": undated_events, "event_types": dict(types),
         "undated": undated, "first_date": first.isoformat() if first else None,
         "last_date": last.isoformat() if last else None,
         "engine_version": versions[0][0] if versions else None,
