@@ -84,8 +84,10 @@ def place_rows(con: duckdb.DuckDBPyConnection, f: StoreFilter, limit: int = MAX_
     sql, params = f.mentions_sql()
     cur = con.execute(
         f"WITH m AS ({sql}), "
-        "t AS (SELECT place_key, event_type, count(*) AS n FROM m WHERE event_type IS NOT NULL GROUP BY ALL), "
-        "main AS (SELECT place_key, first(event_type ORDER BY n DESC, event_type) AS event_type FROM t GROUP BY 1) "
+        "t AS (SELECT place_key, event_type, count(*) AS n, min(date) AS first FROM m WHERE event_type IS NOT NULL "
+        "GROUP BY ALL), "      # the type reported most often; ties: the first reported, then by name
+        "main AS (SELECT place_key, first(event_type ORDER BY n DESC, first NULLS LAST, event_type) AS event_type "
+        "FROM t GROUP BY 1) "
         "SELECT p.key, p.name, p.kind, p.country, p.lat, p.lon, p.precision, p.placed_by, "
         "count(*) AS mentions, count(DISTINCT m.article_id) AS articles, min(m.date) AS first_date, "
         "max(m.date) AS last_date, count(m.event_type) AS events, any_value(main.event_type) AS event_type "

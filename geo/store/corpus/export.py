@@ -14,6 +14,7 @@ the place of an event, dated by the event (see browse).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from dataclasses import dataclass
 from typing import TextIO
@@ -60,8 +61,9 @@ ev AS (SELECT k.place_key, count(*) AS n, list(struct_pack(
            mention_start := e.place_start, mention_end := e.place_end)
            ORDER BY e.date NULLS LAST, e.article_id, e.start) AS events
        FROM k JOIN events e ON e.article_id = k.article_id AND e.place_start = k.start GROUP BY 1),
-main AS (SELECT place_key, first(event_type ORDER BY n DESC, event_type) AS event_type
-         FROM (SELECT place_key, event_type, count(*) AS n FROM k WHERE event_type IS NOT NULL GROUP BY ALL)
+main AS (SELECT place_key, first(event_type ORDER BY n DESC, first NULLS LAST, event_type) AS event_type
+         FROM (SELECT place_key, event_type, count(*) AS n, min(date) AS first FROM k
+               WHERE event_type IS NOT NULL GROUP BY ALL)
          GROUP BY 1)
 SELECT p.key, p.name, p.kind, p.country, p.lat, p.lon, p.precision, p.container, p.geonameid, p.source,
        p.placed_by, p.correction, count(*) AS mentions, count(DISTINCT k.article_id) AS articles,
@@ -143,3 +145,10 @@ def export_csv(con: duckdb.DuckDBPyConnection, out: TextIO, f: StoreFilter = EVE
         out.write(rows_csv(records).split("\n", 1)[1])       # rows_csv defuses formulas; its header is ours
         count += len(records)
     return count
+
+
+def export_text(con: duckdb.DuckDBPyConnection, kind: str, f: StoreFilter = EVERYTHING) -> str:
+    """One export as a string: "geojson" (`export_geojson`) or "csv" (`export_csv`)."""
+    out = io.StringIO()
+    (export_geojson if kind == "geojson" else export_csv)(con, out, f)
+    return out.getvalue()
