@@ -127,7 +127,7 @@ def test_a_filter_asked_before_is_answered_from_the_cache(monkeypatch, stores) -
 
     calls = []
     real = store_view.place_rows
-    monkeypatch.setattr(store_view, "place_rows", lambda con, f: calls.append(f) or real(con, f))
+    monkeypatch.setattr(store_view, "place_rows", lambda con, f, *rest: calls.append(f) or real(con, f, *rest))
     at = _app(monkeypatch, stores)
     at.sidebar.selectbox(key="store_pick").select(str(stores["store"])).run()
     at.sidebar.multiselect(key="store_kinds").select("Countries").run()
@@ -229,3 +229,16 @@ def test_the_share_panel_follows_the_date_range(monkeypatch, stores) -> None:
     assert [i.caption for e in at.get("image") for i in e.proto.imgs] == ["PNG preview (2–31 March 2022)"]
     assert made["Download PNG"][0] == "war.store-2022-03-02_2022-03-31.png"
     assert made["Download PNG"][1][:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_map_draws_the_most_mentioned_places_at_most_and_says_so(monkeypatch, stores) -> None:
+    import geo.app.store_view as store_view
+
+    monkeypatch.setattr(store_view, "MAX_PLACES", 2)
+    at = _app(monkeypatch, stores)
+    at.sidebar.selectbox(key="store_pick").select(str(stores["store"])).run()
+    assert not at.exception, at.exception
+    with connect(stores["store"]) as con:
+        top = [r["name"] for r in place_rows(con, StoreFilter())][:2]
+    assert _names(at) == set(top) and len(at.dataframe[0].value) == 2
+    assert any("show the 2 most mentioned places" in h.proto.body for h in at.get("html"))

@@ -32,7 +32,7 @@ from geo.map.mapview import build_map, map_tooltips
 from geo.map.store_places import StorePlace, store_places
 from geo.map.styles import KIND_GROUPS
 from geo.map.views import LINK_SEARCH, page_of
-from geo.store.corpus.browse import PAGE, StoreFilter, passages, place_rows, sources, timeline
+from geo.store.corpus.browse import MAX_PLACES, PAGE, StoreFilter, passages, place_rows, sources, timeline
 from geo.store.corpus.folders import allowed_roots, list_stores, store_stamp
 from geo.store.corpus.query import connect
 
@@ -78,7 +78,7 @@ def store_choice() -> Path | None:
 def _connection(path: str, stamp: Stamp, revision: str, _active: Active) -> tuple[duckdb.DuckDBPyConnection,
                                                                                     threading.Lock]:
     """One DuckDB connection per store version (shared by the sessions: a lock serialises them)."""
-    return connect(path, _active.corrections), threading.Lock()
+    return connect(path, _active.corrections, in_memory=True), threading.Lock()
 
 
 def _ask(path: str, stamp: Stamp, active: Active, query, *args):
@@ -89,7 +89,8 @@ def _ask(path: str, stamp: Stamp, active: Active, query, *args):
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def cached_places(path: str, stamp: Stamp, revision: str, f: tuple, _active: Active) -> list[dict]:
-    return _ask(path, stamp, _active, place_rows, StoreFilter(*f))
+    """The map's places, MAX_PLACES + 1 at most (one more than are drawn: there are more)."""
+    return _ask(path, stamp, _active, place_rows, StoreFilter(*f), MAX_PLACES + 1)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -202,14 +203,18 @@ def store_page(path: Path, active: Active) -> None:
         return
     source_names = [s for s, _ in cached_sources(key, stamp, active.revision, active)]
     base = timeline_unit(store_filters(source_names))
-    days = cached_timeline(key, stamp, active.revision, astuple(base), active)
+    days = cached_timeline(key, stamp, active.revision, astuple(replace(base, min_mentions=1)), active)
     low, high = timeline_range(days, base.unit)
     f = replace(base, date_from=low, date_to=high)
-    places = store_places(cached_places(key, stamp, active.revision, astuple(f), active))
-    listed = [p for p in places if p.resolved]
+    rows = cached_places(key, stamp, active.revision, astuple(f), active)
+    listed = [p for p in store_places(rows[:MAX_PLACES]) if p.resolved]
     span = f" from {low} to {high}" if low else ""
     st.caption(f"{len(listed)} places, {sum(p.mention_count for p in listed)} "
                f"{'events' if f.counts_events else 'mentions'}{span}")
+    if len(rows) > MAX_PLACES:
+        show_message("info", f"The map and the table show the {MAX_PLACES:,} most mentioned places under these "
+                             "filters; there are more. Narrow the filters, the dates or raise the minimum mentions "
+                             "to see the others (the downloads hold them all).")
     _take_marker_click(listed)
     selected = state.get("store_selected")
     st_folium(build_map(listed, tiles=False, selected=selected, frame=story_frame(listed),

@@ -24,7 +24,7 @@ import duckdb
 from geo.map.excerpts import excerpt_text
 
 PAGE = 20
-MAX_PLACES = 20_000      # the map's rows at most (the most mentioned first)
+MAX_PLACES = 4_000       # the map's rows at most (the most mentioned first): ~0.5 KB each in the page
 UNITS = ("mentions", "events")
 
 
@@ -48,30 +48,34 @@ class StoreFilter:
     def mentions_sql(self, placed_only: bool = True) -> tuple[str, list]:
         """A query of the mentions this filter keeps (place_key, article_id, date, start, event_type: the
         event of the mention's sentence tied to it, if any), and its parameters. Counting events, the
-        mentions that are the place of an event kept, dated by the event."""
-        where, params = ["p.lat IS NOT NULL"] if placed_only else ["TRUE"], []
+        mentions that are the place of an event kept, dated by the event. One table is read
+        (`_mention_rows`, see geo.store.corpus.query), and the texts only for a search."""
+        where, params = ["r.placed"] if placed_only else ["TRUE"], []
         if self.kinds:
-            where.append("list_contains(?, p.kind)")
+            where.append("list_contains(?, r.kind)")
             params.append(list(self.kinds))
         if self.sources:
-            where.append("list_contains(?, a.source)")
+            where.append("list_contains(?, r.source)")
             params.append(list(self.sources))
-        date = "e.date" if self.counts_events else "a.date"
+        date = "r.event_date" if self.counts_events else "r.article_date"
+        if self.counts_events:
+            where.append("r.event_type IS NOT NULL")
         if self.date_from or self.date_to:
             where.append(f"{date} BETWEEN ? AND ?")
             params += [self.date_from or dt.date.min, self.date_to or dt.date.max]
         if self.event_types:
-            where.append("list_contains(?, e.event_type)")
+            where.append("list_contains(?, r.event_type)")
             params.append(list(self.event_types))
+        texts = ""
         if self.search.strip():
-            where.append("(contains(lower(p.name), ?) OR contains(lower(substr(t.text, m.passage_start + 1, "
-                         "m.passage_end - m.passage_start)), ?))")
+            # the passage is read only in the articles whose text holds the words at all
+            texts = ("LEFT JOIN (SELECT article_id, text FROM texts WHERE contains(lower(text), ?)) t "
+                     "ON t.article_id = r.article_id")
+            params = [self.search.strip().lower(), *params]
+            where.append("(contains(lower(r.place_name), ?) OR contains(lower(substr(t.text, r.passage_start + 1, "
+                         "r.passage_end - r.passage_start)), ?))")
             params += [self.search.strip().lower()] * 2
-        texts = "JOIN texts t ON t.article_id = m.article_id" if self.search.strip() else ""
-        events = "JOIN" if self.counts_events else "LEFT JOIN"
-        sql = (f"SELECT m.place_key, m.article_id, {date} AS date, m.start, e.event_type FROM mentions m "
-               f"JOIN articles a ON a.id = m.article_id JOIN places p ON p.key = m.place_key "
-               f"{events} events e ON e.article_id = m.article_id AND e.place_start = m.start {texts} "
+        sql = (f"SELECT r.place_key, r.article_id, {date} AS date, r.start, r.event_type FROM _mention_rows r {texts} "
                f"WHERE {' AND '.join(where)}")
         return sql, params
 
@@ -84,16 +88,18 @@ def place_rows(con: duckdb.DuckDBPyConnection, f: StoreFilter, limit: int = MAX_
     sql, params = f.mentions_sql()
     cur = con.execute(
         f"WITH m AS ({sql}), "
-        "t AS (SELECT place_key, event_type, count(*) AS n, min(date) AS first FROM m WHERE event_type IS NOT NULL "
-        "GROUP BY ALL), "      # the type reported most often; ties: the first reported, then by name
+        "n AS (SELECT place_key, count(*) AS mentions, count(DISTINCT article_id) AS articles, "
+        "min(date) AS first_date, max(date) AS last_date, count(event_type) AS events FROM m GROUP BY 1 "
+        "HAVING count(*) >= ? ORDER BY mentions DESC, place_key LIMIT ?), "
+        "t AS (SELECT place_key, event_type, count(*) AS n, min(date) AS first FROM m "
+        "WHERE event_type IS NOT NULL AND place_key IN (SELECT place_key FROM n) GROUP BY ALL), "
+        # the type reported most often; ties: the first reported, then by name
         "main AS (SELECT place_key, first(event_type ORDER BY n DESC, first NULLS LAST, event_type) AS event_type "
         "FROM t GROUP BY 1) "
-        "SELECT p.key, p.name, p.kind, p.country, p.lat, p.lon, p.precision, p.placed_by, "
-        "count(*) AS mentions, count(DISTINCT m.article_id) AS articles, min(m.date) AS first_date, "
-        "max(m.date) AS last_date, count(m.event_type) AS events, any_value(main.event_type) AS event_type "
-        "FROM m JOIN places p ON p.key = m.place_key LEFT JOIN main ON main.place_key = m.place_key "
-        "GROUP BY p.key, p.name, p.kind, p.country, p.lat, p.lon, p.precision, p.placed_by "
-        "HAVING count(*) >= ? ORDER BY mentions DESC, p.name, p.key LIMIT ?", [*params, max(1, f.min_mentions), limit])
+        "SELECT p.key, p.name, p.kind, p.country, p.lat, p.lon, p.precision, p.placed_by, n.mentions, n.articles, "
+        "n.first_date, n.last_date, n.events, main.event_type "
+        "FROM n JOIN places p ON p.key = n.place_key LEFT JOIN main ON main.place_key = n.place_key "
+        "ORDER BY n.mentions DESC, p.name, p.key", [*params, max(1, f.min_mentions), limit])
     columns = [d[0] for d in cur.description]
     return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
 

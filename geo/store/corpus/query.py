@@ -82,11 +82,25 @@ CREATE VIEW events AS
            e.actors, e.sentence_start, e.sentence_end, e.passage_index
     FROM _events_all e JOIN _articles a ON e.article_id = a.id AND e.part = a.part
     JOIN mentions m ON m.article_id = e.article_id AND m.start = e.place_start;
+CREATE VIEW _mention_rows AS
+    SELECT m.place_key, m.article_id, m.start, m.passage_start, m.passage_end, a.date AS article_date, a.source,
+           p.kind, p.name AS place_name, p.lat IS NOT NULL AS placed, e.event_type, e.date AS event_date
+    FROM mentions m JOIN articles a ON a.id = m.article_id JOIN places p ON p.key = m.place_key
+    LEFT JOIN events e ON e.article_id = m.article_id AND e.place_start = m.start;
 """
 
 
-def connect(store_path: str | os.PathLike[str], corrections: Sequence[Correction] = ()) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with the store's views (see the module docstring)."""
+# in dependency order; `_mention_rows` is what geo.store.corpus.browse filters: a mention with its
+# article's date and source, its place's kind and name, and its event's type and date, in one row
+MATERIALIZED = ("_live", "articles", "mentions", "places", "events", "_mention_rows")
+
+
+def connect(store_path: str | os.PathLike[str], corrections: Sequence[Correction] = (), *,
+            in_memory: bool = False) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with the store's views (see the module docstring). With
+    `in_memory`, the views `articles`, `mentions`, `places` and `events` (and the rows a page filters)
+    are computed once into tables of the same names and columns (the newest parts, the corrections
+    applied): a page asking many questions of one version of a store then reads no Parquet but `texts`."""
     store = CorpusStore.open(store_path)
     con = duckdb.connect(":memory:")
     for table in TABLES:
@@ -101,6 +115,13 @@ def connect(store_path: str | os.PathLike[str], corrections: Sequence[Correction
     con.execute("CREATE TABLE _corrections AS SELECT * FROM _corrections_arrow")
     con.unregister("_corrections_arrow")
     con.execute(_VIEWS)
+    if in_memory:
+        for name in MATERIALIZED:
+            con.execute(f"CREATE TABLE _table_{name} AS SELECT * FROM {name}")
+        for name in reversed(MATERIALIZED):
+            con.execute(f"DROP VIEW {name}")
+        for name in MATERIALIZED:
+            con.execute(f"ALTER TABLE _table_{name} RENAME TO {name}")
     return con
 
 
