@@ -143,14 +143,16 @@ class _Returns(MacroElement):
 # streamlit-folium's other rewrites of the script it is given: it deletes every `alert(coords);`
 # and renames `drawnItems_draw_control_div_N` and `_<element id>` suffixes.
 _JSON_ESCAPES = {c: f"\\u{ord(c):04x}" for c in "<>&'{}()_"}
-_JSON_ESCAPE = str.maketrans(_JSON_ESCAPES)
 
 
 def _rows_json(rows: Sequence[Sequence]) -> str:
     """Marker rows (numbers, strings, None) as JSON for a <script> block, inert as HTML, as a
     template and to streamlit-folium's rewriting (see `_JSON_ESCAPES`): the browser reads every
     string back exactly as it was. Outside strings the JSON has only numbers, null and , [ ]."""
-    return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPE)
+    text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+    for c, escaped in _JSON_ESCAPES.items():    # str.replace: ~50x faster than str.translate on megabytes
+        text = text.replace(c, escaped)
+    return text
 
 
 # The places layer: the rows as `_rows_json` (not `tojson`), the options as JSON of numbers, flags and

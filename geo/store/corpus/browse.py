@@ -24,7 +24,7 @@ import duckdb
 from geo.map.excerpts import excerpt_text
 
 PAGE = 20
-MAX_PLACES = 4_000       # the map's rows at most (the most mentioned first): ~0.5 KB each in the page
+MAX_PLACES = 2_000       # the map's rows at most (the most mentioned first): ~0.5 KB each in the page
 UNITS = ("mentions", "events")
 
 

@@ -116,11 +116,9 @@ def connect(store_path: str | os.PathLike[str], corrections: Sequence[Correction
     con.unregister("_corrections_arrow")
     con.execute(_VIEWS)
     if in_memory:
-        for name in MATERIALIZED:
+        for name in MATERIALIZED:     # each in its turn, so that the next is computed from the tables
             con.execute(f"CREATE TABLE _table_{name} AS SELECT * FROM {name}")
-        for name in reversed(MATERIALIZED):
             con.execute(f"DROP VIEW {name}")
-        for name in MATERIALIZED:
             con.execute(f"ALTER TABLE _table_{name} RENAME TO {name}")
     return con
 
