@@ -200,6 +200,7 @@ def test_a_search_for_the_name_the_engine_placed_finds_its_place(data_dir: Path)
     first = selectbox(at, "Gazetteer places with that name").options[0]
     assert first.startswith("Zaporizhzhya (city · Zaporizka oblast, UA)"), first
     assert f"{row(at, 'Zaporizhia')['lat']:.4f}, {row(at, 'Zaporizhia')['lon']:.4f}" in first     # the engine's place
+    assert first.endswith(" · the engine's choice")
 
 
 def test_the_scope_offers_the_region_the_text_names(data_dir: Path, store: CorrectionStore) -> None:

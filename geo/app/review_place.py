@@ -160,9 +160,16 @@ def _search_results(place: Place, subject: Subject, options, scope_widget: str, 
     if entries:
         widget = f"review_entry_{suffix}"
         st.selectbox("Gazetteer places with that name", range(len(entries)), key=widget,
-                     format_func=lambda i: entry_label(entries[i], index))
+                     format_func=lambda i: entry_label(entries[i], index) + _engines(entries[i], subject))
         st.button("Use this place", key="review_use_entry", on_click=_on_choose,
                   args=("place", subject, options, scope_widget, entries, widget, index_of))
+
+
+def _engines(entry, subject: Subject) -> str:
+    """" · the engine's choice" for the gazetteer entry the engine placed the name at."""
+    r = subject.mention
+    return " · the engine's choice" if r.place is not None and r.place.row == entry.row and r.precision == "exact" \
+        else ""
 
 
 def _on_choose(where: str, subject: Subject, options: Sequence[ScopeOption], scope_widget: str, candidates,
