@@ -41,6 +41,9 @@ def test_the_browser_test_writes_its_picture_outside_the_repository(monkeypatch:
     assert not picture.resolve().is_relative_to(REPO.resolve())
     tracked = subprocess.run(["git", "ls-files", "docs"], cwd=REPO, capture_output=True, text=True).stdout.split()
     assert "docs/screenshot.png" in tracked          # the README's picture: the one the suite must leave alone
+    # the browser test takes its picture where screenshot_path() says (running it here would need Chromium)
+    browser_test = (REPO / "tests" / "test_browser.py").read_text(encoding="utf-8")
+    assert "screenshot_path()" in browser_test and '"docs" / "screenshot.png"' not in browser_test
 
 
 def test_the_readme_picture_is_refreshed_when_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
