@@ -23,7 +23,6 @@ from geo.map.render_png import (
     Anchor,
     Box,
     RenderedMap,
-    _counts_note,
     _fit_view,
     _lon_extent,
     draw_map,
@@ -31,6 +30,7 @@ from geo.map.render_png import (
     render_map_png,
     uncertainty_ring,
 )
+from geo.map.png_text import counts_note
 from geo.map.styles import EVENT_COLOUR, NO_EVENT_COLOUR, UNCERTAINTY_M
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -269,11 +269,13 @@ def test_png_of_a_real_parse_with_approximate_and_unplaced_places(parser: Geopar
     assert {"Stepne", "Kamal Adwan Hospital"} <= approximate_names
     rendered = draw_map(places, title="Precision", basemaps=basemaps)
     decode(rendered.png)
-    # the frame is the story's core (Kyiv and Stepne, Donetsk); Beit Lahia and its hospital are far
-    # from it: outside the map, and listed
-    assert {m.name for m in rendered.markers if m.hollow} == approximate_names - {"Kamal Adwan Hospital"}
-    assert {"Kamal Adwan Hospital", "Beit Lahia"} <= set(rendered.off_frame)
-    assert {m.name for m in rendered.markers} | set(rendered.off_frame) == {p.name for p in places if p.resolved}
+    # two stories far apart of the same weight (Kyiv and Stepne, Donetsk; Beit Lahia and its hospital):
+    # two scenes, both in the frame (geo.map.frame), nothing left outside
+    assert {m.name for m in rendered.markers if m.hollow} == approximate_names
+    assert {m.name for m in rendered.markers} == {p.name for p in places if p.resolved}
+    only_ukraine = draw_map(places, title="Precision", basemaps=basemaps, bounds=(44, 22, 53, 41))
+    assert {m.name for m in only_ukraine.markers if m.hollow} == approximate_names - {"Kamal Adwan Hospital"}
+    assert {"Kamal Adwan Hospital", "Beit Lahia"} <= set(only_ukraine.off_frame)
     rendered = draw_map(places, title="Precision", basemaps=basemaps, bounds=(20, 20, 60, 50))
     assert {m.name for m in rendered.markers if m.hollow} == approximate_names
     assert rendered.unresolved == sum(not p.resolved for p in places)
@@ -291,8 +293,8 @@ def test_uncertainty_ring_is_true_to_the_map() -> None:
 
 
 def test_counts_note_tells_approximate_places() -> None:
-    assert _counts_note(3, 1, 0, 2) == "3 places on the map · 2 approximate · 1 without coordinates not shown"
-    assert _counts_note(1, 0, 0) == "1 place on the map"
+    assert counts_note(3, 1, 0, 2) == "3 places on the map · 2 approximate · 1 without coordinates not shown"
+    assert counts_note(1, 0, 0) == "1 place on the map"
 
 
 # -- the story's frame, the current view, labels that are kept -------------------------------------------
