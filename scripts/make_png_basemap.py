@@ -25,6 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import numpy as np  # noqa: E402
+import shapely  # noqa: E402
 from make_basemap import (  # noqa: E402  (the sibling dev script)
     COUNTRIES_LAYER,
     COUNTRIES_WHEEL,
@@ -36,9 +38,6 @@ from make_basemap import (  # noqa: E402  (the sibling dev script)
     polygon_coordinates,
     read_layer,
 )
-
-import numpy as np  # noqa: E402
-import shapely  # noqa: E402
 from shapely.geometry import Point, shape  # noqa: E402
 
 TOLERANCE = 0.02       # coverage_simplify (Visvalingam-Whyatt): ~sqrt(area in deg^2) of the triangles removed
