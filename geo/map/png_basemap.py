@@ -62,6 +62,7 @@ class _Layer:
     line_boxes: np.ndarray
     names: tuple[ContextName, ...] = ()  # countries with a label point (`label_x`, `label_y`, `label_rank`)
     outlines: tuple[tuple[np.ndarray, ...], ...] = ()   # each named country's exterior rings
+    outline_boxes: tuple[np.ndarray, ...] = ()          # ... and their boxes (west, south, east, north)
 
 
 def draw_basemaps(ax, paths: Sequence[Path], view: tuple[float, float, float, float]) -> None:
@@ -134,7 +135,8 @@ def _read_layer(path: str, mtime_ns: int, size: int) -> _Layer:
             for line in coords:
                 _add_ring(line, lines)
     names, outlines = _label_points(data)
-    return _Layer(tuple(polygons), tuple(lines), _boxes(polygons), _boxes(lines), names, outlines)
+    return _Layer(tuple(polygons), tuple(lines), _boxes(polygons), _boxes(lines), names, outlines,
+                  tuple(_boxes(rings) for rings in outlines))
 
 
 def _label_points(data: dict) -> tuple[tuple[ContextName, ...], tuple[tuple[np.ndarray, ...], ...]]:
@@ -214,7 +216,8 @@ def context_names(land: Path, view: tuple[float, float, float, float]) -> list[C
     max_rank = 2 if span > 60 else 4 if span > 25 else 6 if span > 8 else 10
     layer = _read_layer_if_any(Path(land))
     out: list[ContextName] = []
-    candidates = [_in_view(n, rings, view) for n, rings in zip(layer.names, layer.outlines, strict=True)
+    candidates = [_in_view(n, rings, boxes, view) for n, rings, boxes
+                  in zip(layer.names, layer.outlines, layer.outline_boxes, strict=True)
                   if n.rank <= max_rank] if layer is not None else []
     # seas in a regional view; in a view of half the world only the oceans
     candidates += [n for n in _seas() if (span <= SEAS_UP_TO_SPAN or n.rank <= 1)
@@ -226,7 +229,8 @@ def context_names(land: Path, view: tuple[float, float, float, float]) -> list[C
     return sorted(out, key=lambda n: (n.rank, n.kind != "country", n.name))
 
 
-def _in_view(n: ContextName, rings: Sequence[np.ndarray], view: tuple[float, float, float, float]) -> ContextName:
+def _in_view(n: ContextName, rings: Sequence[np.ndarray], boxes: np.ndarray,
+             view: tuple[float, float, float, float]) -> ContextName:
     """`n`, moved into the view when its label point lies outside it but a large part of the country
     lies inside (Russia at the edge of a map of Ukraine): to the middle of its largest part's box within
     the view, when that point is on the country's land."""
@@ -235,16 +239,16 @@ def _in_view(n: ContextName, rings: Sequence[np.ndarray], view: tuple[float, flo
     if south <= n.lat <= north and west <= lon <= east:
         return n
     best, best_area = None, 0.0
-    for ring in rings:
-        for turn in (-360, 0, 360):
-            x0, x1 = max(ring[:, 0].min() + turn, west), min(ring[:, 0].max() + turn, east)
-            y0, y1 = max(ring[:, 1].min(), south), min(ring[:, 1].max(), north)
-            area = (x1 - x0) * (y1 - y0) if x1 > x0 and y1 > y0 else 0.0
-            if area > best_area:
-                best, best_area = (ring, turn, (x0 + x1) / 2, (y0 + y1) / 2), area
+    for turn in (-360, 0, 360):
+        x0, x1 = np.maximum(boxes[:, 0] + turn, west), np.minimum(boxes[:, 2] + turn, east)
+        y0, y1 = np.maximum(boxes[:, 1], south), np.minimum(boxes[:, 3], north)
+        area = np.where((x1 > x0) & (y1 > y0), (x1 - x0) * (y1 - y0), 0.0)
+        i = int(np.argmax(area)) if len(area) else 0
+        if len(area) and area[i] > best_area:
+            best, best_area = (rings[i], turn), float(area[i])
     if best is None or best_area < 0.04 * (north - south) * (east - west):
         return n
-    ring, turn, x, y = best
+    ring, turn = best
     # the middle of the part of a grid over that box which lies on the country's land
     x0, x1 = max(ring[:, 0].min() + turn, west), min(ring[:, 0].max() + turn, east)
     y0, y1 = max(ring[:, 1].min(), south), min(ring[:, 1].max(), north)
