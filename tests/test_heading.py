@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from stories import DIGEST, THREE_REPORTS
@@ -64,3 +65,11 @@ def test_shortened_titles_end_on_a_whole_word(text: str) -> None:
     whole, body = " ".join(text.split()), short.removesuffix("…")
     assert short.endswith("…") and len(short) <= 41 and whole.startswith(body)
     assert whole[len(body)] in " ,;:–-"          # the next character ends a word: none was cut in two
+
+
+def test_a_dated_report_is_not_stretched_by_its_background_dates(fast_parser: Geoparser) -> None:
+    report = ("Shelling hit Kramatorsk on 20 April 2022, officials said.\n\n"
+              "The war began on 24 February 2022, when troops crossed into Kharkiv region.")
+    article = replace(article_from_text(report), date="2022-04-21", date_source="article:published_time")
+    _, date_line = heading([article], fast_parser)
+    assert date_line == "20–21 April 2022"          # not "February–April 2022"

@@ -14,6 +14,7 @@ reported at the places shown, so that a digest of notes from January to May is n
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from geo.files.articles import Article
@@ -75,9 +76,21 @@ def _heaviest(scene: Scene, by_key: dict[str, Place]) -> str:
     return max(places, key=lambda p: (p.mention_count, p.name)).name if places else ""
 
 
+BACKGROUND_DAYS = 31    # an event dated this long before every article's own date is background
+
+
 def story_dates(articles: Sequence[Article], places: Sequence[Place]) -> list[str]:
-    """The articles' own dates and the dates of the events reported at `places` (ISO days)."""
-    dates = [a.date for a in articles if a.date]
-    dates += [m.event.date for p in places for m in p.mentions
+    """The articles' own dates and the dates of the events reported at `places` (ISO days). Where the
+    articles have dates of their own, an event dated more than BACKGROUND_DAYS before the earliest is
+    background ("the invasion began on 24 February 2022"), and one dated after the latest counts only
+    when that date was read from the text's first lines (a digest's first note), not from the page's
+    metadata (a report cannot tell what happened after it was published)."""
+    own = sorted(a.date for a in articles if a.date)
+    events = [m.event.date for p in places for m in p.mentions
               if m is not None and m.event is not None and m.event.date]
-    return dates
+    if own:
+        earliest = (dt.date.fromisoformat(own[0]) - dt.timedelta(days=BACKGROUND_DAYS)).isoformat()
+        published = [a.date for a in articles if a.date and a.date_source != "dateline"]
+        latest = max(published) if len(published) == len(own) else "9999-12-31"
+        events = [d for d in events if earliest <= d <= latest]
+    return own + events
