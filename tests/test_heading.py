@@ -69,7 +69,7 @@ def test_shortened_titles_end_on_a_whole_word(text: str) -> None:
 
 def test_a_dated_report_is_not_stretched_by_its_background_dates(fast_parser: Geoparser) -> None:
     report = ("Shelling hit Kramatorsk on 20 April 2022, officials said.\n\n"
-              "The war began on 24 February 2022, when troops crossed into Kharkiv region.")
+              "Russian forces captured Kherson on 2 March 2022, after days of fighting.")
     article = replace(article_from_text(report), date="2022-04-21", date_source="article:published_time")
     _, date_line = heading([article], fast_parser)
-    assert date_line == "20–21 April 2022"          # not "February–April 2022"
+    assert date_line == "20–21 April 2022"          # not "2 March – 21 April 2022"
