@@ -39,7 +39,6 @@ from geo.gazetteer.sources import SourceInfo, SourceRegistry, active_gazetteers
 from geo.map.attribution import OSM_ATTRIBUTION, placed_online
 from geo.map.export import places_csv, places_geojson, places_json, places_table
 from geo.map.places import places_for
-from geo.review import country_at
 from geo.store.corpus.cli import add_corpus_commands
 from geo.store.corrections import (
     DB_NAME,
@@ -509,6 +508,8 @@ def cmd_corrections_add(args) -> int:
         action = "choose"
         target = Target.of_entry(_gazetteer_entry(index, args.choose), precision=args.precision)
     elif args.point:
+        from geo.review import country_at  # the review's imports (geopy) only where needed
+
         action = "point"
         lat, lon = _point(args.point)
         target = Target(lat=lat, lon=lon, name=args.label or "", kind=args.kind or "", precision=args.precision,

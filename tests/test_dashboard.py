@@ -1274,6 +1274,34 @@ def test_the_png_carries_the_story_date_and_sources(monkeypatch: pytest.MonkeyPa
     assert seen["bounds"] is None
 
 
+def test_the_share_view_titles_and_dates_several_stories_by_all_of_them(monkeypatch: pytest.MonkeyPatch,
+                                                                         fresh: AppTest) -> None:
+    """Three short reports pasted as one text: the PNG's default title names the three countries (not the
+    first report's headline, not "Places in the news"), its date spans the three reports, and its frame
+    holds the three scenes."""
+    from stories import SCENES, THREE_REPORTS
+
+    import geo.map.render_png
+
+    seen = {}
+    original = geo.map.render_png.render_map_png
+
+    def spy(places, **kwargs):
+        seen.update(kwargs, places=places)
+        return original(places, **kwargs)
+
+    monkeypatch.setattr(geo.map.render_png, "render_map_png", spy)
+    at = set_view(with_article(fresh, article_from_text(THREE_REPORTS, source="pasted text"), only=True), "Share")
+    [title] = [t for t in at.text_input if t.label == "Title"]
+    assert title.value == "Mali, Somalia and Myanmar"
+    next(b for b in at.button if b.label == "Make PNG").click()
+    rerun(at)
+    assert seen["title"] == "Mali, Somalia and Myanmar" and seen["subtitle"] == "3–17 March 2023"
+    frame = seen["frame"]
+    placed = {p.name: p for p in seen["places"] if p.resolved}
+    assert all(frame.contains(placed[n].lat, placed[n].lon) for names in SCENES.values() for n in names)
+
+
 # -- share that always works -----------------------------------------------------------------------------
 def main_messages(at: AppTest, level: str) -> list[str]:
     return messages(at, level, "main")

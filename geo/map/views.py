@@ -294,9 +294,13 @@ def _long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+MONTHS_FROM_DAYS = 45      # a longer span is said in months ("January–May 2022"), not in days
+
+
 def story_date_line(dates: Sequence[str], today: dt.date) -> str:
-    """The date a shared map carries: the articles' own dates ("21 April 2022", "21–23 April 2022",
-    "30 March – 2 April 2022") where they have them, else "Exported on <today>"."""
+    """The date a shared map carries: the span of `dates` (the articles' own dates and those of the events
+    shown, see geo.map.heading.story_dates): "21 April 2022", "21–23 April 2022", "30 March – 2 April 2022",
+    or over more than 45 days in months ("January–May 2022"); "Exported on <today>" without any."""
     days = sorted({dt.date.fromisoformat(d) for d in dates if d and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d)
                    and _valid_iso(d)})
     if not days:
@@ -304,6 +308,10 @@ def story_date_line(dates: Sequence[str], today: dt.date) -> str:
     first, last = days[0], days[-1]
     if first == last:
         return _long_date(first)
+    if (last - first).days > MONTHS_FROM_DAYS:
+        if first.year == last.year:
+            return f"{first:%B}–{last:%B %Y}"
+        return f"{first:%B %Y} – {last:%B %Y}"
     if (first.year, first.month) == (last.year, last.month):
         return f"{first.day}–{last.day} {last:%B %Y}"
     if first.year == last.year:
