@@ -9,12 +9,14 @@ import datetime as dt
 import json
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
@@ -401,3 +403,18 @@ def test_the_page_counts_events_by_their_own_date_and_filters_them_by_type(folde
     assert {r["name"] for r in place_rows(con, march)} == {"Mariupol"}
     rows, total = passages(con, mentions["Kharkiv"]["key"], StoreFilter())
     assert total == 2 and [r["sub_event_type"] for r in rows].count(SHELLING) == 1
+
+
+def test_a_part_of_an_older_schema_is_read_by_column_name(folder_store, tmp_path) -> None:
+    store, _ = folder_store
+    old = tmp_path / "old.store"
+    shutil.copytree(store, old)
+    for table in SCHEMAS:           # the same articles again in a newer part, in the current schema
+        data = pq.read_table(old / table / "part-00000001.parquet")
+        data = data.set_column(data.schema.get_field_index("part"), "part", pa.array([2] * len(data), pa.int64()))
+        pq.write_table(data, old / table / "part-00000002.parquet")
+    first = old / "mentions" / "part-00000001.parquet"
+    pq.write_table(pq.read_table(first).drop_columns(["confidence"]), first)    # as if written before that column
+    for sql in ("SELECT * FROM mentions ORDER BY article_id, start", "SELECT * FROM events ORDER BY article_id",
+                "SELECT * FROM places ORDER BY key"):
+        assert _rows(old, sql) == _rows(store, sql)
