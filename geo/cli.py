@@ -406,7 +406,14 @@ def cmd_corrections_list(args) -> int:
         print(terminal_safe(c.describe()))
     for cid, why in store.damaged.items():
         print(f"#{cid} DAMAGED: {why} (not applied; `corrections check --repair` sets it aside)")
-    if not corrections:
+    try:
+        events = store.event_corrections(include_undone=not args.active)
+    except CorrectionError as exc:
+        print(f"event corrections: {exc}", file=sys.stderr)
+        events = []
+    for e in events:
+        print(terminal_safe(e.describe()))
+    if not corrections and not events:
         print(f"no corrections in {store.path}", file=sys.stderr)
     return 0
 

@@ -12,8 +12,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest import use_data_dir
 
-from geo.cli import annotate_record
+from geo.cli import annotate_record, main
 from geo.engine.events import Event, EventPlace
 from geo.files.articles import article_from_text
 from geo.map.export import places_csv, places_geojson
@@ -167,3 +168,22 @@ def test_annotate_applies_event_corrections(parser, store: CorrectionStore) -> N
     assert (fixed["event_type"], fixed["sub_event_type"], fixed["date"], fixed["corrected_by"]) == \
         ("Strategic developments", "Arrests", e["date"], c.id)
     assert "corrected_by" not in annotate_record(parser, record)["events"][0]
+
+
+def test_the_command_line_applies_and_lists_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, index,
+                                                 capsys: pytest.CaptureFixture) -> None:
+    data = use_data_dir(tmp_path / "data", monkeypatch)
+    records = tmp_path / "in.jsonl"
+    records.write_text(json.dumps({"id": "r", "text": REPORT}) + "\n", encoding="utf-8")
+    assert main(["annotate", "--fast", str(records)]) == 0
+    [engine] = json.loads(capsys.readouterr().out)["events"]
+    store = CorrectionStore(data / "corrections.sqlite3")
+    c = store.add_event(article_from_text(REPORT).id, engine["start"], engine["end"], "Armed clash", date="2022-03-10")
+    assert main(["annotate", "--fast", str(records)]) == 0
+    [fixed] = json.loads(capsys.readouterr().out)["events"]
+    assert (fixed["sub_event_type"], fixed["date"], fixed["date_source"], fixed["corrected_by"]) == \
+        ("Armed clash", "2022-03-10", "corrected", c.id)
+    assert main(["annotate", "--fast", "--no-corrections", str(records)]) == 0
+    assert json.loads(capsys.readouterr().out)["events"] == [engine]
+    assert main(["corrections", "list"]) == 0
+    assert capsys.readouterr().out == f"{c.describe()}\n"
