@@ -573,3 +573,42 @@ def test_places_for_agrees_with_the_page(data_dir: Path, store: CorrectionStore,
     [stepne] = [p for p in places_for([article], parser, store.active()) if p.name == "Stepne"]
     assert (stepne.lat, stepne.lon, stepne.placed_by) == (47.9, 37.7, "correction")
     assert row(at, "Stepne")["lat"] == 47.9
+
+
+# -- the selected place's events: type and date ----------------------------------------------------------
+def event_status(at: AppTest) -> str:
+    [body] = [e.proto.body for e in at.get("html") if "cm-event-status" in e.proto.body]
+    return html.unescape(re.sub(r"<div[^>]*>|</div>", "", body))
+
+
+def test_change_an_events_type_and_date_then_undo(data_dir: Path, store: CorrectionStore) -> None:
+    at = select(showing(STEPNE_A), "Stepne")
+    engine = event_status(at)
+    assert engine.startswith("Found by the engine: Explosions/Remote violence — Shelling/artillery/missile attack")
+    kinds = selectbox(at, "Event type — sub-type")
+    assert kinds.options[kinds.value] == "Explosions/Remote violence — Shelling/artillery/missile attack"
+    click(at, "Save the event")
+    assert boxes(at, "info") == ["Nothing to save: the event already has this type and date."]
+    assert store.event_corrections() == []
+    selectbox(at, "Event type — sub-type").set_value(
+        next(i for i, o in enumerate(kinds.options) if o == "Battles — Armed clash"))
+    at.date_input[0].set_value(__import__("datetime").date(2022, 3, 10))
+    click(at, "Save the event")
+    [c] = store.event_corrections()
+    assert (c.event_type, c.sub_event_type, c.date) == ("Battles", "Armed clash", "2022-03-10")
+    assert boxes(at, "success") == [f"Saved event correction #{c.id}: Battles — Armed clash on 2022-03-10. "
+                                    "“Undo” brings back the engine's result."]
+    fixed = f"✓ Corrected by you (event correction #{c.id}): Battles — Armed clash on 2022-03-10."
+    assert event_status(at) == fixed
+    kinds = selectbox(at, "Event type — sub-type")
+    assert kinds.options[kinds.value] == "Battles — Armed clash"
+    marker = next(r for r in __import__("mapdata").marker_rows(map_args(at)["script"]) if r[6].startswith("Stepne"))
+    assert "Armed clash" in marker[7] and f"corrected by you (#{c.id})" in marker[7], marker
+
+    rerun(at)
+    assert event_status(at) == fixed                                       # a rerun keeps it
+    assert event_status(select(showing(STEPNE_A), "Stepne")) == fixed      # and so does a new session
+    click(at, "Undo the event's correction")
+    assert store.event_corrections() == [] and event_status(at) == engine
+    assert any(f"Undid event correction #{c.id}" in m for m in boxes(at, "success"))
+    assert event_status(select(showing(STEPNE_A), "Stepne")) == engine
