@@ -27,7 +27,7 @@ state = st.session_state
 ensure_index()
 corrections = active_corrections()   # the user's corrections apply to every place shown (and key the caches)
 if "library" not in state:           # a new session: the samples, this browser's library, what the link asks
-    open_session(dict(st.query_params))
+    open_session(dict(st.query_params), st.query_params.get_all("lib"))
 store = store_choice()               # a corpus store instead of the articles (geo/app/store_view.py)
 if store is not None:
     store_page(store, corrections)

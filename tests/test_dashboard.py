@@ -1408,6 +1408,34 @@ def test_an_added_article_survives_a_new_session_with_its_library_only(fresh: Ap
     assert lib not in repr(dict(guess.query_params))
 
 
+def test_a_link_never_chooses_the_library_id(fresh: AppTest) -> None:
+    """Library fixation (issue 19): a `lib=` that names no library kept here opens a new one with an id
+    minted by the server; whoever wrote the link cannot read what the victim adds."""
+    chosen = "ChosenByAttacker001xyz"
+    victim = opened(lib=chosen)
+    assert victim.query_params["lib"] != chosen and re.fullmatch(r"[A-Za-z0-9_-]{22}", victim.query_params["lib"])
+    victim.sidebar.text_area[0].input(FRONT_TEXT)
+    next(b for b in victim.sidebar.button if b.label == "Add pasted text").click()
+    rerun(victim)
+    attacker = opened(lib=chosen, a=front_article().id)
+    assert front_article().id not in attacker.session_state["library"]
+    assert attacker.query_params["lib"] not in (chosen, victim.query_params["lib"])
+    assert front_article().id in opened(**dict(victim.query_params)).session_state["library"]   # hers still opens
+
+
+def test_a_repeated_library_in_a_link_opens_a_new_one(fresh: AppTest) -> None:
+    """`?lib=a&lib=b` is ambiguous: neither library is opened (not "the last wins")."""
+    fresh.sidebar.text_area[0].input(FRONT_TEXT)
+    next(b for b in fresh.sidebar.button if b.label == "Add pasted text").click()
+    rerun(fresh)
+    mine, other = fresh.query_params["lib"], opened().query_params["lib"]
+    for libs in ([other, mine], [mine, other], [mine, mine]):
+        at = opened(lib=libs, a=front_article().id)
+        assert at.query_params["lib"] not in (mine, other)
+        assert front_article().id not in at.session_state["library"]
+    assert front_article().id in opened(lib=mine).session_state["library"]
+
+
 def test_an_added_article_can_be_removed(fresh: AppTest) -> None:
     article = front_article()
     fresh.sidebar.text_area[0].input(FRONT_TEXT)

@@ -11,13 +11,12 @@ from geo.map.story_view import focus_from_params, focus_to_params
 from geo.map.views import (
     ALL_GROUPS,
     Filters,
-    library_from_params,
     missing_articles,
     params_to_state,
     state_to_params,
     view_from_params,
 )
-from geo.store.library import ArticleLibrary, new_library_id
+from geo.store.library import ArticleLibrary, linked_library, new_library_id
 
 GROUP_NAMES = {"town": "Cities and towns", "region": "Regions", "country": "Countries",
                "feature": "Features and facilities"}
@@ -51,10 +50,11 @@ def link_problems(params: dict, known: list[str]) -> list[str]:
             "where it was added, with its library's link. Only what is here is shown."]
 
 
-def open_session(params: dict) -> None:
-    """A new session: the samples, this browser's library (`lib`, a new one when the link has none),
-    and the view the link asks for; what the link asks for and is not here is said, not replaced."""
-    state.lib_id = library_from_params(params) or new_library_id()
+def open_session(params: dict, libraries: list[str]) -> None:
+    """A new session: the samples, the library the link names (`libraries`: its `lib` values) when it
+    is kept here, else a new one with an id minted here (see `linked_library`), and the view the link
+    asks for; what the link asks for and is not here is said, not replaced."""
+    state.lib_id = linked_library(libraries) or new_library_id()
     state.library = dict(sample_articles())
     for article in stored_articles(state.lib_id):
         state.library.setdefault(article.id, article)
