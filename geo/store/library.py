@@ -21,6 +21,7 @@ server at most `MAX_LIBRARIES` libraries; `LibraryError` says which limit was me
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -65,6 +66,15 @@ def new_library_id() -> str:
 def valid_library_id(raw: object) -> str | None:
     """`raw` if it is written like a library id, else None (a link is text anyone can write)."""
     return raw if isinstance(raw, str) and LIBRARY_ID.fullmatch(raw) else None
+
+
+def library_author(library_id: str) -> str:
+    """Who made a correction in the page, as the corrections store keeps it (`Correction.author`): a
+    digest of the library's id, so that the id, which opens the library, is never stored beside the
+    corrections; the same library always gives the same key."""
+    if valid_library_id(library_id) is None:
+        raise ValueError("not a library id")
+    return hashlib.sha256(f"conflictmap correction author\0{library_id}".encode()).hexdigest()[:32]
 
 
 def linked_library(values: Sequence[object], root: Path | str | None = None) -> str | None:
