@@ -920,13 +920,17 @@ def test_a_correction_made_in_the_page_survives_a_restart_and_reaches_the_export
         assert rows == {("48.5", "38.0", "correction", "1")}
         assert corrected["Download PNG"] != before["Download PNG"]
         assert net.page_errors == []
+        assert wait_until(lambda: library_in(page) != "")
+        query = f"lib={library_in(page)}"          # the user's library, where they corrected (the port changes)
     assert (data / "corrections.sqlite3").exists()
     engine_kreminna = engine_cli()["Kreminna"]
     assert engine_kreminna["placed_by"] == "gazetteer"
     corrected_cli = cli_places(env)                            # the command line applies it too
 
     with dashboard_server(health_timeout=120, env=env) as server, offline_context(browser) as (page, net):
-        open_dashboard(page, server, timeout_ms=OPEN_TIMEOUT_MS)      # a new server: the correction is still there
+        page.goto(f"{server.url}?{query}", wait_until="domcontentloaded")   # a new server: the correction is
+        page.frame_locator(MAP_IFRAME).locator("path.cm-place").filter(visible=True).first.wait_for(  # still there
+            state="visible", timeout=OPEN_TIMEOUT_MS)
         kreminna_cli = corrected_cli()["Kreminna"]
         assert (kreminna_cli["lat"], kreminna_cli["lon"], kreminna_cli["placed_by"], kreminna_cli["correction"]) == \
             (48.5, 38.0, "correction", 1)
@@ -934,7 +938,8 @@ def test_a_correction_made_in_the_page_survives_a_restart_and_reaches_the_export
         select_on_map(page, "kreminna", "Kreminna")
         page_text(page, "✓ Corrected by you: #1 “kreminna” placed at 48.50000, 38.00000")
         page.get_by_role("button", name="Undo this correction").click()
-        assert "Placed by the gazetteer (exact)." in page_text(page, "Placed by the gazetteer (exact).")
+        shown_after_undo = page_text(page, "Placed by the gazetteer (exact).")
+        assert "Placed by the gazetteer (exact)." in shown_after_undo, shown_after_undo[-3000:]
         wait_for_map(page, lambda f: f.evaluate(CORRECTED_MARKERS_JS) == [], timeout_s=60)
         undone = share_exports(page)
         assert kreminna(undone) == kreminna(before)

@@ -1493,6 +1493,14 @@ def test_the_plain_address_opens_the_library_this_browser_remembers(fresh: AppTe
     next(b for b in tab.sidebar.button if b.label == "Back to your library").click()
     rerun(tab)
     assert tab.query_params["lib"] == own and tab.session_state["active"] == [front_article().id]
+    early = opened()                                  # an article added before the browser said which is its own
+    early.sidebar.text_area[0].input("Shelling hit Kharkiv overnight, officials said.")
+    next(b for b in early.sidebar.button if b.label == "Add pasted text").click()
+    rerun(early)
+    mine = early.query_params["lib"]
+    browser_reports(early, own)
+    assert early.query_params["lib"] == mine and json.loads(own_library_bridge(rerun(early)).json)["remember"] is None
+    assert any(c.value.startswith("A separate library") for c in early.sidebar.caption)
 
 
 def test_an_added_article_can_be_removed(fresh: AppTest) -> None:

@@ -89,7 +89,8 @@ def _to_remember() -> str | None:
     if known == state.lib_id or not ArticleLibrary(state.lib_id).exists():
         return None
     if known and linked_library([known]) is not None:
-        return None                   # the browser's own library is another one: this one is separate
+        state.lib_origin = SEPARATE   # the browser's own library is another one (added to before it was read)
+        return None
     state.browser_library = state.lib_id
     state.lib_origin = OWN
     return state.lib_id
