@@ -185,7 +185,8 @@ def test_another_users_correction_is_shown_as_theirs_and_only_they_undo_it(data_
     same = select(opened(**dict(theirs.query_params)), "Kreminna")    # the corrector's library, reopened
     assert status(same).startswith(f"✓ Corrected by you: #{c.id}")
     click(same, "Undo this correction")
-    assert not store.active() and selected_name(same) == "Kreminna" and status(same) == "Placed by the gazetteer (exact)."
+    assert not store.active() and selected_name(same) == "Kreminna"
+    assert status(same) == "Placed by the gazetteer (exact)."
 
 
 def test_choose_another_of_the_engines_candidates(data_dir: Path, store: CorrectionStore) -> None:
