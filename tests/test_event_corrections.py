@@ -94,10 +94,12 @@ def test_a_store_from_before_event_corrections_is_brought_up_to_date(tmp_path: P
     place = store.add("Stepne", Scope.article("a1"), "not_a_place")
     with sqlite3.connect(path) as con:                       # as version 2 left it
         con.execute("DROP TABLE event_corrections")
+        con.execute("ALTER TABLE corrections DROP COLUMN author")      # version 4's
         con.execute("PRAGMA user_version = 2")
     CorrectionStore(path)._db.save_backup()                  # noqa: SLF001 (the backup as version 2 too)
     with sqlite3.connect(path) as con:
         con.execute("DROP TABLE event_corrections")
+        con.execute("ALTER TABLE corrections DROP COLUMN author")      # version 4's
         con.execute("PRAGMA user_version = 2")
     reopened = CorrectionStore(path)
     assert reopened.problems == [] and reopened.list() == [place] and reopened.event_corrections() == []

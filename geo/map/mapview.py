@@ -284,7 +284,7 @@ class Legend(_PlainOutput):
             approximate (hollow ring + uncertainty circle)</div>
           {% if this.corrected %}<div class="cm-key-corrected"><svg width="14" height="14"><circle cx="7" cy="7"
                r="5" fill="#555" fill-opacity=".6" stroke="{{ this.corrected_colour }}" stroke-width="3"/></svg>
-            corrected by you (dark rim, ✓ in the tooltip)</div>{% endif %}
+            corrected (dark rim, ✓ in the tooltip)</div>{% endif %}
           <div style="color:#555">size: mentions</div>
         </div>
         {% endmacro %}
@@ -405,13 +405,16 @@ def precision_note(place: Place) -> str:
 
 def provenance_note(place: Place) -> str:
     """Who placed a corrected place, in one plain line ("" for the engine's own places): "✓ Corrected
-    by you (correction #3)", or the online geocoder whose answer was accepted, with its credit."""
+    (correction #3)", or the online geocoder whose answer was accepted, with its credit. It never says
+    by whom: the corrections are the installation's, and a map is read by others (the review panel
+    says "by you" for the reader's own)."""
     if place.correction is None and not placed_online(place.placed_by):
         return ""
     which = f" (correction #{place.correction})" if place.correction is not None else ""
     if placed_online(place.placed_by):
-        return f"✓ Placed by {place.placed_by} (online), accepted by you{which} · {attribution_for([place])}"
-    return f"✓ Corrected by you{which}"
+        accepted = f"accepted as correction #{place.correction}" if place.correction is not None else "accepted"
+        return f"✓ Placed by {place.placed_by} (online), {accepted} · {attribution_for([place])}"
+    return f"✓ Corrected{which}"
 
 
 def highlight(passage_text: str, start: int, end: int) -> str:
