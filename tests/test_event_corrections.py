@@ -149,7 +149,7 @@ def test_places_popups_filter_and_exports_show_the_correction(parser, store: Cor
     [fixed] = place.events
     assert (fixed.event_type, fixed.sub_event_type, fixed.date, fixed.date_source, fixed.corrected_by) == \
         ("Battles", "Armed clash", "2022-03-10", "corrected", c.id)
-    assert "Armed clash" in events_html(place) and f"corrected by you (#{c.id})" in events_html(place)
+    assert "Armed clash" in events_html(place) and f"corrected (event correction #{c.id})" in events_html(place)
     assert [p.key for p in filter_places([place], Filters(events=("Battles",)))] == [place.key]
     assert filter_places([place], Filters(events=("Explosions/Remote violence",))) == []
     [feature] = json.loads(places_geojson([place]))["features"]

@@ -627,12 +627,12 @@ def test_change_an_events_type_and_date_then_undo(data_dir: Path, store: Correct
     assert (c.event_type, c.sub_event_type, c.date) == ("Battles", "Armed clash", "2022-03-10")
     assert boxes(at, "success") == [f"Saved event correction #{c.id}: Battles — Armed clash on 2022-03-10. "
                                     "“Undo” brings back the engine's result."]
-    fixed = f"✓ Corrected by you (event correction #{c.id}): Battles — Armed clash on 2022-03-10."
+    fixed = f"✓ Corrected (event correction #{c.id}): Battles — Armed clash on 2022-03-10."
     assert event_status(at) == fixed
     kinds = selectbox(at, "Event type — sub-type")
     assert kinds.options[kinds.value] == "Battles — Armed clash"
     marker = next(r for r in __import__("mapdata").marker_rows(map_args(at)["script"]) if r[6].startswith("Stepne"))
-    assert "Armed clash" in marker[7] and f"corrected by you (#{c.id})" in marker[7], marker
+    assert "Armed clash" in marker[7] and f"corrected (event correction #{c.id})" in marker[7], marker
 
     rerun(at)
     assert event_status(at) == fixed                                       # a rerun keeps it
