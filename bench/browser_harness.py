@@ -275,13 +275,15 @@ class DashboardServer:
 
 @contextlib.contextmanager
 def dashboard_server(health_timeout: float = 60.0, options: Sequence[str] = (), script: str = "dashboard.py",
-                     cwd: Path = REPO_ROOT, env: dict[str, str] | None = None) -> Iterator[DashboardServer]:
+                     cwd: Path = REPO_ROOT, env: dict[str, str] | None = None,
+                     port: int | None = None) -> Iterator[DashboardServer]:
     """The dashboard served on 127.0.0.1 by the running interpreter's streamlit; always stopped.
 
     `options` are more `streamlit run` flags (e.g. `--server.fileWatcherType none`); `script` and
     `cwd` serve another page (Streamlit reads `.streamlit/` from `cwd`, serves `static/` beside the script);
-    `env` sets environment variables for the server (e.g. its own CONFLICTMAP_DATA)."""
-    port = free_port()
+    `env` sets environment variables for the server (e.g. its own CONFLICTMAP_DATA); `port` serves on that
+    port (a restart at the same address: the browser's storage for it is the same), else a free one."""
+    port = port or free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
            *options]

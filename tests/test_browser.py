@@ -50,6 +50,7 @@ from browser_harness import (  # noqa: E402
     dashboard_server,
     drawn_places,
     fit_to_places,
+    free_port,
     go_home,
     is_local,
     is_osm_tile,
@@ -948,3 +949,72 @@ def test_a_correction_made_in_the_page_survives_a_restart_and_reaches_the_export
         assert undone["Download PNG"] == before["Download PNG"]
         assert net.page_errors == []
     assert cli_places(env)()["Kreminna"] == engine_kreminna
+
+
+# -- a newcomer's first hour, as one path (issue 16) -------------------------------------------------------
+NEWCOMER_TITLE = "Families flee shelling in northwest Syria"
+NEWCOMER_BODY = (f"{NEWCOMER_TITLE}\n\nGovernment forces shelled Saraqib on Monday, residents said.\n\n"
+                 "Aid convoys reached Aleppo the same day, and families fled north towards Azaz.\n")
+NEWCOMER_PLACES = ("saraqib", "aleppo", "azaz")
+
+
+def test_a_newcomers_first_hour_as_one_path(browser, tmp_path: Path) -> None:
+    """Open the app, paste an article about another country, see it framed and labelled, correct one
+    place, make both PNGs, reload, restart the server, open the plain address: each step shows what a
+    new user expects."""
+    data = use_data_dir(tmp_path / "data")
+    env = {"CONFLICTMAP_DATA": str(data), "CONFLICTMAP_CACHE": os.environ["CONFLICTMAP_CACHE"]}
+    port = free_port()
+
+    def framed(f) -> bool:            # where the map opens, every place of the pasted story is drawn
+        return go_home(f) is not None and set(shown_places(f, NEWCOMER_PLACES).values()) == {"marker"}
+
+    with offline_context(browser) as (page, net):
+        with dashboard_server(health_timeout=120, env=env, port=port) as server:
+            open_dashboard(page, server, timeout_ms=OPEN_TIMEOUT_MS)
+            page.get_by_label("…or paste an article").fill(NEWCOMER_BODY)
+            page.get_by_role("button", name="Add pasted text").click()
+            wait_for_message(page, "success", f"Added “{NEWCOMER_TITLE}”")
+            wait_for_map(page, framed, timeout_s=90)
+            frame = map_frame(page)
+            go_home(frame)
+            named = {label["text"].casefold() for label in map_labels(frame) if label["shown"] and label["inside"]}
+            assert {"saraqib", "aleppo"} <= named, sorted(named)
+
+            select_on_map(page, "azaz", "Azaz")
+            point = page.get_by_label("Point (latitude, longitude)")
+            point.fill("36.59, 37.05")
+            point.press("Enter")
+            page_text(page, "✓ Corrected by you: #1 “azaz” placed at 36.59000, 37.05000")
+            wait_for_map(page, lambda f: f.evaluate(CORRECTED_MARKERS_JS) == ["azaz"], timeout_s=60)
+
+            story_png = share_exports(page)["Download PNG"]        # the story's frame
+            page.get_by_text("Export the current map view").click()
+            settle(page)
+            wait_for_map(page, lambda f: marker_counts(f)["markers"] > 0, timeout_s=60)
+            assert wait_until(lambda: tracked_view(page) is not None, 30)
+            shown = tracked_view(page)            # the story's frame, or the view the selection moved to
+            move_map(page, "zoom")
+            assert wait_until(lambda: tracked_view(page) != shown, 30), shown
+            assert tracked_view(page).startswith("PNG of this view"), tracked_view(page)
+            view(page, "Share")
+            current_png = make_png(page)                           # the view the reader zoomed to
+            assert story_png.startswith(b"\x89PNG") and current_png.startswith(b"\x89PNG")
+            assert current_png != story_png
+            view(page, "Map")
+            settle(page)
+            assert wait_until(lambda: "view=share" not in address(page)), address(page)
+            own = library_in(page)
+            assert own and wait_until(lambda: page.evaluate(STORED_LIBRARY_JS) == own)
+
+            page.reload(wait_until="domcontentloaded")
+            wait_for_map(page, lambda f: f.evaluate(CORRECTED_MARKERS_JS) == ["azaz"], timeout_s=90)
+            assert NEWCOMER_TITLE in page_text(page, NEWCOMER_TITLE)
+        with dashboard_server(health_timeout=120, env=env, port=port) as restarted:
+            page.goto(restarted.url, wait_until="domcontentloaded")           # the plain address, no lib=
+            assert wait_until(lambda: library_in(page) == own, 120), address(page)
+            wait_for_map(page, lambda f: f.evaluate(CORRECTED_MARKERS_JS) == ["azaz"], timeout_s=120)
+            wait_for_map(page, framed, timeout_s=60)
+            text = page_text(page, NEWCOMER_TITLE, "This browser's library")
+            assert NEWCOMER_TITLE in text and "This browser's library" in text
+        assert net.page_errors == []
