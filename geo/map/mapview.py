@@ -624,8 +624,12 @@ def build_map(places: Sequence[Place], *, status: Callable[[Place], str | None] 
         south, west, north, east = frame.bounds
         # the frame opens below the legend (top right), so that no place of the story hides under it
         clearance = LEGEND_CLEARANCE_PX + LEGEND_ROW_PX * (legend_rows - len(GROUP_STYLE) + bool(by_event))
-        m.fit_bounds([[south, west], [north, east]], padding_top_left=(20, clearance),
-                     padding_bottom_right=(20, 20), max_zoom=9)
+        fit = folium.FitBounds([[south, west], [north, east]], padding_top_left=(20, clearance),
+                               padding_bottom_right=(20, 20), max_zoom=9)
+        # at once, not animated: a zoom animation still running would end by moving the map back to
+        # the frame, undoing the view of a selected place set meanwhile (conflictmap.js `select`)
+        fit.options["animate"] = False
+        fit.add_to(m)
     return m
 
 

@@ -337,30 +337,40 @@
         };
         m.on("add", mark);
         mark();
-        map.whenReady(function () {
-            setTimeout(function () {
-                var zoom = map.getZoom();
-                var clustered = state.cluster.hasLayer(m);
-                if (clustered && m.__parent && m.__parent._zoom !== undefined) {
-                    // shown on its own from one zoom past the deepest cluster holding it
-                    zoom = Math.max(zoom, m.__parent._zoom + 1);
-                    var off = state.cluster.options.disableClusteringAtZoom;
-                    if (off) zoom = Math.min(zoom, off);
+        // Leaflet ends a zoom animation by moving the map to the animation's target (a view set while
+        // one runs is undone), and markercluster ignores a move while it splits or merges clusters
+        // (a place outside the frame would be left undrawn): wait until both are idle
+        var idle = function (go) {
+            var again = function () { setTimeout(function () { idle(go); }, 0); };
+            if (map._animatingZoom) map.once("zoomend", again);
+            else if (state.cluster._inZoomAnimation) state.cluster.once("animationend", again);
+            else go();
+        };
+        var show = function () {
+            var zoom = map.getZoom();
+            var clustered = state.cluster.hasLayer(m);
+            if (clustered && m.__parent && m.__parent._zoom !== undefined) {
+                // shown on its own from one zoom past the deepest cluster holding it
+                zoom = Math.max(zoom, m.__parent._zoom + 1);
+                var off = state.cluster.options.disableClusteringAtZoom;
+                if (off) zoom = Math.min(zoom, off);
+            }
+            var spider = zoom > map.getMaxZoom();
+            map.setView(m.getLatLng(), Math.min(zoom, map.getMaxZoom()), {animate: false});
+            var tries = 0;
+            var open = function () {
+                if (m._map) {
+                    mark();
+                    m.openPopup();
+                    return;
                 }
-                var spider = zoom > map.getMaxZoom();
-                map.setView(m.getLatLng(), Math.min(zoom, map.getMaxZoom()), {animate: false});
-                var tries = 0;
-                var open = function () {
-                    if (m._map) {
-                        mark();
-                        m.openPopup();
-                        return;
-                    }
-                    if (spider && m.__parent && m.__parent._icon && tries === 5) m.__parent.spiderfy();
-                    if (++tries < 60) setTimeout(open, 100);
-                };
-                setTimeout(open, 50);
-            }, 0);
+                if (spider && m.__parent && m.__parent._icon && tries === 5) m.__parent.spiderfy();
+                if (++tries < 60) setTimeout(open, 100);
+            };
+            setTimeout(open, 50);
+        };
+        map.whenReady(function () {
+            setTimeout(function () { idle(show); }, 0);
         });
     }
 
