@@ -11,6 +11,7 @@ the reason when Chromium or playwright is missing.
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,10 +21,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
 from browser_harness import (  # noqa: E402
+    MAP_IFRAME,
+    SETTLE_JS,
     DashboardServer,
     browser_unavailable,
     chromium,
     dashboard_server,
+    map_frame,
     offline_context,
     open_dashboard,
     wait_for_map,
@@ -53,6 +57,45 @@ SELECTED_JS = """
 """
 
 
+# Put a place's marker just under the legend's lower edge, in its middle (where a reader finds a marker
+# after a pan): its popup, opening upwards, would reach under the legend.
+UNDER_LEGEND_JS = """
+async (slug) => {
+    const map = window.map, settle = (SETTLE)(map);
+    await settle();
+    const m = map.cmPlaces.markers.find((k) => (k.options.className || "").split(/\\s+/).includes("cm-name-" + slug));
+    const o = map.getContainer().getBoundingClientRect();
+    const lg = document.querySelector(".cm-legend").getBoundingClientRect();
+    const p = map.latLngToContainerPoint(m.getLatLng());
+    const to = [(lg.left + lg.right) / 2 - o.left, lg.bottom - o.top + 40];
+    map.panBy([p.x - to[0], p.y - to[1]], {animate: false});
+    await settle();
+    return map.latLngToContainerPoint(m.getLatLng());
+}
+""".replace("SETTLE", SETTLE_JS.strip())
+# The open popup and the legend (page pixels of the frame), and what lies under the popup's close button.
+POPUP_AND_LEGEND_JS = """
+async () => {
+    const map = window.map;
+    await (SETTLE)(map)();
+    const popup = document.querySelector(".leaflet-popup");
+    const close = document.querySelector(".leaflet-popup-close-button");
+    if (!popup || !close) return null;
+    const box = (e) => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+    const c = close.getBoundingClientRect(), x = (c.left + c.right) / 2, y = (c.top + c.bottom) / 2;
+    const hit = document.elementFromPoint(x, y);
+    const name = popup.querySelector(".cm-popup b");
+    return {name: name ? name.textContent.toLowerCase() : null, popup: box(popup),
+            legend: box(document.querySelector(".cm-legend")), map: box(map.getContainer()),
+            close_reachable: !!hit && (hit === close || close.contains(hit))};
+}
+""".replace("SETTLE", SETTLE_JS.strip())
+
+
+def overlap(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
 @pytest.fixture(scope="module")
 def app() -> Iterator[DashboardServer]:
     with dashboard_server(health_timeout=120) as server:
@@ -63,6 +106,22 @@ def app() -> Iterator[DashboardServer]:
 def browser() -> Iterator:
     with chromium() as b:
         yield b
+
+
+def settle(page, timeout_s: float = 60.0) -> None:
+    """Until the page's script has not been running for half a second (a click's rerun is done)."""
+    app = page.locator('[data-testid="stApp"]')
+    deadline = time.monotonic() + timeout_s
+    calm_since = None
+    while time.monotonic() < deadline:
+        if app.get_attribute("data-test-script-state") == "running":
+            calm_since = None
+        elif calm_since is None:
+            calm_since = time.monotonic()
+        elif time.monotonic() - calm_since > 0.5:
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"the page was still running after {timeout_s:.0f} s")
 
 
 def address(page) -> str:
@@ -81,4 +140,29 @@ def test_a_place_outside_the_frame_opened_by_a_link_is_shown_named_and_open(app,
         except TimeoutError as exc:
             pytest.fail(f"the selected place is not shown: {exc}")
         assert shown == {"drawn": True, "label": "United States", "popup": "United States"}
+        assert net.page_errors == []
+
+
+def test_a_popup_opened_near_the_legend_is_never_under_it(app, browser) -> None:
+    """Click a marker just under the legend: its popup opens clear of the legend, inside the map, and its
+    close button is what a click there reaches (it closes the popup)."""
+    with offline_context(browser) as (page, net):
+        open_dashboard(page, app, timeout_ms=OPEN_TIMEOUT_MS)
+        for slug in ("kramatorsk", "kyiv"):
+            map_frame(page).evaluate(UNDER_LEGEND_JS, slug)
+            page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+            page.frame_locator(MAP_IFRAME).locator(f"path.cm-name-{slug}").first.click()
+            # the click selects the place: the page draws the map anew, centred on it, its popup open
+            settle(page)
+            time.sleep(0.5)
+            seen = wait_for_map(page, lambda f, name=slug: (lambda s: s if s and s["name"] == name else None)(
+                f.evaluate(POPUP_AND_LEGEND_JS)), timeout_s=60)
+            assert seen is not None, slug
+            assert not overlap(seen["popup"], seen["legend"]), (slug, seen)
+            inside = seen["map"]
+            assert inside[0] <= seen["popup"][0] and seen["popup"][2] <= inside[2], (slug, seen)
+            assert inside[1] <= seen["popup"][1] and seen["popup"][3] <= inside[3], (slug, seen)
+            assert seen["close_reachable"], (slug, seen)
+            page.frame_locator(MAP_IFRAME).locator(".leaflet-popup-close-button").first.click()
+            page.frame_locator(MAP_IFRAME).locator(".leaflet-popup").first.wait_for(state="detached", timeout=5_000)
         assert net.page_errors == []

@@ -57,6 +57,57 @@
         return p;
     }
 
+    /* The legend's box in the map's container pixels (null when there is none). */
+    function legendBox(map) {
+        var el = document.querySelector(".cm-legend");
+        if (!el) return null;
+        var r = el.getBoundingClientRect(), o = map.getContainer().getBoundingClientRect();
+        if (!r.width || !r.height) return null;
+        return {left: r.left - o.left, top: r.top - o.top, right: r.right - o.left, bottom: r.bottom - o.top};
+    }
+
+    /* A popup that never opens under the legend (which lies above the map's panes: a popup under it
+     * would hide its text and its close button). Leaflet's autoPan keeps a popup inside the map; this
+     * one also pans it clear of the legend, below or to the left of it, whichever moves the map
+     * less and keeps the popup in view, and is never taller than the room under the legend. */
+    var LEGEND_GAP = 8;
+    var ClearPopup = L.Popup.extend({
+        _updateLayout: function () {
+            var map = this._map, legend = map && legendBox(map);
+            this.options.maxHeight = legend ? Math.max(120, map.getSize().y - legend.bottom - 90) : null;
+            L.Popup.prototype._updateLayout.call(this);
+        },
+        _adjustPan: function () {
+            if (!this.options.autoPan || !this._map) return;
+            var map = this._map;
+            if (map._panAnim) map._panAnim.stop();
+            var o = map.getContainer().getBoundingClientRect(), r = this._container.getBoundingClientRect();
+            var size = map.getSize(), pad = L.point(this.options.autoPanPadding);
+            var x = r.left - o.left, y = r.top - o.top, w = r.width, h = r.height, dx = 0, dy = 0;
+            if (x + w + pad.x > size.x) dx = x + w + pad.x - size.x;      // Leaflet's own rules first
+            if (x - dx - pad.x < 0) dx = x - pad.x;
+            if (y + h + pad.y > size.y) dy = y + h + pad.y - size.y;
+            if (y - dy - pad.y < 0) dy = y - pad.y;
+            var lg = legendBox(map), g = LEGEND_GAP;
+            var under = function (d) {
+                return lg && x - d[0] < lg.right + g && x - d[0] + w > lg.left - g
+                    && y - d[1] < lg.bottom + g && y - d[1] + h > lg.top - g;
+            };
+            if (under([dx, dy])) {
+                var below = [dx, y - (lg.bottom + g)], left = [x + w - (lg.left - g), dy];
+                var fits = function (d) {
+                    return x - d[0] >= pad.x && x - d[0] + w <= size.x - pad.x
+                        && y - d[1] >= pad.y && y - d[1] + h <= size.y - pad.y;
+                };
+                var cost = function (d) { return Math.abs(d[0]) + Math.abs(d[1]) + (fits(d) ? 0 : 1e6); };
+                var best = cost(left) < cost(below) ? left : below;
+                dx = best[0];
+                dy = best[1];
+            }
+            if (dx || dy) map.fire("autopanstart").panBy([dx, dy]);
+        }
+    });
+
     function makeMarker(row, index) {
         var options = {radius: row[2], color: row[3], weight: 2, fillColor: row[3], fillOpacity: row[4],
                        dashArray: row[5], className: row[8]};
@@ -64,7 +115,7 @@
         if (row[11] === 2) options.pane = "cmFront";
         var m = L.circleMarker([row[0], row[1]], options);
         m.bindTooltip(row[6]);      // escaped HTML: the map reports its text back on a click
-        m.bindPopup(row[7], {maxWidth: 380});
+        m.bindPopup(new ClearPopup({maxWidth: 380}).setContent(row[7]));
         m.cmIndex = index;
         return m;
     }
