@@ -166,3 +166,103 @@ def test_a_popup_opened_near_the_legend_is_never_under_it(app, browser) -> None:
             page.frame_locator(MAP_IFRAME).locator(".leaflet-popup-close-button").first.click()
             page.frame_locator(MAP_IFRAME).locator(".leaflet-popup").first.wait_for(state="detached", timeout=5_000)
         assert net.page_errors == []
+
+
+# -- markers that overlap: every one keeps a point where a click reaches it -----------------------------
+# The map of the page: st_folium's `window.map`, or a standalone page's `map_<id>` (only those names are
+# read: another window property may refuse to be read on a page set from a string).
+FIND_MAP_JS = """
+() => window.map || window[Object.keys(window).find((k) => k.startsWith("map_") && window[k] instanceof L.Map)]
+"""
+# For each place marker drawn in the view: a point (page pixels) where the marker is what a click hits,
+# or null when other markers cover it whole.
+REACHABLE_JS = """
+async () => {
+    const map = (FIND_MAP)();
+    await (SETTLE)(map)();
+    const view = map.getContainer().getBoundingClientRect(), out = {};
+    map.cmPlaces.markers.forEach((m) => {
+        const slug = (m.options.className || "").split(/\\s+/).find((c) => c.startsWith("cm-name-")).slice(8);
+        const path = m._path;
+        if (!path || !map.hasLayer(m)) return;
+        const b = path.getBoundingClientRect();
+        if (!b.width || b.right < view.left || b.left > view.right) return;
+        if (b.bottom < view.top || b.top > view.bottom) return;
+        const cx = (b.left + b.right) / 2, cy = (b.top + b.bottom) / 2, r = Math.min(b.width, b.height) / 2;
+        out[slug] = null;
+        for (const k of [0, 0.3, 0.55, 0.75, 0.9]) {
+            for (let a = 0; a < 24 && !out[slug]; a++) {
+                const x = cx + Math.cos(a * Math.PI / 12) * r * k, y = cy + Math.sin(a * Math.PI / 12) * r * k;
+                if (document.elementFromPoint(x, y) === path) out[slug] = [x, y];
+            }
+        }
+    });
+    return out;
+}
+""".replace("FIND_MAP", FIND_MAP_JS.strip()).replace("SETTLE", SETTLE_JS.strip())
+# Every place marker (drawn now or clustered): its name, whether it is approximate, its dashes.
+DASHES_JS = """
+() => (FIND_MAP)().cmPlaces.markers.map((m) => {
+    const classes = (m.options.className || "").split(/\\s+/);
+    return [classes.find((c) => c.startsWith("cm-name-")).slice(8), classes.includes("cm-approximate"),
+            m.options.dashArray || null];
+})
+""".replace("FIND_MAP", FIND_MAP_JS.strip())
+FACILITY_IN_ITS_TOWN = "Patients were trapped in Kamal Adwan Hospital in Beit Lahia, medics said.\n"
+
+
+def standalone_page(page, places, **options) -> None:
+    from geo.map.mapview import build_map, standalone_html
+
+    page.set_content(standalone_html(build_map(places, standalone=True, **options)), wait_until="load")
+    page.wait_for_function("() => document.querySelectorAll('path.cm-place').length > 0", timeout=30_000)
+
+
+def click_opens(page, point: list[float]) -> str:
+    """Click at a point of the page; the name in the popup that opens."""
+    page.mouse.click(*point)
+    name = page.locator(".leaflet-popup-content .cm-popup b").first
+    name.wait_for(state="visible", timeout=10_000)
+    text = name.inner_text()
+    page.evaluate("() => (FIND_MAP)().closePopup()".replace("FIND_MAP", FIND_MAP_JS.strip()))
+    return text
+
+
+def test_a_marker_drawn_over_another_never_takes_all_its_clicks(browser, parser) -> None:
+    """A facility at its town's point, and a selected town over the plant inside it: each marker keeps a
+    point where a click reaches it, and that click opens its own popup."""
+    from geo.files.articles import article_from_text, read_article
+    from geo.map.places import places_for
+
+    hospital = places_for([article_from_text(FACILITY_IN_ITS_TOWN)], parser)
+    seeds = places_for([read_article(p) for p in sorted((REPO / "seeds").glob("*.txt"))], parser)
+    mariupol = next(p for p in seeds if p.name == "Mariupol")
+    for places, selected, names in ((hospital, None, {"beit-lahia": "Beit Lahia",
+                                                     "kamal-adwan-hospital": "Kamal Adwan Hospital"}),
+                                    (seeds, mariupol.key, {"mariupol": "Mariupol",
+                                                           "azovstal-steel-plant": "Azovstal steel plant"})):
+        with offline_context(browser) as (page, net):
+            standalone_page(page, places, selected=selected)
+            page.evaluate("() => (FIND_MAP)().closePopup()".replace("FIND_MAP", FIND_MAP_JS.strip()))
+            reachable = page.evaluate(REACHABLE_JS)
+            assert set(names) <= set(reachable), reachable
+            assert [slug for slug, point in reachable.items() if point is None] == []
+            for slug, name in names.items():
+                assert click_opens(page, reachable[slug]) == name
+            assert net.page_errors == []
+
+
+def test_only_approximate_places_are_drawn_dashed(browser, parser) -> None:
+    """Regions and countries the engine placed are exact: drawn with a solid rim, unlike the approximate
+    places' hollow dashed rings."""
+    from geo.files.articles import article_from_text, read_article
+    from geo.map.places import places_for
+
+    seeds = places_for([read_article(p) for p in sorted((REPO / "seeds").glob("*.txt"))], parser)
+    hospital = places_for([article_from_text(FACILITY_IN_ITS_TOWN)], parser)
+    with offline_context(browser) as (page, _):
+        standalone_page(page, seeds + hospital)
+        drawn = page.evaluate(DASHES_JS)
+    kinds = {slug for slug, _, _ in drawn}
+    assert {"ukraine", "russia", "donbas", "luhansk-region", "kamal-adwan-hospital"} <= kinds
+    assert [slug for slug, approximate, dash in drawn if approximate != bool(dash)] == []

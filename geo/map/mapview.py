@@ -59,6 +59,7 @@ from geo.map.styles import (
     UNCERTAINTY_DASH,
     UNCERTAINTY_FILL,
     event_slug,
+    nested_radii,
     uncertainty_m,
 )
 
@@ -273,13 +274,13 @@ class Legend(_PlainOutput):
           {% endfor %}
           <div style="margin-top:3px;border-top:1px solid #ddd;padding-top:3px">
             <svg width="14" height="14"><circle cx="7" cy="7" r="5" fill="#555" fill-opacity=".6"
-                 stroke="#555" stroke-width="2"/></svg> exact point (filled)</div>
+                 stroke="#555" stroke-width="2"/></svg> exact point (filled, solid rim)</div>
           <div class="cm-key-approximate"><svg width="18" height="18" style="vertical-align:middle">
                <circle cx="9" cy="9" r="8" fill="#555" fill-opacity=".08" stroke="#555" stroke-width="1"
                  stroke-dasharray="{{ this.uncertainty_dash }}"/>
                <circle cx="9" cy="9" r="4" fill="none" stroke="#555" stroke-width="1.6"
                  stroke-dasharray="2 1.5"/></svg>
-            approximate (hollow ring + uncertainty circle)</div>
+            approximate (hollow dashed ring + uncertainty circle)</div>
           {% if this.corrected %}<div class="cm-key-corrected"><svg width="14" height="14"><circle cx="7" cy="7"
                r="5" fill="#555" fill-opacity=".6" stroke="{{ this.corrected_colour }}" stroke-width="3"/></svg>
             corrected by you (dark rim, ✓ in the tooltip)</div>{% endif %}
@@ -681,7 +682,20 @@ def map_rows(resolved: Sequence[Place], *, status: Callable[[Place], str | None]
             circles.setdefault((p.lat, p.lon, style.uncertainty_m, style.colour),
                                f"cm-uncertainty cm-precision-{p.precision}")
     ordered = sorted(([*c, css] for c, css in circles.items()), key=lambda c: -c[2])
+    _nest_shared_points(rows)
     return rows, ordered, chosen
+
+
+def _nest_shared_points(rows: list[list]) -> None:
+    """Markers at one point (to about 10 m) are drawn as nested rings (`geo.map.styles.nested_radii`):
+    one drawn over another of its size would hide it whole and take all its clicks."""
+    at: dict[tuple[float, float], list[list]] = {}
+    for row in rows:
+        at.setdefault((round(row[0], 4), round(row[1], 4)), []).append(row)
+    for shared in at.values():
+        if len(shared) > 1:
+            for row, radius in zip(shared, nested_radii([r[2] for r in shared]), strict=True):
+                row[2] = radius
 
 
 @functools.lru_cache(maxsize=1)

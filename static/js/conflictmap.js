@@ -108,11 +108,21 @@
         }
     });
 
-    function makeMarker(row, index) {
+    /* The pane of a marker: one per size (whole pixels of radius), the smaller above the larger, so
+     * that a marker drawn over another (a facility inside its town) never covers it whole: both stay
+     * clickable, whether clustered, of the story's core or differing between compared articles (the
+     * layer orders markers of one size: differing ones on top). Below markercluster's icons (600). */
+    function sizePane(map, row) {
+        var r = Math.min(31, Math.max(0, Math.round(row[2])));
+        var name = "cmPlaces" + r + "x" + row[11];
+        if (!map.getPane(name)) pane(map, name, 401 + (31 - r) * 3 + row[11], true);
+        return name;
+    }
+
+    function makeMarker(map, row, index) {
         var options = {radius: row[2], color: row[3], weight: 2, fillColor: row[3], fillOpacity: row[4],
                        dashArray: row[5], className: row[8]};
-        if (row[11] === 1) options.pane = "cmCore";
-        if (row[11] === 2) options.pane = "cmFront";
+        options.pane = sizePane(map, row);
         var m = L.circleMarker([row[0], row[1]], options);
         m.bindTooltip(row[6]);      // escaped HTML: the map reports its text back on a click
         m.bindPopup(new ClearPopup({maxWidth: 380}).setContent(row[7]));
@@ -427,15 +437,13 @@
 
     function places(map, rows, options) {
         injectCss();
-        pane(map, "cmCore", 440, true);
-        pane(map, "cmFront", 460, true);
         var cluster = L.markerClusterGroup({maxClusterRadius: options.clusterRadius, spiderfyOnMaxZoom: true,
                                             showCoverageOnHover: false,
                                             disableClusteringAtZoom: options.disableClusteringAt});
         var core = L.featureGroup();
         var markers = [];
         for (var i = 0; i < rows.length; i++) {
-            var m = makeMarker(rows[i], i);
+            var m = makeMarker(map, rows[i], i);
             markers.push(m);
             (rows[i][11] ? core : cluster).addLayer(m);
         }
