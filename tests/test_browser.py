@@ -118,8 +118,9 @@ def session(app: DashboardServer, browser) -> Iterator[Session]:
     with offline_context(browser) as (page, net):
         cold = open_dashboard(page, app, timeout_ms=OPEN_TIMEOUT_MS)
         s = Session(app, page, net, cold)
-        # Tiles are on by default: the browser asks for OSM tiles (aborted here), the basemap shows.
-        wait_for_map(page, lambda f: tiles(f)["layers"] == 1)
+        # Tiles are on by default: the browser asks for an OSM tile (aborted here), the basemap shows and
+        # the map says so (tests/test_map_browser.py checks that no more is asked for)
+        wait_for_map(page, lambda f: f.evaluate("() => !!document.querySelector('.cm-tiles-note')"))
         s.outside_with_tiles = net.outside()
         s.requests_at_toggle, s.console_at_toggle = len(net.requests), len(net.console_errors)
         page.get_by_text(TILES_TOGGLE).click()
@@ -389,7 +390,10 @@ def preview_src(page) -> str | None:
 
 
 def move_map(page, how: str) -> None:
-    """Pan (drag), zoom (the + button) or wheel-zoom the map as a reader would; "none" leaves it."""
+    """Pan (drag), zoom (the + button) or wheel-zoom the map as a reader would; "none" leaves it. The
+    popup of a place selected before is closed first, as a reader would: a drag or a wheel on a popup
+    moves the popup's text, not the map."""
+    close_popup(map_frame(page))
     box = page.locator(MAP_IFRAME).bounding_box()
     x, y = box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.6
     if how == "pan":
@@ -423,6 +427,21 @@ def tracked_view(page) -> str | None:
     return caption.first.inner_text() if caption.count() else None
 
 
+def settled_view(page, quiet_s: float = 1.5, timeout_s: float = 30.0) -> str | None:
+    """The caption under the map once it has not changed for `quiet_s`: a map drawn again (back from
+    Share) reports its view after it has centred on the selected place and opened its popup."""
+    deadline = time.monotonic() + timeout_s
+    last, since = tracked_view(page), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        now = tracked_view(page)
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet_s:
+            break
+    return last
+
+
 def test_the_current_view_png_works_after_no_move_a_pan_a_zoom_and_a_wheel_zoom(session: Session) -> None:
     pngs: dict[str, bytes] = {}
     page, net = session.page, session.net
@@ -431,7 +450,7 @@ def test_the_current_view_png_works_after_no_move_a_pan_a_zoom_and_a_wheel_zoom(
     time.sleep(1.0)
     for how in ("none", "pan", "zoom", "wheel"):
         wait_for_map(page, lambda f: marker_counts(f)["markers"] > 0, timeout_s=60)
-        shown = tracked_view(page)
+        shown = settled_view(page)       # the view the map reports once drawn again (on the selected place)
         move_map(page, how)
         if how != "none":       # the server has the moved view (the caption under the map says which)
             deadline = time.monotonic() + 30

@@ -10,8 +10,10 @@ the reason when Chromium or playwright is missing.
 
 from __future__ import annotations
 
+import struct
 import sys
 import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,9 +29,12 @@ from browser_harness import (  # noqa: E402
     browser_unavailable,
     chromium,
     dashboard_server,
+    is_osm_tile,
     map_frame,
+    marker_counts,
     offline_context,
     open_dashboard,
+    tiles,
     wait_for_map,
 )
 
@@ -266,3 +271,53 @@ def test_only_approximate_places_are_drawn_dashed(browser, parser) -> None:
     kinds = {slug for slug, _, _ in drawn}
     assert {"ukraine", "russia", "donbas", "luhansk-region", "kamal-adwan-hospital"} <= kinds
     assert [slug for slug, approximate, dash in drawn if approximate != bool(dash)] == []
+
+
+# -- no network: the tiles fail once, quietly; the bundled basemap stays -------------------------------
+def png_tile() -> bytes:
+    """A 256 x 256 grey PNG, as a tile server would send."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\xc8" * 256 for _ in range(256))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 256, 256, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def tiles_note(page):
+    return page.frame_locator(MAP_IFRAME).locator(".cm-tiles-note")
+
+
+def test_offline_the_tiles_fail_once_quietly_and_the_bundled_basemap_stays(app, browser) -> None:
+    """Tiles are on by default. With no network one tile is asked for, once for the tab (not again for
+    the map drawn after a reload), one failed request reaches the console, a quiet line on the map says
+    the bundled basemap is shown, and the map has no tile layer."""
+    with offline_context(browser) as (page, net):
+        open_dashboard(page, app, timeout_ms=OPEN_TIMEOUT_MS)
+        tiles_note(page).first.wait_for(state="visible", timeout=30_000)
+        page.reload(wait_until="domcontentloaded")                      # a new map in the same tab
+        tiles_note(page).first.wait_for(state="visible", timeout=120_000)
+        time.sleep(3.0)                                                 # whatever the map was going to ask for
+        assert "bundled basemap" in tiles_note(page).first.inner_text()
+        asked = [u for u in net.requests if is_osm_tile(u)]
+        assert len(asked) == 1, asked
+        assert len([e for e in net.console_errors if "ERR_INTERNET_DISCONNECTED" in e]) <= 1, net.console_errors
+        frame = map_frame(page)
+        assert tiles(frame)["layers"] == 0
+        assert marker_counts(frame)["basemap_paths"] > 100
+        assert net.page_errors == []
+
+
+def test_online_the_tiles_cover_the_basemap_and_nothing_is_said(app, browser) -> None:
+    """The same page with tiles answering (served here, as the tile server would): the tile layer is
+    drawn, with no line about the basemap."""
+    with offline_context(browser) as (page, net):
+        tile = png_tile()
+        page.route("https://tile.openstreetmap.org/**",
+                   lambda route: route.fulfill(status=200, content_type="image/png", body=tile))
+        open_dashboard(page, app, timeout_ms=OPEN_TIMEOUT_MS)
+        state = wait_for_map(page, lambda f: (lambda t: t if t["layers"] == 1 and t["images"] > 0 else None)(
+            tiles(f)), timeout_s=60)
+        assert state["layers"] == 1
+        assert tiles_note(page).count() == 0
+        assert net.page_errors == []

@@ -388,6 +388,8 @@
         };
     }
 
+    var SELECTED_KEY = "conflictmap-selected-shown";
+
     function select(state, index) {
         var m = state.markers[index];
         if (!m) return;
@@ -398,6 +400,13 @@
         };
         m.on("add", mark);
         mark();
+        // A map drawn again for a place this tab has shown already (back from another view, labels
+        // switched, the view tracked) keeps it highlighted without taking the reader's view over again.
+        var row = state.rows[index], shownKey = row[9] + "@" + row[0] + "," + row[1];
+        try {
+            if (window.sessionStorage.getItem(SELECTED_KEY) === shownKey) return;
+            window.sessionStorage.setItem(SELECTED_KEY, shownKey);
+        } catch (e) { /* storage refused: every map shows it */ }
         // Leaflet ends a zoom animation by moving the map to the animation's target (a view set while
         // one runs is undone), and markercluster ignores a move while it splits or merges clusters
         // (a place outside the frame would be left undrawn): wait until both are idle
@@ -463,5 +472,65 @@
         return cluster;
     }
 
-    window.ConflictMap = {places: places};
+    /* OpenStreetMap tiles, when they load. One tile (the world's) is asked for first: when it fails,
+     * no tile layer is added (no failed request for every tile of every view: the bundled basemap
+     * shows), a quiet line on the map says so, and the tab remembers it for OFFLINE_MS, so that the maps
+     * drawn meanwhile ask for nothing. Tiles that fail later, before any has loaded, are handled alike. */
+    var OFFLINE_KEY = "conflictmap-tiles-offline", OFFLINE_MS = 5 * 60 * 1000;
+
+    function remembered() {
+        try { return Number(window.sessionStorage.getItem(OFFLINE_KEY)) || 0; } catch (e) { return 0; }
+    }
+
+    function remember(when) {
+        try {
+            if (when) window.sessionStorage.setItem(OFFLINE_KEY, String(when));
+            else window.sessionStorage.removeItem(OFFLINE_KEY);
+        } catch (e) { /* storage refused: the next map asks again */ }
+    }
+
+    function tiles(map, url, options, note) {
+        var said = false;
+        var offline = function () {
+            if (said) return;
+            said = true;
+            var line = L.control({position: "bottomleft"});
+            line.onAdd = function () {
+                var el = L.DomUtil.create("div", "cm-tiles-note");
+                el.style.cssText = "background:rgba(255,255,255,.85);color:#555;font:11px/1.3 system-ui,sans-serif;"
+                    + "padding:1px 5px;border-radius:3px;margin-bottom:2px";
+                el.textContent = note;
+                return el;
+            };
+            line.addTo(map);
+        };
+        var layer = L.tileLayer(url, options), loaded = 0, failed = 0;
+        layer.on("tileload", function () { loaded += 1; });
+        layer.on("tileerror", function () {
+            failed += 1;
+            if (!loaded && failed >= 3 && map.hasLayer(layer)) {
+                map.removeLayer(layer);
+                remember(Date.now());
+                offline();
+            }
+        });
+        if (Date.now() - remembered() < OFFLINE_MS) {
+            offline();
+            return layer;
+        }
+        var probe = new Image();
+        probe.onload = function () {
+            remember(0);
+            layer.addTo(map);
+        };
+        probe.onerror = function () {
+            remember(Date.now());
+            offline();
+        };
+        probe.src = L.Util.template(url, {s: "a", z: 0, x: 0, y: 0, r: ""});
+        map.cmTiles = layer;
+        return layer;
+    }
+
+    window.ConflictMap = {places: places, tiles: tiles};
 })();
