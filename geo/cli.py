@@ -39,7 +39,6 @@ from geo.gazetteer.sources import SourceInfo, SourceRegistry, active_gazetteers
 from geo.map.attribution import OSM_ATTRIBUTION, placed_online
 from geo.map.export import places_csv, places_geojson, places_json, places_table
 from geo.map.places import places_for
-from geo.review import country_at
 from geo.store.corpus.cli import add_corpus_commands
 from geo.store.corrections import (
     DB_NAME,
@@ -52,6 +51,7 @@ from geo.store.corrections import (
     apply_corrections,
     container_key,
 )
+from geo.store.event_corrections import EventCorrection, apply_event_corrections
 
 
 def _progress_printer(stream=sys.stderr):
@@ -111,6 +111,19 @@ def _active_corrections(args) -> list[Correction] | None:
     return corrections
 
 
+def _active_event_corrections(args) -> list[EventCorrection] | None:
+    """The event corrections `places` and `annotate` apply (see `_active_corrections`)."""
+    if args.no_corrections:
+        return []
+    path = default_data_dir() / DB_NAME
+    try:
+        return _store().event_corrections() if path.exists() else []
+    except CorrectionError as exc:
+        print(f"cannot read your corrections: {exc}\n(--no-corrections shows the engine's results alone)",
+              file=sys.stderr)
+        return None
+
+
 def cmd_places(args) -> int:
     articles, failed = [], 0
     for path in args.files:
@@ -131,10 +144,11 @@ def cmd_places(args) -> int:
         print("no readable articles", file=sys.stderr)
         return 1 if failed else 0
     corrections = _active_corrections(args)
-    if corrections is None:
+    event_corrections = _active_event_corrections(args) if corrections is not None else None
+    if corrections is None or event_corrections is None:
         return 2
     parser = _parser(args)
-    places = places_for(articles, parser, corrections)
+    places = places_for(articles, parser, corrections, event_corrections=event_corrections)
     writer = {"table": places_table, "json": places_json, "geojson": places_geojson,
               "csv": places_csv}[args.format]
     sys.stdout.write(writer(places))
@@ -144,17 +158,18 @@ def cmd_places(args) -> int:
 
 
 def annotate_record(parser: Geoparser, record: dict, corrections: Sequence[Correction] = (), *,
-                    events: bool = True) -> dict:
+                    events: bool = True, event_corrections: Sequence[EventCorrection] = ()) -> dict:
     """A record's toponyms and (unless `events` is False) its events, the main one first. A corrected
     toponym also says `placed_by` and `correction` (and the `attribution` of an online result); the
     others keep the format eval/score.py reads. Relative dates are resolved against the record's
     "date" (ISO), else the date the text's first lines give (geo.files.articles.story_date)."""
     text = record.get("text") or ""
     resolved = parser.parse(text)
-    if corrections and text.strip():
-        # the id the same text has as an article (the dashboard's, `places`'): newlines normalised
-        normalised = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-        resolved = apply_corrections(article_id(normalised), resolved, corrections)
+    # the id the same text has as an article (the dashboard's, `places`'): newlines normalised
+    the_id = article_id(text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")) \
+        if (corrections or event_corrections) and text.strip() else ""
+    if corrections and the_id:
+        resolved = apply_corrections(the_id, resolved, corrections)
     toponyms = []
     for r in resolved:
         m, place = r.mention, r.place
@@ -173,7 +188,8 @@ def annotate_record(parser: Geoparser, record: dict, corrections: Sequence[Corre
         toponyms.append(toponym)
     out = {"id": record.get("id"), "toponyms": toponyms}
     if events:
-        out["events"] = [e.record() for e in parser.events.find(text, resolved, _record_date(record, text))]
+        found = parser.events.find(text, resolved, _record_date(record, text))
+        out["events"] = [e.record() for e in apply_event_corrections(the_id, found, event_corrections)]
     return out
 
 
@@ -202,7 +218,8 @@ def cmd_annotate(args) -> int:
             print(f"cannot read {args.input}: {exc.strerror or exc}", file=sys.stderr)
             return 2
     corrections = _active_corrections(args)
-    if corrections is None:
+    event_corrections = _active_event_corrections(args) if corrections is not None else None
+    if corrections is None or event_corrections is None:
         return 2
     parser = _parser(args)
     bad = 0
@@ -219,7 +236,9 @@ def cmd_annotate(args) -> int:
                 record = json.loads(line)
                 if not isinstance(record, dict):
                     raise ValueError("not an object")
-                if not isinstance(record.get("text", ""), str):
+                if "text" not in record:
+                    raise ValueError('no "text"')
+                if not isinstance(record["text"], str):
                     raise ValueError('"text" is not a string')
             except (ValueError, RecursionError) as exc:     # RecursionError: JSON nested too deep
                 reason = "nested too deep" if isinstance(exc, RecursionError) else exc
@@ -227,7 +246,8 @@ def cmd_annotate(args) -> int:
                 bad += 1
                 continue
             try:
-                out = json.dumps(annotate_record(parser, record, corrections, events=not args.no_events),
+                out = json.dumps(annotate_record(parser, record, corrections, events=not args.no_events,
+                                                 event_corrections=event_corrections),
                                  ensure_ascii=False)
             except Exception as exc:  # noqa: BLE001 (one record's failure must not cost the others)
                 print(f"line {line_no}: skipped, could not be annotated ({type(exc).__name__}: {exc})",
@@ -388,7 +408,14 @@ def cmd_corrections_list(args) -> int:
         print(terminal_safe(c.describe()))
     for cid, why in store.damaged.items():
         print(f"#{cid} DAMAGED: {why} (not applied; `corrections check --repair` sets it aside)")
-    if not corrections:
+    try:
+        events = store.event_corrections(include_undone=not args.active)
+    except CorrectionError as exc:
+        print(f"event corrections: {exc}", file=sys.stderr)
+        events = []
+    for e in events:
+        print(terminal_safe(e.describe()))
+    if not corrections and not events:
         print(f"no corrections in {store.path}", file=sys.stderr)
     return 0
 
@@ -507,6 +534,8 @@ def cmd_corrections_add(args) -> int:
         action = "choose"
         target = Target.of_entry(_gazetteer_entry(index, args.choose), precision=args.precision)
     elif args.point:
+        from geo.review import country_at  # the review's imports (geopy) only where needed
+
         action = "point"
         lat, lon = _point(args.point)
         target = Target(lat=lat, lon=lon, name=args.label or "", kind=args.kind or "", precision=args.precision,
@@ -518,8 +547,36 @@ def cmd_corrections_add(args) -> int:
     return 0
 
 
+EXAMPLES = """examples:
+  python -m geo places seeds/*.txt                            # a table of the places, with their precision
+  python -m geo places seeds/*.txt --format geojson > places.geojson
+  python -m geo annotate corpus.jsonl > predictions.jsonl     # {"id","text"} lines -> {"id","toponyms","events"}
+  python -m geo annotate corpus.jsonl --fast --no-events      # gazetteer-only, toponyms only
+  python -m geo annotate notes.jsonl --country ML,BF          # a batch about Mali and Burkina Faso
+  python -m geo gazetteer add-geonames UA                     # add a GeoNames country extract
+  python -m geo corrections list                              # your corrections to the places
+  python -m geo corpus run reports.jsonl reports.store        # many articles into a store
+
+`python -m geo COMMAND --help` describes a command."""
+PLACES_EXAMPLES = """examples:
+  python -m geo places seeds/*.txt
+  python -m geo places seeds/*.txt --format csv > places.csv
+  python -m geo places story.html --country UA --no-corrections"""
+ANNOTATE_EXAMPLES = """examples:
+  python -m geo annotate corpus.jsonl > predictions.jsonl
+  cat corpus.jsonl | python -m geo annotate - --fast > predictions.jsonl
+
+Each input line is a JSON object with "text" (and optionally "id" and an ISO "date"). A line that is not
+such an object (no "text", not JSON) is reported on stderr by its line number and skipped; the exit
+code is then 1."""
+FORMAT_HELP = ("table: a readable table, one row per place (default); json: every place with its "
+               "precision, container, who placed it and its mentions (unplaced names too); geojson: the "
+               "placed places as points; csv: one row per mention, with its passage")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m geo", description="Offline geoparser for news articles.")
+    ap = argparse.ArgumentParser(prog="python -m geo", description="Offline geoparser for news articles.",
+                                 epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="command", required=True)
     engine = argparse.ArgumentParser(add_help=False)       # how the engine reads (also `corpus run`)
     engine.add_argument("--fast", action="store_true", help="gazetteer-only recognition (no NER)")
@@ -532,11 +589,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     reading.add_argument("--no-corrections", action="store_true",
                          help="leave out your corrections (see `corrections`): the engine's results alone")
     common = argparse.ArgumentParser(add_help=False, parents=[engine, reading])
-    p = sub.add_parser("places", parents=[common], help="the places of the given articles")
+    p = sub.add_parser("places", parents=[common], help="the places of the given articles",
+                       epilog=PLACES_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("files", nargs="+", help=".txt, .md or .html files")
-    p.add_argument("--format", choices=("table", "json", "geojson", "csv"), default="table")
+    p.add_argument("--format", choices=("table", "json", "geojson", "csv"), default="table", help=FORMAT_HELP)
     p.set_defaults(func=cmd_places)
-    a = sub.add_parser("annotate", parents=[common], help="JSONL {id, text[, date]} -> JSONL {id, toponyms, events}")
+    a = sub.add_parser("annotate", parents=[common], help="JSONL {id, text[, date]} -> JSONL {id, toponyms, events}",
+                       epilog=ANNOTATE_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     a.add_argument("input", help="input JSONL file, or - for standard input")
     a.add_argument("--no-events", action="store_true", help="toponyms only (no events)")
     a.set_defaults(func=cmd_annotate)

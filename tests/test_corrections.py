@@ -72,7 +72,7 @@ def test_the_store_is_sqlite_in_wal_mode_with_a_schema_version(store: Correction
     store.add("Stepne", Scope.article("a" * 12), "not_a_place")
     con = sqlite3.connect(store.path)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert con.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 3      # 3: event corrections
     con.close()
 
 

@@ -190,6 +190,51 @@ def test_search_the_gazetteer_and_use_a_place(data_dir: Path, store: CorrectionS
     assert (stepne["precision"], stepne["lat"], stepne["lon"]) == ("exact", 47.7974, 35.3064)
 
 
+def test_a_search_for_the_name_the_engine_placed_finds_its_place(data_dir: Path) -> None:
+    """"Zaporizhia" is placed by another spelling of the gazetteer's: the search (filled with the name) finds it."""
+    at = select(showing("Russian missiles struck Zaporizhia overnight, officials in Kyiv said.\n"), "Zaporizhia")
+    assert status(at) == "Placed by the gazetteer (exact)."
+    assert text_input(at, "Search the gazetteer by name").value == "Zaporizhia"
+    click(at, "Search the gazetteer")
+    assert not [m for m in boxes(at, "info") if "has no place called" in m]
+    first = selectbox(at, "Gazetteer places with that name").options[0]
+    assert first.startswith("Zaporizhzhya (city · Zaporizka oblast, UA)"), first
+    assert f"{row(at, 'Zaporizhia')['lat']:.4f}, {row(at, 'Zaporizhia')['lon']:.4f}" in first     # the engine's place
+    assert first.endswith(" · the engine's choice")
+
+
+def test_the_scope_offers_the_region_the_text_names(data_dir: Path, store: CorrectionStore) -> None:
+    """"Poltava, Luhansk": the engine's pick lies in Poltavska oblast; the text says Luhansk."""
+    at = select(showing("Mortars hit positions near Poltava, Luhansk.\n"), "Poltava")
+    labels = list(selectbox(at, "Apply the correction").options)
+    assert labels[1:] == ["every article naming it in Luhanska oblast (named in the text)",
+                          "every article naming it in Ukraine (its country)"]
+    selectbox(at, "Apply the correction").set_value(1)
+    text_input(at, "Point").input("48.5, 39.3")
+    click(at, "Place it here")
+    [c] = store.active()
+    assert (c.scope.kind, c.scope.key, c.scope.label) == ("container", "admin1:UA.14", "Luhanska oblast")
+
+
+def test_a_village_answered_with_its_town_stands_at_the_town_approximately(data_dir: Path,
+                                                                           store: CorrectionStore) -> None:
+    at = showing(UNPLACED)
+    assert queue_entry(at) == "Qwertovka"
+    text_input(at, "Where is it?").input("Kramatorsk")               # the town it is near: not the village itself
+    click(at, "Place it")
+    [c] = store.active()
+    assert (c.name, c.action, c.target.name, c.target.precision) == ("qwertovka", "choose", "Kramatorsk", "town")
+    assert row(at, "Qwertovka")["precision"] == "town"
+    assert boxes(at, "success")[0].endswith("(approximate: town), in “Fighting near Qwertovka killed two.”. "
+                                            "“Undo” brings back the engine's result.")
+    # the same from the selected place's search; a place of the name itself stays exact
+    at = select(showing(STEPNE_A), "Stepne")
+    text_input(at, "Search the gazetteer by name").input("Kramatorsk")
+    click(at, "Search the gazetteer")
+    click(at, "Use this place")
+    assert store.active()[-1].target.precision == "town" and row(at, "Stepne")["precision"] == "town"
+
+
 def test_click_a_point_on_the_map(data_dir: Path, store: CorrectionStore) -> None:
     at = select(opened(), "Popasna")
     assert map_args(at)["returned_objects"] == ["last_object_clicked_tooltip"]
@@ -528,3 +573,42 @@ def test_places_for_agrees_with_the_page(data_dir: Path, store: CorrectionStore,
     [stepne] = [p for p in places_for([article], parser, store.active()) if p.name == "Stepne"]
     assert (stepne.lat, stepne.lon, stepne.placed_by) == (47.9, 37.7, "correction")
     assert row(at, "Stepne")["lat"] == 47.9
+
+
+# -- the selected place's events: type and date ----------------------------------------------------------
+def event_status(at: AppTest) -> str:
+    [body] = [e.proto.body for e in at.get("html") if "cm-event-status" in e.proto.body]
+    return html.unescape(re.sub(r"<div[^>]*>|</div>", "", body))
+
+
+def test_change_an_events_type_and_date_then_undo(data_dir: Path, store: CorrectionStore) -> None:
+    at = select(showing(STEPNE_A), "Stepne")
+    engine = event_status(at)
+    assert engine.startswith("Found by the engine: Explosions/Remote violence — Shelling/artillery/missile attack")
+    kinds = selectbox(at, "Event type — sub-type")
+    assert kinds.options[kinds.value] == "Explosions/Remote violence — Shelling/artillery/missile attack"
+    click(at, "Save the event")
+    assert boxes(at, "info") == ["Nothing to save: the event already has this type and date."]
+    assert store.event_corrections() == []
+    selectbox(at, "Event type — sub-type").set_value(
+        next(i for i, o in enumerate(kinds.options) if o == "Battles — Armed clash"))
+    at.date_input[0].set_value(__import__("datetime").date(2022, 3, 10))
+    click(at, "Save the event")
+    [c] = store.event_corrections()
+    assert (c.event_type, c.sub_event_type, c.date) == ("Battles", "Armed clash", "2022-03-10")
+    assert boxes(at, "success") == [f"Saved event correction #{c.id}: Battles — Armed clash on 2022-03-10. "
+                                    "“Undo” brings back the engine's result."]
+    fixed = f"✓ Corrected by you (event correction #{c.id}): Battles — Armed clash on 2022-03-10."
+    assert event_status(at) == fixed
+    kinds = selectbox(at, "Event type — sub-type")
+    assert kinds.options[kinds.value] == "Battles — Armed clash"
+    marker = next(r for r in __import__("mapdata").marker_rows(map_args(at)["script"]) if r[6].startswith("Stepne"))
+    assert "Armed clash" in marker[7] and f"corrected by you (#{c.id})" in marker[7], marker
+
+    rerun(at)
+    assert event_status(at) == fixed                                       # a rerun keeps it
+    assert event_status(select(showing(STEPNE_A), "Stepne")) == fixed      # and so does a new session
+    click(at, "Undo the event's correction")
+    assert store.event_corrections() == [] and event_status(at) == engine
+    assert any(f"Undid event correction #{c.id}" in m for m in boxes(at, "success"))
+    assert event_status(select(showing(STEPNE_A), "Stepne")) == engine

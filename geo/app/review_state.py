@@ -18,6 +18,7 @@ from geo.gazetteer import PlaceIndex, default_data_dir
 from geo.map.views import message_html
 from geo.review import ScopeOption, Subject, describe_correction, key_after
 from geo.store.corrections import DB_NAME, Correction, CorrectionError, CorrectionStore, Scope, Target
+from geo.store.event_corrections import EventCorrection
 
 state = st.session_state
 
@@ -29,6 +30,7 @@ class Active(NamedTuple):
 
     revision: str
     corrections: tuple[Correction, ...]
+    events: tuple[EventCorrection, ...] = ()     # the corrections of events' types and dates
 
 
 @dataclass(frozen=True)
@@ -62,14 +64,17 @@ def active_corrections() -> Active:
         return Active("none", ())
     try:
         (last, undone), active = _store(str(path)).snapshot()
+        events = _store(str(path)).event_corrections()
+        event_last, event_undone = _store(str(path)).event_revision()
     except (CorrectionError, DatabaseError, sqlite3.Error) as exc:
         if state.get("review_store_problem") != str(exc):
             state.review_store_problem = str(exc)
             say("lists", "error", f"Your corrections cannot be read, so the engine's results are shown: {exc}")
         return Active("unreadable", ())
     state.pop("review_store_problem", None)
-    digest = hashlib.sha1(" ".join(c.uid for c in active).encode("utf-8")).hexdigest()[:16]
-    return Active(f"{last}.{undone}.{digest}", tuple(active))
+    uids = [c.uid for c in active] + [e.uid for e in events]
+    digest = hashlib.sha1(" ".join(uids).encode("utf-8")).hexdigest()[:16]
+    return Active(f"{last}.{undone}.{event_last}.{event_undone}.{digest}", tuple(active), tuple(events))
 
 
 # -- messages -----------------------------------------------------------------------------------------

@@ -505,6 +505,8 @@ def event_line_html(m: MentionRef) -> str:
     e = m.event
     assert e is not None
     date = f" · {html.escape(e.date)}" if e.date else ""
+    if e.corrected_by is not None:
+        date += f" · ✓ corrected by you (#{e.corrected_by})"
     colour = event_colour(e.event_type)
     swatch = (f"<span class='cm-swatch' style='display:inline-block;width:9px;height:9px;border-radius:50%;"
               f"background:{colour};margin-right:4px'></span>")

@@ -29,9 +29,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from geo.engine.events import EVENT_TYPE_OF
 from geo.engine.resolve import Candidate, ResolvedMention
 from geo.files.sqlitedb import Database, DatabaseError, backup_path, move_aside, restore_backup
 from geo.gazetteer import KINDS, default_data_dir, normalize_name
+from geo.store.event_corrections import (
+    EVENT_COLUMNS,
+    EVENT_TABLE_SQL,
+    EventCorrection,
+    check_event,
+    decode_event_row,
+    event_checksum,
+)
 
 if TYPE_CHECKING:
     from geo.gazetteer import GazetteerEntry, PlaceIndex
@@ -86,6 +95,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # damaged on disk, is found when the store is read. Rows written before it are sealed on open.
         "ALTER TABLE corrections ADD COLUMN checksum TEXT",
     ),
+    EVENT_TABLE_SQL,        # corrections of events' types and dates (geo.store.event_corrections)
 )
 _COLUMNS = "id, uid, created, name, scope, scope_key, scope_label, action, target, note, undone, checksum"
 
@@ -364,9 +374,12 @@ class CorrectionStore:
     def repair(self) -> tuple[list[int], Path | None]:
         """Set the damaged rows aside: a copy of the whole file first (`<name>.damaged-<time>`, where
         they stay), then remove them from the store, so that the sound ones apply again. Returns
-        their ids and the copy (None when nothing was damaged)."""
+        their ids (damaged event corrections go too) and the copy (None when nothing was damaged)."""
         self.list()
-        if not self.damaged:
+        with self._db.read() as con:
+            event_ids = [int(where.removeprefix("event #")) for where, _ in _event_problems(con)
+                         if where.startswith("event #")]
+        if not self.damaged and not event_ids:
             return [], None
         ids = sorted(self.damaged)
         copy = self.path.with_name(f"{self.path.name}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%S}")
@@ -374,6 +387,7 @@ class CorrectionStore:
         backup_path(self.path).replace(copy)          # ... kept as the copy
         with self._db.write() as con:
             con.executemany("DELETE FROM corrections WHERE id = ?", [(i,) for i in ids])
+            con.executemany("DELETE FROM event_corrections WHERE id = ?", [(i,) for i in event_ids])
         self.damaged = {}
         return ids, copy
 
@@ -423,6 +437,67 @@ class CorrectionStore:
         found = self.get(correction_id)
         assert found is not None
         return found
+
+    # -- event corrections (geo.store.event_corrections) -----------------------------------------------
+    def event_corrections(self, *, include_undone: bool = False) -> list[EventCorrection]:
+        """The event corrections (only those that apply, unless asked), oldest first; CorrectionError
+        naming the damaged rows if one is damaged."""
+        where = "" if include_undone else " WHERE undone IS NULL"
+        with self._db.read() as con:
+            rows = con.execute(f"SELECT {EVENT_COLUMNS} FROM event_corrections{where} ORDER BY id").fetchall()
+        out, damaged = [], {}
+        for row in rows:
+            try:
+                out.append(decode_event_row(row))
+            except ValueError as exc:
+                damaged[int(row[0])] = str(exc)
+        if damaged:
+            raise CorrectionError(_damage_message(self.path, damaged, "event correction"))
+        return out
+
+    def event_revision(self) -> tuple[int, int]:
+        """Changes whenever an event correction is added or undone (see `revision`)."""
+        with self._db.read() as con:
+            last, undone = con.execute("SELECT COALESCE(MAX(id), 0), COUNT(undone) FROM event_corrections").fetchone()
+        return int(last), int(undone)
+
+    def add_event(self, article_id: str, start: int, end: int, sub_event_type: str, *, date: str | None = None,
+                  note: str = "") -> EventCorrection:
+        """Store a correction of the event whose trigger is `start`-`end` in the article: its sub-type
+        (the type follows from it) and, unless None, its date (an ISO day)."""
+        event_type = EVENT_TYPE_OF.get(sub_event_type, "")
+        try:
+            check_event(article_id, start, end, event_type, sub_event_type, date, note.strip())
+        except ValueError as exc:
+            raise CorrectionError(str(exc)) from None
+        c = EventCorrection(0, uuid.uuid4().hex, self._now(), article_id, start, end, event_type, sub_event_type,
+                            date, note.strip())
+        with self._db.write() as con:
+            active = con.execute("SELECT COUNT(*) FROM event_corrections WHERE undone IS NULL").fetchone()[0]
+            if active >= MAX_ACTIVE:
+                raise CorrectionError(f"{active:,} event corrections apply already, the most this program keeps "
+                                      f"({MAX_ACTIVE:,}): undo some first")
+            cur = con.execute(f"INSERT INTO event_corrections ({EVENT_COLUMNS.partition(', ')[2]}) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*c.values(), event_checksum(c.values())))
+        return replace(c, id=int(cur.lastrowid))
+
+    def undo_event(self, correction_id: int) -> EventCorrection:
+        """Undo an event correction: the engine's type and date (or an older correction) apply again."""
+        with self._db.write() as con:
+            row = con.execute(f"SELECT {EVENT_COLUMNS} FROM event_corrections WHERE id = ?",
+                              (int(correction_id),)).fetchone()
+            if row is None:
+                raise CorrectionError(f"there is no event correction #{correction_id}")
+            try:
+                c = decode_event_row(row)
+            except ValueError as exc:
+                raise CorrectionError(_damage_message(self.path, {int(row[0]): str(exc)}, "event correction")) from None
+            if not c.active:
+                raise CorrectionError(f"event correction #{correction_id} was already undone ({c.undone})")
+            c = replace(c, undone=self._now())
+            con.execute("UPDATE event_corrections SET undone = ?, checksum = ? WHERE id = ?",
+                        (c.undone, event_checksum(c.values()), c.id))
+        return c
 
     @staticmethod
     def _insert(con, c: Correction) -> int:
@@ -546,10 +621,10 @@ def _decode(row: tuple) -> Correction:
     return Correction(int(cid), uid, created, name, Scope(scope, key, label or ""), action, found, note or "", undone)
 
 
-def _damage_message(path: Path, damaged: dict[int, str]) -> str:
+def _damage_message(path: Path, damaged: dict[int, str], what: str = "correction") -> str:
     shown = "; ".join(f"#{i}: {why}" for i, why in sorted(damaged.items())[:3])
     more = f"; and {len(damaged) - 3} more" if len(damaged) > 3 else ""
-    return (f"{path} holds {len(damaged)} damaged correction{'s' if len(damaged) > 1 else ''} ({shown}{more}). "
+    return (f"{path} holds {len(damaged)} damaged {what}{'s' if len(damaged) > 1 else ''} ({shown}{more}). "
             f"Nothing was changed; `python -m geo corrections check --repair` keeps a copy of the file and sets "
             f"them aside, so that the others apply again")
 
@@ -568,18 +643,37 @@ def _file_problem(con: sqlite3.Connection) -> str:
         missing = _EXPECTED_COLUMNS - columns
         if missing:
             return f"its table lacks the column(s) {', '.join(sorted(missing))}"
-        bad = {}
+        bad: list[tuple[str, str]] = []
         for row in con.execute(f"SELECT {_COLUMNS} FROM corrections ORDER BY id"):
             try:
                 _decode(row)
             except CorrectionError as exc:
-                bad[int(row[0])] = str(exc)
+                bad.append((f"#{row[0]}", str(exc)))
+        bad += _event_problems(con)
     except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
         return f"SQLite cannot read it ({type(exc).__name__})"
     if bad:
-        shown = "; ".join(f"#{i}: {why}" for i, why in sorted(bad.items())[:3])
+        shown = "; ".join(f"{i}: {why}" for i, why in bad[:3])
         return f"{len(bad)} damaged correction{'s' if len(bad) > 1 else ''}: {shown}"
     return ""
+
+
+def _event_problems(con: sqlite3.Connection) -> list[tuple[str, str]]:
+    """The damaged rows of the event corrections ("event #3", what is wrong); none in a file written
+    before that table existed (opening it adds the table)."""
+    columns = {row[1] for row in con.execute("PRAGMA table_info(event_corrections)").fetchall()}
+    if not columns:
+        return []
+    missing = {c.strip('"') for c in EVENT_COLUMNS.split(", ")} - columns
+    if missing:
+        return [("event_corrections", f"its table lacks the column(s) {', '.join(sorted(missing))}")]
+    bad = []
+    for row in con.execute(f"SELECT {EVENT_COLUMNS} FROM event_corrections ORDER BY id"):
+        try:
+            decode_event_row(row)
+        except ValueError as exc:
+            bad.append((f"event #{row[0]}", str(exc)))
+    return bad
 
 
 def _backup_state(path: Path) -> tuple[str, int]:
@@ -768,16 +862,31 @@ class ContainerRef:
 
 
 def _containers_of(r: ResolvedMention, by_start: dict[int, ResolvedMention]) -> list[tuple[Candidate, str]]:
+    """The places holding a mention: those the text names (its containers, and the region of "Place,
+    Region" written after it), then the one whose point the engine placed it at."""
     found: list[tuple[Candidate, str]] = []
-    for start, _ in r.mention.within:
-        other = by_start.get(start)
+    for other in [by_start.get(start) for start, _ in r.mention.within] + [_partner_of(r, by_start)]:
         if other is not None and other is not r:
             c = other.place if other.place is not None else other.container
-            if c is not None:
+            if c is not None and all(c.row != x.row for x, _ in found):
                 found.append((c, "text"))
     if r.container is not None:
         found.append((r.container, "implied"))
     return found
+
+
+def _partner_of(r: ResolvedMention, by_start: dict[int, ResolvedMention]) -> ResolvedMention | None:
+    """The mention of the region or country written after ", " ("Shumy, Donetsk": Donetsk), which the
+    engine noted as the mention's partner even where it did not bind the two (a town the gazetteer
+    knows by another spelling): the container the text names."""
+    m = r.mention
+    if not m.partner:
+        return None
+    for gap in (2, 1, 3):               # ", " as written, or "," alone, or with two spaces
+        other = by_start.get(m.end + gap)
+        if other is not None and normalize_name(other.mention.name).startswith(normalize_name(m.partner)):
+            return other
+    return None
 
 
 def mention_containers(r: ResolvedMention, resolved: Sequence[ResolvedMention], *,
@@ -791,7 +900,10 @@ def mention_containers(r: ResolvedMention, resolved: Sequence[ResolvedMention], 
     places = _containers_of(r, by_start)
     for c, how in places:
         refs.setdefault(container_key(c), ContainerRef(container_key(c), c.name, how))
-    for c in [c for c, _ in places] + ([r.place] if r.place is not None else []):
+    # the region and country of the engine's pick only where the text names none it lies outside: a
+    # correction is often of a wrong pick, whose region is not where the text says the place is
+    own = [r.place] if r.place is not None and all(_holds(c, r.place) for c, how in places if how == "text") else []
+    for c in [c for c, _ in places] + own:
         if c.admin1 and c.kind not in ("admin1", "country"):
             regions.append((f"admin1:{c.admin1}", "region"))
         if c.country and c.kind != "country":
@@ -800,6 +912,16 @@ def mention_containers(r: ResolvedMention, resolved: Sequence[ResolvedMention], 
         if key not in refs:
             refs[key] = ContainerRef(key, _label(key, index), how)
     return list(refs.values())
+
+
+def _holds(container: Candidate, place: Candidate) -> bool:
+    """Whether a first-level region or country holds a place, by its codes (other containers: yes, as
+    far as codes tell)."""
+    if container.kind == "country":
+        return place.country == container.country
+    if container.kind == "admin1":
+        return place.admin1 == container.admin1
+    return True
 
 
 def _label(key: str, index: PlaceIndex | None) -> str:
