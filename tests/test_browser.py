@@ -228,18 +228,18 @@ def test_marker_click_opens_a_popup_with_passages(session: Session) -> None:
     page = session.page
     assert show_place(page, "mariupol")
     page.frame_locator(MAP_IFRAME).locator("path.cm-name-mariupol").first.click()
-    frame = map_frame(page)
     popup = page.frame_locator(MAP_IFRAME).locator(".leaflet-popup-content .cm-popup")
     popup.wait_for(state="visible", timeout=10_000)
     assert popup.locator("b").first.inner_text() == "Mariupol"
-    passages = frame.evaluate(POPUP_PASSAGES_JS)
+    # the click selects Mariupol: the page may draw the map anew (its popup open) while it is read
+    passages = wait_for_map(page, lambda f: f.evaluate(POPUP_PASSAGES_JS), timeout_s=30)
     passages = [p for p in passages if p["marks"]]                   # not the "+N more passages" line
     assert passages
     seeds = seed_text()
     for p in passages:
         assert set(p["marks"]) == {"Mariupol"}, p
         assert " ".join(p["text"].split()) in seeds, p["text"]      # a sentence of the article, verbatim
-    close_popup(frame)
+    close_popup(map_frame(page))
 
 
 def test_screenshot(session: Session) -> None:
