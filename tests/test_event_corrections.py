@@ -94,10 +94,12 @@ def test_a_store_from_before_event_corrections_is_brought_up_to_date(tmp_path: P
     place = store.add("Stepne", Scope.article("a1"), "not_a_place")
     with sqlite3.connect(path) as con:                       # as version 2 left it
         con.execute("DROP TABLE event_corrections")
+        con.execute("ALTER TABLE corrections DROP COLUMN author")      # version 4's
         con.execute("PRAGMA user_version = 2")
     CorrectionStore(path)._db.save_backup()                  # noqa: SLF001 (the backup as version 2 too)
     with sqlite3.connect(path) as con:
         con.execute("DROP TABLE event_corrections")
+        con.execute("ALTER TABLE corrections DROP COLUMN author")      # version 4's
         con.execute("PRAGMA user_version = 2")
     reopened = CorrectionStore(path)
     assert reopened.problems == [] and reopened.list() == [place] and reopened.event_corrections() == []
@@ -147,7 +149,7 @@ def test_places_popups_filter_and_exports_show_the_correction(parser, store: Cor
     [fixed] = place.events
     assert (fixed.event_type, fixed.sub_event_type, fixed.date, fixed.date_source, fixed.corrected_by) == \
         ("Battles", "Armed clash", "2022-03-10", "corrected", c.id)
-    assert "Armed clash" in events_html(place) and f"corrected by you (#{c.id})" in events_html(place)
+    assert "Armed clash" in events_html(place) and f"corrected (event correction #{c.id})" in events_html(place)
     assert [p.key for p in filter_places([place], Filters(events=("Battles",)))] == [place.key]
     assert filter_places([place], Filters(events=("Explosions/Remote violence",))) == []
     [feature] = json.loads(places_geojson([place]))["features"]

@@ -71,7 +71,7 @@ def _status(m: MentionRef) -> str:
     e = m.event
     assert e is not None
     when = f" on {e.date}" if e.date else ", no date found"
-    who = f"✓ Corrected by you (event correction #{e.corrected_by})" if e.corrected_by is not None else \
+    who = f"✓ Corrected (event correction #{e.corrected_by})" if e.corrected_by is not None else \
         "Found by the engine"
     return f"{who}: {e.event_type} — {e.sub_event_type}{when}."
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -96,8 +97,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE corrections ADD COLUMN checksum TEXT",
     ),
     EVENT_TABLE_SQL,        # corrections of events' types and dates (geo.store.event_corrections)
+    (
+        # who made it (see Correction.author): '' for the command line, an import, and rows made before it.
+        # Part of the checksum when set, so the rows sealed before it still verify.
+        "ALTER TABLE corrections ADD COLUMN author TEXT NOT NULL DEFAULT ''",
+    ),
 )
-_COLUMNS = "id, uid, created, name, scope, scope_key, scope_label, action, target, note, undone, checksum"
+_COLUMNS = "id, uid, created, name, scope, scope_key, scope_label, action, target, note, undone, checksum, author"
+AUTHOR = re.compile(r"[0-9a-f]{0,64}")
 
 
 class CorrectionError(ValueError):
@@ -210,7 +217,9 @@ class Target:
 @dataclass(frozen=True)
 class Correction:
     """One correction as stored. `id` is local to a store; `uid` is the same in every store it was
-    exported to. `undone` is when it was undone (None while it applies)."""
+    exported to. `undone` is when it was undone (None while it applies). `author` says who made it
+    in this store: a key the page derives from the user's library (`geo.store.library.library_author`),
+    or '' (the command line, an import); it is local, like `id`, and never exported."""
 
     id: int
     uid: str
@@ -221,6 +230,7 @@ class Correction:
     target: Target | None = None
     note: str = ""
     undone: str | None = None
+    author: str = ""
 
     @property
     def active(self) -> bool:
@@ -409,11 +419,15 @@ class CorrectionStore:
 
     # -- writing ---------------------------------------------------------------------------------
     def add(self, name: str, scope: Scope, action: str, target: Target | None = None, *,
-            note: str = "") -> Correction:
-        """Store a correction of the mentions called `name` (normalised here) within `scope`."""
+            note: str = "", author: str = "") -> Correction:
+        """Store a correction of the mentions called `name` (normalised here) within `scope`, made by
+        `author` (see Correction)."""
         key = normalize_name(name)
         _check(key, scope, action, target, note.strip())
-        record = Correction(0, uuid.uuid4().hex, self._now(), key, scope, action, target, note.strip())
+        if not isinstance(author, str) or not AUTHOR.fullmatch(author):
+            raise CorrectionError("the author of a correction is a key of up to 64 hexadecimal digits")
+        record = Correction(0, uuid.uuid4().hex, self._now(), key, scope, action, target, note.strip(),
+                            author=author)
         with self._db.write() as con:
             active = con.execute("SELECT COUNT(*) FROM corrections WHERE undone IS NULL").fetchone()[0]
             if active >= MAX_ACTIVE:
@@ -422,13 +436,17 @@ class CorrectionStore:
             new_id = self._insert(con, record)
         return replace(record, id=new_id)
 
-    def undo(self, correction_id: int) -> Correction:
+    def undo(self, correction_id: int, *, author: str | None = None) -> Correction:
         """Undo a correction: the engine's own choice (or an older correction) applies again. The
-        correction stays in the history, marked undone."""
+        correction stays in the history, marked undone. With `author`, only a correction that author
+        made (a page user undoes only their own; the command line, without it, any)."""
         with self._db.write() as con:
-            row = con.execute("SELECT undone FROM corrections WHERE id = ?", (int(correction_id),)).fetchone()
+            row = con.execute("SELECT undone, author FROM corrections WHERE id = ?", (int(correction_id),)).fetchone()
             if row is None:
                 raise CorrectionError(f"there is no correction #{correction_id}")
+            if author is not None and row[1] != author:
+                raise CorrectionError(f"correction #{correction_id} was made by someone else using this installation "
+                                      "(or on the command line): only they can undo it")
             if row[0] is not None:
                 raise CorrectionError(f"correction #{correction_id} was already undone ({row[0]})")
             row = con.execute(f"SELECT {_COLUMNS} FROM corrections WHERE id = ?", (int(correction_id),)).fetchone()
@@ -506,7 +524,8 @@ class CorrectionStore:
                   c.note, c.undone)
         cur = con.execute(
             "INSERT INTO corrections (uid, created, name, scope, scope_key, scope_label, action, target, note, "
-            "undone, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*values, _checksum(values)))
+            "undone, checksum, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*values, _checksum(_sealed(values, c.author)), c.author))
         return int(cur.lastrowid)
 
     # -- sharing ---------------------------------------------------------------------------------
@@ -588,25 +607,35 @@ class CorrectionStore:
 
 # -- the stored rows -------------------------------------------------------------------------------
 
+def _sealed(values: Sequence[object], author: object) -> tuple:
+    """What a row's checksum covers: its content (uid to undone) and, when set, its author (rows
+    sealed before authors existed keep their checksum)."""
+    return (*values, author) if author else tuple(values)
+
+
 def _checksum(values: Sequence[object]) -> str:
-    """The digest of a row's content (every column but id and checksum)."""
+    """The digest of a row's content (every column but id and checksum; see `_sealed`)."""
     text = json.dumps(list(values), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _set_undone(con: sqlite3.Connection, row: tuple, undone: str) -> None:
     values = (*row[1:10], undone)
-    con.execute("UPDATE corrections SET undone = ?, checksum = ? WHERE id = ?", (undone, _checksum(values), row[0]))
+    con.execute("UPDATE corrections SET undone = ?, checksum = ? WHERE id = ?",
+                (undone, _checksum(_sealed(values, row[12])), row[0]))
 
 
 def _decode(row: tuple) -> Correction:
     """A stored row as a Correction; CorrectionError saying what is wrong with a damaged one."""
-    cid, uid, created, name, scope, key, label, action, target, note, undone, checksum = row
-    if checksum is not None and checksum != _checksum(row[1:11]):
+    cid, uid, created, name, scope, key, label, action, target, note, undone, checksum, author = row
+    if checksum is not None and checksum != _checksum(_sealed(row[1:11], author)):
         raise CorrectionError("its content does not match its checksum (damaged, or changed outside this program)")
-    texts = (uid, created, name, scope, key, action) + tuple(v for v in (label, note, undone, target) if v is not None)
+    texts = (uid, created, name, scope, key, action, author) + tuple(v for v in (label, note, undone, target)
+                                                                     if v is not None)
     if not all(isinstance(v, str) for v in texts):
         raise CorrectionError("a column holds a value of the wrong type")
+    if not AUTHOR.fullmatch(author):
+        raise CorrectionError("its author is not a key of hexadecimal digits")
     try:
         found = Target.from_json(json.loads(target)) if target is not None else None
     except (ValueError, RecursionError):
@@ -618,7 +647,8 @@ def _decode(row: tuple) -> Correction:
         _check(name, Scope(scope, key, label or ""), action, found, note or "", limits=False)
     except (CorrectionError, ValueError) as exc:
         raise CorrectionError(f"it is not a valid correction ({exc})") from None
-    return Correction(int(cid), uid, created, name, Scope(scope, key, label or ""), action, found, note or "", undone)
+    return Correction(int(cid), uid, created, name, Scope(scope, key, label or ""), action, found, note or "", undone,
+                      author)
 
 
 def _damage_message(path: Path, damaged: dict[int, str], what: str = "correction") -> str:
@@ -630,6 +660,7 @@ def _damage_message(path: Path, damaged: dict[int, str], what: str = "correction
 
 
 _EXPECTED_COLUMNS = set(_COLUMNS.split(", "))
+_LATER_COLUMNS = {"author": "'' AS author"}     # missing from a copy saved before it was added: read as ''
 
 
 def _file_problem(con: sqlite3.Connection) -> str:
@@ -640,11 +671,12 @@ def _file_problem(con: sqlite3.Connection) -> str:
         if found != ["ok"]:
             return f"SQLite's check found: {'; '.join(found)}"
         columns = {row[1] for row in con.execute("PRAGMA table_info(corrections)").fetchall()}
-        missing = _EXPECTED_COLUMNS - columns
+        missing = _EXPECTED_COLUMNS - columns - set(_LATER_COLUMNS)
         if missing:
             return f"its table lacks the column(s) {', '.join(sorted(missing))}"
+        selected = ", ".join(c if c in columns else _LATER_COLUMNS[c] for c in _COLUMNS.split(", "))
         bad: list[tuple[str, str]] = []
-        for row in con.execute(f"SELECT {_COLUMNS} FROM corrections ORDER BY id"):
+        for row in con.execute(f"SELECT {selected} FROM corrections ORDER BY id"):
             try:
                 _decode(row)
             except CorrectionError as exc:
@@ -739,7 +771,7 @@ def _seal(db: Database) -> None:
     for row in rows:
         try:
             _decode(row)
-            sound.append((_checksum(row[1:11]), row[0]))
+            sound.append((_checksum(_sealed(row[1:11], row[12])), row[0]))
         except CorrectionError:
             pass
     if sound:
