@@ -557,7 +557,7 @@ def test_table_and_map_show_the_precision(approximate: tuple[AppTest, list[Place
     rows = {r[6]: r for r in marker_rows(script)}
     assert rows[STEPNE_TOOLTIP][4] == 0                          # hollow
     assert len(circle_rows(script)) == sum(p.approximate for p in places) == 2
-    assert "approximate (hollow ring + uncertainty circle)" in map_args(at)["html"]
+    assert "approximate (hollow dashed ring + uncertainty circle)" in map_args(at)["html"]
 
 
 def test_caption_counts_placed_approximate_and_unplaced(approximate: tuple[AppTest, list[Place]]) -> None:

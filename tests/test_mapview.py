@@ -43,6 +43,7 @@ from geo.map.styles import (
     NO_EVENT_LABEL,
     TRIGGER_CSS,
     UNCERTAINTY_M,
+    nested_radii,
 )
 
 CDN_HOSTS = ("cdn.jsdelivr.net", "code.jquery.com", "unpkg.com", "cdnjs.cloudflare.com", "bootstrapcdn.com",
@@ -286,9 +287,17 @@ def approx_page(approx_places: list[Place]) -> str:
 def test_approximate_places_are_hollow_dashed_rings(approx_page: str, approx_places: list[Place]) -> None:
     rows = {r[6]: r for r in marker_rows(approx_page)}
     stepne = rows["Stepne ≈ Donetska oblast (approximate: region)"]
+    tooltips = map_tooltips(approx_places)
+
+    def place_of(row: list) -> Place:
+        return next(p for p in approx_places if html.escape(tooltips.get(p.key, "")) == row[6])
+
     lat, lon, radius, colour, opacity, dash, _tooltip, popup, css = stepne[:9]
     place = by_name(approx_places, "Stepne")
-    assert (lat, lon, radius) == (place.lat, place.lon, marker_radius(place.mention_count))
+    assert (lat, lon) == (place.lat, place.lon)
+    shared = [r for r in rows.values() if r[:2] == [lat, lon]]       # the region's own marker stands there too
+    assert sorted(r[2] for r in shared) == sorted(nested_radii([marker_radius(place_of(r).mention_count)
+                                                                 for r in shared]))
     assert colour == GROUP_COLOUR["town"]                       # the kind's colour
     assert opacity == 0 and dash == APPROX_DASH                 # no fill, a dashed ring
     assert "cm-approximate" in css.split() and "cm-precision-admin1" in css.split()
@@ -360,8 +369,8 @@ def test_popup_states_the_precision(approx_places: list[Place]) -> None:
 
 def test_legend_explains_filled_and_hollow(approx_page: str, page: str) -> None:
     for p in (approx_page, page):
-        assert "exact point (filled)" in p
-        assert "approximate (hollow ring + uncertainty circle)" in p
+        assert "exact point (filled, solid rim)" in p
+        assert "approximate (hollow dashed ring + uncertainty circle)" in p
 
 
 def test_a_hostile_container_or_name_stays_text(approx_places: list[Place]) -> None:
@@ -655,3 +664,19 @@ def test_highlight_all_marks_triggers_apart_from_mentions() -> None:
     assert out == ("Troops <mark class='cm-trigger' style='" + TRIGGER_CSS + "'>&lt;shelled&gt;</mark> "
                    "<mark>Kyiv</mark>.")
     assert highlight_all(text, [(7, 21)], [(8, 12)]) == "Troops <mark>&lt;shelled&gt; Kyiv</mark>."   # overlap
+
+
+def test_only_approximate_places_are_drawn_dashed(page: str, approx_page: str) -> None:
+    """A dashed rim is the approximate places' mark; regions and countries placed exactly have a solid one."""
+    rows = marker_rows(page) + marker_rows(approx_page)
+    assert {"cm-region", "cm-country", "cm-approximate"} <= {c for r in rows for c in r[8].split()}
+    assert [r[9] for r in rows if ("cm-approximate" in r[8].split()) != (r[5] is not None)] == []
+
+
+def test_markers_at_one_point_are_nested_rings() -> None:
+    assert nested_radii([6.0]) == [6.0]
+    assert nested_radii([6.0, 6.0]) == [6.0, 10.0]                  # one grows to leave a ring to click
+    assert nested_radii([9.2, 6.0]) == [10.0, 6.0]
+    assert nested_radii([6.0, 20.0, 6.0]) == [6.0, 20.0, 10.0]      # given order kept; none shrinks
+    many = nested_radii([6.0] * 12)
+    assert max(many) <= 30 and min(many) >= 3 and len(set(many)) == 12

@@ -59,6 +59,7 @@ from geo.map.styles import (
     UNCERTAINTY_DASH,
     UNCERTAINTY_FILL,
     event_slug,
+    nested_radii,
     uncertainty_m,
 )
 
@@ -253,6 +254,32 @@ class Basemap(_PlainOutput):
                              for rel in BASEMAPS]
 
 
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+TILES_NOTE = "OpenStreetMap tiles did not load (offline?): the bundled basemap is shown"
+
+
+class Tiles(JSCSSMixin, _PlainOutput):
+    """OpenStreetMap tiles over the basemap, when they load. One tile is asked for first: if it fails
+    (no network), no tile layer is added, the map says so once in a quiet line, and the browser tab
+    remembers it for a few minutes (no request at all for the maps drawn meanwhile), instead of a
+    failed request for every tile of every view (see static/js/conflictmap.js `tiles`)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        ConflictMap.tiles({{ this._parent.get_name() }}, {{ this.url|tojson }}, {{ this.options|tojson }},
+                          {{ this.note|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, base: str = STATIC_URL) -> None:
+        super().__init__()
+        self._name = "Tiles"
+        self.default_js = [("conflictmapjs", _asset(MAP_SCRIPT, base))]
+        self.url = OSM_TILES
+        self.options = {"maxZoom": 19, "attribution": OSM_ATTRIBUTION}
+        self.note = TILES_NOTE
+
+
 class Legend(_PlainOutput):
     """A fixed legend of marker styles (static text only), top right: the zoom buttons are top left,
     the scale bottom left, and the credit line, kept to the right 60% in small type, bottom right."""
@@ -275,13 +302,13 @@ class Legend(_PlainOutput):
           {% endfor %}
           <div style="margin-top:3px;border-top:1px solid #ddd;padding-top:3px">
             <svg width="14" height="14"><circle cx="7" cy="7" r="5" fill="#555" fill-opacity=".6"
-                 stroke="#555" stroke-width="2"/></svg> exact point (filled)</div>
+                 stroke="#555" stroke-width="2"/></svg> exact point (filled, solid rim)</div>
           <div class="cm-key-approximate"><svg width="18" height="18" style="vertical-align:middle">
                <circle cx="9" cy="9" r="8" fill="#555" fill-opacity=".08" stroke="#555" stroke-width="1"
                  stroke-dasharray="{{ this.uncertainty_dash }}"/>
                <circle cx="9" cy="9" r="4" fill="none" stroke="#555" stroke-width="1.6"
                  stroke-dasharray="2 1.5"/></svg>
-            approximate (hollow ring + uncertainty circle)</div>
+            approximate (hollow dashed ring + uncertainty circle)</div>
           {% if this.corrected %}<div class="cm-key-corrected"><svg width="14" height="14"><circle cx="7" cy="7"
                r="5" fill="#555" fill-opacity=".6" stroke="{{ this.corrected_colour }}" stroke-width="3"/></svg>
             corrected (dark rim, ✓ in the tooltip)</div>{% endif %}
@@ -603,11 +630,13 @@ def build_map(places: Sequence[Place], *, status: Callable[[Place], str | None] 
     Basemap(base, embed=standalone, credit=f"{BASEMAP_CREDIT} · {online_credit}" if online_credit
             else BASEMAP_CREDIT).add_to(m)
     if tiles:
-        folium.TileLayer("OpenStreetMap", attr=OSM_ATTRIBUTION, name="OpenStreetMap",
-                         max_zoom=19).add_to(m)
+        Tiles(base).add_to(m)
     resolved = [p for p in places if p.resolved]
     if frame is None:
         frame = story_frame(resolved)
+    events = event_legend_rows(resolved) if by_event and not status else []
+    if frame is not None:
+        _fit_frame(m, frame, max(len(GROUP_STYLE), len(events)) - len(GROUP_STYLE) + bool(by_event))
     rows, circles, chosen = map_rows(resolved, status=status, frame=frame, selected=selected, by_event=by_event)
     if circles:     # biggest first: a small circle is drawn over a large one
         Uncertainty(circles).add_to(m)
@@ -615,25 +644,29 @@ def build_map(places: Sequence[Place], *, status: Callable[[Place], str | None] 
     PlaceLayer(rows, {"clusterRadius": 50 if many else 18, "disableClusteringAt": 12 if many else 9,
                       "labels": bool(labels), "selected": chosen},
                orientation_labels(resolved) if labels else ()).add_to(m)
-    legend_rows = len(GROUP_STYLE)
     if status:
         Legend([(colour, label, None) for label, colour in STATUS_STYLE.items()]).add_to(m)
     elif by_event:
-        events = event_legend_rows(resolved)
-        legend_rows = max(legend_rows, len(events))
         Legend(events, corrected=any(p.correction is not None for p in resolved), title="Main event").add_to(m)
     else:
         Legend([(GROUP_STYLE[g][0], GROUP_LABEL[g], GROUP_STYLE[g][2]) for g in GROUP_STYLE],
                corrected=any(p.correction is not None for p in resolved)).add_to(m)
     if returns:
         _Returns(returns).add_to(m)
-    if frame is not None:
-        south, west, north, east = frame.bounds
-        # the frame opens below the legend (top right), so that no place of the story hides under it
-        clearance = LEGEND_CLEARANCE_PX + LEGEND_ROW_PX * (legend_rows - len(GROUP_STYLE) + bool(by_event))
-        m.fit_bounds([[south, west], [north, east]], padding_top_left=(20, clearance),
-                     padding_bottom_right=(20, 20), max_zoom=9)
     return m
+
+
+def _fit_frame(m: folium.Map, frame: StoryFrame, extra_legend_rows: int) -> None:
+    """Open the map on the story's frame, below the legend (top right), so that no place of the story
+    hides under it. Before the places layer, at once, not animated: the clusters are made for the view
+    the map opens on (no split animation to wait for), and no zoom animation ends by moving the map
+    back to the frame after a selected place's view was set (static/js/conflictmap.js `select`)."""
+    south, west, north, east = frame.bounds
+    clearance = LEGEND_CLEARANCE_PX + LEGEND_ROW_PX * extra_legend_rows
+    fit = folium.FitBounds([[south, west], [north, east]], padding_top_left=(20, clearance),
+                           padding_bottom_right=(20, 20), max_zoom=9)
+    fit.options["animate"] = False
+    fit.add_to(m)
 
 
 def label_size(mentions: int, core: bool) -> int:
@@ -684,7 +717,20 @@ def map_rows(resolved: Sequence[Place], *, status: Callable[[Place], str | None]
             circles.setdefault((p.lat, p.lon, style.uncertainty_m, style.colour),
                                f"cm-uncertainty cm-precision-{p.precision}")
     ordered = sorted(([*c, css] for c, css in circles.items()), key=lambda c: -c[2])
+    _nest_shared_points(rows)
     return rows, ordered, chosen
+
+
+def _nest_shared_points(rows: list[list]) -> None:
+    """Markers at one point (to about 10 m) are drawn as nested rings (`geo.map.styles.nested_radii`):
+    one drawn over another of its size would hide it whole and take all its clicks."""
+    at: dict[tuple[float, float], list[list]] = {}
+    for row in rows:
+        at.setdefault((round(row[0], 4), round(row[1], 4)), []).append(row)
+    for shared in at.values():
+        if len(shared) > 1:
+            for row, radius in zip(shared, nested_radii([r[2] for r in shared]), strict=True):
+                row[2] = radius
 
 
 @functools.lru_cache(maxsize=1)

@@ -11,9 +11,11 @@ KIND_GROUPS = {
 GROUP_LABEL = {"town": "City / town", "region": "Region", "country": "Country",
                "feature": "Feature / facility"}
 GROUP_COLOUR = {"town": "#c0392b", "region": "#8e44ad", "country": "#2c3e50", "feature": "#16a085"}
-# Area-like places are translucent with a dashed rim so that the towns inside them stay visible.
+# Area-like places are lighter so that the towns inside them stay visible. Their rim is solid: a
+# dashed one is the approximate places' mark (a hollow dashed ring), and a region or a country the
+# engine placed is exact (its own point, the centre of its towns or of its land).
 GROUP_ALPHA = {"town": 0.75, "region": 0.35, "country": 0.25, "feature": 0.6}
-GROUP_DASH = {"town": None, "region": "4 3", "country": "2 4", "feature": None}
+GROUP_DASH: dict[str, str | None] = {"town": None, "region": None, "country": None, "feature": None}
 # Comparison of two articles.
 STATUS_COLOUR = {"only A": "#d35400", "only B": "#2471a3", "both": "#7f8c8d"}
 CREDIT = ("Borders: Natural Earth (public domain), German point of view: Crimea in Ukraine · "
@@ -27,6 +29,33 @@ UNCERTAINTY_M = {"town": 10_000, "admin2": 30_000, "admin1": 120_000, "country":
 APPROX_DASH = "3 3"              # the hollow ring's dashes (pixels on the live map)
 UNCERTAINTY_DASH = "4 4"         # the uncertainty circle's outline
 UNCERTAINTY_FILL = 0.06          # ... and its very light fill
+
+
+NEST_RING_PX = 4.0               # markers at one point: each shows at least this much ring outside the next
+NEST_MIN_PX = 3.0                # ... the innermost at least this radius (when many share a point)
+NEST_MAX_PX = 30.0               # ... and the outermost at most the largest marker's radius
+
+
+def nested_radii(radii: list[float]) -> list[float]:
+    """The radii to draw markers that stand at one point with (a facility placed at its town's point and
+    the town; places that share a container's point): nested rings, the smallest inside, each at least
+    `NEST_RING_PX` larger than the one it holds, so that each keeps a ring to click (the smaller ones are
+    drawn on top). A marker grows to make room, never shrinks, unless the rings would pass
+    `NEST_MAX_PX`: then they are packed closer. Given and returned in the same order."""
+    if len(radii) < 2:
+        return list(radii)
+    order = sorted(range(len(radii)), key=lambda i: radii[i])
+    cap = max(NEST_MAX_PX, *radii)
+    gaps = len(radii) - 1
+    inner = max(NEST_MIN_PX, min(radii[order[0]], cap - gaps * NEST_RING_PX))
+    step = min(NEST_RING_PX, (cap - inner) / gaps)
+    out = list(radii)
+    previous = None
+    for i in order:
+        r = inner if previous is None else min(max(radii[i], previous + step), cap)
+        out[i] = round(r, 1)
+        previous = r
+    return out
 
 
 def uncertainty_m(precision: str, km: float = 0.0) -> int:

@@ -57,14 +57,75 @@
         return p;
     }
 
-    function makeMarker(row, index) {
+    /* The legend's box in the map's container pixels (null when there is none). */
+    function legendBox(map) {
+        var el = document.querySelector(".cm-legend");
+        if (!el) return null;
+        var r = el.getBoundingClientRect(), o = map.getContainer().getBoundingClientRect();
+        if (!r.width || !r.height) return null;
+        return {left: r.left - o.left, top: r.top - o.top, right: r.right - o.left, bottom: r.bottom - o.top};
+    }
+
+    /* A popup that never opens under the legend (which lies above the map's panes: a popup under it
+     * would hide its text and its close button). Leaflet's autoPan keeps a popup inside the map; this
+     * one also pans it clear of the legend, below or to the left of it, whichever moves the map
+     * less and keeps the popup in view, and is never taller than the room under the legend. */
+    var LEGEND_GAP = 8;
+    var ClearPopup = L.Popup.extend({
+        _updateLayout: function () {
+            var map = this._map, legend = map && legendBox(map);
+            this.options.maxHeight = legend ? Math.max(120, map.getSize().y - legend.bottom - 90) : null;
+            L.Popup.prototype._updateLayout.call(this);
+        },
+        _adjustPan: function () {
+            if (!this.options.autoPan || !this._map) return;
+            var map = this._map;
+            if (map._panAnim) map._panAnim.stop();
+            var o = map.getContainer().getBoundingClientRect(), r = this._container.getBoundingClientRect();
+            var size = map.getSize(), pad = L.point(this.options.autoPanPadding);
+            var x = r.left - o.left, y = r.top - o.top, w = r.width, h = r.height, dx = 0, dy = 0;
+            if (x + w + pad.x > size.x) dx = x + w + pad.x - size.x;      // Leaflet's own rules first
+            if (x - dx - pad.x < 0) dx = x - pad.x;
+            if (y + h + pad.y > size.y) dy = y + h + pad.y - size.y;
+            if (y - dy - pad.y < 0) dy = y - pad.y;
+            var lg = legendBox(map), g = LEGEND_GAP;
+            var under = function (d) {
+                return lg && x - d[0] < lg.right + g && x - d[0] + w > lg.left - g
+                    && y - d[1] < lg.bottom + g && y - d[1] + h > lg.top - g;
+            };
+            if (under([dx, dy])) {
+                var below = [dx, y - (lg.bottom + g)], left = [x + w - (lg.left - g), dy];
+                var fits = function (d) {
+                    return x - d[0] >= pad.x && x - d[0] + w <= size.x - pad.x
+                        && y - d[1] >= pad.y && y - d[1] + h <= size.y - pad.y;
+                };
+                var cost = function (d) { return Math.abs(d[0]) + Math.abs(d[1]) + (fits(d) ? 0 : 1e6); };
+                var best = cost(left) < cost(below) ? left : below;
+                dx = best[0];
+                dy = best[1];
+            }
+            if (dx || dy) map.fire("autopanstart").panBy([dx, dy]);
+        }
+    });
+
+    /* The pane of a marker: one per size (whole pixels of radius), the smaller above the larger, so
+     * that a marker drawn over another (a facility inside its town) never covers it whole: both stay
+     * clickable, whether clustered, of the story's core or differing between compared articles (the
+     * layer orders markers of one size: differing ones on top). Below markercluster's icons (600). */
+    function sizePane(map, row) {
+        var r = Math.min(31, Math.max(0, Math.round(row[2])));
+        var name = "cmPlaces" + r + "x" + row[11];
+        if (!map.getPane(name)) pane(map, name, 401 + (31 - r) * 3 + row[11], true);
+        return name;
+    }
+
+    function makeMarker(map, row, index) {
         var options = {radius: row[2], color: row[3], weight: 2, fillColor: row[3], fillOpacity: row[4],
                        dashArray: row[5], className: row[8]};
-        if (row[11] === 1) options.pane = "cmCore";
-        if (row[11] === 2) options.pane = "cmFront";
+        options.pane = sizePane(map, row);
         var m = L.circleMarker([row[0], row[1]], options);
         m.bindTooltip(row[6]);      // escaped HTML: the map reports its text back on a click
-        m.bindPopup(row[7], {maxWidth: 380});
+        m.bindPopup(new ClearPopup({maxWidth: 380}).setContent(row[7]));
         m.cmIndex = index;
         return m;
     }
@@ -327,6 +388,8 @@
         };
     }
 
+    var SELECTED_KEY = "conflictmap-selected-shown";
+
     function select(state, index) {
         var m = state.markers[index];
         if (!m) return;
@@ -337,44 +400,59 @@
         };
         m.on("add", mark);
         mark();
-        map.whenReady(function () {
-            setTimeout(function () {
-                var zoom = map.getZoom();
-                var clustered = state.cluster.hasLayer(m);
-                if (clustered && m.__parent && m.__parent._zoom !== undefined) {
-                    // shown on its own from one zoom past the deepest cluster holding it
-                    zoom = Math.max(zoom, m.__parent._zoom + 1);
-                    var off = state.cluster.options.disableClusteringAtZoom;
-                    if (off) zoom = Math.min(zoom, off);
+        // A map drawn again for a place this tab has shown already (back from another view, labels
+        // switched, the view tracked) keeps it highlighted without taking the reader's view over again.
+        var row = state.rows[index], shownKey = row[9] + "@" + row[0] + "," + row[1];
+        try {
+            if (window.sessionStorage.getItem(SELECTED_KEY) === shownKey) return;
+            window.sessionStorage.setItem(SELECTED_KEY, shownKey);
+        } catch (e) { /* storage refused: every map shows it */ }
+        // Leaflet ends a zoom animation by moving the map to the animation's target (a view set while
+        // one runs is undone), and markercluster ignores a move while it splits or merges clusters
+        // (a place outside the frame would be left undrawn): wait until both are idle
+        var idle = function (go) {
+            var again = function () { setTimeout(function () { idle(go); }, 0); };
+            if (map._animatingZoom) map.once("zoomend", again);
+            else if (state.cluster._inZoomAnimation) state.cluster.once("animationend", again);
+            else go();
+        };
+        var show = function () {
+            var zoom = map.getZoom();
+            var clustered = state.cluster.hasLayer(m);
+            if (clustered && m.__parent && m.__parent._zoom !== undefined) {
+                // shown on its own from one zoom past the deepest cluster holding it
+                zoom = Math.max(zoom, m.__parent._zoom + 1);
+                var off = state.cluster.options.disableClusteringAtZoom;
+                if (off) zoom = Math.min(zoom, off);
+            }
+            var spider = zoom > map.getMaxZoom();
+            map.setView(m.getLatLng(), Math.min(zoom, map.getMaxZoom()), {animate: false});
+            var tries = 0;
+            var open = function () {
+                if (m._map) {
+                    mark();
+                    m.openPopup();
+                    return;
                 }
-                var spider = zoom > map.getMaxZoom();
-                map.setView(m.getLatLng(), Math.min(zoom, map.getMaxZoom()), {animate: false});
-                var tries = 0;
-                var open = function () {
-                    if (m._map) {
-                        mark();
-                        m.openPopup();
-                        return;
-                    }
-                    if (spider && m.__parent && m.__parent._icon && tries === 5) m.__parent.spiderfy();
-                    if (++tries < 60) setTimeout(open, 100);
-                };
-                setTimeout(open, 50);
-            }, 0);
+                if (spider && m.__parent && m.__parent._icon && tries === 5) m.__parent.spiderfy();
+                if (++tries < 60) setTimeout(open, 100);
+            };
+            setTimeout(open, 50);
+        };
+        map.whenReady(function () {
+            setTimeout(function () { idle(show); }, 0);
         });
     }
 
     function places(map, rows, options) {
         injectCss();
-        pane(map, "cmCore", 440, true);
-        pane(map, "cmFront", 460, true);
         var cluster = L.markerClusterGroup({maxClusterRadius: options.clusterRadius, spiderfyOnMaxZoom: true,
                                             showCoverageOnHover: false,
                                             disableClusteringAtZoom: options.disableClusteringAt});
         var core = L.featureGroup();
         var markers = [];
         for (var i = 0; i < rows.length; i++) {
-            var m = makeMarker(rows[i], i);
+            var m = makeMarker(map, rows[i], i);
             markers.push(m);
             (rows[i][11] ? core : cluster).addLayer(m);
         }
@@ -394,5 +472,65 @@
         return cluster;
     }
 
-    window.ConflictMap = {places: places};
+    /* OpenStreetMap tiles, when they load. One tile (the world's) is asked for first: when it fails,
+     * no tile layer is added (no failed request for every tile of every view: the bundled basemap
+     * shows), a quiet line on the map says so, and the tab remembers it for OFFLINE_MS, so that the maps
+     * drawn meanwhile ask for nothing. Tiles that fail later, before any has loaded, are handled alike. */
+    var OFFLINE_KEY = "conflictmap-tiles-offline", OFFLINE_MS = 5 * 60 * 1000;
+
+    function remembered() {
+        try { return Number(window.sessionStorage.getItem(OFFLINE_KEY)) || 0; } catch (e) { return 0; }
+    }
+
+    function remember(when) {
+        try {
+            if (when) window.sessionStorage.setItem(OFFLINE_KEY, String(when));
+            else window.sessionStorage.removeItem(OFFLINE_KEY);
+        } catch (e) { /* storage refused: the next map asks again */ }
+    }
+
+    function tiles(map, url, options, note) {
+        var said = false;
+        var offline = function () {
+            if (said) return;
+            said = true;
+            var line = L.control({position: "bottomleft"});
+            line.onAdd = function () {
+                var el = L.DomUtil.create("div", "cm-tiles-note");
+                el.style.cssText = "background:rgba(255,255,255,.85);color:#555;font:11px/1.3 system-ui,sans-serif;"
+                    + "padding:1px 5px;border-radius:3px;margin-bottom:2px";
+                el.textContent = note;
+                return el;
+            };
+            line.addTo(map);
+        };
+        var layer = L.tileLayer(url, options), loaded = 0, failed = 0;
+        layer.on("tileload", function () { loaded += 1; });
+        layer.on("tileerror", function () {
+            failed += 1;
+            if (!loaded && failed >= 3 && map.hasLayer(layer)) {
+                map.removeLayer(layer);
+                remember(Date.now());
+                offline();
+            }
+        });
+        if (Date.now() - remembered() < OFFLINE_MS) {
+            offline();
+            return layer;
+        }
+        var probe = new Image();
+        probe.onload = function () {
+            remember(0);
+            layer.addTo(map);
+        };
+        probe.onerror = function () {
+            remember(Date.now());
+            offline();
+        };
+        probe.src = L.Util.template(url, {s: "a", z: 0, x: 0, y: 0, r: ""});
+        map.cmTiles = layer;
+        return layer;
+    }
+
+    window.ConflictMap = {places: places, tiles: tiles};
 })();
