@@ -79,9 +79,9 @@ def town_names(count: int) -> list[str]:
     return [n for n in names if n.replace(" ", "").replace("-", "").isalpha()][:count]
 
 
-def shape_bytes(shape: str) -> tuple[str, bytes]:
-    """(file name, bytes) of one of SHAPES (see the module docstring)."""
-    limit = 5_000_000 - 100
+def shape_bytes(shape: str, size: int = 5_000_000) -> tuple[str, bytes]:
+    """(file name, bytes) of one of SHAPES (see the module docstring), `size` the 5 MB shapes' size."""
+    limit = size - 100
     if shape == "towns_sentence":
         towns, parts, size = town_names(20_000), ["Shelling hit "], 13
         while size < limit:
@@ -99,12 +99,12 @@ def shape_bytes(shape: str) -> tuple[str, bytes]:
             size += len(sentence.encode())
         return "sentences.txt", "".join(parts).encode()
     if shape == "nested_divs":
-        depth = 4_400_000 // 11
+        depth = size * 22 // 25 // 11
         body = "<p>Shelling hit Kramatorsk and Sloviansk, in the Donetsk region.</p>"
         return "divs.html", ("<html><body>" + "<div>" * depth + body + "</div>" * depth + "</body></html>").encode()
     if shape == "sentence_200kb":
         clause = "Shelling hit Kramatorsk, Sloviansk and Bakhmut, and "
-        return "sentence.txt", (clause * (200_000 // len(clause)) + "the sirens went on.").encode()
+        return "sentence.txt", (clause * (size // 25 // len(clause)) + "the sirens went on.").encode()
     raise ValueError(f"unknown shape {shape!r} (known: {', '.join(SHAPES)})")
 
 

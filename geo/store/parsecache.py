@@ -28,13 +28,14 @@ from pathlib import Path
 
 import geo.engine.cues
 import geo.engine.story
+from geo.engine.budget import Reading
 from geo.engine.ner import ModelUnavailable, verify_model
 from geo.engine.pipeline import Geoparser
 from geo.engine.resolve import ResolvedMention
 from geo.files.cachefile import CacheError, CacheFile, remove_stale_temps
 from geo.gazetteer import Progress, _sources_fingerprint, default_cache_dir
 
-FORMAT = 2                      # of an entry; the kind of cache file is CACHE_NAME (see geo.files.cachefile)
+FORMAT = 3                      # of an entry; the kind of cache file is CACHE_NAME (see geo.files.cachefile)
 CACHE_NAME = "parse"
 MAX_ENTRIES = 500               # bounds of the folder: least recently used entries go first
 MAX_BYTES = 100 * 1024 * 1024
@@ -64,6 +65,12 @@ class ParsedText:
     resolved: tuple[ResolvedMention, ...]
     sources: dict[int, str] = field(default_factory=dict)
     mode: str = "gazetteer-only"
+    reading: Reading | None = None     # how much of the text was read (None or whole: all of it)
+
+    @property
+    def left_out(self) -> str:
+        """What the caps on names and mentions left out of the text, in words ("" when nothing)."""
+        return self.reading.note() if self.reading is not None else ""
 
     @property
     def recognition(self) -> str:
@@ -74,9 +81,11 @@ class ParsedText:
 def parse_text(parser: Geoparser, text: str, progress: Progress | None = None) -> ParsedText:
     """Parse `text` and keep, with the result, what showing it needs from the parser;
     `progress(stage, fraction)` hears how far it got (see `Geoparser.parse`)."""
-    resolved = tuple(parser.parse(text, progress))
+    found, reading = parser.parse_bounded(text, progress)
+    resolved = tuple(found)
     rows = {c.row for r in resolved for c in (r.place, r.container) if c is not None}
-    return ParsedText(resolved, {row: parser.index.entry(row).source for row in sorted(rows)}, parser.mode_for(text))
+    return ParsedText(resolved, {row: parser.index.entry(row).source for row in sorted(rows)},
+                      parser.mode_for(text[:reading.end]), None if reading.whole else reading)
 
 
 def ner_available() -> bool:
@@ -117,7 +126,7 @@ def _checked_entry(entry: dict, fingerprint: str, key: str) -> ParsedText:
             and all(isinstance(r, ResolvedMention) for r in parsed.resolved)
             and isinstance(parsed.sources, dict)
             and all(isinstance(row, int) and isinstance(source, str) for row, source in parsed.sources.items())
-            and parsed.mode in NER_MODES):
+            and parsed.mode in NER_MODES and (parsed.reading is None or isinstance(parsed.reading, Reading))):
         raise TypeError("not a parsed text")
     return parsed
 
