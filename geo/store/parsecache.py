@@ -148,6 +148,7 @@ class ParseCache:
         self.directory = Path(directory) if directory else default_cache_dir() / "parses"
         self.max_entries, self.max_bytes = max_entries, max_bytes
         self.discarded: Counter[str] = Counter()
+        self.fingerprint_ner = True      # whether the fingerprint is the NER's (CachedParser sets it)
         self._files = CacheFile(CACHE_NAME, FORMAT, data_dir)
 
     def path(self, text: str) -> Path:
@@ -215,8 +216,10 @@ class CachedParser:
     `directory` and `data_dir` are the ParseCache's."""
 
     def __init__(self, load: Callable[[], Geoparser], *, ner: bool | None = None, demonyms: bool = False,
-                 directory: Path | None = None, data_dir: Path | None = None, focus: tuple[str, ...] = ()) -> None:
+                 directory: Path | None = None, data_dir: Path | None = None, focus: tuple[str, ...] = (),
+                 parse_with: Callable[[str, Progress | None], ParsedText] | None = None) -> None:
         self._load = load
+        self._parse_with = parse_with       # parses a miss elsewhere (the dashboard's parse worker)
         self._demonyms = demonyms
         self._focus = tuple(focus)
         self._directory = directory
@@ -225,6 +228,7 @@ class CachedParser:
         expected = ner_available() if ner is None else ner
         self.cache = ParseCache(engine_fingerprint(ner=expected, demonyms=demonyms, focus=self._focus), directory,
                                 data_dir=data_dir)
+        self.cache.fingerprint_ner = expected
 
     @property
     def loaded(self) -> bool:
@@ -237,6 +241,7 @@ class CachedParser:
                                         focus=self._parser.focus)
             if actual != self.cache.fingerprint:
                 self.cache = ParseCache(actual, self._directory, data_dir=self._data_dir)
+                self.cache.fingerprint_ner = self._parser.ner is not None
         return self._parser
 
     def parse(self, text: str, *, store: bool = True, progress: Progress | None = None) -> ParsedText:
@@ -246,7 +251,12 @@ class CachedParser:
         found = self.cache.get(text)
         if found is not None:
             return found
-        parsed = parse_text(self.parser(), text, progress)
+        if self._parse_with is not None:
+            parsed = self._parse_with(text, progress)
+            if (parsed.mode == "ner") != self.cache.fingerprint_ner:
+                return parsed       # made by another engine than the fingerprint says: not filed under it
+        else:
+            parsed = parse_text(self.parser(), text, progress)
         if store:
             self.cache.put(text, parsed)
         return parsed
