@@ -135,6 +135,10 @@ def cmd_places(args) -> int:
         return 2
     parser = _parser(args)
     places = places_for(articles, parser, corrections)
+    for article in articles:       # past the caps on names and mentions (geo.engine.budget): said
+        left_out = parser.reading(article.text).note()
+        if left_out:
+            print(f"note: {article.source}: {left_out}", file=sys.stderr)
     writer = {"table": places_table, "json": places_json, "geojson": places_geojson,
               "csv": places_csv}[args.format]
     sys.stdout.write(writer(places))
@@ -150,7 +154,7 @@ def annotate_record(parser: Geoparser, record: dict, corrections: Sequence[Corre
     others keep the format eval/score.py reads. Relative dates are resolved against the record's
     "date" (ISO), else the date the text's first lines give (geo.files.articles.story_date)."""
     text = record.get("text") or ""
-    resolved = parser.parse(text)
+    resolved, reading = parser.parse_bounded(text)
     if corrections and text.strip():
         # the id the same text has as an article (the dashboard's, `places`'): newlines normalised
         normalised = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
@@ -174,6 +178,8 @@ def annotate_record(parser: Geoparser, record: dict, corrections: Sequence[Corre
     out = {"id": record.get("id"), "toponyms": toponyms}
     if events:
         out["events"] = [e.record() for e in parser.events.find(text, resolved, _record_date(record, text))]
+    if not reading.whole:      # past the caps on names and mentions (geo.engine.budget): what was left out
+        out["left_out"] = reading.note()
     return out
 
 

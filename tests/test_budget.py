@@ -61,3 +61,13 @@ def test_a_sentence_listing_towns_costs_what_it_names_not_its_square(index) -> N
         seconds.append(time.process_time() - start)
         assert len(resolved) >= 0.9 * count
     assert seconds[1] < 7.0 * seconds[0], seconds           # 4x the names: at most ~7x the time (was ~16x)
+
+
+def test_annotate_says_what_the_caps_left_out(index) -> None:
+    from geo.cli import annotate_record
+
+    parser = Geoparser(index, max_names=3)
+    capped = annotate_record(parser, {"id": "a", "text": "Shelling hit Kyiv, Lviv, Odesa, Kharkiv and Sumy."})
+    assert [t["name"] for t in capped["toponyms"]] == ["Kyiv", "Lviv", "Odesa"]
+    assert "at most 3 different names" in capped["left_out"]
+    assert "left_out" not in annotate_record(Geoparser(index), {"id": "b", "text": "Shelling hit Kyiv."})
