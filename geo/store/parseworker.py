@@ -34,7 +34,8 @@ from pathlib import Path
 
 from geo.gazetteer import Progress
 
-TIME_LIMIT_S = 25.0          # a parse longer than this is stopped (CONFLICTMAP_PARSE_SECONDS)
+TIME_LIMIT_S = 60.0          # a parse longer than this is stopped (CONFLICTMAP_PARSE_SECONDS): a backstop; the caps
+                             # on names keep every shape far below it on an idle machine
 MEMORY_LIMIT_MB = 700        # what a parse may add to the worker's address space once it has loaded the parser
                              # (CONFLICTMAP_PARSE_MEMORY_MB); the largest accepted article needs ~400 MB
 START_LIMIT_S = 180.0        # loading the index (built the first time, ~30 s) and the NER
