@@ -41,7 +41,7 @@ def test_the_time_limit_ends_a_parse_with_a_message_and_the_next_parse_works(wor
     worker.time_limit = 0.3
     try:
         start = time.monotonic()
-        with pytest.raises(ParseStopped, match=r"stopped after 0.3 s, the limit for one article"):
+        with pytest.raises(ParseStopped, match=r"stopped after 0.3 s of work, the limit for one article"):
             worker.parse(LIST * 8_000)        # 400 KB of one sentence: seconds of work
         assert time.monotonic() - start < 5
         assert worker.pid is None              # the process was ended
