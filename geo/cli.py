@@ -39,7 +39,6 @@ from geo.gazetteer.sources import SourceInfo, SourceRegistry, active_gazetteers
 from geo.map.attribution import OSM_ATTRIBUTION, placed_online
 from geo.map.export import places_csv, places_geojson, places_json, places_table
 from geo.map.places import places_for
-from geo.review import country_at
 from geo.store.corpus.cli import add_corpus_commands
 from geo.store.corrections import (
     DB_NAME,
@@ -225,7 +224,9 @@ def cmd_annotate(args) -> int:
                 record = json.loads(line)
                 if not isinstance(record, dict):
                     raise ValueError("not an object")
-                if not isinstance(record.get("text", ""), str):
+                if "text" not in record:
+                    raise ValueError('no "text"')
+                if not isinstance(record["text"], str):
                     raise ValueError('"text" is not a string')
             except (ValueError, RecursionError) as exc:     # RecursionError: JSON nested too deep
                 reason = "nested too deep" if isinstance(exc, RecursionError) else exc
@@ -513,6 +514,8 @@ def cmd_corrections_add(args) -> int:
         action = "choose"
         target = Target.of_entry(_gazetteer_entry(index, args.choose), precision=args.precision)
     elif args.point:
+        from geo.review import country_at  # the review's imports (geopy) only where needed
+
         action = "point"
         lat, lon = _point(args.point)
         target = Target(lat=lat, lon=lon, name=args.label or "", kind=args.kind or "", precision=args.precision,
@@ -524,8 +527,36 @@ def cmd_corrections_add(args) -> int:
     return 0
 
 
+EXAMPLES = """examples:
+  python -m geo places seeds/*.txt                            # a table of the places, with their precision
+  python -m geo places seeds/*.txt --format geojson > places.geojson
+  python -m geo annotate corpus.jsonl > predictions.jsonl     # {"id","text"} lines -> {"id","toponyms","events"}
+  python -m geo annotate corpus.jsonl --fast --no-events      # gazetteer-only, toponyms only
+  python -m geo annotate notes.jsonl --country ML,BF          # a batch about Mali and Burkina Faso
+  python -m geo gazetteer add-geonames UA                     # add a GeoNames country extract
+  python -m geo corrections list                              # your corrections to the places
+  python -m geo corpus run reports.jsonl reports.store        # many articles into a store
+
+`python -m geo COMMAND --help` describes a command."""
+PLACES_EXAMPLES = """examples:
+  python -m geo places seeds/*.txt
+  python -m geo places seeds/*.txt --format csv > places.csv
+  python -m geo places story.html --country UA --no-corrections"""
+ANNOTATE_EXAMPLES = """examples:
+  python -m geo annotate corpus.jsonl > predictions.jsonl
+  cat corpus.jsonl | python -m geo annotate - --fast > predictions.jsonl
+
+Each input line is a JSON object with "text" (and optionally "id" and an ISO "date"). A line that is not
+such an object (no "text", not JSON) is reported on stderr by its line number and skipped; the exit
+code is then 1."""
+FORMAT_HELP = ("table: a readable table, one row per place (default); json: every place with its "
+               "precision, container, who placed it and its mentions (unplaced names too); geojson: the "
+               "placed places as points; csv: one row per mention, with its passage")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m geo", description="Offline geoparser for news articles.")
+    ap = argparse.ArgumentParser(prog="python -m geo", description="Offline geoparser for news articles.",
+                                 epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="command", required=True)
     engine = argparse.ArgumentParser(add_help=False)       # how the engine reads (also `corpus run`)
     engine.add_argument("--fast", action="store_true", help="gazetteer-only recognition (no NER)")
@@ -538,11 +569,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     reading.add_argument("--no-corrections", action="store_true",
                          help="leave out your corrections (see `corrections`): the engine's results alone")
     common = argparse.ArgumentParser(add_help=False, parents=[engine, reading])
-    p = sub.add_parser("places", parents=[common], help="the places of the given articles")
+    p = sub.add_parser("places", parents=[common], help="the places of the given articles",
+                       epilog=PLACES_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("files", nargs="+", help=".txt, .md or .html files")
-    p.add_argument("--format", choices=("table", "json", "geojson", "csv"), default="table")
+    p.add_argument("--format", choices=("table", "json", "geojson", "csv"), default="table", help=FORMAT_HELP)
     p.set_defaults(func=cmd_places)
-    a = sub.add_parser("annotate", parents=[common], help="JSONL {id, text[, date]} -> JSONL {id, toponyms, events}")
+    a = sub.add_parser("annotate", parents=[common], help="JSONL {id, text[, date]} -> JSONL {id, toponyms, events}",
+                       epilog=ANNOTATE_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     a.add_argument("input", help="input JSONL file, or - for standard input")
     a.add_argument("--no-events", action="store_true", help="toponyms only (no events)")
     a.set_defaults(func=cmd_annotate)

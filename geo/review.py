@@ -20,15 +20,27 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from geo.engine.cues import DIRECTIONS
 from geo.engine.resolve import Candidate, ResolvedMention
 from geo.gazetteer import GazetteerEntry, PlaceIndex
 from geo.map.places import Place, place_key
 from geo.map.styles import PRECISION_LABEL
 from geo.online import OnlineCandidate
-from geo.store.corrections import Correction, Scope, apply_corrections, corrections_in, mention_containers
+from geo.store.corrections import (
+    Correction,
+    Scope,
+    Target,
+    apply_corrections,
+    corrections_in,
+    mention_containers,
+)
 
 TITLE_CHARS = 60          # of an article title in a label
 SEARCH_LIMIT = 10         # gazetteer matches offered
+SEARCH_POOL = 200         # gazetteer matches ranked before the offer is cut (the engine's pick may rank low)
+# The precision of a correction that answers a name with a place holding it, by that place's kind.
+CONTAINER_PRECISION = {"admin2": "admin2", "admin1": "admin1", "region": "admin1", "country": "country",
+                       "continent": "country"}
 POINT_PRECISIONS = ("exact", "town", "admin2", "admin1", "country")
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
 _POINT = re.compile(rf"\s*\(?\s*({_NUMBER})\s*(?:,|;|\s)\s*({_NUMBER})\s*\)?\s*")
@@ -146,18 +158,52 @@ def candidate_label(c: Candidate, r: ResolvedMention, index: PlaceIndex | None =
     return label
 
 
-def gazetteer_search(index: PlaceIndex, text: str, *, countries: Iterable[str] = (),
-                     limit: int = SEARCH_LIMIT) -> list[GazetteerEntry]:
-    """Gazetteer places called `text` ("Stepne", "Stepne, Donetsk", "Paris, TX"), best first, those
-    in `countries` (the story's) before the others (see geo.gazetteer.geocoder.OfflineGazetteer)."""
-    from geo.gazetteer.geocoder import OfflineGazetteer
-
+def search_forms(text: str) -> list[str]:
+    """The forms of a name a search tries, in turn, as the engine reads names: as written, then
+    without a leading direction word ("central Illinois" -> "Illinois", "Eastern Black Sea")."""
     text = " ".join((text or "").split())
     if not text:
         return []
-    found = OfflineGazetteer(index).geocode(text, exactly_one=False, limit=limit,
-                                            bias_countries=list(countries) or None)
-    return [index.entry(int(loc.raw["row"])) for loc in found]
+    first, _, rest = text.partition(" ")
+    return [text, rest] if rest and first.casefold() in DIRECTIONS else [text]
+
+
+def gazetteer_search(index: PlaceIndex, text: str, *, countries: Iterable[str] = (), prefer: Iterable[int] = (),
+                     limit: int = SEARCH_LIMIT) -> list[GazetteerEntry]:
+    """Gazetteer places called `text` ("Stepne", "Stepne, Donetsk", "Paris, TX"), best first, found as
+    the engine finds a name: as written, else without a leading direction word, else by another
+    spelling ("Zaporizhia": geo.gazetteer.spelling). The rows in `prefer` (the engine's own candidates
+    for the name) come first when the name finds them, then those in `countries` (the story's), then
+    the others (see geo.gazetteer.geocoder.OfflineGazetteer): a search for a name the engine placed
+    finds its place."""
+    from geo.gazetteer.geocoder import OfflineGazetteer
+
+    geocoder = OfflineGazetteer(index)
+    rows: list[int] = []
+    for form in search_forms(text):
+        found = geocoder.geocode(form, exactly_one=False, limit=SEARCH_POOL, spellings=True,
+                                 bias_countries=list(countries) or None)
+        rows = [int(loc.raw["row"]) for loc in found]
+        if rows:
+            break
+    rank = {row: i for i, row in enumerate(dict.fromkeys(prefer))}
+    rows.sort(key=lambda row: rank.get(row, len(rank)))        # stable: the geocoder's order otherwise
+    return [index.entry(row) for row in rows[:limit]]
+
+
+def names_the_place(index: PlaceIndex, name: str, row: int) -> bool:
+    """Whether the gazetteer entry at `row` is a place called `name` (as a search for it finds it), not
+    another place (a town answered for a village in it)."""
+    return any(e.row == row for e in gazetteer_search(index, name, limit=SEARCH_POOL))
+
+
+def answer_target(index: PlaceIndex, name: str, entry: Candidate | GazetteerEntry) -> Target:
+    """The correction's target when a user answers the name `name` with a gazetteer entry: the place
+    itself ("exact") when the entry is called so, else the point of the place that holds it, stated as
+    approximate by the entry's kind (a town answered for a village: "town"; a region: "admin1")."""
+    if names_the_place(index, name, entry.row):
+        return Target.of_entry(entry)
+    return Target.of_entry(entry, precision=CONTAINER_PRECISION.get(entry.kind, "town"))
 
 
 def entry_label(e: GazetteerEntry, index: PlaceIndex | None = None) -> str:

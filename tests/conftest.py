@@ -45,6 +45,19 @@ def use_data_dir(path: Path, monkeypatch: pytest.MonkeyPatch | None = None) -> P
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
+# The browser test's picture of the dashboard. The suite writes it to the tests' cache folder, never over the
+# tracked docs/screenshot.png; `CONFLICTMAP_SCREENSHOT=docs/screenshot.png python -m pytest tests/test_browser.py
+# -k screenshot` refreshes the README's picture (README, "Development").
+SCREENSHOT_ENV = "CONFLICTMAP_SCREENSHOT"
+
+
+def screenshot_path() -> Path:
+    """Where the browser test saves its picture: $CONFLICTMAP_SCREENSHOT (relative to the repository) when
+    set, else screenshot.png in the tests' cache folder."""
+    chosen = os.environ.get(SCREENSHOT_ENV, "").strip()
+    if chosen:
+        return REPO / chosen
+    return Path(os.environ["CONFLICTMAP_CACHE"]) / "screenshot.png"
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -5,9 +5,9 @@ AppTest (tests/test_dashboard.py) runs no JavaScript; only here is the map seen 
 sample places, popups with their passages, the bundled basemap with the tiles off, nothing fetched from
 outside, the sample places named on the map without hovering and no two names overlapping, a
 comparison's differing places each a marker of its own, the current-view PNG after any move, an
-added article kept across a reload and a restart. Also saves docs/screenshot.png (the README shows
-it). Hostile articles: Markdown, HTML and
-script in a title, a file name and a body make no request and run nothing, and show as written; two
+added article kept across a reload and a restart. Also takes the README's picture (to the tests' cache
+folder; `CONFLICTMAP_SCREENSHOT=docs/screenshot.png` refreshes docs/screenshot.png). Hostile articles:
+Markdown, HTML and script in a title, a file name and a body make no request and run nothing, and show as written; two
 users with same-bodied articles never see each other's. One server serves every test. Skipped, with
 the reason, when Chromium or playwright is missing; see bench/browser_harness.py for the machinery.
 """
@@ -30,7 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import use_data_dir
+from conftest import screenshot_path, use_data_dir
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
@@ -69,7 +69,6 @@ pytestmark = [pytest.mark.browser,
 
 SAMPLE_PLACES = ("mariupol", "kramatorsk", "kreminna", "rubizhne", "popasna", "zaporizhzhia")
 TILES_TOGGLE = "OpenStreetMap tiles when online"
-SCREENSHOT = REPO / "docs" / "screenshot.png"
 # The first run on a machine builds the gazetteer index (~35 s, more on a busy machine).
 OPEN_TIMEOUT_MS = 300_000
 # The passages of a popup, without the article title under each ("— title").
@@ -243,7 +242,8 @@ def test_marker_click_opens_a_popup_with_passages(session: Session) -> None:
 
 
 def test_screenshot(session: Session) -> None:
-    """docs/screenshot.png: the sample story as the map opens on it, every place named."""
+    """The README's picture (docs/screenshot.png when CONFLICTMAP_SCREENSHOT asks for it, else a copy in the
+    tests' cache folder): the sample story as the map opens on it, every place named."""
     page = session.page
 
     def named(frame) -> set[str]:
@@ -270,9 +270,10 @@ def test_screenshot(session: Session) -> None:
                 raise
             time.sleep(1)
     time.sleep(0.3)
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT))
-    head = SCREENSHOT.read_bytes()[:24]
+    picture = screenshot_path()             # not docs/screenshot.png unless asked for (conftest.SCREENSHOT_ENV)
+    picture.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(picture))
+    head = picture.read_bytes()[:24]
     assert head[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", head[16:24]) == VIEWPORT
 

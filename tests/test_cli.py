@@ -259,3 +259,29 @@ def test_annotate_text_that_is_not_a_string(tmp_path: Path) -> None:
     assert_no_traceback(result)
     assert result.returncode == 1 and "line 1" in result.stderr
     assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [2]
+
+
+def test_annotate_reports_a_line_without_text(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "notext.jsonl", [{"id": 1, "body": "Kyiv"}, {"id": 2, "text": "Lviv"},
+                                                   {"id": 3, "text": ""}])
+    result = geo("annotate", path, "--fast")
+    assert_no_traceback(result)
+    assert result.returncode == 1
+    assert 'line 1: skipped' in result.stderr and 'no "text"' in result.stderr
+    assert "line 2" not in result.stderr and "line 3" not in result.stderr     # an empty text is a text
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in out] == [2, 3] and out[0]["toponyms"][0]["name"] == "Lviv"
+
+
+def test_help_gives_examples_and_describes_the_formats() -> None:
+    top = geo("--help")
+    assert top.returncode == 0
+    assert "examples:" in top.stdout and "python -m geo places seeds/*.txt" in top.stdout
+    assert "python -m geo annotate corpus.jsonl > predictions.jsonl" in top.stdout
+    places = geo("places", "--help")
+    assert places.returncode == 0 and "examples:" in places.stdout
+    help_text = " ".join(places.stdout.split())
+    for fmt in ("table:", "json:", "geojson:", "csv:"):
+        assert fmt in help_text, fmt
+    annotate = geo("annotate", "--help")
+    assert annotate.returncode == 0 and "examples:" in annotate.stdout and '"text"' in annotate.stdout

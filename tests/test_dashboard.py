@@ -733,7 +733,13 @@ def test_compare_metrics_match_geo_compare(comparing: AppTest, seed_places: list
     metrics = {m.label: int(m.value) for m in comparing.metric}
     assert metrics == {"Places only in A": result.counts()[ONLY_A], "Places only in B": result.counts()[ONLY_B],
                        "Places in both": result.counts()[BOTH]}
-    assert sum(metrics.values()) == len(seed_places)
+    # the placed places, as the table lists them (and the line above the map counts them); the unplaced apart
+    assert sum(metrics.values()) == len(placed_names(seed_places)) == len(comparing.main.dataframe[0].value)
+    unplaced = result.unplaced_counts()
+    assert sum(unplaced.values()) == len(seed_places) - len(placed_names(seed_places)) > 0
+    [said] = [c.value for c in comparing.caption if c.value.startswith("Placed places")]
+    assert f"names not placed, listed below: {unplaced[ONLY_A]} only in A, {unplaced[ONLY_B]} only in B, " \
+           f"{unplaced[BOTH]} in both" in said
     status = dict(zip(comparing.main.dataframe[0].value["place"], comparing.main.dataframe[0].value["in"], strict=True))
     for name in ("Kreminna", "Rubizhne", "Popasna", "Luhansk region"):
         assert status[name] == ONLY_B, name
@@ -1268,6 +1274,34 @@ def test_the_png_carries_the_story_date_and_sources(monkeypatch: pytest.MonkeyPa
     assert seen["bounds"] is None
 
 
+def test_the_share_view_titles_and_dates_several_stories_by_all_of_them(monkeypatch: pytest.MonkeyPatch,
+                                                                         fresh: AppTest) -> None:
+    """Three short reports pasted as one text: the PNG's default title names the three countries (not the
+    first report's headline, not "Places in the news"), its date spans the three reports, and its frame
+    holds the three scenes."""
+    from stories import SCENES, THREE_REPORTS
+
+    import geo.map.render_png
+
+    seen = {}
+    original = geo.map.render_png.render_map_png
+
+    def spy(places, **kwargs):
+        seen.update(kwargs, places=places)
+        return original(places, **kwargs)
+
+    monkeypatch.setattr(geo.map.render_png, "render_map_png", spy)
+    at = set_view(with_article(fresh, article_from_text(THREE_REPORTS, source="pasted text"), only=True), "Share")
+    [title] = [t for t in at.text_input if t.label == "Title"]
+    assert title.value == "Mali, Somalia and Myanmar"
+    next(b for b in at.button if b.label == "Make PNG").click()
+    rerun(at)
+    assert seen["title"] == "Mali, Somalia and Myanmar" and seen["subtitle"] == "3–17 March 2023"
+    frame = seen["frame"]
+    placed = {p.name: p for p in seen["places"] if p.resolved}
+    assert all(frame.contains(placed[n].lat, placed[n].lon) for names in SCENES.values() for n in names)
+
+
 # -- share that always works -----------------------------------------------------------------------------
 def main_messages(at: AppTest, level: str) -> list[str]:
     return messages(at, level, "main")
@@ -1369,6 +1403,34 @@ def test_compare_passages_show_the_changed_words(comparing: AppTest) -> None:
     [shown] = html_with(comparing, "class='cm-passages'")
     assert "steel plant, <del>in</del><ins>under</ins> which hundreds" in shown.replace("\n", " ")
     assert "cm-pair-changed" in shown and "cm-pair-only-B" in shown
+
+
+def test_compare_lists_a_passage_that_only_moved_once_as_moved(comparing: AppTest, seed_a: Article,
+                                                               seed_b: Article) -> None:
+    [moved] = [p for p in compare_articles([], seed_a, seed_b).passages if p.status == "moved"]
+    [shown] = html_with(comparing, "class='cm-passages'")
+    pairs = re.findall(r"<div class='cm-pair cm-pair-([\w-]+)'.*?</div>(.*?)</div>", shown, re.S)
+    text = " ".join(moved.b.text.split())
+    with_it = [status for status, body in pairs if text in " ".join(html.unescape(body).split())]
+    assert with_it == ["moved"]                                 # not "only A" and "only B"
+    assert f"sentence {moved.a.index + 1} in A, {moved.b.index + 1} in B" in shown
+
+
+def test_compare_leaves_page_furniture_out_of_the_passages(fresh: AppTest) -> None:
+    a = article_from_text("Play video\n\nShelling hit Kyiv on Monday.\n\nShare this article\n", source="a.txt",
+                          title="Version A")
+    b = article_from_text("Shelling hit Kyiv on Monday night.\n\nAdvertisement\n\nFollow us on Twitter\n",
+                          source="b.txt", title="Version B")
+    with_article(fresh, a)
+    with_article(fresh, b)
+    fresh.session_state["compare"] = (a.id, b.id)
+    set_view(fresh, "Compare versions")
+    [shown] = html_with(fresh, "class='cm-passages'")
+    assert "Shelling hit Kyiv on <del>Monday.</del><ins>Monday night.</ins>" in shown
+    for furniture in ("Play video", "Share this article", "Advertisement", "Follow us on Twitter"):
+        assert furniture not in shown, furniture
+    [note] = html_with(fresh, "class='cm-furniture'")
+    assert "4 lines of page furniture" in note and "“Play video”" in note
 
 
 def test_a_compare_link_reopens_the_compare_view(comparing: AppTest, seed_a: Article, seed_b: Article) -> None:

@@ -93,3 +93,36 @@ def test_a_war_across_a_large_country_is_framed_whole() -> None:
     front = [place(f"F{n}", 48.6 + n / 10, 37.8, "UA", 3) for n in range(4)]
     far = place("Far west", 49.8, 24.0, "UA")
     assert far.key not in story_frame([*front, far]).core
+
+
+# -- several stories far apart (issue 16, item 2) --------------------------------------------------------
+def test_stories_far_apart_are_all_in_the_frame() -> None:
+    # three short reports pasted together: Mali, Somalia, Myanmar; one far city named twice is no scene
+    mali = [place("Mopti", 14.48, -4.18, "ML", 2), place("Bamako", 12.64, -8.0, "ML"), place("Gao", 16.27, -0.04, "ML")]
+    somalia = [place("Mogadishu", 2.04, 45.34, "SO", 2), place("Baidoa", 3.11, 43.65, "SO")]
+    myanmar = [place("Mandalay", 21.97, 96.08, "MM", 3), place("Monywa", 22.11, 95.14, "MM"),
+               place("Shwebo", 22.57, 95.70, "MM")]
+    lone = place("Washington", 38.9, -77.0, "US", 2)
+    frame = story_frame([*mali, *somalia, *myanmar, lone])
+    assert set(frame.core) == {p.key for p in [*mali, *somalia, *myanmar]}
+    assert [s.country for s in frame.scenes] == ["MM", "ML", "SO"]          # heaviest first
+    assert all(frame.contains(p.lat, p.lon) for p in [*mali, *somalia, *myanmar])
+    assert [p.name for p in frame.off_frame] == ["Washington"]
+    # a light second group (a fifth of the story) stays a side mention
+    side = [place("Moscow", 55.75, 37.62, "RU"), place("Tver", 56.86, 35.9, "RU")]
+    front = [place(f"F{n}", 48.6 + n / 10, 37.8, "UA", 3) for n in range(3)]
+    frame = story_frame([*front, *side])
+    assert len(frame.scenes) == 1 and {p.name for p in frame.off_frame} == {"Moscow", "Tver"}
+
+
+def test_three_pasted_reports_are_framed_together(fast_parser: Geoparser) -> None:
+    from stories import SCENES, THREE_REPORTS
+
+    places = places_for([article_from_text(THREE_REPORTS)], fast_parser)
+    frame = story_frame(places)
+    assert {s.country for s in frame.scenes} == set(SCENES)
+    by_name = {p.name: p for p in places}
+    for names in SCENES.values():
+        for name in names:
+            assert frame.contains(by_name[name].lat, by_name[name].lon), name
+    assert frame.off_frame == ()

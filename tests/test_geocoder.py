@@ -157,3 +157,13 @@ def test_loads_the_index_lazily(index: PlaceIndex, monkeypatch: pytest.MonkeyPat
     assert lazy.geocode("Kramatorsk").raw["geonameid"] == 704508
     lazy.geocode("Paris")
     assert len(calls) == 1
+
+
+def test_other_spellings_only_when_asked(geocoder: OfflineGazetteer) -> None:
+    """As the engine reads a name the gazetteer lacks as written ("Chuguiev", "Zaporizhia"): by its
+    spelling-insensitive key, and only when no place is called it as written."""
+    assert geocoder.geocode("Chuguiev") is None
+    assert geocoder.geocode("Chuguiev", spellings=True).raw["name"] == "Chuhuyiv"
+    assert geocoder.geocode("Zaporizhia, Ukraine", spellings=True).raw["country"] == "UA"
+    kramatorsk = geocoder.geocode("Kramatorsk", exactly_one=False, spellings=True)
+    assert [loc.raw["name"] for loc in kramatorsk] == ["Kramatorsk"]      # as written: no other spellings

@@ -19,11 +19,11 @@ from geo.engine.events import Event, EventPlace
 from geo.engine.pipeline import Geoparser
 from geo.files.articles import Passage, article_from_text
 from geo.map.places import MentionRef, Place, places_for
+from geo.map.png_text import counts_note
 from geo.map.render_png import (
     Anchor,
     Box,
     RenderedMap,
-    _counts_note,
     _fit_view,
     _lon_extent,
     draw_map,
@@ -269,11 +269,13 @@ def test_png_of_a_real_parse_with_approximate_and_unplaced_places(parser: Geopar
     assert {"Stepne", "Kamal Adwan Hospital"} <= approximate_names
     rendered = draw_map(places, title="Precision", basemaps=basemaps)
     decode(rendered.png)
-    # the frame is the story's core (Kyiv and Stepne, Donetsk); Beit Lahia and its hospital are far
-    # from it: outside the map, and listed
-    assert {m.name for m in rendered.markers if m.hollow} == approximate_names - {"Kamal Adwan Hospital"}
-    assert {"Kamal Adwan Hospital", "Beit Lahia"} <= set(rendered.off_frame)
-    assert {m.name for m in rendered.markers} | set(rendered.off_frame) == {p.name for p in places if p.resolved}
+    # two stories far apart of the same weight (Kyiv and Stepne, Donetsk; Beit Lahia and its hospital):
+    # two scenes, both in the frame (geo.map.frame), nothing left outside
+    assert {m.name for m in rendered.markers if m.hollow} == approximate_names
+    assert {m.name for m in rendered.markers} == {p.name for p in places if p.resolved}
+    only_ukraine = draw_map(places, title="Precision", basemaps=basemaps, bounds=(44, 22, 53, 41))
+    assert {m.name for m in only_ukraine.markers if m.hollow} == approximate_names - {"Kamal Adwan Hospital"}
+    assert {"Kamal Adwan Hospital", "Beit Lahia"} <= set(only_ukraine.off_frame)
     rendered = draw_map(places, title="Precision", basemaps=basemaps, bounds=(20, 20, 60, 50))
     assert {m.name for m in rendered.markers if m.hollow} == approximate_names
     assert rendered.unresolved == sum(not p.resolved for p in places)
@@ -291,8 +293,8 @@ def test_uncertainty_ring_is_true_to_the_map() -> None:
 
 
 def test_counts_note_tells_approximate_places() -> None:
-    assert _counts_note(3, 1, 0, 2) == "3 places on the map · 2 approximate · 1 without coordinates not shown"
-    assert _counts_note(1, 0, 0) == "1 place on the map"
+    assert counts_note(3, 1, 0, 2) == "3 places on the map · 2 approximate · 1 without coordinates not shown"
+    assert counts_note(1, 0, 0) == "1 place on the map"
 
 
 # -- the story's frame, the current view, labels that are kept -------------------------------------------
@@ -392,3 +394,107 @@ def test_a_map_coloured_by_event_type(basemaps: list[Path]) -> None:
         nearest = min([*EVENT_COLOUR.values(), NO_EVENT_COLOUR],
                       key=lambda c: sum((pixel[i] - int(c[1 + 2 * i:3 + 2 * i], 16) / 255) ** 2 for i in range(3)))
         assert nearest == colour, name
+
+
+# -- a shared image that reads well (issue 16, item 8) ------------------------------------------------------
+LAND_RGB, SEA_RGB = (0xF4 / 255, 0xF1 / 255, 0xEA / 255), (0xDB / 255, 0xE9 / 255, 0xF4 / 255)
+
+
+def near(rgb, target, tol: float = 0.04) -> bool:
+    return all(abs(float(a) - b) <= tol for a, b in zip(rgb, target, strict=False))
+
+
+def at_lon_lat(rendered: RenderedMap, image, lon: float, lat: float):
+    """The pixel of (lon, lat) in the PNG (the map is equirectangular within its axes)."""
+    south, west, north, east = rendered.view
+    frame = [m for m in rendered.markers]           # the axes' pixels, from two markers' known positions
+    a, b = frame[0], frame[1]
+    ma = next(p for p in GREEK if p[0] == a.name)
+    mb = next(p for p in GREEK if p[0] == b.name)
+    sx = (b.x - a.x) / (mb[2] - ma[2])
+    sy = (b.y - a.y) / (mb[1] - ma[1])
+    return pixel(image, a.x + (lon - ma[2]) * sx, a.y + (lat - ma[1]) * sy)
+
+
+GREEK = (("Patras", 38.246, 21.735), ("Corinth", 37.939, 22.932), ("Athens", 37.984, 23.728),
+         ("Delphi", 38.48, 22.494), ("Nafpaktos", 38.392, 21.828))
+
+
+def test_coasts_are_fine_enough_that_a_gulf_is_water() -> None:
+    # a story around the Gulf of Corinth, drawn on the bundled basemap: the gulf between Patras and
+    # Corinth is water (the live map's light outline, simplified to ~30 km, fills it with land)
+    places = [make_place(name, lat, lon, country="GR") for name, lat, lon in GREEK]
+    rendered = draw_map(places, title="Gulf of Corinth", locator=False)
+    image = decode(rendered.png)
+    for lon, lat in ((22.45, 38.2), (22.2, 38.25), (22.7, 38.08)):
+        assert near(at_lon_lat(rendered, image, lon, lat), SEA_RGB), (lon, lat)
+    assert near(at_lon_lat(rendered, image, 22.3, 37.7), LAND_RGB)         # the Peloponnese is land
+
+
+def test_the_countries_and_seas_in_view_are_named() -> None:
+    places = [make_place("Odesa", 46.48, 30.73, mentions=3), make_place("Mariupol", 47.1, 37.55, mentions=4),
+              make_place("Sevastopol", 44.6, 33.52), make_place("Varna", 43.21, 27.91, country="BG")]
+    view = (41.5, 26.5, 48.5, 39.5)         # the view on screen, around the Black Sea
+    rendered = draw_map(places, title="Black Sea ports", bounds=view)
+    assert {"Russia", "Romania", "Moldova", "Black Sea", "Sea of Azov"} <= set(rendered.context_labels)
+    assert {"Ukraine", "Bulgaria", "Turkey"} <= set(rendered.context_labels)
+    assert {label.name for label in rendered.labels if label.box} == {p.name for p in places}
+    # the story's frame (Ukraine's ports): the countries around it are named too, and Russia, whose
+    # label point is far east, where its land is in the frame
+    framed = draw_map(places, title="Black Sea ports")
+    assert {"Russia", "Ukraine", "Sea of Azov"} <= set(framed.context_labels)
+    # a country the story names on the map is named by its own label, not twice
+    named = draw_map([*places, make_place("Ukraine", 47.0, 31.0, kind="country", mentions=5)], title="T", bounds=view)
+    assert "Ukraine" not in named.context_labels
+
+
+def test_a_country_level_place_is_a_small_symbol_not_a_huge_circle() -> None:
+    ukraine = make_place("Ukraine", 49.0, 31.0, kind="country", mentions=30)
+    donbas = make_place("Donbas", 48.0, 37.8, kind="region", mentions=12)
+    somewhere = approximate(make_place("Somewhere", 49.0, 31.0, mentions=2), "country", "Ukraine")
+    town = make_place("Kramatorsk", 48.72, 37.56, mentions=12)
+    rendered = draw_map([ukraine, donbas, somewhere, town], title="T", bounds=(45, 29, 52, 40))
+    drawn = {m.name: m for m in rendered.markers}
+    assert drawn["Ukraine"].radius <= 8 and drawn["Donbas"].radius <= 8        # pixels, however often named
+    assert drawn["Kramatorsk"].radius > 2 * drawn["Donbas"].radius             # a town still grows with mentions
+    assert drawn["Somewhere"].hollow and drawn["Somewhere"].uncertainty == 0    # no 400 km circle
+    assert {label.name for label in rendered.labels if label.box} >= {"Ukraine", "Donbas", "Somewhere"}
+
+
+LONG_TITLE = ("President Vladimir Putin has ordered Russian forces to cancel their plans to storm a Mariupol steel "
+              "plant under which hundreds of Ukrainian troops and civilians are sheltering, officials said")
+SOURCES = [("Azovstal steel plant: Putin orders his troops not to storm last Ukrainian stronghold in Mariupol",
+            "itv-azovstal-version-a.txt"), (LONG_TITLE, "itv-azovstal-version-b.txt"),
+           ("Third report on the siege of the steel plant", "pasted text")]
+
+
+def whole_words_of(drawn: str, original: str) -> bool:
+    """Whether `drawn` is `original` or its start cut after a whole word, with "…"."""
+    if drawn == original:
+        return True
+    body = drawn.removesuffix("…")
+    return drawn.endswith("…") and original.startswith(body) and original[len(body)] in " ,;:"
+
+
+@pytest.mark.parametrize("size", [(1600, 1000), (800, 500)])
+def test_titles_and_sources_are_cut_at_word_boundaries(basemaps: list[Path], size: tuple[int, int]) -> None:
+    places = [make_place("Mariupol", 47.1, 37.55, mentions=5)]
+    rendered = draw_map(places, title=LONG_TITLE, basemaps=basemaps, sources=SOURCES, width_px=size[0],
+                        height_px=size[1])
+    title, sources = rendered.texts[0], rendered.texts[-1]
+    assert whole_words_of(title, LONG_TITLE)
+    assert sources.startswith("Sources: ")
+    shown = [part.rsplit(" (", 1) for part in sources.removeprefix("Sources: ").split("; ")]
+    for (text, name), (original, file_name) in zip(shown, SOURCES, strict=False):
+        assert name.split(")")[0] == file_name             # every source shown keeps its file's name
+        assert whole_words_of(text, original)
+    if len(shown) < len(SOURCES):
+        assert sources.endswith(f" and {len(SOURCES) - len(shown)} more")
+
+
+def test_shorten_to_fit_never_cuts_a_word() -> None:
+    from geo.map.png_text import shorten_to_fit
+
+    assert shorten_to_fit("one two three four", lambda s: len(s) <= 12) == "one two…"
+    assert shorten_to_fit("one two", lambda s: True) == "one two"
+    assert shorten_to_fit("Supercalifragilistic", lambda s: len(s) <= 6) == "Super…"   # one word: no boundary

@@ -13,6 +13,8 @@ from geo.files.articles import Article, article_from_text, split_passages
 from geo.map.places import Place, group_places, place_key
 from geo.review import (
     PointError,
+    Subject,
+    answer_target,
     candidate_label,
     corrections_in_effect,
     country_at,
@@ -119,6 +121,55 @@ def test_gazetteer_search_prefers_the_storys_countries(parser: Geoparser) -> Non
     assert stepne.admin1 == "UA.26"
     assert gazetteer_search(parser.index, "  ") == [] and gazetteer_search(parser.index, "Qwxzyv") == []
     assert gazetteer_search(parser.index, "Paris", countries=["US"])[0].country == "US"
+
+
+@pytest.mark.parametrize("text", [
+    "Russian missiles struck Zaporizhia overnight, officials in Kyiv said.",       # another spelling
+    "Fighting near Chuguiev and Kramatorsk went on.",
+    "Storms hit central Illinois and western Iran on Monday.",                     # a direction word
+])
+def test_a_search_for_a_name_the_engine_placed_finds_that_place_first(fast_parser: Geoparser, text: str) -> None:
+    placed = [r for r in fast_parser.parse(text) if r.place is not None and r.precision == "exact"]
+    assert len(placed) >= 2
+    for r in placed:
+        found = gazetteer_search(fast_parser.index, r.mention.name, prefer=[c.row for c in engine_candidates(r)])
+        assert found and found[0].row == r.place.row, (r.mention.name, r.place.name, [e.name for e in found])
+
+
+def test_a_search_puts_the_engines_candidates_first_however_far_down_they_rank(parser: Geoparser) -> None:
+    index = parser.index
+    douglases = gazetteer_search(index, "Douglas", limit=100)
+    assert len(douglases) > 20
+    last = douglases[-1]                                       # beyond the ten a search offers
+    assert last not in gazetteer_search(index, "Douglas")
+    assert gazetteer_search(index, "Douglas", prefer=[last.row])[0] == last
+    assert gazetteer_search(index, "Kramatorsk", prefer=[last.row])[0].name == "Kramatorsk"   # not called so
+
+
+def test_a_name_answered_with_the_place_holding_it_is_approximate(parser: Geoparser) -> None:
+    index = parser.index
+    [kramatorsk] = gazetteer_search(index, "Kramatorsk")
+    oblast = gazetteer_search(index, "Donetska oblast")[0]
+    assert oblast.kind == "admin1"
+    [chuhuyiv] = gazetteer_search(index, "Chuhuyiv")
+    assert answer_target(index, "Kramatorsk", kramatorsk).precision == "exact"
+    assert answer_target(index, "Chuguiev", chuhuyiv).precision == "exact"            # the same place, spelt so
+    town = answer_target(index, "Qwertovka", kramatorsk)            # a village, answered with its town
+    assert (town.precision, town.name, town.lat, town.geonameid) == ("town", "Kramatorsk", kramatorsk.lat, 704508)
+    assert answer_target(index, "Qwertovka", oblast).precision == "admin1"
+
+
+def test_the_scope_offers_the_region_the_text_names_not_the_picks(fast_parser: Geoparser) -> None:
+    """"Poltava, Luhansk": the engine kept the city of Poltava (in Poltavska oblast), the text says Luhansk."""
+    resolved = fast_parser.parse("Mortars hit positions near Poltava, Luhansk.")
+    poltava = next(r for r in resolved if r.mention.name == "Poltava")
+    assert poltava.place.admin1 != "UA.14" and poltava.mention.partner == "Luhansk"
+    labels = [o.label for o in scope_options([Subject("a", "Mortars", poltava, tuple(resolved))], fast_parser.index)]
+    assert labels[1:] == ["every article naming it in Luhanska oblast (named in the text)",
+                          "every article naming it in Ukraine (its country)"]
+    subject = Subject("a", "t", poltava, tuple(resolved))
+    luhansk = next(o.scope for o in scope_options([subject]) if "Luhansk" in o.label)
+    assert luhansk.key == "admin1:UA.14"
 
 
 def test_the_story_countries_come_from_its_places(articles, engine) -> None:

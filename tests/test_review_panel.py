@@ -190,6 +190,51 @@ def test_search_the_gazetteer_and_use_a_place(data_dir: Path, store: CorrectionS
     assert (stepne["precision"], stepne["lat"], stepne["lon"]) == ("exact", 47.7974, 35.3064)
 
 
+def test_a_search_for_the_name_the_engine_placed_finds_its_place(data_dir: Path) -> None:
+    """"Zaporizhia" is placed by another spelling of the gazetteer's: the search (filled with the name) finds it."""
+    at = select(showing("Russian missiles struck Zaporizhia overnight, officials in Kyiv said.\n"), "Zaporizhia")
+    assert status(at) == "Placed by the gazetteer (exact)."
+    assert text_input(at, "Search the gazetteer by name").value == "Zaporizhia"
+    click(at, "Search the gazetteer")
+    assert not [m for m in boxes(at, "info") if "has no place called" in m]
+    first = selectbox(at, "Gazetteer places with that name").options[0]
+    assert first.startswith("Zaporizhzhya (city · Zaporizka oblast, UA)"), first
+    assert f"{row(at, 'Zaporizhia')['lat']:.4f}, {row(at, 'Zaporizhia')['lon']:.4f}" in first     # the engine's place
+    assert first.endswith(" · the engine's choice")
+
+
+def test_the_scope_offers_the_region_the_text_names(data_dir: Path, store: CorrectionStore) -> None:
+    """"Poltava, Luhansk": the engine's pick lies in Poltavska oblast; the text says Luhansk."""
+    at = select(showing("Mortars hit positions near Poltava, Luhansk.\n"), "Poltava")
+    labels = list(selectbox(at, "Apply the correction").options)
+    assert labels[1:] == ["every article naming it in Luhanska oblast (named in the text)",
+                          "every article naming it in Ukraine (its country)"]
+    selectbox(at, "Apply the correction").set_value(1)
+    text_input(at, "Point").input("48.5, 39.3")
+    click(at, "Place it here")
+    [c] = store.active()
+    assert (c.scope.kind, c.scope.key, c.scope.label) == ("container", "admin1:UA.14", "Luhanska oblast")
+
+
+def test_a_village_answered_with_its_town_stands_at_the_town_approximately(data_dir: Path,
+                                                                           store: CorrectionStore) -> None:
+    at = showing(UNPLACED)
+    assert queue_entry(at) == "Qwertovka"
+    text_input(at, "Where is it?").input("Kramatorsk")               # the town it is near: not the village itself
+    click(at, "Place it")
+    [c] = store.active()
+    assert (c.name, c.action, c.target.name, c.target.precision) == ("qwertovka", "choose", "Kramatorsk", "town")
+    assert row(at, "Qwertovka")["precision"] == "town"
+    assert boxes(at, "success")[0].endswith("(approximate: town), in “Fighting near Qwertovka killed two.”. "
+                                            "“Undo” brings back the engine's result.")
+    # the same from the selected place's search; a place of the name itself stays exact
+    at = select(showing(STEPNE_A), "Stepne")
+    text_input(at, "Search the gazetteer by name").input("Kramatorsk")
+    click(at, "Search the gazetteer")
+    click(at, "Use this place")
+    assert store.active()[-1].target.precision == "town" and row(at, "Stepne")["precision"] == "town"
+
+
 def test_click_a_point_on_the_map(data_dir: Path, store: CorrectionStore) -> None:
     at = select(opened(), "Popasna")
     assert map_args(at)["returned_objects"] == ["last_object_clicked_tooltip"]

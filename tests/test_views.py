@@ -503,18 +503,18 @@ def test_pages() -> None:
 
 def test_compare_rows_cut_long_passages_and_the_download_keeps_them(seed_a: Article, seed_b: Article,
                                                                      seed_places: list[Place]) -> None:
-    from geo.map.compare import compare_articles
+    from geo.map.compare import PASSAGE_STATUSES, compare_articles
     from geo.map.excerpts import CUT
 
     result = compare_articles(seed_places, seed_a, seed_b)
-    rows = passage_pair_rows(result.passages, ["only A", "only B", "changed", "same"], limit=40)
-    whole = passage_pair_rows(result.passages, ["only A", "only B", "changed", "same"], limit=None)
+    rows = passage_pair_rows(result.passages, list(PASSAGE_STATUSES), limit=40)
+    whole = passage_pair_rows(result.passages, list(PASSAGE_STATUSES), limit=None)
     assert len(rows) == len(whole) == len(result.passages)
     assert any(r["A"].endswith(CUT) for r in rows)
     assert all(len(r["A"]) <= 40 + len(CUT) + 1 for r in rows)
     assert [r["A"] for r in whole] == [pp.a.text if pp.a else "" for pp in result.passages]
     assert passage_pair_rows(result.passages, ["same"]) == [r for r in passage_pair_rows(
-        result.passages, ["only A", "only B", "changed", "same"]) if r["status"] == "same"]
+        result.passages, list(PASSAGE_STATUSES)) if r["status"] == "same"]
 
 
 def test_article_labels_are_unique() -> None:

@@ -21,13 +21,14 @@ from geo.app.caching import (
 from geo.app.review_state import Active
 from geo.app.widgets import pager, show_message
 from geo.files.articles import Article
-from geo.map.compare import BOTH, ONLY_A, ONLY_B, compare_articles
+from geo.map.compare import BOTH, CHANGED, FURNITURE, MOVED, ONLY_A, ONLY_B, PASSAGE_STATUSES, compare_articles
 from geo.map.export import rows_csv
 from geo.map.mapview import build_map
 from geo.map.places import Place
 from geo.map.views import (
     PASSAGE_PAGE,
     Filters,
+    caption_html,
     differing_first,
     filter_places,
     page_of,
@@ -87,8 +88,13 @@ def events_in_one_version(events) -> None:
 def compared_passages(result) -> None:
     """The aligned passages, a page at a time: changed ones with their word-level differences."""
     st.subheader("Passages")
-    show = st.multiselect("Show", ["only A", "only B", "changed", "same"],
-                          default=["only A", "only B", "changed"], key="cmp_show")
+    show = st.multiselect("Show", PASSAGE_STATUSES, default=[ONLY_A, ONLY_B, MOVED, CHANGED], key="cmp_show")
+    furniture = [pp.a or pp.b for pp in result.passages if pp.status == FURNITURE]
+    if furniture and FURNITURE not in show:
+        names = ", ".join(f"“{p.text}”" for p in furniture[:3]) + (", …" if len(furniture) > 3 else "")
+        st.html(caption_html(f"{len(furniture)} line{'s' if len(furniture) != 1 else ''} of page furniture (controls "
+                             f"and labels of the web page, not the story) left out: {names}. Show “{FURNITURE}” to "
+                             f"list them.", "cm-furniture"))
     pairs = [pp for pp in result.passages if pp.status in show]
     page = page_of(len(pairs), state.get("cmp_passage_page", 0), PASSAGE_PAGE)
     if page.pages > 1:
@@ -121,11 +127,14 @@ def compare_view(labels: dict[str, str], filters: Filters, corrections: Active, 
     if stopped_parse(library[a_id]) or stopped_parse(library[b_id]):
         return          # all_places said why
     pair_places, result = comparison(library[a_id], library[b_id], corrections)
-    counts = result.counts()
+    counts, unplaced = result.counts(), result.unplaced_counts()
     m1, m2, m3 = st.columns(3)
     m1.metric("Places only in A", counts[ONLY_A])
     m2.metric("Places only in B", counts[ONLY_B])
     m3.metric("Places in both", counts[BOTH])
+    st.caption("Placed places, as the map and the table show them (before the filters)"
+               + (f"; names not placed, listed below: {unplaced[ONLY_A]} only in A, {unplaced[ONLY_B]} only in B, "
+                  f"{unplaced[BOTH]} in both." if sum(unplaced.values()) else "; every name found was placed."))
     cmp_shown = filter_places(pair_places, filters)
     # The places only one version has are never clustered and are drawn on top (geo.map.mapview).
     st_folium(build_map(cmp_shown, status=result.status, tiles=online, labels=show_labels),

@@ -33,6 +33,7 @@ from geo.review import (
     PointError,
     ScopeOption,
     Subject,
+    answer_target,
     candidate_label,
     country_at,
     describe_correction,
@@ -88,7 +89,7 @@ def review_place(place: Place, review: Review) -> None:
             st.selectbox("Another of the engine's candidates", range(len(candidates)), key=widget,
                          format_func=lambda i: candidate_label(candidates[i], r, index))
             st.button("Use this candidate", key="review_choose", on_click=_on_choose,
-                      args=("place", subject, options, scope_widget, candidates, widget))
+                      args=("place", subject, options, scope_widget, candidates, widget, review.index_of))
 
         geocoder = online_geocoder()
         query_widget = f"review_query_{suffix}"
@@ -100,7 +101,7 @@ def review_place(place: Place, review: Review) -> None:
             if geocoder is not None:
                 b2.form_submit_button("Search online", on_click=_on_search,
                                       args=("place", place.key, query_widget, subjects, review.index_of, True))
-        _search_results(place, subject, options, scope_widget, index)
+        _search_results(place, subject, options, scope_widget, index, review.index_of)
 
         with st.form("review_point_form", border=False):
             p1, p2 = st.columns([3, 2])
@@ -146,7 +147,8 @@ def _status_html(place: Place, subject: Subject, titles: dict[str, str]) -> str:
             + "<br>".join(html.escape(line) for line in lines if line) + "</div>")
 
 
-def _search_results(place: Place, subject: Subject, options, scope_widget: str, index: PlaceIndex) -> None:
+def _search_results(place: Place, subject: Subject, options, scope_widget: str, index: PlaceIndex,
+                    index_of: Callable[[], PlaceIndex]) -> None:
     found = state.get("review_search")
     if not found or found.get("place") != place.key:
         return
@@ -158,16 +160,24 @@ def _search_results(place: Place, subject: Subject, options, scope_widget: str, 
     if entries:
         widget = f"review_entry_{suffix}"
         st.selectbox("Gazetteer places with that name", range(len(entries)), key=widget,
-                     format_func=lambda i: entry_label(entries[i], index))
+                     format_func=lambda i: entry_label(entries[i], index) + _engines(entries[i], subject))
         st.button("Use this place", key="review_use_entry", on_click=_on_choose,
-                  args=("place", subject, options, scope_widget, entries, widget))
+                  args=("place", subject, options, scope_widget, entries, widget, index_of))
+
+
+def _engines(entry, subject: Subject) -> str:
+    """" · the engine's choice" for the gazetteer entry the engine placed the name at."""
+    r = subject.mention
+    return " · the engine's choice" if r.place is not None and r.place.row == entry.row and r.precision == "exact" \
+        else ""
 
 
 def _on_choose(where: str, subject: Subject, options: Sequence[ScopeOption], scope_widget: str, candidates,
-               widget: str) -> None:
+               widget: str, index_of: Callable[[], PlaceIndex]) -> None:
     chosen = picked_index(widget, len(candidates))
-    add_correction(where, subject, scope_of(options, scope_widget), "choose", Target.of_entry(candidates[chosen]),
-                   note_widget="review_note")
+    # a place of that name is the place itself; another (its town, its region) stands in, approximately
+    target = answer_target(index_of(), subject.mention.mention.name, candidates[chosen])
+    add_correction(where, subject, scope_of(options, scope_widget), "choose", target, note_widget="review_note")
 
 
 def _on_point(where: str, subject: Subject, options: Sequence[ScopeOption], scope_widget: str,
@@ -210,7 +220,9 @@ def _on_search(where: str, place_key: str, widget: str, subjects: Sequence[Subje
         result = ask_online(geocoder, lambda: geocoder.search(text, country_code=countries[0] if countries else ""))
         state.review_search = {"place": place_key, "online": result}
         return
-    entries = gazetteer_search(index_of(), text, countries=countries)
+    # the engine's own candidates for the name first: a search for the name it placed finds that place
+    engine_rows = [c.row for s in subjects for c in engine_candidates(s.mention)]
+    entries = gazetteer_search(index_of(), text, countries=countries, prefer=engine_rows)
     state.review_search = {"place": place_key, "entries": entries, "query": text}
     if not entries:
         say(where, "info", f"The gazetteer has no place called “{text}”.")

@@ -24,6 +24,7 @@ from geo.app.session import share_params
 from geo.app.widgets import show_message
 from geo.files.articles import Article
 from geo.map.frame import story_frame
+from geo.map.heading import story_dates, story_title
 from geo.map.mapview import build_map, standalone_html
 from geo.map.places import Place
 from geo.map.views import (
@@ -72,10 +73,9 @@ def sample_export(kind: str, keys: tuple[ArticleKey, ...], kinds: tuple[str, ...
 
 
 def export_of(kind: str, articles: list[Article], filters: Filters, online: bool, title: str,
-              corrections: Active) -> str:
+              corrections: Active, subtitle: str) -> str:
     """One export (see `make_export`): shared for samples only, else this session's."""
     keys = article_keys(articles)
-    subtitle = story_date_line([a.date for a in articles], dt.date.today())
     sources = tuple(article_sources(articles))
     if all(is_sample(a) for a in articles):
         return sample_export(kind, keys, filters.kinds, filters.min_mentions, filters.search, filters.events,
@@ -85,12 +85,17 @@ def export_of(kind: str, articles: list[Article], filters: Filters, online: bool
                                             subtitle, list(sources)))
 
 
+def date_line(articles: list[Article], shown: list[Place]) -> str:
+    """The span of the articles' dates and of the events shown ("January–May 2022"), see geo.map.heading."""
+    return story_date_line(story_dates(articles, shown), dt.date.today())
+
+
 def make_png(articles: list[Article], shown: list[Place], title: str, bounds) -> bytes:
     """The PNG of the shown places: the current view when one was tracked, else the story's frame."""
     from geo.map.render_png import render_map_png  # matplotlib: ~1 s to import, only for the PNG
 
     placed = placed_places(shown)
-    return render_map_png(shown, title=title, subtitle=story_date_line([a.date for a in articles], dt.date.today()),
+    return render_map_png(shown, title=title, subtitle=date_line(articles, shown),
                           bounds=bounds, sources=article_sources(articles), frame=story_frame(placed),
                           by_event=has_events(shown))
 
@@ -106,7 +111,9 @@ def failed_exports_message(failed: list[str]) -> None:
 
 def share_view(articles: list[Article], shown: list[Place], filters: Filters, corrections: Active, *,
                online: bool, track_view: bool) -> None:
-    title = st.text_input("Title", value=articles[0].title[:80] if len(articles) == 1 else "Places in the news")
+    # The default title describes every scene shown (geo.map.heading): the article's own title, or the
+    # countries of the stories far apart that one text or several articles tell.
+    title = st.text_input("Title", value=story_title(articles, shown, story_frame(placed_places(shown))))
     bounds = state.get("map_bounds") if track_view else None     # validated: None until the map reports a view
     columns = st.columns(len(EXPORTS) + 1)
     failed: list[str] = []
@@ -121,7 +128,7 @@ def share_view(articles: list[Article], shown: list[Place], filters: Filters, co
         columns[0].download_button("Download PNG", state.png, file_name="conflict-map.png", mime="image/png")
     for column, (label, kind, file_name, mime, name) in zip(columns[1:], EXPORTS, strict=True):
         try:
-            data = export_of(kind, articles, filters, online, title, corrections)
+            data = export_of(kind, articles, filters, online, title, corrections, date_line(articles, shown))
         except Exception:
             log.exception("the %s export failed", kind)
             failed.append(name)

@@ -32,6 +32,7 @@ from geo.online import needs_second_opinion, second_opinions
 from geo.review import (
     PointError,
     Subject,
+    answer_target,
     corrections_in_effect,
     country_at,
     describe_correction,
@@ -141,7 +142,7 @@ def _queue(queue: Sequence[Place], review: Review) -> None:
         st.selectbox("Gazetteer places with that name", range(len(entries)), key=widget,
                      format_func=lambda i: entry_label(entries[i], index))
         st.button("Use this place", key="queue_use_entry", shortcut="Alt+U", on_click=_on_queue_choose,
-                  args=(subject, options, scope_widget, entries, widget))
+                  args=(subject, options, scope_widget, entries, widget, review.index_of))
     pick_controls("queue_input", "lists", place.key, "Pick it on the map")
     rest = [queue[(pos + k) % total] for k in range(1, min(total, QUEUE_PREVIEW + 1))]
     if rest:
@@ -173,8 +174,8 @@ def _on_queue_place(place_key: str, subjects: Sequence[Subject], options, scope_
         say("lists", "error", f"The gazetteer has no place called “{text}”: try another spelling, a region "
                               f"after a comma (Stepne, Donetsk) or a point.")
     elif len(entries) == 1:
-        if add_correction("lists", subject, scope_of(options, scope_widget), "choose", Target.of_entry(entries[0]),
-                          clear="queue_input"):
+        target = answer_target(index_of(), subject.mention.mention.name, entries[0])
+        if add_correction("lists", subject, scope_of(options, scope_widget), "choose", target, clear="queue_input"):
             _keep_for_the_next_article(place_key, subjects, options, scope_widget, text)
     else:
         state.queue_matches = {"place": place_key, "entries": entries}
@@ -193,12 +194,14 @@ def _keep_for_the_next_article(place_key: str, subjects: Sequence[Subject], opti
                              "or type something else.")
 
 
-def _on_queue_choose(subject: Subject, options, scope_widget: str, entries, widget: str) -> None:
+def _on_queue_choose(subject: Subject, options, scope_widget: str, entries, widget: str,
+                     index_of: Callable[[], PlaceIndex]) -> None:
     state.queue_open = True
     state.pop("queue_matches", None)
     chosen = picked_index(widget, len(entries))
-    add_correction("lists", subject, scope_of(options, scope_widget), "choose", Target.of_entry(entries[chosen]),
-                   clear="queue_input")
+    # a town answered for a village stands in for it: approximate ("town"), not the village itself
+    target = answer_target(index_of(), subject.mention.mention.name, entries[chosen])
+    add_correction("lists", subject, scope_of(options, scope_widget), "choose", target, clear="queue_input")
 
 
 def _on_queue_not_a_place(subject: Subject, options, scope_widget: str) -> None:

@@ -32,7 +32,8 @@ MODEL_PIPES = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemm
 # took a third of the NER's time; the entities are the same). A caller that wants the parse passes
 # pipes=("tok2vec", "tagger", "parser", ..., "ner"), and pins the digests of the weights it adds.
 NER_PIPES = ("ner",)
-BATCH = 64          # windows the model reads at once
+BATCH = 256         # windows the model reads at once
+PROGRESS_EVERY = 32     # windows between two progress reports
 
 Entity = tuple[int, int, str]
 
@@ -85,7 +86,7 @@ class SpacyNER:
             piece = text[offset:end]         # doc.text, which spaCy rebuilds from the tokens at every call
             for ent in doc.ents:
                 out += _trimmed(piece, ent.start_char, ent.end_char, ent.label_, offset)
-            if progress is not None and n % BATCH == BATCH - 1:
+            if progress is not None and n % PROGRESS_EVERY == PROGRESS_EVERY - 1:
                 progress(n + 1, len(windows))
         return out
 

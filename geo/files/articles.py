@@ -14,9 +14,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bs4 import BeautifulSoup, NavigableString, Tag
-from bs4.element import PreformattedString
+if TYPE_CHECKING:       # bs4 is imported where HTML is read: plain text never pays for it
+    from bs4 import BeautifulSoup, Tag
+
 
 # Larger input is refused rather than read: a news article is a few tens of kB, so anything
 # near 5 MB is almost certainly the wrong file (a log, a dump, a book) and would make parsing slow.
@@ -408,6 +410,8 @@ _WHITESPACE = re.compile(r"\s+")
 def _html_to_text(markup: str, source: str) -> tuple[str, str, tuple[str, str]]:
     """(article text, title, (date, how it was found)) of an HTML page; blocks are separated by blank
     lines."""
+    from bs4 import BeautifulSoup, Tag
+
     try:
         soup = BeautifulSoup(_tame_markup(markup), "html.parser")
     except Exception as e:  # html.parser and bs4 are lenient, but any failure is the input's fault
@@ -502,6 +506,9 @@ def _html_title(soup: BeautifulSoup) -> str:
 
 def _block_text(root: Tag) -> str:
     """The visible text under root: blocks joined by blank lines, inline whitespace collapsed."""
+    from bs4 import NavigableString, Tag
+    from bs4.element import PreformattedString
+
     blocks: list[str] = []
     current: list[str] = []
 

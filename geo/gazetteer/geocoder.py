@@ -106,6 +106,7 @@ class OfflineGazetteer(Geocoder):
         country_codes: str | Iterable[str] | None = None,
         kinds: str | Iterable[str] | None = None,
         bias_countries: Iterable[str] | None = None,
+        spellings: bool = False,
     ) -> Location | list[Location] | None:
         """Places called `query`, best first.
 
@@ -120,6 +121,9 @@ class OfflineGazetteer(Geocoder):
         :param country_codes: only places in these countries (ISO 3166-1 alpha-2).
         :param kinds: only places of these kinds (`geo.gazetteer.KINDS`).
         :param bias_countries: places in these countries (ISO alpha-2) rank first.
+        :param spellings: when no place is called the name as written, the places whose names are
+            another spelling of it ("Zaporizhia", "Gorlovka": geo.gazetteer.spelling, as the engine reads
+            names), ranked as places matched by an alternate name.
         :raises GeocoderQueryError: for an unknown kind or structured-query key.
         """
         place, qualifiers, prefer_admin = self._parse_query(query)
@@ -127,7 +131,7 @@ class OfflineGazetteer(Geocoder):
         if place:
             rows = self._ranked_rows(place, qualifiers, prefer_admin=prefer_admin,
                                      country_codes=_codes(country_codes), kinds=_kinds(kinds),
-                                     bias=_codes(bias_countries) or frozenset())
+                                     bias=_codes(bias_countries) or frozenset(), spellings=spellings)
             cap = 1 if exactly_one else (DEFAULT_LIMIT if limit is None else max(0, int(limit)))
             found = [self._location(row) for row in rows[:cap]]
         if exactly_one:
@@ -157,7 +161,7 @@ class OfflineGazetteer(Geocoder):
 
     def _ranked_rows(self, place: str, qualifiers: Sequence[str], *, prefer_admin: bool,
                      country_codes: frozenset[str] | None, kinds: frozenset[str] | None,
-                     bias: frozenset[str]) -> list[int]:
+                     bias: frozenset[str], spellings: bool = False) -> list[int]:
         index = self.index
         place = _LEADING_THE.sub("", place)
         bare = _TYPE_WORD.sub("", place)
@@ -167,6 +171,9 @@ class OfflineGazetteer(Geocoder):
         for form in dict.fromkeys([place, bare]):
             for row, alternate in index.lookup_flagged(form):
                 alternate_only[row] = alternate_only.get(row, True) and alternate
+        if spellings and not alternate_only:
+            for form in dict.fromkeys([place, bare]):
+                alternate_only.update(dict.fromkeys(index.spelling_rows(form), True))
         rows = list(alternate_only)
         areas = [self._qualifier_areas(q) for q in qualifiers]
         areas = [a for a in areas if any(a)]

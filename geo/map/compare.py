@@ -6,10 +6,13 @@
     >>> result.passages               # passage pairs: same, changed, only A, only B
     >>> result.events                 # the events only one version reports
 
-Places are compared by entity (the same resolved place); passages by their text, so that an
-edited sentence shows as "changed" next to its earlier wording instead of as two unrelated rows;
-events by what happened where (the place, the sub-type and the date), so that a reworded report of the
-same shelling is no difference, and a second shelling of the same town on the same day is one.
+Places are compared by entity (the same resolved place), and counted apart when placed and when not;
+passages by their text, so that an edited sentence shows as "changed" next to its earlier wording
+instead of as two unrelated rows, a sentence that only moved as "moved" (once, where B has it) instead
+of as "only A" and "only B", and the page's furniture ("Play video", "Share this article":
+geo.files.furniture) as such, not as a passage of the story; events by what happened where (the
+place, the sub-type and the date), so that a reworded report of the same shelling is no difference,
+and a second shelling of the same town on the same day is one.
 """
 
 from __future__ import annotations
@@ -22,18 +25,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from geo.files.articles import Article, Passage, split_passages
+from geo.files.furniture import is_page_furniture
 from geo.map.excerpts import clip
 from geo.map.places import Place
 
 ONLY_A, ONLY_B, BOTH = "only A", "only B", "both"
-SAME, CHANGED = "same", "changed"
+SAME, CHANGED, MOVED, FURNITURE = "same", "changed", "moved", "page furniture"
+PASSAGE_STATUSES = (ONLY_A, ONLY_B, MOVED, CHANGED, SAME, FURNITURE)
 EVENT_PASSAGE = 300        # characters of an event's passage in its row
 CHANGED_SIMILARITY = 0.6   # passages this similar (difflib ratio over words) are one edited passage
 
 
 @dataclass(frozen=True)
 class PassagePair:
-    """A passage of A and/or B, aligned: `status` is same, changed, only A or only B."""
+    """A passage of A and/or B, aligned: `status` is same, changed, moved (the same words elsewhere in B),
+    only A, only B, or page furniture (a control or label of the page, not the story)."""
 
     status: str
     a: Passage | None
@@ -67,14 +73,24 @@ class Comparison:
     place_status: dict[str, str]          # Place.key -> only A / only B / both
     passages: tuple[PassagePair, ...]
     events: tuple[EventDifference, ...] = ()
+    unplaced: frozenset[str] = frozenset()    # the keys of the names found but not placed
 
     def status(self, place: Place) -> str | None:
         return self.place_status.get(place.key)
 
     def counts(self) -> dict[str, int]:
+        """Placed places only in A, only in B and in both: those the map and the table show."""
+        return self._count(placed=True)
+
+    def unplaced_counts(self) -> dict[str, int]:
+        """The names found but not placed, likewise."""
+        return self._count(placed=False)
+
+    def _count(self, *, placed: bool) -> dict[str, int]:
         out = {ONLY_A: 0, ONLY_B: 0, BOTH: 0}
-        for s in self.place_status.values():
-            out[s] += 1
+        for key, s in self.place_status.items():
+            if (key not in self.unplaced) == placed:
+                out[s] += 1
         return out
 
 
@@ -177,6 +193,26 @@ def _pair_block(a, b, na, nb):
     return out
 
 
+def moved_passages(aligned: Sequence[tuple[Passage | None, Passage | None, float]]
+                   ) -> list[tuple[Passage | None, Passage | None, float, bool]]:
+    """The alignment with each passage only A has and only B has in the same words (a sentence that
+    moved) paired, at B's place, with ratio 1.0 and True (moved); A's copies and B's pair off in
+    reading order, in linear time (by the passages' normalised words)."""
+    only_a: dict[str, list[int]] = {}
+    for i, (pa, pb, _) in enumerate(aligned):
+        if pa is not None and pb is None:
+            only_a.setdefault(" ".join(_words(pa.text)), []).append(i)
+    partner: dict[int, int] = {}          # B's row -> the row of A's copy it moved from
+    for j, (pa, pb, _) in enumerate(aligned):
+        if pa is None and pb is not None:
+            rows = only_a.get(" ".join(_words(pb.text)))
+            if rows:
+                partner[j] = rows.pop(0)
+    moved_from = set(partner.values())
+    return [(aligned[partner[j]][0], pb, 1.0, True) if j in partner else (pa, pb, ratio, False)
+            for j, (pa, pb, ratio) in enumerate(aligned) if j not in moved_from]
+
+
 def compare_articles(places: Sequence[Place], a: Article, b: Article) -> Comparison:
     """Places (by entity) and passages (by text) of article `a` against article `b`."""
     names_by_passage: dict[tuple[str, int], list[str]] = {}
@@ -186,18 +222,24 @@ def compare_articles(places: Sequence[Place], a: Article, b: Article) -> Compari
             if p.name not in names:
                 names.append(p.name)
     pairs = []
-    for pa, pb, ratio in align_passages(split_passages(a), split_passages(b)):
-        if pa is not None and pb is not None:
-            status = SAME if ratio >= 0.999 else CHANGED
-        else:
-            status = ONLY_A if pa is not None else ONLY_B
+    for pa, pb, ratio, moved in moved_passages(align_passages(split_passages(a), split_passages(b))):
         names = []
         for art, passage in ((a.id, pa), (b.id, pb)):
             if passage is not None:
                 names += [n for n in names_by_passage.get((art, passage.index), []) if n not in names]
+        status = _passage_status(pa, pb, ratio, moved, bool(names))
         pairs.append(PassagePair(status, pa, pb, round(ratio, 3), tuple(names)))
-    return Comparison(a.id, b.id, place_statuses(places, a.id, b.id), tuple(pairs),
-                      tuple(event_differences(places, a.id, b.id)))
+    statuses = place_statuses(places, a.id, b.id)
+    unplaced = frozenset(p.key for p in places if not p.resolved and p.key in statuses)
+    return Comparison(a.id, b.id, statuses, tuple(pairs), tuple(event_differences(places, a.id, b.id)), unplaced)
+
+
+def _passage_status(pa: Passage | None, pb: Passage | None, ratio: float, moved: bool, names_a_place: bool) -> str:
+    if not names_a_place and all(is_page_furniture(p.text) for p in (pa, pb) if p is not None):
+        return FURNITURE
+    if pa is not None and pb is not None:
+        return MOVED if moved else SAME if ratio >= 0.999 else CHANGED
+    return ONLY_A if pa is not None else ONLY_B
 
 
 _WORDS = re.compile(r"\s+|[^\s]+")

@@ -12,6 +12,11 @@ same country farther out when it carries a fair share of the story). Countries a
 context, not the scene (their points are far from most of their towns). Side mentions far away (another
 country's capital, a summit abroad) stay on the map but outside the frame, and are listed so that a
 reader knows they are there.
+
+A text that tells several stories far apart (three short reports from Mali, Somalia and Myanmar pasted
+together) has several scenes: after the heaviest one, the heaviest group of what is left is a scene of
+its own when it has at least two places and a third of the first scene's weight (up to four scenes).
+The frame holds every scene (`StoryFrame.scenes`): a frame on one of them would hide the others.
 """
 
 from __future__ import annotations
@@ -36,6 +41,18 @@ HOME_RADIUS_KM = 1500.0      # the story's country may reach this far from the c
 FAR_GROUP_SHARE = 0.25       # ... for a group of places that weighs at least this share of the core
 MAX_FAR_GROUPS = 3
 NEIGHBOUR_KM = 150.0         # a place across a border this close to the story's own places is in the scene
+SCENE_SHARE = 1 / 3          # another group is a scene of its own from this share of the first scene's weight
+MIN_SCENE_PLACES = 2         # ... and with at least this many places (one far city is a side mention)
+MAX_SCENES = 4
+
+
+@dataclass(frozen=True)
+class Scene:
+    """One place where the story happens: its places (keys), their main country and their weight."""
+
+    core: tuple[str, ...]
+    country: str          # ISO code of the country with the most weight ("" when none)
+    weight: float
 
 
 @dataclass(frozen=True)
@@ -45,6 +62,7 @@ class StoryFrame:
     bounds: tuple[float, float, float, float]     # (south, west, north, east), margin included
     core: tuple[str, ...]                         # keys of the places that make the scene
     off_frame: tuple[Place, ...]                  # placed places outside the bounds, most-mentioned first
+    scenes: tuple[Scene, ...] = ()                # the scenes the core is made of, heaviest first
 
     def contains(self, lat: float, lon: float) -> bool:
         south, west, north, east = self.bounds
@@ -75,14 +93,41 @@ def story_frame(places: Sequence[Place], *, radius_km: float = CORE_RADIUS_KM,
     lat = np.asarray([p.lat for p in scene])
     lon = np.asarray([p.lon for p in scene])
     w = np.asarray([weight(p) for p in scene])
-    best = _heaviest_neighbourhood(lat, lon, w, np.arange(len(scene)), radius_km)
-    inside = _core(scene, lat, lon, w, best, radius_km)
-    core = [p for p, keep in zip(scene, inside.tolist(), strict=True) if keep]
+    scenes = _scenes(scene, lat, lon, w, radius_km)
+    core = [scene[i] for members in scenes for i in members.tolist()]
     bounds = place_bounds(core, margin=margin)
-    frame = StoryFrame(bounds, tuple(p.key for p in core), ())
+    described = tuple(_scene(scene, members, w) for members in scenes)
+    frame = StoryFrame(bounds, tuple(p.key for p in core), (), described)
     off = [p for p in placed if p.kind not in CONTEXT_KINDS and not frame.contains(p.lat, p.lon)]
     off.sort(key=lambda p: (-p.mention_count, p.name))
-    return StoryFrame(bounds, frame.core, tuple(off))
+    return StoryFrame(bounds, frame.core, tuple(off), described)
+
+
+def _scenes(scene: Sequence[Place], lat: np.ndarray, lon: np.ndarray, w: np.ndarray,
+            radius_km: float) -> list[np.ndarray]:
+    """The indices of each scene's places: the heaviest core first, then, among the places left, the
+    heaviest group while it has `MIN_SCENE_PLACES` places and `SCENE_SHARE` of the first one's weight."""
+    remaining = np.arange(len(scene))
+    scenes: list[np.ndarray] = []
+    while len(remaining) and len(scenes) < MAX_SCENES:
+        sub_lat, sub_lon, sub_w = lat[remaining], lon[remaining], w[remaining]
+        centre = _heaviest_neighbourhood(sub_lat, sub_lon, sub_w, np.arange(len(remaining)), radius_km)
+        inside = _core([scene[i] for i in remaining.tolist()], sub_lat, sub_lon, sub_w, centre, radius_km)
+        members = remaining[inside]
+        if scenes and (len(members) < MIN_SCENE_PLACES or w[members].sum() < SCENE_SHARE * w[scenes[0]].sum()):
+            break
+        scenes.append(members)
+        remaining = remaining[~inside]
+    return scenes
+
+
+def _scene(scene: Sequence[Place], members: np.ndarray, w: np.ndarray) -> Scene:
+    weights: dict[str, float] = {}
+    for i in members.tolist():
+        code = scene[i].country or ""
+        weights[code] = weights.get(code, 0.0) + float(w[i])
+    country = max(weights, key=lambda c: (c != "", weights[c]))
+    return Scene(tuple(scene[i].key for i in members.tolist()), country, float(w[members].sum()))
 
 
 def _heaviest_neighbourhood(lat: np.ndarray, lon: np.ndarray, w: np.ndarray, among: np.ndarray,

@@ -4,14 +4,17 @@
     >>> png = render_map_png(places, title="Places in the news")   # bytes of a 1600 x 1000 PNG
     >>> Path("map.png").write_bytes(png)
 
-The basemap comes from the GeoJSON files shipped in `static/basemap/` (a missing file is skipped);
+The basemap comes from the GeoJSON files shipped in `static/basemap/` (geo.map.png_basemap: Natural
+Earth 1:10m coasts and borders, and the names of the countries and seas in view; a missing file is skipped);
 the view is the story's frame (geo.map.frame: where its towns, facilities and regions concentrate), the
 same the live map opens on, or the view given; a small locator map shows where the frame lies, and
 the places outside it are listed under the map, with their direction and distance. One circle per
 place with coordinates, its area growing with the mention count: filled where the
 point is the place's own, a hollow dashed ring over a light uncertainty circle (its radius in km
 drawn true to the map, as on the live map) where the point is that of a town, district, region or
-country holding it; places without a point are counted, never drawn. Place names are labelled
+country holding it (no circle of a country's size: the ring and the name say it); a country or a region
+is a small symbol with its name, not a disc growing with its mentions; places without a point are
+counted, never drawn. Place names are labelled
 greedily without overlaps, the story's core first, then by mentions: a core place's label that finds
 no room beside its marker is moved farther out with a leader line, and one that finds none at all is
 listed under the map. The header carries the title and the story's date, the footer the articles'
@@ -23,36 +26,44 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import logging
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.collections import PolyCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.legend_handler import HandlerBase
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Rectangle
-from matplotlib.text import Text
-from matplotlib.transforms import Affine2D, IdentityTransform
+from matplotlib.transforms import IdentityTransform
 
 from geo.engine.resolve import haversine_km
 from geo.map.attribution import attribution_for
 from geo.map.frame import CONTEXT_KINDS, StoryFrame, story_frame
 from geo.map.places import Place
+from geo.map.png_basemap import DEFAULT_BASEMAPS, SEA, context_names, draw_basemaps, draw_graticule
+from geo.map.png_labels import draw_context_names
+from geo.map.png_text import (
+    INK,
+    MUTED,
+    counts_note,
+    draw_footer,
+    draw_header,
+    one_line,
+    plain_text,
+    sources_line,
+)
 from geo.map.styles import (
     CREDIT,
     EVENT_COLOUR,
     GROUP_ALPHA,
     GROUP_COLOUR,
-    GROUP_DASH,
     GROUP_LABEL,
     KIND_GROUPS,
     NO_EVENT_COLOUR,
@@ -64,12 +75,11 @@ from geo.map.styles import (
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_BASEMAPS: tuple[Path, ...] = (ROOT / "static" / "basemap" / "countries.geojson",
-                                      ROOT / "static" / "basemap" / "ukraine-oblasts.geojson")
 DEFAULT_CREDIT = CREDIT
-GROUP_DASHED = {g: dash is not None for g, dash in GROUP_DASH.items()}
 GROUP_ORDER = ("country", "region", "feature", "town")         # drawing order: areas below points
+AREA_GROUPS = frozenset({"country", "region"})     # drawn as a small symbol with their name
+AREA_SYMBOL_RADIUS = 5.0                           # points
+PNG_ALPHA = {**GROUP_ALPHA, "country": 0.55, "region": 0.6}
 STATUS_LABEL = {"only A": "Only in A", "only B": "Only in B", "both": "In both"}
 OTHER_STATUS_COLOUR = "#c4c9cc"
 LABEL_STYLE = {   # colour, weight, style of a place name, by group
@@ -79,8 +89,6 @@ LABEL_STYLE = {   # colour, weight, style of a place name, by group
     "feature": ("#0b5345", "normal", "italic"),
 }
 
-SEA, LAND, BORDER, INNER_BORDER, GRATICULE = "#dbe9f4", "#f4f1ea", "#8a8a8a", "#a6a6a6", "#c9dceb"
-INK, MUTED = "#1c1c1c", "#5f6368"
 PRECISION_INK = "#555555"         # the precision legend entries: a shape, not a kind
 RING_DASH = (0, (2.5, 1.5))       # an approximate place's hollow ring (in units of its line width)
 CIRCLE_DASH = (0, (4, 3))         # its uncertainty circle's outline
@@ -164,6 +172,8 @@ class RenderedMap:
     inset: Box | None = None                    # the locator map, in pixels (origin bottom-left)
     subtitle: str = ""                          # the date line as drawn
     footer: tuple[str, ...] = ()                # the footer's lines as drawn (before any shortening)
+    texts: tuple[str, ...] = ()                 # title, date line and footer lines as drawn (shortened)
+    context_labels: tuple[str, ...] = ()        # names of countries and seas written on the map
 
 
 @dataclass(frozen=True)
@@ -375,7 +385,7 @@ def _draw_map(places: Sequence[Place], *, title: str, subtitle: str,
 
     # The footer's lines: what lies outside the view (known once the view is), the sources, the credit.
     margin, header, line = 22 * px, 86 * px, 17 * px
-    source_line = _sources_line(sources)
+    source_line = sources_line(sources)
     # Room for the line of places outside the view and names left unlabelled is kept whenever there
     # are places: the axes must be sized before the view is fitted, and what that line says is known
     # only once the labels are placed.
@@ -395,31 +405,19 @@ def _draw_map(places: Sequence[Place], *, title: str, subtitle: str,
     ax.set_xlim(west, east)
     ax.set_ylim(south, north)
 
-    _draw_graticule(ax, view)
-    _draw_basemaps(ax, basemaps, view)
+    draw_graticule(ax, view)
+    draw_basemaps(ax, basemaps, view)
 
     markers = _markers(resolved, view, status, by_event and status is None)
     outside = len(resolved) - len(markers)
     rings = _draw_uncertainty(ax, markers)
-    for group in GROUP_ORDER:
-        ms = sorted((m for m in markers if m.group == group and not m.hollow), key=lambda m: -m.radius)
-        if ms:
-            ax.scatter([m.lon for m in ms], [m.lat for m in ms], s=[(2 * m.radius) ** 2 for m in ms],
-                       c=[m.colour for m in ms], alpha=GROUP_ALPHA[group],
-                       edgecolors="white" if not GROUP_DASHED[group] else [m.colour for m in ms],
-                       linewidths=0.9 if not GROUP_DASHED[group] else 1.1,
-                       linestyles="--" if GROUP_DASHED[group] else "-", zorder=4, clip_on=True)
-        hollow = sorted((m for m in markers if m.group == group and m.hollow), key=lambda m: -m.radius)
-        if hollow:     # approximate: a dashed ring, no fill
-            ax.scatter([m.lon for m in hollow], [m.lat for m in hollow], s=[(2 * m.radius) ** 2 for m in hollow],
-                       facecolors="none", edgecolors=[m.colour for m in hollow], linewidths=1.6,
-                       linestyles=[RING_DASH], zorder=4.5, clip_on=True)
+    _draw_markers(ax, markers)
 
     legend_box = _draw_legend(ax, renderer, markers, status is not None, scale,
                               by_event and status is None) if markers else None
     if not markers:
         why = "No places with coordinates to show" if not resolved else "No places in this view"
-        _text(ax, 0.5, 0.5, why, transform=ax.transAxes, ha="center", va="center", fontsize=15,
+        plain_text(ax, 0.5, 0.5, why, transform=ax.transAxes, ha="center", va="center", fontsize=15,
               color=MUTED, zorder=8,
               bbox={"boxstyle": "round,pad=0.6", "facecolor": "white", "edgecolor": "#c8cdd1"})
     inset = _draw_locator(fig, ax, renderer, basemaps, view, markers, legend_box, px) \
@@ -429,9 +427,13 @@ def _draw_map(places: Sequence[Place], *, title: str, subtitle: str,
     obstacles = [b for b in (legend_box, inset) if b is not None]
     labels = _draw_labels(fig, ax, renderer, markers, obstacles, px, core)
     unlabelled = tuple(label.name for label in labels if label.core and label.box is None)
+    taken = obstacles + [label.box for label in labels if label.box is not None]
+    named = draw_context_names(fig, ax, renderer, context_names(basemaps[0], view) if basemaps else [],
+                               taken, _marker_boxes(ax, renderer, markers),
+                               {m.place.country for m in markers if m.group == "country"}, px)
 
     date_line = subtitle or f"Exported on {_long_date(dt.date.today())}"
-    _draw_header(fig, renderer, title, date_line, margin, header, width_px)
+    heading = draw_header(fig, renderer, title, date_line, margin, header, width_px)
     off = _off_view(resolved, view)
     lines = []
     if off or unlabelled:
@@ -443,12 +445,10 @@ def _draw_map(places: Sequence[Place], *, title: str, subtitle: str,
         if unlabelled:
             parts.append(f"Not labelled (no room): {', '.join(unlabelled)}")
         lines.append(" · ".join(parts))
-    if source_line:
-        lines.append(source_line)
     unresolved = len(places) - len(resolved)
     approximate = sum(m.hollow for m in markers)
-    _draw_footer(fig, renderer, credit, _counts_note(len(markers), unresolved, outside, approximate), margin,
-                 footer, width_px, lines, line)
+    footer_lines = draw_footer(fig, renderer, credit, counts_note(len(markers), unresolved, outside, approximate),
+                               margin, footer, width_px, lines, line, sources)
 
     drawn = _drawn_markers(ax, renderer, markers, rings, height_px)
     buf = io.BytesIO()
@@ -456,22 +456,11 @@ def _draw_map(places: Sequence[Place], *, title: str, subtitle: str,
     return RenderedMap(buf.getvalue(), view, tuple(labels), len(markers), unresolved, outside, drawn,
                        frame.bounds if frame is not None else None,
                        tuple(p.name for p in off[:OFF_FRAME_LISTED]), unlabelled, inset, date_line,
-                       tuple(lines))
+                       tuple(lines + ([source_line] if source_line else [])), (*heading, *footer_lines), named)
 
 
 def _long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
-
-
-def _sources_line(sources: Sequence[tuple[str, str]]) -> str:
-    """"Sources: Title (file.txt); Other title (pasted text)" (plain text, one line)."""
-    items = []
-    for title, name in sources:
-        title, name = _one_line(title), _one_line(name)
-        item = f"{title} ({name})" if name and name != title else title
-        if item and item not in items:
-            items.append(item)
-    return ("Sources: " if len(items) > 1 else "Source: ") + "; ".join(items) if items else ""
 
 
 def _off_view(resolved: Sequence[Place], view: tuple[float, float, float, float]) -> list[Place]:
@@ -492,7 +481,7 @@ def _off_view_text(p: Place, view: tuple[float, float, float, float]) -> str:
     phi1, phi2, dl = math.radians(lat0), math.radians(p.lat), math.radians(p.lon - lon0)
     bearing = math.degrees(math.atan2(math.sin(dl) * math.cos(phi2), math.cos(phi1) * math.sin(phi2)
                                       - math.sin(phi1) * math.cos(phi2) * math.cos(dl))) % 360
-    return f"{_one_line(p.name)} ({COMPASS[int((bearing + 22.5) // 45) % 8]}, {km:,.0f} km)"
+    return f"{one_line(p.name)} ({COMPASS[int((bearing + 22.5) // 45) % 8]}, {km:,.0f} km)"
 
 
 # -- view ------------------------------------------------------------------------------------------
@@ -565,135 +554,6 @@ def _shift_lon(lon: float, west: float, east: float) -> float:
     return lon + 360 * round((mid - lon) / 360)
 
 
-# -- basemap ---------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _Layer:
-    polygons: tuple[np.ndarray, ...]    # exterior rings, (n, 2) lon/lat
-    lines: tuple[np.ndarray, ...]       # every ring and line string
-    polygon_boxes: np.ndarray           # (n, 4) west, south, east, north
-    line_boxes: np.ndarray
-
-
-def _draw_basemaps(ax, paths: Sequence[Path], view: tuple[float, float, float, float]) -> None:
-    south, west, north, east = view
-    for i, path in enumerate(paths):
-        layer = _read_layer_if_any(Path(path))
-        if layer is None:
-            continue
-        for turn in (-360, 0, 360):    # copies of the world when the view crosses the antimeridian
-            if east <= -180 + turn or west >= 180 + turn:
-                continue
-            shifted = Affine2D().translate(turn, 0) + ax.transData
-            box = (west - turn, south, east - turn, north)
-            if i == 0:
-                polys = _visible(layer.polygons, layer.polygon_boxes, box)
-                if polys:
-                    ax.add_collection(PolyCollection(polys, facecolors=LAND, edgecolors="none",
-                                                     transform=shifted, zorder=1), autolim=False)
-                lines = _visible(layer.lines, layer.line_boxes, box)
-                if lines:
-                    ax.add_collection(LineCollection(lines, colors=BORDER, linewidths=0.6,
-                                                     transform=shifted, zorder=2), autolim=False)
-            else:
-                lines = _visible(layer.lines, layer.line_boxes, box)
-                if lines:
-                    ax.add_collection(LineCollection(lines, colors=INNER_BORDER, linewidths=0.45,
-                                                     linestyles=(0, (4, 3)), transform=shifted, zorder=2),
-                                      autolim=False)
-
-
-def _visible(rings: Sequence[np.ndarray], boxes: np.ndarray, view: tuple[float, float, float, float]
-             ) -> list[np.ndarray]:
-    if not rings:
-        return []
-    west, south, east, north = view
-    keep = (boxes[:, 0] <= east) & (boxes[:, 2] >= west) & (boxes[:, 1] <= north) & (boxes[:, 3] >= south)
-    return [rings[i] for i in np.flatnonzero(keep)]
-
-
-def _read_layer_if_any(path: Path) -> _Layer | None:
-    """The GeoJSON file's rings and lines; None (and a log line) when it is missing or unreadable."""
-    try:
-        stat = path.stat()
-    except OSError:
-        log.info("basemap %s not found; drawing without it", path)
-        return None
-    try:
-        return _read_layer(str(path), stat.st_mtime_ns, stat.st_size)
-    except (OSError, ValueError, TypeError, KeyError, IndexError) as e:
-        log.warning("basemap %s unreadable (%s); drawing without it", path, e)
-        return None
-
-
-@lru_cache(maxsize=8)   # keyed by modification time and size: a rewritten file is read again
-def _read_layer(path: str, mtime_ns: int, size: int) -> _Layer:
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    polygons: list[np.ndarray] = []
-    lines: list[np.ndarray] = []
-    for geometry in _geometries(data):
-        kind, coords = geometry.get("type"), geometry.get("coordinates")
-        if kind == "Polygon":
-            _add_polygon(coords, polygons, lines)
-        elif kind == "MultiPolygon":
-            for poly in coords:
-                _add_polygon(poly, polygons, lines)
-        elif kind == "LineString":
-            _add_ring(coords, lines)
-        elif kind == "MultiLineString":
-            for line in coords:
-                _add_ring(line, lines)
-    return _Layer(tuple(polygons), tuple(lines), _boxes(polygons), _boxes(lines))
-
-
-def _geometries(data: dict) -> Iterable[dict]:
-    kind = data.get("type")
-    if kind == "FeatureCollection":
-        for feature in data.get("features") or ():
-            yield from _geometries(feature)
-    elif kind == "Feature":
-        if data.get("geometry"):
-            yield from _geometries(data["geometry"])
-    elif kind == "GeometryCollection":
-        for g in data.get("geometries") or ():
-            yield from _geometries(g)
-    elif kind:
-        yield data
-
-
-def _add_polygon(rings: list, polygons: list[np.ndarray], lines: list[np.ndarray]) -> None:
-    for j, ring in enumerate(rings or ()):
-        arr = _add_ring(ring, lines)
-        # Holes are not cut out of the land: in a countries layer they are other countries or lakes
-        # too small to matter at these scales, and are outlined all the same.
-        if j == 0 and arr is not None:
-            polygons.append(arr)
-
-
-def _add_ring(coords: list, into: list[np.ndarray]) -> np.ndarray | None:
-    arr = np.asarray(coords, dtype=float)
-    if arr.ndim != 2 or arr.shape[0] < 2 or arr.shape[1] < 2:
-        return None
-    arr = arr[:, :2]
-    into.append(arr)
-    return arr
-
-
-def _boxes(rings: Sequence[np.ndarray]) -> np.ndarray:
-    if not rings:
-        return np.zeros((0, 4))
-    return np.array([(r[:, 0].min(), r[:, 1].min(), r[:, 0].max(), r[:, 1].max()) for r in rings])
-
-
-def _draw_graticule(ax, view: tuple[float, float, float, float]) -> None:
-    south, west, north, east = view
-    span = max(north - south, (east - west) / 2)
-    step = next((s for s in (1, 2, 5, 10, 15, 20, 30) if span / s <= 8), 30)
-    segs = [np.array([(x, south), (x, north)]) for x in np.arange(math.ceil(west / step) * step, east, step)]
-    segs += [np.array([(west, y), (east, y)]) for y in np.arange(math.ceil(south / step) * step, north, step)]
-    ax.add_collection(LineCollection(segs, colors=GRATICULE, linewidths=0.6, zorder=0.5), autolim=False)
-
-
 # -- markers, legend, labels -----------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -728,8 +588,38 @@ def _markers(resolved: Sequence[Place], view: tuple[float, float, float, float],
         group = kind_group(p.kind)
         colour = (STATUS_COLOUR.get(status(p), OTHER_STATUS_COLOUR) if status
                   else EVENT_COLOUR.get(p.event_type or "", NO_EVENT_COLOUR) if by_event else GROUP_COLOUR[group])
-        out.append(_Marker(p, lon, p.lat, group, colour, marker_radius(p.mention_count), p.approximate,
-                           uncertainty_m(p.precision, p.uncertainty_km) if p.approximate else 0))
+        # A country or a region is named, with a small symbol at its point: a disc growing with its
+        # mentions would cover the very towns the story is about. A place known only by its country
+        # gets no circle of the country's size either (its hollow ring and its name say it).
+        radius = AREA_SYMBOL_RADIUS if group in AREA_GROUPS else marker_radius(p.mention_count)
+        circle = uncertainty_m(p.precision, p.uncertainty_km) if p.approximate and p.precision != "country" else 0
+        out.append(_Marker(p, lon, p.lat, group, colour, radius, p.approximate, circle))
+    return out
+
+
+def _draw_markers(ax, markers: Sequence[_Marker]) -> None:
+    """Filled discs for exact points, dashed rings for approximate ones, areas below towns."""
+    for group in GROUP_ORDER:
+        ms = sorted((m for m in markers if m.group == group and not m.hollow), key=lambda m: -m.radius)
+        if ms:
+            ax.scatter([m.lon for m in ms], [m.lat for m in ms], s=[(2 * m.radius) ** 2 for m in ms],
+                       c=[m.colour for m in ms], alpha=PNG_ALPHA[group],
+                       edgecolors="white" if group not in AREA_GROUPS else [m.colour for m in ms],
+                       linewidths=0.9, zorder=4, clip_on=True)
+        hollow = sorted((m for m in markers if m.group == group and m.hollow), key=lambda m: -m.radius)
+        if hollow:     # approximate: a dashed ring, no fill
+            ax.scatter([m.lon for m in hollow], [m.lat for m in hollow], s=[(2 * m.radius) ** 2 for m in hollow],
+                       facecolors="none", edgecolors=[m.colour for m in hollow], linewidths=1.6,
+                       linestyles=[RING_DASH], zorder=4.5, clip_on=True)
+
+
+def _marker_boxes(ax, renderer, markers: Sequence[_Marker]) -> list[Box]:
+    """Each marker's square in pixels (origin bottom-left)."""
+    out = []
+    for m in markers:
+        x, y = ax.transData.transform((m.lon, m.lat))
+        r = renderer.points_to_pixels(m.radius)
+        out.append(Box(float(x - r), float(y - r), float(x + r), float(y + r)))
     return out
 
 
@@ -820,13 +710,14 @@ def _draw_legend(ax, renderer, markers: Sequence[_Marker], by_status: bool, scal
         groups = {m.group for m in markers}
         for group in reversed(GROUP_ORDER):
             if group in groups:
-                handles.append(_legend_dot(GROUP_LABEL[group], GROUP_COLOUR[group], GROUP_ALPHA[group],
-                                           GROUP_DASHED[group], 6))
+                handles.append(_legend_dot(GROUP_LABEL[group], GROUP_COLOUR[group], PNG_ALPHA[group],
+                                           group in AREA_GROUPS, 6 if group not in AREA_GROUPS else 5))
     if any(m.hollow for m in markers):
         handles.append(_legend_dot("Exact point (filled)", PRECISION_INK, 0.6, False, 6))
         handles.append(_ApproximateHandle([], [], linestyle="none", marker="o", markersize=22,
                                           label="Approximate (hollow ring + uncertainty circle)"))
-    for n in _legend_counts(max(m.place.mention_count for m in markers)):
+    sized = [m.place.mention_count for m in markers if m.group not in AREA_GROUPS]
+    for n in _legend_counts(max(sized)) if sized else ():
         # Hollow circles: sizes, not a kind of place.
         handles.append(Line2D([], [], linestyle="none", marker="o", markersize=2 * marker_radius(n),
                               markerfacecolor="none", markeredgecolor="#5f6368", markeredgewidth=0.9,
@@ -894,7 +785,7 @@ def _draw_labels(fig: Figure, ax, renderer, markers: Sequence[_Marker], obstacle
     texts, anchors, marker_boxes = [], [], []
     for m, (x, y) in zip(order, centres, strict=True):
         colour, weight, style = LABEL_STYLE[m.group]
-        t = _text(fig, 0, 0, _one_line(m.place.name), transform=IdentityTransform(), ha="left", va="bottom",
+        t = plain_text(fig, 0, 0, one_line(m.place.name), transform=IdentityTransform(), ha="left", va="bottom",
                   fontsize=11.0 if m.group == "country" else 10.0, color=colour, fontweight=weight,
                   fontstyle=style, zorder=7,
                   path_effects=[patheffects.withStroke(linewidth=3.0, foreground=(1, 1, 1, 0.85))])
@@ -977,86 +868,7 @@ def _draw_locator(fig: Figure, ax, renderer, basemaps: Sequence[Path], view: tup
                       lon_c + half_lat / k), [], w / h)
     inset.set_xlim(wide[1], wide[3])
     inset.set_ylim(wide[0], wide[2])
-    _draw_basemaps(inset, basemaps[:1], wide)
+    draw_basemaps(inset, basemaps[:1], wide)
     inset.add_patch(Rectangle((west, south), east - west, north - south, facecolor=to_rgba("#c0392b", 0.12),
                               edgecolor="#c0392b", linewidth=1.4, zorder=5))
     return box
-
-
-# -- text ------------------------------------------------------------------------------------------
-
-def _text(where, x: float, y: float, s: str, **kwargs) -> Text:
-    """Plain text: no mathtext, no TeX, whatever the string holds ("$x$" stays "$x$")."""
-    return where.text(x, y, s, parse_math=False, usetex=False, **kwargs)
-
-
-def _one_line(s: str) -> str:
-    return " ".join(s.split())
-
-
-def _fit_width(t: Text, renderer, max_width: float, min_fontsize: float | None = None) -> None:
-    """Make `t` fit in `max_width` pixels: first a smaller font (down to `min_fontsize`), then
-    shortened with an ellipsis."""
-    if t.get_window_extent(renderer).width <= max_width:
-        return
-    if min_fontsize is not None:
-        size = t.get_fontsize()
-        width = t.get_window_extent(renderer).width
-        t.set_fontsize(max(min_fontsize, size * max_width / width * 0.98))
-        if t.get_window_extent(renderer).width <= max_width:
-            return
-    s = t.get_text()
-    lo, hi = 0, len(s)
-    while lo < hi:       # the longest prefix that fits, by bisection
-        mid = (lo + hi + 1) // 2
-        t.set_text(s[:mid].rstrip() + "…")
-        if t.get_window_extent(renderer).width <= max_width:
-            lo = mid
-        else:
-            hi = mid - 1
-    t.set_text(s[:lo].rstrip() + "…")
-
-
-def _draw_header(fig: Figure, renderer, title: str, subtitle: str, margin: float, header: float,
-                 width_px: int) -> None:
-    height = fig.bbox.height
-    tf = IdentityTransform()
-    t = _text(fig, margin, height - 0.24 * header, _one_line(title), transform=tf, ha="left",
-              va="center_baseline", fontsize=21, fontweight="bold", color=INK)
-    _fit_width(t, renderer, width_px - 2 * margin)
-    s = _text(fig, margin, height - 0.62 * header, _one_line(subtitle), transform=tf, ha="left",
-              va="center_baseline", fontsize=12, color=MUTED)
-    _fit_width(s, renderer, width_px - 2 * margin)
-
-
-def _draw_footer(fig: Figure, renderer, credit: str, note: str, margin: float, footer: float,
-                 width_px: int, lines: Sequence[str] = (), line: float = 17.0) -> None:
-    """The credit at the bottom right (it gets the room it needs: a licence asks for it), the count of
-    places at the bottom left when there is room left for it, and above them `lines` (what lies
-    outside the view, the sources), each shortened to the width if need be."""
-    tf = IdentityTransform()
-    base = min(footer, 34 * line / 17) * 0.42
-    for n, text in enumerate(reversed(lines)):
-        ink = INK if text.startswith(("Outside", "Not labelled")) else MUTED
-        t = _text(fig, margin, base + line * (n + 1), _one_line(text), transform=tf, ha="left",
-                  va="center_baseline", fontsize=9.5, color=ink)
-        _fit_width(t, renderer, width_px - 2 * margin, min_fontsize=7.0)
-    c = _text(fig, width_px - margin, base, _one_line(credit), transform=tf, ha="right",
-              va="center_baseline", fontsize=8.5, color=MUTED)
-    _fit_width(c, renderer, width_px - 2 * margin, min_fontsize=5.0)
-    room = width_px - 2 * margin - c.get_window_extent(renderer).width - 20
-    n = _text(fig, margin, base, note, transform=tf, ha="left", va="center_baseline",
-              fontsize=c.get_fontsize(), color=MUTED)
-    if n.get_window_extent(renderer).width > room:
-        n.remove()
-
-
-def _counts_note(mapped: int, unresolved: int, outside: int, approximate: int = 0) -> str:
-    parts = [f"{mapped} place{'s' if mapped != 1 else ''} on the map"]
-    if approximate:
-        parts.append(f"{approximate} approximate")
-    if outside:
-        parts.append(f"{outside} outside this view")
-    if unresolved:
-        parts.append(f"{unresolved} without coordinates not shown")
-    return " · ".join(parts)

@@ -26,7 +26,7 @@ from geo.files.articles import MAX_ARTICLE_BYTES, Article, ArticleError, article
 from geo.gazetteer import GazetteerSourceError, PlaceIndex
 from geo.gazetteer.custom import CsvImportError, import_csv
 from geo.gazetteer.sources import ActiveGazetteer, SourceRegistry, source_name_from
-from geo.map.compare import CHANGED, ONLY_A, ONLY_B, PassagePair, word_diff_html
+from geo.map.compare import CHANGED, MOVED, ONLY_A, ONLY_B, PassagePair, word_diff_html
 from geo.map.excerpts import CONTEXT, clip, excerpt
 from geo.map.export import placed_by_label
 from geo.map.frame import StoryFrame
@@ -228,6 +228,13 @@ def message_html(level: str, text: str) -> str:
             f"white-space:pre-wrap;overflow-wrap:anywhere'>{html.escape(text)}</div>")
 
 
+def caption_html(text: str, css_class: str = "cm-caption") -> str:
+    """A small grey line holding `text` as written (escaped HTML, for st.html): a caption that may quote
+    article text, which st.caption would read as Markdown."""
+    return (f"<div class='{css_class}' style='color:#666;font:13px/1.4 system-ui,sans-serif;margin:2px 0 6px'>"
+            f"{html.escape(text)}</div>")
+
+
 def place_heading_html(place: Place) -> str:
     """The selected place's name as a heading (escaped: place names come from article text)."""
     return (f"<h3 class='cm-place-name' style='font:600 1.5rem/1.3 system-ui,sans-serif;margin:.6rem 0 .2rem'>"
@@ -288,9 +295,13 @@ def _long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+MONTHS_FROM_DAYS = 45      # a longer span is said in months ("January–May 2022"), not in days
+
+
 def story_date_line(dates: Sequence[str], today: dt.date) -> str:
-    """The date a shared map carries: the articles' own dates ("21 April 2022", "21–23 April 2022",
-    "30 March – 2 April 2022") where they have them, else "Exported on <today>"."""
+    """The date a shared map carries: the span of `dates` (the articles' own dates and those of the events
+    shown, see geo.map.heading.story_dates): "21 April 2022", "21–23 April 2022", "30 March – 2 April 2022",
+    or over more than 45 days in months ("January–May 2022"); "Exported on <today>" without any."""
     days = sorted({dt.date.fromisoformat(d) for d in dates if d and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d)
                    and _valid_iso(d)})
     if not days:
@@ -298,6 +309,10 @@ def story_date_line(dates: Sequence[str], today: dt.date) -> str:
     first, last = days[0], days[-1]
     if first == last:
         return _long_date(first)
+    if (last - first).days > MONTHS_FROM_DAYS:
+        if first.year == last.year:
+            return f"{first:%B}–{last:%B %Y}"
+        return f"{first:%B %Y} – {last:%B %Y}"
     if (first.year, first.month) == (last.year, last.month):
         return f"{first.day}–{last.day} {last:%B %Y}"
     if first.year == last.year:
@@ -363,14 +378,16 @@ def passage_pair_rows(pairs: Sequence[PassagePair], show: Sequence[str],
 
 PASSAGE_PAGE = 20       # aligned passages shown at a time
 _STATUS_STYLE = {"only A": ("#fdf0e6", "#d35400"), "only B": ("#e8f1f8", "#2471a3"),
-                 "changed": ("#fffbea", "#b7950b"), "same": ("#f6f6f6", "#9aa0a6")}
+                 "changed": ("#fffbea", "#b7950b"), "moved": ("#f1ecf8", "#7d3c98"), "same": ("#f6f6f6", "#9aa0a6"),
+                 "page furniture": ("#f6f6f6", "#c8ccd0")}
 
 
 def passage_pairs_html(pairs: Sequence[PassagePair], limit: int = COMPARE_CELL) -> str:
     """The aligned passages as escaped HTML, one box each: a changed passage as its word-level
     difference (deleted words struck through on red, inserted ones underlined on green, each side
     cut to `limit` characters first), a passage only one version has as it is, with the places each
-    mentions. Dark text on light boxes in either theme."""
+    mentions; a moved one says where it was and where it is (its sentence number in A and in B). Dark text
+    on light boxes in either theme."""
     parts = ["<div class='cm-passages' style='font:14px/1.5 system-ui,sans-serif;color:#1c1c1c'>"
              "<style>.cm-passages del{background:#fbd5d5;color:#7f1d1d;text-decoration:line-through}"
              ".cm-passages ins{background:#d4f4dd;color:#14532d;text-decoration:underline}</style>"]
@@ -384,6 +401,8 @@ def passage_pairs_html(pairs: Sequence[PassagePair], limit: int = COMPARE_CELL) 
             body = html.escape(a or b)
         places = f" · {html.escape(', '.join(pp.places))}" if pp.places else ""
         similarity = f" · similarity {pp.similarity:.2f}" if pp.status == CHANGED else ""
+        if pp.status == MOVED and pp.a is not None and pp.b is not None:
+            similarity = f" · sentence {pp.a.index + 1} in A, {pp.b.index + 1} in B"
         parts.append(f"<div class='cm-pair cm-pair-{pp.status.replace(' ', '-')}' style='background:{background};"
                      f"border-left:4px solid {border};padding:6px 10px;margin:6px 0;border-radius:3px'>"
                      f"<div style='font-size:12px;color:#444;margin-bottom:2px'><b>{html.escape(pp.status)}</b>"

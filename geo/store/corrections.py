@@ -768,16 +768,31 @@ class ContainerRef:
 
 
 def _containers_of(r: ResolvedMention, by_start: dict[int, ResolvedMention]) -> list[tuple[Candidate, str]]:
+    """The places holding a mention: those the text names (its containers, and the region of "Place,
+    Region" written after it), then the one whose point the engine placed it at."""
     found: list[tuple[Candidate, str]] = []
-    for start, _ in r.mention.within:
-        other = by_start.get(start)
+    for other in [by_start.get(start) for start, _ in r.mention.within] + [_partner_of(r, by_start)]:
         if other is not None and other is not r:
             c = other.place if other.place is not None else other.container
-            if c is not None:
+            if c is not None and all(c.row != x.row for x, _ in found):
                 found.append((c, "text"))
     if r.container is not None:
         found.append((r.container, "implied"))
     return found
+
+
+def _partner_of(r: ResolvedMention, by_start: dict[int, ResolvedMention]) -> ResolvedMention | None:
+    """The mention of the region or country written after ", " ("Shumy, Donetsk": Donetsk), which the
+    engine noted as the mention's partner even where it did not bind the two (a town the gazetteer
+    knows by another spelling): the container the text names."""
+    m = r.mention
+    if not m.partner:
+        return None
+    for gap in (2, 1, 3):               # ", " as written, or "," alone, or with two spaces
+        other = by_start.get(m.end + gap)
+        if other is not None and normalize_name(other.mention.name).startswith(normalize_name(m.partner)):
+            return other
+    return None
 
 
 def mention_containers(r: ResolvedMention, resolved: Sequence[ResolvedMention], *,
@@ -791,7 +806,10 @@ def mention_containers(r: ResolvedMention, resolved: Sequence[ResolvedMention], 
     places = _containers_of(r, by_start)
     for c, how in places:
         refs.setdefault(container_key(c), ContainerRef(container_key(c), c.name, how))
-    for c in [c for c, _ in places] + ([r.place] if r.place is not None else []):
+    # the region and country of the engine's pick only where the text names none it lies outside: a
+    # correction is often of a wrong pick, whose region is not where the text says the place is
+    own = [r.place] if r.place is not None and all(_holds(c, r.place) for c, how in places if how == "text") else []
+    for c in [c for c, _ in places] + own:
         if c.admin1 and c.kind not in ("admin1", "country"):
             regions.append((f"admin1:{c.admin1}", "region"))
         if c.country and c.kind != "country":
@@ -800,6 +818,16 @@ def mention_containers(r: ResolvedMention, resolved: Sequence[ResolvedMention], 
         if key not in refs:
             refs[key] = ContainerRef(key, _label(key, index), how)
     return list(refs.values())
+
+
+def _holds(container: Candidate, place: Candidate) -> bool:
+    """Whether a first-level region or country holds a place, by its codes (other containers: yes, as
+    far as codes tell)."""
+    if container.kind == "country":
+        return place.country == container.country
+    if container.kind == "admin1":
+        return place.admin1 == container.admin1
+    return True
 
 
 def _label(key: str, index: PlaceIndex | None) -> str:

@@ -18,15 +18,9 @@ class CandidateRules:
         """NER over the sentences where it can change a decision (NER is the slow part): those
         holding a candidate that is not a well-known name standing alone, or a capitalised name
         the gazetteer lacks whose context leaves it open."""
-        starts = sorted([c["start"] for c in candidates if not self._settled_without_ner(tokens, c)]
-                        + [p["start"] for p in phrases if WEAK <= p["level"] < STRONG and not p["org"]])
-        windows = []
-        k = 0
-        for start, end in sentence_windows(text):
-            while k < len(starts) and starts[k] < start:
-                k += 1
-            if k < len(starts) and starts[k] < end:
-                windows.append((start, end))
+        spans = sorted([(c["i"], c["j"]) for c in candidates if not self._settled_without_ner(tokens, c)]
+                       + [(p["i"], p["j"]) for p in phrases if WEAK <= p["level"] < STRONG and not p["org"]])
+        windows = _reading_windows(text, tokens, spans) if spans else []
         return self.ner.spans(text, windows, progress) if windows else []
 
     def _settled_without_ner(self, tokens, cand) -> bool:
@@ -121,3 +115,39 @@ class CandidateRules:
                     best = (j, end, tuple(r for r, _ in flagged), frozenset(r for r, a in flagged if a))
             j += 1
         return best
+
+
+NER_CONTEXT = 6     # tokens of context the NER reads on each side of a name it must decide
+
+
+def _reading_windows(text: str, tokens: Sequence[Token], spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The pieces of text the NER reads: around each name (token span `spans`, sorted), NER_CONTEXT
+    tokens each side, never across a sentence; pieces that touch merge. The model's own context is
+    narrower (its tok2vec sees four tokens each side), so a name's label is the one the whole
+    sentence gives, at a fraction of the cost on long sentences that name one place."""
+    windows: list[tuple[int, int]] = []
+    k, n = 0, len(spans)
+    t = 0
+    for start, end in sentence_windows(text):
+        while k < n and tokens[spans[k][0]].start < start:
+            k += 1
+        if k == n or tokens[spans[k][0]].start >= end:
+            continue
+        while t < len(tokens) and tokens[t].start < start:
+            t += 1
+        first = t
+        last = first
+        while last + 1 < len(tokens) and tokens[last + 1].end <= end:
+            last += 1
+        pieces: list[list[int]] = []
+        while k < n and tokens[spans[k][0]].start < end:
+            i, j = spans[k]
+            lo, hi = max(first, i - NER_CONTEXT), min(last, j + NER_CONTEXT)
+            if pieces and lo <= pieces[-1][1] + 1:
+                pieces[-1][1] = max(pieces[-1][1], hi)
+            else:
+                pieces.append([lo, hi])
+            k += 1
+        for lo, hi in pieces:
+            windows.append((start if lo == first else tokens[lo].start, end if hi == last else tokens[hi].end))
+    return windows
