@@ -804,10 +804,10 @@ def test_costly_uploads_reach_the_map_within_30_s_and_another_session_is_served_
                     busy_s = open_dashboard(other, app, timeout_ms=OPEN_TIMEOUT_MS).goto_to_markers
             slug = SHAPE_DONE[shape]
             if slug is None:       # the 5 MB town shapes: read up to the cap on names, said in a warning
-                wait_for_message(page, "warning", "left out", timeout_ms=120_000)
-                wait_for_map(page, lambda f: marker_counts(f)["markers"] > 100, timeout_s=120)
+                wait_for_message(page, "warning", "left out", timeout_ms=300_000)
+                wait_for_map(page, lambda f: marker_counts(f)["markers"] > 100, timeout_s=300)
             else:
-                wait_for_map(page, lambda f, slug=slug: fit_to_places(f, [slug])["found"] == [slug], timeout_s=120)
+                wait_for_map(page, lambda f, slug=slug: fit_to_places(f, [slug])["found"] == [slug], timeout_s=300)
             seconds = time.perf_counter() - start
             report.append((shape, len(data) / 1e6, seconds, busy_s))
         server, worker = peak_rss_mb(app.process.pid), worker_peak_mb(app.process.pid)
