@@ -815,10 +815,11 @@ def test_costly_uploads_reach_the_map_within_30_s_and_another_session_is_served_
             print(f"\n[browser] {shape} ({len(data) / 1e6:.2f} MB): on the map in {seconds:.1f} s; peak RSS so far "
                   f"server {server:.0f} MB + worker {worker:.0f} MB"
                   + (f"; another session's page {busy_s:.1f} s (idle {idle_s:.1f} s)" if busy_s else ""))
-        assert seconds < LARGEST_SECONDS, (shape, seconds)
-        assert server + worker < LARGEST_PEAK_MB, (shape, server, worker)
+        report[-1] += (server + worker,)
     busy = report[0][3]
     assert busy < 2 * idle_s + 1.0, (busy, idle_s)
+    assert all(seconds < LARGEST_SECONDS for _, _, seconds, _, _ in report), report
+    assert all(peak < LARGEST_PEAK_MB for *_, peak in report), report
 
 
 # -- a correction made in the page: it survives a restart, reaches the exports and the CLI; undo brings the engine back
