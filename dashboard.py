@@ -13,6 +13,7 @@ import streamlit as st
 from geo.app.caching import all_places, ensure_index, parse_of, parse_worker, stopped_parse
 from geo.app.compare_view import compare_view
 from geo.app.map_view import map_view
+from geo.app.own_library import own_library
 from geo.app.review_state import active_corrections
 from geo.app.session import VIEWS, address_params, current_filters, open_session, shown_articles
 from geo.app.share_view import share_view
@@ -28,7 +29,8 @@ ensure_index()
 parse_worker()                       # the process that reads added articles: started in the background, once
 corrections = active_corrections()   # the user's corrections apply to every place shown (and key the caches)
 if "library" not in state:           # a new session: the samples, this browser's library, what the link asks
-    open_session(dict(st.query_params))
+    open_session(dict(st.query_params), st.query_params.get_all("lib"))
+own_library()                        # the plain address opens this browser's own library (localStorage)
 store = store_choice()               # a corpus store instead of the articles (geo/app/store_view.py)
 if store is not None:
     store_page(store, corrections)

@@ -51,6 +51,7 @@ from geo.store.corrections import (
     apply_corrections,
     container_key,
 )
+from geo.store.event_corrections import EventCorrection, apply_event_corrections
 
 
 def _progress_printer(stream=sys.stderr):
@@ -110,6 +111,19 @@ def _active_corrections(args) -> list[Correction] | None:
     return corrections
 
 
+def _active_event_corrections(args) -> list[EventCorrection] | None:
+    """The event corrections `places` and `annotate` apply (see `_active_corrections`)."""
+    if args.no_corrections:
+        return []
+    path = default_data_dir() / DB_NAME
+    try:
+        return _store().event_corrections() if path.exists() else []
+    except CorrectionError as exc:
+        print(f"cannot read your corrections: {exc}\n(--no-corrections shows the engine's results alone)",
+              file=sys.stderr)
+        return None
+
+
 def cmd_places(args) -> int:
     articles, failed = [], 0
     for path in args.files:
@@ -130,10 +144,11 @@ def cmd_places(args) -> int:
         print("no readable articles", file=sys.stderr)
         return 1 if failed else 0
     corrections = _active_corrections(args)
-    if corrections is None:
+    event_corrections = _active_event_corrections(args) if corrections is not None else None
+    if corrections is None or event_corrections is None:
         return 2
     parser = _parser(args)
-    places = places_for(articles, parser, corrections)
+    places = places_for(articles, parser, corrections, event_corrections=event_corrections)
     for article in articles:       # past the caps on names and mentions (geo.engine.budget): said
         left_out = parser.reading(article.text).note()
         if left_out:
@@ -147,17 +162,18 @@ def cmd_places(args) -> int:
 
 
 def annotate_record(parser: Geoparser, record: dict, corrections: Sequence[Correction] = (), *,
-                    events: bool = True) -> dict:
+                    events: bool = True, event_corrections: Sequence[EventCorrection] = ()) -> dict:
     """A record's toponyms and (unless `events` is False) its events, the main one first. A corrected
     toponym also says `placed_by` and `correction` (and the `attribution` of an online result); the
     others keep the format eval/score.py reads. Relative dates are resolved against the record's
     "date" (ISO), else the date the text's first lines give (geo.files.articles.story_date)."""
     text = record.get("text") or ""
     resolved, reading = parser.parse_bounded(text)
-    if corrections and text.strip():
-        # the id the same text has as an article (the dashboard's, `places`'): newlines normalised
-        normalised = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-        resolved = apply_corrections(article_id(normalised), resolved, corrections)
+    # the id the same text has as an article (the dashboard's, `places`'): newlines normalised
+    the_id = article_id(text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")) \
+        if (corrections or event_corrections) and text.strip() else ""
+    if corrections and the_id:
+        resolved = apply_corrections(the_id, resolved, corrections)
     toponyms = []
     for r in resolved:
         m, place = r.mention, r.place
@@ -176,7 +192,8 @@ def annotate_record(parser: Geoparser, record: dict, corrections: Sequence[Corre
         toponyms.append(toponym)
     out = {"id": record.get("id"), "toponyms": toponyms}
     if events:
-        out["events"] = [e.record() for e in parser.events.find(text, resolved, _record_date(record, text))]
+        found = parser.events.find(text, resolved, _record_date(record, text))
+        out["events"] = [e.record() for e in apply_event_corrections(the_id, found, event_corrections)]
     if not reading.whole:      # past the caps on names and mentions (geo.engine.budget): what was left out
         out["left_out"] = reading.note()
     return out
@@ -207,7 +224,8 @@ def cmd_annotate(args) -> int:
             print(f"cannot read {args.input}: {exc.strerror or exc}", file=sys.stderr)
             return 2
     corrections = _active_corrections(args)
-    if corrections is None:
+    event_corrections = _active_event_corrections(args) if corrections is not None else None
+    if corrections is None or event_corrections is None:
         return 2
     parser = _parser(args)
     bad = 0
@@ -234,7 +252,8 @@ def cmd_annotate(args) -> int:
                 bad += 1
                 continue
             try:
-                out = json.dumps(annotate_record(parser, record, corrections, events=not args.no_events),
+                out = json.dumps(annotate_record(parser, record, corrections, events=not args.no_events,
+                                                 event_corrections=event_corrections),
                                  ensure_ascii=False)
             except Exception as exc:  # noqa: BLE001 (one record's failure must not cost the others)
                 print(f"line {line_no}: skipped, could not be annotated ({type(exc).__name__}: {exc})",
@@ -395,7 +414,14 @@ def cmd_corrections_list(args) -> int:
         print(terminal_safe(c.describe()))
     for cid, why in store.damaged.items():
         print(f"#{cid} DAMAGED: {why} (not applied; `corrections check --repair` sets it aside)")
-    if not corrections:
+    try:
+        events = store.event_corrections(include_undone=not args.active)
+    except CorrectionError as exc:
+        print(f"event corrections: {exc}", file=sys.stderr)
+        events = []
+    for e in events:
+        print(terminal_safe(e.describe()))
+    if not corrections and not events:
         print(f"no corrections in {store.path}", file=sys.stderr)
     return 0
 

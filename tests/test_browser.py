@@ -709,6 +709,79 @@ def test_an_added_article_survives_a_reload_and_a_restart(app, browser) -> None:
     # (another browser does not see it: tests/test_dashboard.py, AppTest, checks that without a browser)
 
 
+# -- the plain address opens this browser's own library (remembered in localStorage) --------------------------
+OWN_TITLE = "Our own desk notes"
+OWN_BODY = f"{OWN_TITLE}\n\nShelling hit Vinnytsia overnight, officials said.\n\nResidents of Zhytomyr left.\n"
+STORED_LIBRARY_JS = "() => window.localStorage.getItem('conflictmap.library')"
+
+
+def library_in(page) -> str:
+    from urllib.parse import parse_qs, urlsplit
+
+    return (parse_qs(urlsplit(address(page)).query).get("lib") or [""])[0]
+
+
+def wait_until(check: Callable[[], bool], timeout_s: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
+def test_the_plain_address_opens_this_browsers_library_and_no_other_browsers(app, browser) -> None:
+    """Issue 16: a new tab at the plain address, in the same browser, opens the user's library; a
+    separate one can be started (and the plain address still opens theirs); another browser never sees it."""
+    from geo.files.articles import article_from_text
+
+    own_article = article_from_text(OWN_BODY).id
+    with offline_context(browser) as (page, net):
+        open_dashboard(page, app, timeout_ms=OPEN_TIMEOUT_MS)
+        sidebar_uploader(page).set_input_files([{"name": "own.txt", "mimeType": "text/plain",
+                                                 "buffer": OWN_BODY.encode()}])
+        wait_for_message(page, "success", f"Added “{OWN_TITLE}”")
+        assert wait_until(lambda: own_article in address(page))
+        own = library_in(page)
+        assert wait_until(lambda: page.evaluate(STORED_LIBRARY_JS) == own), page.evaluate(STORED_LIBRARY_JS)
+
+        tab = page.context.new_page()                                    # a new tab, the plain address
+        tab.goto(app.url, wait_until="domcontentloaded")
+        assert wait_until(lambda: library_in(tab) == own and own_article in address(tab), 90), address(tab)
+        text = page_text(tab, "Your added articles (1)", "This browser's library")
+        assert "Your added articles (1)" in text and "This browser's library" in text
+        shows_the_kept_article_in(tab, "vinnytsia")
+
+        tab.get_by_role("button", name="Start a separate library").click()
+        wait_for_message(tab, "success", "Started a separate library")
+        assert wait_until(lambda: library_in(tab) not in ("", own))
+        assert "Your added articles" not in page_text(tab, "A separate library")
+        assert page.evaluate(STORED_LIBRARY_JS) == own                  # the plain address still opens it
+
+        again = page.context.new_page()
+        again.goto(app.url, wait_until="domcontentloaded")
+        assert wait_until(lambda: library_in(again) == own, 90), address(again)
+        assert net.page_errors == []
+
+    with offline_context(browser) as (stranger, net):                    # another browser: never sees it
+        open_dashboard(stranger, app, timeout_ms=OPEN_TIMEOUT_MS)
+        assert wait_until(lambda: library_in(stranger) != "")
+        time.sleep(3)                                                    # time for the bridge to report
+        assert library_in(stranger) != own and own_article not in address(stranger)
+        text = page_text(stranger)
+        assert OWN_TITLE not in text and "Your added articles" not in text
+        assert stranger.evaluate(STORED_LIBRARY_JS) is None
+        stranger.goto(f"{app.url}?lib={own}", wait_until="domcontentloaded")   # its link still opens it ...
+        stranger.locator('[data-testid="stSidebar"]').wait_for(state="attached", timeout=60_000)
+        assert "A library opened from its link" in page_text(stranger, "A library opened from its link")
+        assert stranger.evaluate(STORED_LIBRARY_JS) is None               # ... without becoming this browser's own
+        assert net.page_errors == []
+
+
+def shows_the_kept_article_in(page, slug: str) -> None:
+    wait_for_map(page, lambda f: fit_to_places(f, [slug])["found"] == [slug], timeout_s=90)
+
+
 # -- the largest article the app accepts ---------------------------------------------------------------
 LARGEST_SECONDS = 30.0
 LARGEST_PEAK_MB = 1500
@@ -913,13 +986,17 @@ def test_a_correction_made_in_the_page_survives_a_restart_and_reaches_the_export
         assert rows == {("48.5", "38.0", "correction", "1")}
         assert corrected["Download PNG"] != before["Download PNG"]
         assert net.page_errors == []
+        assert wait_until(lambda: library_in(page) != "")
+        query = f"lib={library_in(page)}"          # the user's library, where they corrected (the port changes)
     assert (data / "corrections.sqlite3").exists()
     engine_kreminna = engine_cli()["Kreminna"]
     assert engine_kreminna["placed_by"] == "gazetteer"
     corrected_cli = cli_places(env)                            # the command line applies it too
 
     with dashboard_server(health_timeout=120, env=env) as server, offline_context(browser) as (page, net):
-        open_dashboard(page, server, timeout_ms=OPEN_TIMEOUT_MS)      # a new server: the correction is still there
+        page.goto(f"{server.url}?{query}", wait_until="domcontentloaded")   # a new server: the correction is
+        page.frame_locator(MAP_IFRAME).locator("path.cm-place").filter(visible=True).first.wait_for(  # still there
+            state="visible", timeout=OPEN_TIMEOUT_MS)
         kreminna_cli = corrected_cli()["Kreminna"]
         assert (kreminna_cli["lat"], kreminna_cli["lon"], kreminna_cli["placed_by"], kreminna_cli["correction"]) == \
             (48.5, 38.0, "correction", 1)
@@ -927,7 +1004,8 @@ def test_a_correction_made_in_the_page_survives_a_restart_and_reaches_the_export
         select_on_map(page, "kreminna", "Kreminna")
         page_text(page, "✓ Corrected by you: #1 “kreminna” placed at 48.50000, 38.00000")
         page.get_by_role("button", name="Undo this correction").click()
-        assert "Placed by the gazetteer (exact)." in page_text(page, "Placed by the gazetteer (exact).")
+        shown_after_undo = page_text(page, "Placed by the gazetteer (exact).")
+        assert "Placed by the gazetteer (exact)." in shown_after_undo, shown_after_undo[-3000:]
         wait_for_map(page, lambda f: f.evaluate(CORRECTED_MARKERS_JS) == [], timeout_s=60)
         undone = share_exports(page)
         assert kreminna(undone) == kreminna(before)

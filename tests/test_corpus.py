@@ -1,19 +1,22 @@
 """The corpus store (geo/store/corpus): runs on a real Dask LocalCluster of worker processes, with the
 real gazetteer (fast mode), resumed after a lost part and after a kill, bad records, dates, corrections,
-and the DuckDB commands (stats, query, export)."""
+events, and the DuckDB commands (stats, query, export)."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
@@ -282,7 +285,7 @@ def test_corrections_apply_to_a_stores_places(folder_store, tmp_path) -> None:
     assert con.execute("SELECT count(*) FROM places WHERE key LIKE 'corrected:%'").fetchone() == (0,)
     out = tmp_path / "places.geojson"
     with open(out, "w", encoding="utf-8") as f:
-        export_geojson(con, f, DateRange.parse("2022-03-01", None))
+        export_geojson(con, f, DateRange.parse("2022-03-01", None).filter())
     assert "Odesa" not in out.read_text(encoding="utf-8")         # b.md is undated: outside any range
 
 
@@ -309,3 +312,109 @@ def test_what_a_page_asks_of_a_store_is_answered_by_queries(folder_store) -> Non
     second, _ = passages(con, by_name["Kharkiv"]["key"], StoreFilter(), page=1, size=1)
     assert second[0]["start"] > rows[0]["start"]
     assert sources(con) == []                     # a folder's articles have no source
+
+
+# -- events ----------------------------------------------------------------------------------------
+
+SHELLING, DRONE, CLASH = "Shelling/artillery/missile attack", "Air/drone strike", "Armed clash"
+
+
+def test_each_articles_events_are_stored_with_their_place_and_date(folder_store) -> None:
+    store, _ = folder_store
+    assert _rows(store, "SELECT article_id, ordinal, event_type, sub_event_type, date, date_source, trigger, "
+                        "place_name, place_precision FROM events ORDER BY article_id") == [
+        ("a.txt", 0, "Explosions/Remote violence", SHELLING, dt.date(2022, 4, 21), "text", "Shelling", "Kharkiv",
+         "exact"),
+        ("b.md", 0, "Explosions/Remote violence", DRONE, None, None, "drone", "Odesa", "exact"),
+        ("sub/c.html", 0, "Battles", CLASH, dt.date(2022, 3, 5), "article", "Fighting", "Mariupol", "exact"),
+    ]
+    # offsets index the article's text; the place key is the mention's; actors are a list
+    rows = _rows(store, "SELECT e.start, e.\"end\", e.trigger, e.place_start, e.place_end, e.place_name, t.text, "
+                        "e.place_key, m.place_key, e.actors, e.sentence_start, e.sentence_end FROM events e "
+                        "JOIN texts t USING (article_id) JOIN mentions m "
+                        "ON m.article_id = e.article_id AND m.start = e.place_start")
+    assert len(rows) == 3
+    for start, end, trigger, p_start, p_end, name, text, key, mention_key, actors, s_start, s_end in rows:
+        assert text[start:end] == trigger and text[p_start:p_end] == name and key == mention_key
+        assert actors == [] and s_start <= start < s_end and s_start <= p_start < s_end
+
+
+def test_events_in_stats_query_and_exports(folder_store, capsys) -> None:
+    store, _ = folder_store
+    assert main(["corpus", "stats", str(store), "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert (stats["events"], stats["undated_events"]) == (3, 1)
+    assert stats["event_types"] == {"Explosions/Remote violence": 2, "Battles": 1}
+    assert main(["corpus", "query", str(store), "SELECT sub_event_type, count(*) AS n FROM events GROUP BY 1 "
+                                                "ORDER BY 1", "--csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["sub_event_type,n", f"{DRONE},1", f"{CLASH},1", f"{SHELLING},1"]
+    assert main(["corpus", "export", str(store), "--format", "geojson"]) == 0
+    features = {f["properties"]["name"]: f["properties"] for f in json.loads(capsys.readouterr().out)["features"]}
+    kharkiv = features["Kharkiv"]
+    assert kharkiv["event_type"] == "Explosions/Remote violence"
+    assert [(e["sub_event_type"], e["date"], e["date_source"], e["trigger"], e["article_id"])
+            for e in kharkiv["events"]] == [(SHELLING, "2022-04-21", "text", "Shelling", "a.txt")]
+    assert kharkiv["events"][0]["passage_id"].startswith("a.txt:")
+    assert features["Izium"]["events"] == [] and features["Izium"]["event_type"] is None
+    assert [e["date"] for e in features["Odesa"]["events"]] == [None]
+    assert main(["corpus", "export", str(store), "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = lines[0].split(",")
+    assert header[-6:] == ["event_type", "sub_event_type", "event_date", "date_source", "event_trigger", "actors"]
+    rows = [dict(zip(header, r, strict=True)) for r in csv.reader(lines[1:])]
+    events = {(r["article_id"], r["mention"]): (r["sub_event_type"], r["event_date"], r["event_trigger"])
+              for r in rows if r["event_type"]}
+    assert events == {("a.txt", "Kharkiv"): (SHELLING, "2022-04-21", "Shelling"),
+                      ("b.md", "Odesa"): (DRONE, "", "drone"),
+                      ("sub/c.html", "Mariupol"): (CLASH, "2022-03-05", "Fighting")}
+
+
+def test_an_event_follows_its_places_correction(folder_store, tmp_path) -> None:
+    store, _ = folder_store
+    corrections = CorrectionStore(tmp_path / "corrections.sqlite3")
+    moved = corrections.add("Odesa", Scope.container("country:UA"), "point",
+                            Target(lat=46.5, lon=30.7, name="Odesa port", kind="facility", country="UA"))
+    text_id = _rows(store, "SELECT text_hash FROM articles WHERE id = 'sub/c.html'")[0][0]
+    corrections.add("Mariupol", Scope.article(text_id), "not_a_place")
+    con = connect(store, corrections.active())
+    assert con.execute("SELECT place_name, place_key FROM events ORDER BY article_id").fetchall() == [
+        ("Kharkiv", con.execute("SELECT place_key FROM mentions WHERE name = 'Kharkiv' LIMIT 1").fetchone()[0]),
+        ("Odesa", f"corrected:{moved.id}")]            # Mariupol is no place: its event has none
+    assert store_stats(con)["events"] == 2
+
+
+def test_the_page_counts_events_by_their_own_date_and_filters_them_by_type(folder_store) -> None:
+    store, _ = folder_store
+    con = connect(store)
+    events = StoreFilter(unit="events")
+    assert timeline(con, events) == [(dt.date(2022, 3, 5), 1), (dt.date(2022, 4, 21), 1)]      # undated: none
+    assert timeline(con, StoreFilter(event_types=("Battles",))) == [(dt.date(2022, 3, 5), 1)]
+    rows = {r["name"]: r for r in place_rows(con, events)}
+    assert set(rows) == {"Kharkiv", "Odesa", "Mariupol"} and rows["Kharkiv"]["mentions"] == 1
+    assert rows["Mariupol"]["event_type"] == "Battles" and rows["Mariupol"]["events"] == 1
+    assert {r["name"] for r in place_rows(con, StoreFilter(event_types=("Explosions/Remote violence",)))} == {
+        "Kharkiv", "Odesa"}
+    # counting mentions, a place still says how many of them report an event, and its main type
+    mentions = {r["name"]: r for r in place_rows(con, StoreFilter())}
+    assert (mentions["Kharkiv"]["mentions"], mentions["Kharkiv"]["events"]) == (2, 1)
+    assert mentions["Izium"]["event_type"] is None and mentions["Kharkiv"]["event_type"] == "Explosions/Remote violence"
+    # a date range counting events keeps the events dated in it
+    march = StoreFilter(unit="events", date_from=dt.date(2022, 3, 1), date_to=dt.date(2022, 3, 31))
+    assert {r["name"] for r in place_rows(con, march)} == {"Mariupol"}
+    rows, total = passages(con, mentions["Kharkiv"]["key"], StoreFilter())
+    assert total == 2 and [r["sub_event_type"] for r in rows].count(SHELLING) == 1
+
+
+def test_a_part_of_an_older_schema_is_read_by_column_name(folder_store, tmp_path) -> None:
+    store, _ = folder_store
+    old = tmp_path / "old.store"
+    shutil.copytree(store, old)
+    for table in SCHEMAS:           # the same articles again in a newer part, in the current schema
+        data = pq.read_table(old / table / "part-00000001.parquet")
+        data = data.set_column(data.schema.get_field_index("part"), "part", pa.array([2] * len(data), pa.int64()))
+        pq.write_table(data, old / table / "part-00000002.parquet")
+    first = old / "mentions" / "part-00000001.parquet"
+    pq.write_table(pq.read_table(first).drop_columns(["confidence"]), first)    # as if written before that column
+    for sql in ("SELECT * FROM mentions ORDER BY article_id, start", "SELECT * FROM events ORDER BY article_id",
+                "SELECT * FROM places ORDER BY key"):
+        assert _rows(old, sql) == _rows(store, sql)

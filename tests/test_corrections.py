@@ -72,7 +72,7 @@ def test_the_store_is_sqlite_in_wal_mode_with_a_schema_version(store: Correction
     store.add("Stepne", Scope.article("a" * 12), "not_a_place")
     con = sqlite3.connect(store.path)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert con.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 4      # 3: event corrections, 4: authors
     con.close()
 
 
@@ -679,3 +679,56 @@ def test_a_correction_survives_for_the_next_command_in_a_new_process(tmp_path: P
                  if f["properties"]["name"] == "Stepne"]
     assert feature["geometry"]["coordinates"] == [37.62, 47.81]
     assert feature["properties"]["placed_by"] == "correction" and feature["properties"]["correction"] == 1
+
+
+# -- who made a correction: a page user undoes only their own ------------------------------------------
+
+MINE, THEIRS = "ab" * 16, "cd" * 16
+
+
+def test_a_correction_keeps_who_made_it_and_only_they_undo_it(store: CorrectionStore, tmp_path: Path) -> None:
+    mine = store.add("Stepne", Scope.article("a" * 12), "point", point(), author=MINE)
+    theirs = store.add("Robotyne", Scope.article("a" * 12), "not_a_place", author=THEIRS)
+    cli = store.add("Kreminna", Scope.article("a" * 12), "not_a_place")
+    assert [c.author for c in CorrectionStore(store.path).active()] == [MINE, THEIRS, ""]
+    for other in (theirs, cli):
+        with pytest.raises(CorrectionError, match="made by someone else"):
+            store.undo(other.id, author=MINE)
+    assert store.undo(mine.id, author=MINE).undone and store.undo(theirs.id).undone     # the command line: any
+    with pytest.raises(CorrectionError, match="key of up to 64 hexadecimal"):
+        store.add("Stepne", Scope.article("a" * 12), "not_a_place", author="<script>")
+    exported = list(store.export_lines())
+    assert MINE not in "".join(exported) and THEIRS not in "".join(exported)       # local, like the id
+    elsewhere = CorrectionStore(tmp_path / "elsewhere.sqlite3")
+    elsewhere.import_lines(exported)
+    assert {c.author for c in elsewhere.list()} == {""}
+
+
+def test_an_author_changed_outside_the_program_fails_its_checksum(tmp_path: Path) -> None:
+    path = tmp_path / "corrections.sqlite3"
+    store = CorrectionStore(path)
+    store.add("Stepne", Scope.article("a" * 12), "point", point(), author=THEIRS)
+    tamper(path, "UPDATE corrections SET author = ? WHERE id = 1", MINE)        # claiming someone's correction
+    reopened = CorrectionStore(path)
+    assert "checksum" in reopened.problems[0] and [c.author for c in reopened.active()] == [THEIRS]
+
+
+def test_a_store_written_before_authors_opens_verified_and_its_old_copy_restores(tmp_path: Path) -> None:
+    """A file of schema 2 (no author column) and its copy: opened, migrated, every row still verifies."""
+    from geo.files.sqlitedb import Database
+
+    path = tmp_path / "corrections.sqlite3"
+    old = Database(path, corrections.MIGRATIONS[:2], what="corrections database", keep_backup=True)
+    values = ("u" * 32, "2026-01-01T00:00:00Z", "stepne", "article", "a" * 12, "", "not_a_place", None, "", None)
+    with old.write() as con:
+        con.execute("INSERT INTO corrections (uid, created, name, scope, scope_key, scope_label, action, target, "
+                    "note, undone, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*values, corrections._checksum(values)))
+    shutil.copy(path, tmp_path / "pristine")
+    store = CorrectionStore(path)
+    assert not store.problems and [(c.name, c.author) for c in store.active()] == [("stepne", "")]
+    path.write_bytes(b"damaged" * 100)                    # the copy now is the new schema's; put the old one back
+    shutil.copy(tmp_path / "pristine", tmp_path / "corrections.sqlite3.bak")
+    restored = CorrectionStore(path)
+    assert "last good copy (1 correction" in restored.problems[0]
+    assert [(c.name, c.author) for c in restored.active()] == [("stepne", "")]

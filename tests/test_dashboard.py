@@ -1470,6 +1470,101 @@ def test_an_added_article_survives_a_new_session_with_its_library_only(fresh: Ap
     assert lib not in repr(dict(guess.query_params))
 
 
+def test_a_link_never_chooses_the_library_id(fresh: AppTest) -> None:
+    """Library fixation (issue 19): a `lib=` that names no library kept here opens a new one with an id
+    minted by the server; whoever wrote the link cannot read what the victim adds."""
+    chosen = "ChosenByAttacker001xyz"
+    victim = opened(lib=chosen)
+    assert victim.query_params["lib"] != chosen and re.fullmatch(r"[A-Za-z0-9_-]{22}", victim.query_params["lib"])
+    victim.sidebar.text_area[0].input(FRONT_TEXT)
+    next(b for b in victim.sidebar.button if b.label == "Add pasted text").click()
+    rerun(victim)
+    attacker = opened(lib=chosen, a=front_article().id)
+    assert front_article().id not in attacker.session_state["library"]
+    assert attacker.query_params["lib"] not in (chosen, victim.query_params["lib"])
+    assert front_article().id in opened(**dict(victim.query_params)).session_state["library"]   # hers still opens
+
+
+def test_a_repeated_library_in_a_link_opens_a_new_one(fresh: AppTest) -> None:
+    """`?lib=a&lib=b` is ambiguous: neither library is opened (not "the last wins")."""
+    fresh.sidebar.text_area[0].input(FRONT_TEXT)
+    next(b for b in fresh.sidebar.button if b.label == "Add pasted text").click()
+    rerun(fresh)
+    mine, other = fresh.query_params["lib"], opened().query_params["lib"]
+    for libs in ([other, mine], [mine, other], [mine, mine]):
+        at = opened(lib=libs, a=front_article().id)
+        assert at.query_params["lib"] not in (mine, other)
+        assert front_article().id not in at.session_state["library"]
+    assert front_article().id in opened(lib=mine).session_state["library"]
+
+
+def own_library_bridge(at: AppTest):
+    """The component that reads the browser's localStorage (geo/app/own_library.py)."""
+    found = []
+
+    def walk(node) -> None:
+        if getattr(getattr(node, "proto", None), "component_name", None) == "conflictmap_own_library":
+            found.append(node.proto)
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    [proto] = found
+    return proto
+
+
+def browser_reports(at: AppTest, stored: str) -> AppTest:
+    """What the bridge sends when the browser's localStorage holds `stored` ("" when nothing)."""
+    states = at._tree.get_widget_states()
+    state = states.widgets.add()
+    state.id = own_library_bridge(at).id
+    state.json_value = json.dumps({"stored": stored})
+    at._run(states)
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_plain_address_opens_the_library_this_browser_remembers(fresh: AppTest) -> None:
+    """Issue 16: the browser remembers its own library (localStorage; a real browser in test_browser.py);
+    the server opens it only when it is kept here, and never remembers a library opened from a link."""
+    assert json.loads(own_library_bridge(fresh).json)["remember"] is None          # nothing kept yet
+    browser_reports(fresh, "")                                                      # the browser holds none
+    fresh.sidebar.text_area[0].input(FRONT_TEXT)
+    next(b for b in fresh.sidebar.button if b.label == "Add pasted text").click()
+    rerun(fresh)
+    own = fresh.query_params["lib"]
+    assert json.loads(own_library_bridge(fresh).json) == {"known": own, "remember": own}
+    tab = opened()                                                                  # a new tab, the plain address
+    assert tab.query_params["lib"] != own
+    browser_reports(tab, own)
+    assert tab.query_params["lib"] == own and tab.session_state["active"] == [front_article().id]
+    assert any(c.value.startswith("This browser's library") for c in tab.sidebar.caption)
+    for stored in ("ChosenByAttacker001xyz", "<script>", "x" * 5000):               # names nothing kept here
+        other = browser_reports(opened(), stored)
+        assert other.query_params["lib"] not in (own, stored[:22]) and front_article().id not in other.query_params["a"]
+    linked = browser_reports(opened(lib=own), "")                                   # someone's link: not remembered
+    assert linked.query_params["lib"] == own and json.loads(own_library_bridge(rerun(linked)).json)["remember"] is None
+    assert any(c.value.startswith("A library opened from its link") for c in linked.sidebar.caption)
+    sample_ids = ",".join(opened().session_state["active"])                       # a link to the samples: shown
+    samples = browser_reports(opened(a=sample_ids), own)                            # as asked, in the own library
+    assert samples.query_params["lib"] == own and ",".join(samples.session_state["active"]) == sample_ids
+    next(b for b in tab.sidebar.button if b.label == "Start a separate library").click()
+    rerun(tab)
+    assert tab.query_params["lib"] != own and tab.session_state["active"] != [front_article().id]
+    assert json.loads(own_library_bridge(tab).json)["remember"] is None             # the own library stays
+    next(b for b in tab.sidebar.button if b.label == "Back to your library").click()
+    rerun(tab)
+    assert tab.query_params["lib"] == own and tab.session_state["active"] == [front_article().id]
+    early = opened()                                  # an article added before the browser said which is its own
+    early.sidebar.text_area[0].input("Shelling hit Kharkiv overnight, officials said.")
+    next(b for b in early.sidebar.button if b.label == "Add pasted text").click()
+    rerun(early)
+    mine = early.query_params["lib"]
+    browser_reports(early, own)
+    assert early.query_params["lib"] == mine and json.loads(own_library_bridge(rerun(early)).json)["remember"] is None
+    assert any(c.value.startswith("A separate library") for c in early.sidebar.caption)
+
+
 def test_an_added_article_can_be_removed(fresh: AppTest) -> None:
     article = front_article()
     fresh.sidebar.text_area[0].input(FRONT_TEXT)

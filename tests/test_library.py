@@ -13,7 +13,14 @@ import pytest
 
 from geo.files.articles import article_from_text
 from geo.store import library as lib
-from geo.store.library import ArticleLibrary, LibraryError, new_library_id, source_name, valid_library_id
+from geo.store.library import (
+    ArticleLibrary,
+    LibraryError,
+    linked_library,
+    new_library_id,
+    source_name,
+    valid_library_id,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -98,6 +105,20 @@ def test_damaged_or_forged_files_are_skipped(tmp_path: Path) -> None:
     (library.path / f"{'f' * 12}.json").write_text(json.dumps({**record, "id": "f" * 12, "title": 7}),
                                                   encoding="utf-8")
     assert [a.id for a in library.articles()] == [good.id]
+
+
+def test_a_link_opens_only_a_library_kept_here(tmp_path: Path) -> None:
+    """Ids are minted by the server: a well-formed id nobody made opens nothing (the page mints a new one),
+    and a repeated `lib` is ambiguous, never "the last wins"."""
+    kept, empty = ArticleLibrary(new_library_id(), tmp_path), ArticleLibrary(new_library_id(), tmp_path)
+    kept.add(article())
+    empty.create()                                           # kept, with no article yet
+    assert linked_library([kept.id], tmp_path) == kept.id and linked_library([empty.id], tmp_path) == empty.id
+    assert empty.exists() and not ArticleLibrary("ChosenByAttacker001xyz", tmp_path).exists()
+    for values in (["ChosenByAttacker001xyz"], [], [kept.id, empty.id], [kept.id, kept.id],
+                   ["ChosenByAttacker001xyz", kept.id], ["../" + kept.id], [None]):
+        assert linked_library(values, tmp_path) is None, values
+    assert not (tmp_path / "ChosenByAttacker001xyz").exists()          # looking made nothing
 
 
 def test_the_number_of_articles_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

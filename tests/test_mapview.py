@@ -446,17 +446,17 @@ def test_a_corrected_place_is_marked_on_the_map(approx_places: list[Place]) -> N
     rows = {r[6]: r for r in marker_rows(page)}
     row = rows[html.escape(tooltip_text(corrected))]
     assert row[8].split()[-1] == "cm-corrected"
-    assert "✓ Corrected by you (correction #3)" in row[7] and "cm-provenance" in row[7]
+    assert "✓ Corrected (correction #3)" in row[7] and "by you" not in row[7] and "cm-provenance" in row[7]
     assert "cm-corrected" not in rows["Beit Lahia (city, PS)"][8]
-    assert "path.cm-corrected { stroke: #111" in page and "corrected by you (dark rim" in page
-    assert "corrected by you" not in build_map([kyiv]).get_root().render()          # no legend row then
+    assert "path.cm-corrected { stroke: #111" in page and "corrected (dark rim" in page
+    assert "corrected (dark rim" not in build_map([kyiv]).get_root().render()          # no legend row then
     assert "OpenStreetMap contributors (ODbL)" not in page
 
 
 def test_an_online_result_is_credited_on_the_map_and_the_standalone_page(approx_places: list[Place]) -> None:
     kyiv = by_name(approx_places, "Kyiv")
     online = replace(kyiv, key="corrected:4", placed_by="nominatim", correction=4)
-    assert provenance_note(online) == ("✓ Placed by nominatim (online), accepted by you (correction #4) · "
+    assert provenance_note(online) == ("✓ Placed by nominatim (online), accepted as correction #4 · "
                                        "© OpenStreetMap contributors (ODbL)")
     assert provenance_note(kyiv) == ""
     for page in (build_map([online], tiles=False).get_root().render(),

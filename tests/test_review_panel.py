@@ -39,7 +39,8 @@ from geo.files.articles import Article, article_from_text
 from geo.map.attribution import OSM_ATTRIBUTION
 from geo.map.places import places_for
 from geo.online import OnlineConfig, load_config, save_config
-from geo.store.corrections import CorrectionStore
+from geo.store.corrections import CorrectionError, CorrectionStore
+from geo.store.library import library_author
 
 STEPNE_A = "Russian forces shelled Stepne, Donetsk.\n\nSirens sounded in Kramatorsk.\n"
 STEPNE_B = "Shelling near Stepne, Donetsk oblast, killed two.\n"
@@ -160,6 +161,34 @@ def test_a_point_typed_for_a_sample_place_then_undone(data_dir: Path, store: Cor
     assert row(opened(), "Kreminna") == engine                                # the shared caches follow
 
 
+def test_another_users_correction_is_shown_as_theirs_and_only_they_undo_it(data_dir: Path,
+                                                                          store: CorrectionStore) -> None:
+    """Corrections are the installation's, but "by you" and "Undo" are only for the user's own (issue 19)."""
+    theirs = select(opened(), "Kreminna")
+    text_input(theirs, "Point").input("48.5, 38.0")
+    click(theirs, "Place it here")
+    [c] = store.active()
+    assert status(theirs).startswith(f"✓ Corrected by you: #{c.id}")
+    mine = select(opened(), "Kreminna")                               # another browser: another library
+    assert row(mine, "Kreminna")["placed by"] == f"correction #{c.id}"  # it applies here too ...
+    assert status(mine).startswith(f"✓ Corrected in this installation (by another user, or on the command line; "
+                                   f"only they can undo it): #{c.id} “kreminna” placed at 48.50000, 38.00000")
+    assert "by you" not in status(mine)
+    assert "Undo this correction" not in [b.label for b in mine.button]  # ... and is not theirs to undo
+    assert "Corrections here (1, 0 yours)" in [e.label for e in mine.main.get("expander")]
+    [listed] = [e.proto.body for e in mine.get("html") if "cm-correction'" in e.proto.body]
+    assert "corrected in this installation, not by you" in listed
+    assert "Undo" not in [b.label for b in mine.button]
+    with pytest.raises(CorrectionError, match="made by someone else"):     # a forged click is refused too
+        store.undo(c.id, author=library_author(mine.session_state["lib_id"]))
+    assert store.active() == [c]
+    same = select(opened(**dict(theirs.query_params)), "Kreminna")    # the corrector's library, reopened
+    assert status(same).startswith(f"✓ Corrected by you: #{c.id}")
+    click(same, "Undo this correction")
+    assert not store.active() and selected_name(same) == "Kreminna"
+    assert status(same) == "Placed by the gazetteer (exact)."
+
+
 def test_choose_another_of_the_engines_candidates(data_dir: Path, store: CorrectionStore) -> None:
     at = select(opened(), "Zaporizhzhia")
     chooser = selectbox(at, "Another of the engine's candidates")
@@ -265,12 +294,12 @@ def test_not_a_place_then_undo_from_the_list(data_dir: Path, store: CorrectionSt
     assert (c.action, c.note) == ("not_a_place", "a sports club here")
     assert "Rubizhne" not in table_names(at) and selected_name(at) is None
     assert boxes(at, "success")[0].startswith(f"Saved: #{c.id} “rubizhne” is not a place, in “")
-    assert "Your corrections here (1)" in [e.label for e in at.main.get("expander")]
+    assert "Corrections here (1, 1 yours)" in [e.label for e in at.main.get("expander")]
     [listed] = [e.proto.body for e in at.get("html") if "cm-correction'" in e.proto.body]
     assert "is not a place" in listed and "(a sports club here) · 1 mention" in listed
     click(at, "Undo")
     assert "Rubizhne" in table_names(at) and not store.active()
-    assert "Your corrections here" not in " ".join(e.label for e in at.main.get("expander"))
+    assert "Corrections here" not in " ".join(e.label for e in at.main.get("expander"))
 
 
 def test_the_scope_every_article_in_the_container(data_dir: Path, store: CorrectionStore,
@@ -573,3 +602,42 @@ def test_places_for_agrees_with_the_page(data_dir: Path, store: CorrectionStore,
     [stepne] = [p for p in places_for([article], parser, store.active()) if p.name == "Stepne"]
     assert (stepne.lat, stepne.lon, stepne.placed_by) == (47.9, 37.7, "correction")
     assert row(at, "Stepne")["lat"] == 47.9
+
+
+# -- the selected place's events: type and date ----------------------------------------------------------
+def event_status(at: AppTest) -> str:
+    [body] = [e.proto.body for e in at.get("html") if "cm-event-status" in e.proto.body]
+    return html.unescape(re.sub(r"<div[^>]*>|</div>", "", body))
+
+
+def test_change_an_events_type_and_date_then_undo(data_dir: Path, store: CorrectionStore) -> None:
+    at = select(showing(STEPNE_A), "Stepne")
+    engine = event_status(at)
+    assert engine.startswith("Found by the engine: Explosions/Remote violence — Shelling/artillery/missile attack")
+    kinds = selectbox(at, "Event type — sub-type")
+    assert kinds.options[kinds.value] == "Explosions/Remote violence — Shelling/artillery/missile attack"
+    click(at, "Save the event")
+    assert boxes(at, "info") == ["Nothing to save: the event already has this type and date."]
+    assert store.event_corrections() == []
+    selectbox(at, "Event type — sub-type").set_value(
+        next(i for i, o in enumerate(kinds.options) if o == "Battles — Armed clash"))
+    at.date_input[0].set_value(__import__("datetime").date(2022, 3, 10))
+    click(at, "Save the event")
+    [c] = store.event_corrections()
+    assert (c.event_type, c.sub_event_type, c.date) == ("Battles", "Armed clash", "2022-03-10")
+    assert boxes(at, "success") == [f"Saved event correction #{c.id}: Battles — Armed clash on 2022-03-10. "
+                                    "“Undo” brings back the engine's result."]
+    fixed = f"✓ Corrected (event correction #{c.id}): Battles — Armed clash on 2022-03-10."
+    assert event_status(at) == fixed
+    kinds = selectbox(at, "Event type — sub-type")
+    assert kinds.options[kinds.value] == "Battles — Armed clash"
+    marker = next(r for r in __import__("mapdata").marker_rows(map_args(at)["script"]) if r[6].startswith("Stepne"))
+    assert "Armed clash" in marker[7] and f"corrected (event correction #{c.id})" in marker[7], marker
+
+    rerun(at)
+    assert event_status(at) == fixed                                       # a rerun keeps it
+    assert event_status(select(showing(STEPNE_A), "Stepne")) == fixed      # and so does a new session
+    click(at, "Undo the event's correction")
+    assert store.event_corrections() == [] and event_status(at) == engine
+    assert any(f"Undid event correction #{c.id}" in m for m in boxes(at, "success"))
+    assert event_status(select(showing(STEPNE_A), "Stepne")) == engine

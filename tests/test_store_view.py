@@ -14,6 +14,7 @@ from mapdata import marker_rows
 from streamlit.testing.v1 import AppTest
 
 from geo.app.store_view import command_line_store
+from geo.map.styles import EVENT_COLOUR
 from geo.store.corpus.browse import StoreFilter, place_rows
 from geo.store.corpus.folders import ENV, allowed_roots, is_allowed, list_stores, store_stamp
 from geo.store.corpus.query import connect
@@ -57,7 +58,7 @@ def _app(monkeypatch, stores) -> AppTest:
     return at
 
 
-def _map_script(at: AppTest) -> str:
+def _map_args(at: AppTest) -> dict:
     found = []
 
     def walk(node) -> None:
@@ -68,7 +69,11 @@ def _map_script(at: AppTest) -> str:
 
     walk(at._tree)
     assert len(found) == 1
-    return json.loads(found[0].proto.json_args)["script"]
+    return json.loads(found[0].proto.json_args)
+
+
+def _map_script(at: AppTest) -> str:
+    return _map_args(at)["script"]
 
 
 def _names(at: AppTest) -> set[str]:
@@ -122,7 +127,7 @@ def test_a_filter_asked_before_is_answered_from_the_cache(monkeypatch, stores) -
 
     calls = []
     real = store_view.place_rows
-    monkeypatch.setattr(store_view, "place_rows", lambda con, f: calls.append(f) or real(con, f))
+    monkeypatch.setattr(store_view, "place_rows", lambda con, f, *rest: calls.append(f) or real(con, f, *rest))
     at = _app(monkeypatch, stores)
     at.sidebar.selectbox(key="store_pick").select(str(stores["store"])).run()
     at.sidebar.multiselect(key="store_kinds").select("Countries").run()
@@ -149,3 +154,91 @@ def test_the_command_line_store_opens_only_when_allowed(monkeypatch, stores) -> 
     assert at.sidebar.selectbox(key="store_pick").value == ""
     assert not any("secret" in t.value for t in at.title)
     assert any("not in a store folder" in h.proto.body for h in at.get("html"))
+
+
+def _record_downloads(monkeypatch) -> dict[str, tuple[str, object]]:
+    """The page's download buttons as the last run made them: label -> (file name, data). Streamlit sends
+    a button's callable's result when it is pressed; AppTest has no runtime to press it with, so the
+    test calls it."""
+    from streamlit.delta_generator import DeltaGenerator
+
+    made: dict[str, tuple[str, object]] = {}
+    real = DeltaGenerator.download_button
+
+    def recording(self, label, data, *args, **kwargs):
+        made[label] = (kwargs.get("file_name"), data)
+        return real(self, label, data, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", recording)
+    return made
+
+
+def _sent(made: dict, label: str) -> str:
+    data = made[label][1]
+    data = data() if callable(data) else data
+    return data if isinstance(data, str) else data.decode("utf-8")
+
+
+def test_the_timeline_counts_events_and_a_type_filter_keeps_their_places(monkeypatch, stores) -> None:
+    at = _app(monkeypatch, stores)
+    at.sidebar.selectbox(key="store_pick").select(str(stores["store"])).run()
+    count = at.button_group(key="store_unit")
+    assert count.value == "mentions" and at.slider[0].value == (dt.date(2022, 3, 2), dt.date(2022, 4, 21))
+    count.set_value("events").run()
+    assert not at.exception, at.exception
+    # events per day, each on its own date: "overnight" in a report of 2 March is 1 March; the last
+    # report has no event
+    assert at.slider[0].value == (dt.date(2022, 3, 1), dt.date(2022, 4, 20))
+    assert any(c.value.startswith("2 places, 3 events") for c in at.caption)     # Kharkiv twice, Odesa
+    # the markers are coloured by their main event type, with the legend
+    colours = {row[9]: row[3] for row in marker_rows(_map_script(at))}
+    assert colours == {"Kharkiv": EVENT_COLOUR["Explosions/Remote violence"],   # a tie: the first reported
+                       "Odesa": EVENT_COLOUR["Explosions/Remote violence"]}
+    assert "Main event" in _map_args(at)["html"]
+    at.sidebar.multiselect(key="store_events").select("Battles").run()
+    assert not at.exception, at.exception
+    assert _names(at) == {"Kharkiv"}                         # "Fighting went on near Kharkiv and Izium."
+    assert any(c.value.startswith("1 places, 1 events") for c in at.caption)
+    assert not at.slider                                     # one day: no range to pick
+    at.selectbox(key="store_selected").select(next(o for o in at.selectbox(key="store_selected").options)).run()
+    shown = [h.proto.body for h in at.get("html") if "cm-store-passage" in h.proto.body]
+    assert len(shown) == 1 and "Armed clash · Battles · 2022-03-03" in shown[0]
+
+
+def test_the_share_panel_follows_the_date_range(monkeypatch, stores) -> None:
+    made = _record_downloads(monkeypatch)
+    at = _app(monkeypatch, stores)
+    at.sidebar.selectbox(key="store_pick").select(str(stores["store"])).run()
+    assert any("what the map shows: March–April 2022" in c.value for c in at.caption)   # over 45 days: months
+    assert made["GeoJSON"][0] == "war.store.geojson" and made["CSV"][0] == "war.store.csv"
+    assert {f["properties"]["name"] for f in json.loads(_sent(made, "GeoJSON"))["features"]} >= {"Kharkiv", "Odesa"}
+    made.clear()
+    at.slider[0].set_value((dt.date(2022, 3, 2), dt.date(2022, 3, 31))).run()
+    assert not at.exception, at.exception
+    assert any("what the map shows: 2–31 March 2022" in c.value for c in at.caption)
+    assert made["GeoJSON"][0] == "war.store-2022-03-02_2022-03-31.geojson"
+    features = json.loads(_sent(made, "GeoJSON"))["features"]
+    assert {f["properties"]["name"] for f in features} == _names(at) >= {"Kharkiv", "Izium"}
+    assert all(f["properties"]["last_date"] <= "2022-03-31" for f in features)
+    rows = _sent(made, "CSV").splitlines()
+    assert rows[0].startswith("article_id,") and len(rows) > 1
+    assert not any("Odesa" in r or "Kherson" in r for r in rows[1:])
+    # the PNG says the range it shows
+    at.button(key="store_make_png").click().run()
+    assert not at.exception, at.exception
+    assert [i.caption for e in at.get("image") for i in e.proto.imgs] == ["PNG preview (2–31 March 2022)"]
+    assert made["Download PNG"][0] == "war.store-2022-03-02_2022-03-31.png"
+    assert made["Download PNG"][1][:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_map_draws_the_most_mentioned_places_at_most_and_says_so(monkeypatch, stores) -> None:
+    import geo.app.store_view as store_view
+
+    monkeypatch.setattr(store_view, "MAX_PLACES", 2)
+    at = _app(monkeypatch, stores)
+    at.sidebar.selectbox(key="store_pick").select(str(stores["store"])).run()
+    assert not at.exception, at.exception
+    with connect(stores["store"]) as con:
+        top = [r["name"] for r in place_rows(con, StoreFilter())][:2]
+    assert _names(at) == set(top) and len(at.dataframe[0].value) == 2
+    assert any("show the 2 most mentioned places" in h.proto.body for h in at.get("html"))

@@ -192,20 +192,21 @@ def session_memo(kind: str, key, make):
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def sample_places(keys: tuple[ArticleKey, ...], focus: Focus, revision: str, _corrections) -> list[Place]:
+def sample_places(keys: tuple[ArticleKey, ...], focus: Focus, revision: str, _corrections: Active) -> list[Place]:
     """The places of built-in samples, keyed by their ids, titles, sources and texts and the story's
-    country the user set, with the corrections of that revision applied."""
-    return places_from_parsed(((Article(*k), sample_parse(k[3], focus)) for k in keys), _corrections, event_finder())
+    country the user set, with the corrections (of places and events) of that revision applied."""
+    return places_from_parsed(((Article(*k), sample_parse(k[3], focus)) for k in keys), _corrections.corrections,
+                              event_finder(), _corrections.events)
 
 
 def places_of(articles: list[Article], corrections: Active) -> list[Place]:
     """The places of these articles: shared when all are samples, else this session's."""
     keys, focus = article_keys(articles), story_focus()
     if all(is_sample(a) for a in articles):
-        return sample_places(keys, focus, *corrections)
+        return sample_places(keys, focus, corrections.revision, corrections)
     return session_memo("places", (keys, focus, corrections.revision),
                         lambda: places_from_parsed(((a, parse_of(a)) for a in articles), corrections.corrections,
-                                                   event_finder()))
+                                                   event_finder(), corrections.events))
 
 
 def parse_with_progress(article: Article, progress: Progress, tick: Callable[[float], None] | None = None) -> None:

@@ -53,7 +53,7 @@ def sample_comparison(keys: tuple[ArticleKey, ArticleKey], focus: Focus, revisio
 def comparison(a: Article, b: Article, corrections: Active):
     """The places of two articles and how they compare: shared for two samples, else this session's."""
     if is_sample(a) and is_sample(b):
-        return sample_comparison(article_keys([a, b]), story_focus(), *corrections)
+        return sample_comparison(article_keys([a, b]), story_focus(), corrections.revision, corrections)
 
     def make():
         places = places_of([a, b], corrections)

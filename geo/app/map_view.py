@@ -10,6 +10,7 @@ from streamlit_folium import st_folium
 
 from geo.app.caching import parse_of, server_index
 from geo.app.map_pick import map_returns, take_map_click
+from geo.app.review_event import review_events
 from geo.app.review_place import review_place
 from geo.app.review_state import Active, Review
 from geo.app.unplaced_queue import review_lists
@@ -134,5 +135,6 @@ def map_view(articles: list[Article], shown: list[Place], corrections: Active, *
     if place:
         place_panel(place)
         review_place(place, review)   # correct the selected place
+        review_events(place)          # correct its events' types and dates
     else:
         st.caption("Click a marker or a table row to read its passages.")

@@ -13,6 +13,7 @@ from geo.app.online_settings import ask_online, online_choice, online_geocoder
 from geo.app.review_state import (
     Review,
     add_correction,
+    is_mine,
     on_undo,
     picked_index,
     say,
@@ -45,7 +46,7 @@ from geo.review import (
     scope_options,
     story_countries,
 )
-from geo.store.corrections import CorrectionError, Target
+from geo.store.corrections import Correction, CorrectionError, Target
 
 POINT_IS = {"exact": "the place itself", "town": "the town it is in", "admin2": "its district",
             "admin1": "its region", "country": "its country"}
@@ -71,8 +72,9 @@ def review_place(place: Place, review: Review) -> None:
     with st.container(border=True, key="review_place"):
         st.markdown("**Review and correct**")
         show_messages("place")
-        st.html(_status_html(place, subject, {s.article_id: s.article_title for s in subjects}))
-        if place.correction is not None:
+        correction = _correction(place)
+        st.html(_status_html(place, correction, subject, {s.article_id: s.article_title for s in subjects}))
+        if place.correction is not None and is_mine(correction):
             st.button("Undo this correction", key="review_undo", on_click=on_undo,
                       args=("place", place.correction, subject))
         c1, c2 = st.columns([3, 2])
@@ -124,20 +126,28 @@ def review_place(place: Place, review: Review) -> None:
                 online_choice("place", result, subject, options, scope_widget, f"review_online_pick_{suffix}")
 
 
-def _status_html(place: Place, subject: Subject, titles: dict[str, str]) -> str:
-    """Who placed the place, and what the engine's own choice was (escaped)."""
+def _correction(place: Place) -> Correction | None:
+    """The correction that placed `place`, if one did and it reads back."""
+    if place.correction is None:
+        return None
+    try:
+        return store().get(place.correction)
+    except (CorrectionError, DatabaseError):
+        return None
+
+
+def _status_html(place: Place, c: Correction | None, subject: Subject, titles: dict[str, str]) -> str:
+    """Who placed the place (the engine, this user's correction `c`, or someone else's), and what the
+    engine's own choice was (escaped)."""
     r = subject.mention
     engine = ("The engine did not place it." if r.lat is None else
               f"The engine's choice: {r.label} ({PRECISION_LABEL.get(r.precision, r.precision)}"
               + (f" ≈ {r.container.name}" if r.container is not None and r.precision != "exact" else "")
               + f") · {r.lat:.4f}, {r.lon:.4f}.")
     if place.correction is not None:
-        try:
-            c = store().get(place.correction)
-        except (CorrectionError, DatabaseError):
-            c = None
-        lines = [f"✓ Corrected by you: {describe_correction(c, titles) if c else f'correction #{place.correction}'}.",
-                 engine]
+        who = ("Corrected by you" if is_mine(c) else
+               "Corrected in this installation (by another user, or on the command line; only they can undo it)")
+        lines = [f"✓ {who}: {describe_correction(c, titles) if c else f'correction #{place.correction}'}.", engine]
         if c is not None and c.action == "online":
             lines.append(attribution_for([place]))
     else:

@@ -3,6 +3,7 @@ shared caches), the messages of the review widgets, and writing or undoing one c
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -18,6 +19,8 @@ from geo.gazetteer import PlaceIndex, default_data_dir
 from geo.map.views import message_html
 from geo.review import ScopeOption, Subject, describe_correction, key_after
 from geo.store.corrections import DB_NAME, Correction, CorrectionError, CorrectionStore, Scope, Target
+from geo.store.event_corrections import EventCorrection
+from geo.store.library import ArticleLibrary, LibraryError, library_author
 
 state = st.session_state
 
@@ -29,6 +32,7 @@ class Active(NamedTuple):
 
     revision: str
     corrections: tuple[Correction, ...]
+    events: tuple[EventCorrection, ...] = ()     # the corrections of events' types and dates
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,23 @@ def store() -> CorrectionStore:
     return _store(str(default_data_dir() / DB_NAME))
 
 
+def author() -> str:
+    """Who this page's user is to the corrections store: their library (see `library_author`)."""
+    return library_author(state.lib_id)
+
+
+def is_mine(c: Correction | None) -> bool:
+    """Whether this page's user made `c` (they alone undo it here; others' are shown, not undone)."""
+    return c is not None and bool(c.author) and c.author == author()
+
+
+def keep_library() -> None:
+    """Keep the user's library (its folder), so that its link, and the corrections made in it as
+    theirs, outlast the session even before an article is added."""
+    with contextlib.suppress(LibraryError, OSError):    # the correction is kept all the same
+        ArticleLibrary(state.lib_id).create()
+
+
 def active_corrections() -> Active:
     """The corrections that apply now. Reading creates no file; a store that cannot be
     read is said once and the engine's results are shown."""
@@ -62,14 +83,17 @@ def active_corrections() -> Active:
         return Active("none", ())
     try:
         (last, undone), active = _store(str(path)).snapshot()
+        events = _store(str(path)).event_corrections()
+        event_last, event_undone = _store(str(path)).event_revision()
     except (CorrectionError, DatabaseError, sqlite3.Error) as exc:
         if state.get("review_store_problem") != str(exc):
             state.review_store_problem = str(exc)
             say("lists", "error", f"Your corrections cannot be read, so the engine's results are shown: {exc}")
         return Active("unreadable", ())
     state.pop("review_store_problem", None)
-    digest = hashlib.sha1(" ".join(c.uid for c in active).encode("utf-8")).hexdigest()[:16]
-    return Active(f"{last}.{undone}.{digest}", tuple(active))
+    uids = [c.uid for c in active] + [e.uid for e in events]
+    digest = hashlib.sha1(" ".join(uids).encode("utf-8")).hexdigest()[:16]
+    return Active(f"{last}.{undone}.{event_last}.{event_undone}.{digest}", tuple(active), tuple(events))
 
 
 # -- messages -----------------------------------------------------------------------------------------
@@ -102,11 +126,12 @@ def add_correction(where: str, subject: Subject, scope: Scope, action: str, targ
     now belongs to, and empty the field `clear` (the one it was typed in) for the next one."""
     note = " ".join(str(state.get(note_widget) or "").split()) if note_widget else ""
     try:
-        c = store().add(subject.mention.mention.name, scope, action, target, note=note)
+        c = store().add(subject.mention.mention.name, scope, action, target, note=note, author=author())
         _, active = store().snapshot()
     except (CorrectionError, DatabaseError, sqlite3.Error) as exc:
         say(where, "error", f"Not saved: {exc}")
         return None
+    keep_library()
     # the page follows the mention: to its corrected place, or to nothing when it is not a place
     state.selected = key_after(subject.article_id, subject.start, subject.resolved, active)
     if clear:
@@ -131,15 +156,15 @@ def scope_of(options: Sequence[ScopeOption], widget: str) -> Scope:
 def on_undo(where: str, correction_id: int, subject: Subject | None) -> None:
     state.corrections_open = where == "lists"
     try:
-        store().undo(correction_id)
+        store().undo(correction_id, author=author())
         _, active = store().snapshot()
     except (CorrectionError, DatabaseError, sqlite3.Error) as exc:
         say(where, "error", f"Not undone: {exc}")
         return
     if subject is not None:
         state.selected = key = key_after(subject.article_id, subject.start, subject.resolved, active)
-        after = (f"your older correction #{key.partition(':')[2]} applies again" if key and key.startswith("corrected:")
+        after = (f"the older correction #{key.partition(':')[2]} applies again" if key and key.startswith("corrected:")
                  else "the engine's own result is back")
     else:
-        after = "the engine's own result (or an older correction of yours) applies again"
+        after = "the engine's own result (or an older correction) applies again"
     say(where, "success", f"Undid correction #{correction_id}: {after}.")

@@ -10,14 +10,14 @@ from geo.files.articles import Article
 from geo.map.story_view import focus_from_params, focus_to_params
 from geo.map.views import (
     ALL_GROUPS,
+    LINK_ARTICLES,
     Filters,
-    library_from_params,
     missing_articles,
     params_to_state,
     state_to_params,
     view_from_params,
 )
-from geo.store.library import ArticleLibrary, new_library_id
+from geo.store.library import ArticleLibrary, linked_library, new_library_id
 
 GROUP_NAMES = {"town": "Cities and towns", "region": "Regions", "country": "Countries",
                "feature": "Features and facilities"}
@@ -51,27 +51,58 @@ def link_problems(params: dict, known: list[str]) -> list[str]:
             "where it was added, with its library's link. Only what is here is shown."]
 
 
-def open_session(params: dict) -> None:
-    """A new session: the samples, this browser's library (`lib`, a new one when the link has none),
-    and the view the link asks for; what the link asks for and is not here is said, not replaced."""
-    state.lib_id = library_from_params(params) or new_library_id()
-    state.library = dict(sample_articles())
-    for article in stored_articles(state.lib_id):
-        state.library.setdefault(article.id, article)
-    known = list(state.library)
-    wanted, filters, selected, compare = params_to_state(params, known)
-    state.link_notes = link_problems(params, known)
-    state.active = wanted or ([] if state.link_notes and "a" in params else known)
-    state.link_notes_for = tuple(state.active)
+def open_session(params: dict, libraries: list[str]) -> None:
+    """A new session: the samples, the library the link names (`libraries`: its `lib` values) when it
+    is kept here, else a new one with an id minted here (see `linked_library`), and the view the link
+    asks for; what the link asks for and is not here is said, not replaced."""
+    linked = linked_library(libraries)
+    state.lib_origin = "link" if linked else "new"        # see geo/app/own_library.py
+    state.link_params = dict(params)                      # to show what it asks in the browser's own library
+    _show_link(params, linked or new_library_id())
+    filters = params_to_state(params, list(state.library))[1]
     state.kinds = [GROUP_NAMES[k] for k in filters.kinds]
     state.min_mentions = filters.min_mentions
     state.search = filters.search
     state.event_types = list(filters.events)
-    state.selected = selected
-    state.compare = compare
-    state.view_name = VIEW_OF_LINK[view_from_params(params, compare)]
+    state.view_name = VIEW_OF_LINK[view_from_params(params, state.compare)]
     state.story_focus = focus_from_params(params) or ""
     state.messages = []
+
+
+def _library_articles(library_id: str) -> dict[str, Article]:
+    library = dict(sample_articles())
+    for article in stored_articles(library_id):
+        library.setdefault(article.id, article)
+    return library
+
+
+def _show_link(params: dict, library_id: str) -> None:
+    """The library `library_id`, and the articles, place and comparison the link asks for in it."""
+    state.lib_id = library_id
+    state.library = _library_articles(library_id)
+    known = list(state.library)
+    wanted, _, selected, compare = params_to_state(params, known)
+    state.link_notes = link_problems(params, known)
+    state.active = wanted or ([] if state.link_notes and "a" in params else known)
+    state.link_notes_for = tuple(state.active)
+    state.selected = selected
+    state.compare = compare
+
+
+def open_library(library_id: str, link: dict | None = None) -> None:
+    """Open another library in this session (the browser's own, or a new one). With `link` (the
+    link the session was opened with) naming articles, what it asks for, in that library; else the
+    library's articles (the samples when it has none), and what was picked is let go."""
+    state.remove_pick = None
+    if link and ("a" in link or "cmp" in link):
+        _show_link(link, library_id)
+        return
+    state.lib_id = library_id
+    state.library = _library_articles(library_id)
+    added = [i for i, a in state.library.items() if not is_sample(a)]
+    state.active = added[:LINK_ARTICLES] or list(state.library)
+    state.link_notes, state.link_notes_for = [], ()
+    state.selected = state.compare = None
 
 
 def shown_articles() -> list[Article]:

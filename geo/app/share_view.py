@@ -79,7 +79,8 @@ def export_of(kind: str, articles: list[Article], filters: Filters, online: bool
     sources = tuple(article_sources(articles))
     if all(is_sample(a) for a in articles):
         return sample_export(kind, keys, filters.kinds, filters.min_mentions, filters.search, filters.events,
-                             online, title, subtitle, sources, story_focus(), *corrections)
+                             online, title, subtitle, sources, story_focus(), corrections.revision,
+                             corrections)
     return session_memo(f"export-{kind}", (keys, filters, online, title, subtitle, story_focus(), corrections.revision),
                         lambda: make_export(kind, places_of(articles, corrections), filters, online, title,
                                             subtitle, list(sources)))

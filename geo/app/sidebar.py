@@ -11,6 +11,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from geo.app.caching import forget_parses, is_sample, parse_worker, server_index
 from geo.app.online_settings import online_sidebar
+from geo.app.own_library import library_panel
 from geo.app.session import GROUP_NAMES, browser_library
 from geo.app.widgets import show_message
 from geo.engine.events import EVENT_TYPES
@@ -138,7 +139,8 @@ def articles_panel() -> dict[str, str]:
                      accept_multiple_files=True, key="uploads", on_change=on_upload, max_upload_size=UPLOAD_MB,
                      help=f"At most {UPLOAD_MB} MB per article. Articles you add are kept on this computer, "
                           "in this browser's library (the lib= part of the address): they are there after a "
-                          "reload or a restart, and nobody without that address sees them.")
+                          "reload or a restart, the plain address opens them again in this browser, and nobody "
+                          "without that address sees them.")
     with st.form("paste", clear_on_submit=True):
         st.text_area("…or paste an article", height=100, key="pasted")
         st.form_submit_button("Add pasted text", on_click=on_paste)
@@ -146,6 +148,7 @@ def articles_panel() -> dict[str, str]:
         show_message(level, text)
     state.messages = []
     added_articles_panel(labels)
+    library_panel()
     return labels
 
 

@@ -1,8 +1,9 @@
 """Store mode: the dashboard opens a corpus store (geo/store/corpus) instead of the articles. The store
 is picked among those inside the folders the operator allows (geo.store.corpus.folders; also
 `streamlit run dashboard.py -- --store STORE` when STORE is one of them), never from a typed path.
-Its places go on the same map as the articles' (one marker per place with its mention count), with
-the filters, a timeline of mentions per day whose date range filters the map and the table, and the
+Its places go on the same map as the articles' (one marker per place with its mention count, coloured
+by its main event type), with the filters (event types among them), a timeline of mentions or events
+per day whose date range filters the map, the table and the share panel (geo.app.store_share), and the
 selected place's passages a page at a time. Every answer is a DuckDB query (geo.store.corpus.browse),
 cached for all sessions by the store's path, its parts' sizes and times and the corrections' revision:
 a filter change already asked reads no Parquet. Text from the store reaches the page escaped."""
@@ -13,7 +14,7 @@ import datetime as dt
 import html
 import sys
 import threading
-from dataclasses import astuple
+from dataclasses import astuple, replace
 from pathlib import Path
 
 import duckdb
@@ -23,13 +24,15 @@ from streamlit_folium import st_folium
 
 from geo.app.review_state import Active
 from geo.app.session import GROUP_NAMES
+from geo.app.store_share import range_line, store_share
 from geo.app.widgets import pager, show_message
+from geo.engine.events import EVENT_TYPES
 from geo.map.frame import story_frame
 from geo.map.mapview import build_map, map_tooltips
 from geo.map.store_places import StorePlace, store_places
 from geo.map.styles import KIND_GROUPS
 from geo.map.views import LINK_SEARCH, page_of
-from geo.store.corpus.browse import PAGE, StoreFilter, passages, place_rows, sources, timeline
+from geo.store.corpus.browse import MAX_PLACES, PAGE, StoreFilter, passages, place_rows, sources, timeline
 from geo.store.corpus.folders import allowed_roots, list_stores, store_stamp
 from geo.store.corpus.query import connect
 
@@ -75,7 +78,7 @@ def store_choice() -> Path | None:
 def _connection(path: str, stamp: Stamp, revision: str, _active: Active) -> tuple[duckdb.DuckDBPyConnection,
                                                                                     threading.Lock]:
     """One DuckDB connection per store version (shared by the sessions: a lock serialises them)."""
-    return connect(path, _active.corrections), threading.Lock()
+    return connect(path, _active.corrections, in_memory=True), threading.Lock()
 
 
 def _ask(path: str, stamp: Stamp, active: Active, query, *args):
@@ -86,7 +89,8 @@ def _ask(path: str, stamp: Stamp, active: Active, query, *args):
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def cached_places(path: str, stamp: Stamp, revision: str, f: tuple, _active: Active) -> list[dict]:
-    return _ask(path, stamp, _active, place_rows, StoreFilter(*f))
+    """The map's places, MAX_PLACES + 1 at most (one more than are drawn: there are more)."""
+    return _ask(path, stamp, _active, place_rows, StoreFilter(*f), MAX_PLACES + 1)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -107,26 +111,43 @@ def cached_sources(path: str, stamp: Stamp, revision: str, _active: Active) -> l
 
 # -- the page ----------------------------------------------------------------------------------------
 def store_filters(source_names: list[str]) -> StoreFilter:
-    """The sidebar's filters over a store (its kinds, minimum mentions, search, sources)."""
+    """The sidebar's filters over a store (its kinds, event types, minimum mentions, search, sources)."""
     with st.sidebar:
         st.subheader("Filters")
         groups = st.multiselect("Kinds", list(GROUP_NAMES.values()), key="store_kinds")
+        events = st.multiselect("Event types", EVENT_TYPES, key="store_events", placeholder="Every place",
+                                help="Only the places where the store's articles report an event of these types "
+                                     "(ACLED's taxonomy); the map, the timeline and the downloads then count "
+                                     "those events, each dated by its own date.")
         minimum = st.number_input("Minimum mentions", min_value=1, max_value=100_000, step=1, key="store_min")
         search = st.text_input("Search places and passages", key="store_search", max_chars=LINK_SEARCH)
         chosen = st.multiselect("Sources", source_names, key="store_sources") if source_names else []
     picked = {g for g, label in GROUP_NAMES.items() if label in groups}
     kinds = tuple(sorted(k for k, g in KIND_GROUPS.items() if g in picked))
-    return StoreFilter(kinds=kinds, min_mentions=int(minimum), search=search, sources=tuple(chosen))
+    return StoreFilter(kinds=kinds, min_mentions=int(minimum), search=search, sources=tuple(chosen),
+                       event_types=tuple(t for t in EVENT_TYPES if t in events))
 
 
-def timeline_range(days: list[tuple[dt.date, int]]) -> tuple[dt.date | None, dt.date | None]:
-    """The timeline (mentions per day) as a bar chart and a date range slider over it; the range
-    chosen (None, None while it is the whole timeline: undated articles count then too)."""
+def timeline_unit(base: StoreFilter) -> StoreFilter:
+    """What the timeline (and the map) count: mentions, each dated by its article, or events, each dated by
+    its own date (always events when event types are picked)."""
+    if base.event_types:
+        st.caption("Counting the events of the picked types, each on its own date.")
+        return replace(base, unit="events")
+    unit = st.segmented_control("Count", ("mentions", "events"), key="store_unit", default="mentions",
+                                format_func={"mentions": "Mentions (by article date)",
+                                             "events": "Events (by their own date)"}.__getitem__)
+    return replace(base, unit=unit or "mentions")
+
+
+def timeline_range(days: list[tuple[dt.date, int]], unit: str = "mentions") -> tuple[dt.date | None, dt.date | None]:
+    """The timeline (mentions or events per day) as a bar chart and a date range slider over it; the
+    range chosen (None, None while it is the whole timeline: undated ones count then too)."""
     if not days:
-        st.caption("No dated mentions under these filters.")
+        st.caption(f"No dated {unit} under these filters.")
         return None, None
-    st.bar_chart(pd.DataFrame({"mentions": [n for _, n in days]}, index=pd.to_datetime([d for d, _ in days])),
-                 y="mentions", height=160)
+    st.bar_chart(pd.DataFrame({unit: [n for _, n in days]}, index=pd.to_datetime([d for d, _ in days])),
+                 y=unit, height=160)
     first, last = days[0][0], days[-1][0]
     if first == last:
         return None, None
@@ -148,9 +169,15 @@ def _take_marker_click(listed: list[StorePlace]) -> None:
 
 
 def passage_html(row: dict) -> str:
-    """One mention of the selected place: its passage window, the article's title, date and source."""
+    """One mention of the selected place: its passage window, the event it reports there (sub-type,
+    type, date, trigger), the article's title, date and source; all escaped."""
     meta = " · ".join(html.escape(str(v)) for v in (row["title"] or row["article_id"], row["date"], row["source"]) if v)
-    return (f"<div class='cm-store-passage' style='margin:8px 0;font:14px/1.45 system-ui,sans-serif'>"
+    event = ""
+    if row.get("event_type"):
+        parts = (row["sub_event_type"], row["event_type"], row["event_date"] or "undated", f"“{row['trigger']}”")
+        event = ("<div class='cm-store-event' style='font-size:12px;color:#555'>"
+                 + " · ".join(html.escape(str(v)) for v in parts) + "</div>")
+    return (f"<div class='cm-store-passage' style='margin:8px 0;font:14px/1.45 system-ui,sans-serif'>{event}"
             f"{html.escape(row['passage'])}<br><small style='color:#8a8f96'>— {meta}</small></div>")
 
 
@@ -175,16 +202,23 @@ def store_page(path: Path, active: Active) -> None:
         show_message("info", "This store has no articles yet.")
         return
     source_names = [s for s, _ in cached_sources(key, stamp, active.revision, active)]
-    base = store_filters(source_names)
-    low, high = timeline_range(cached_timeline(key, stamp, active.revision, astuple(base), active))
-    f = StoreFilter(**{**base.__dict__, "date_from": low, "date_to": high})
-    places = store_places(cached_places(key, stamp, active.revision, astuple(f), active))
-    listed = [p for p in places if p.resolved]
+    base = timeline_unit(store_filters(source_names))
+    days = cached_timeline(key, stamp, active.revision, astuple(replace(base, min_mentions=1)), active)
+    low, high = timeline_range(days, base.unit)
+    f = replace(base, date_from=low, date_to=high)
+    rows = cached_places(key, stamp, active.revision, astuple(f), active)
+    listed = [p for p in store_places(rows[:MAX_PLACES]) if p.resolved]
     span = f" from {low} to {high}" if low else ""
-    st.caption(f"{len(listed)} places, {sum(p.mention_count for p in listed)} mentions{span}")
+    st.caption(f"{len(listed)} places, {sum(p.mention_count for p in listed)} "
+               f"{'events' if f.counts_events else 'mentions'}{span}")
+    if len(rows) > MAX_PLACES:
+        show_message("info", f"The map and the table show the {MAX_PLACES:,} most mentioned places under these "
+                             "filters; there are more. Narrow the filters, the dates or raise the minimum mentions "
+                             "to see the others (the downloads hold them all).")
     _take_marker_click(listed)
     selected = state.get("store_selected")
-    st_folium(build_map(listed, tiles=False, selected=selected, frame=story_frame(listed)), height=520,
+    st_folium(build_map(listed, tiles=False, selected=selected, frame=story_frame(listed),
+                        by_event=any(p.event_type for p in listed)), height=520,
               use_container_width=True, returned_objects=["last_object_clicked_tooltip"], key="store_map")
     st.dataframe([{"name": p.name, "kind": p.kind, "country": p.country, "mentions": p.mention_count,
                    "articles": p.articles} for p in listed], hide_index=True, width="stretch")
@@ -195,3 +229,5 @@ def store_page(path: Path, active: Active) -> None:
                  format_func=lambda k: f"{by_key[k].name} ({by_key[k].mention_count})", placeholder="a place")
     if state.store_selected:
         passage_panel(key, stamp, active, by_key[state.store_selected], f)
+    con, lock = _connection(key, stamp, active.revision, active)
+    store_share(con, lock, path.name, listed, f, range_line(days, f, dt.date.today()))

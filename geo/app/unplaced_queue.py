@@ -14,6 +14,7 @@ from geo.app.online_settings import online_choice, online_geocoder, online_said
 from geo.app.review_state import (
     Review,
     add_correction,
+    is_mine,
     on_undo,
     picked_index,
     say,
@@ -75,16 +76,20 @@ def review_lists(places: Sequence[Place], review: Review) -> None:
         in_effect = corrections_in_effect(((a.id, review.resolved_of(a.id)) for a in review.articles),
                                           review.active.corrections)
         if in_effect:
-            with st.expander(f"Your corrections here ({len(in_effect)})", key="review_corrections",
+            yours = sum(1 for item in in_effect if is_mine(item.correction))
+            with st.expander(f"Corrections here ({len(in_effect)}, {yours} yours)", key="review_corrections",
                              expanded=bool(state.get("corrections_open"))):
                 titles = {a.id: a.title for a in review.articles}
                 for item in in_effect[:CORRECTIONS_SHOWN]:
                     c1, c2 = st.columns([6, 1], vertical_alignment="center")
+                    mine = is_mine(item.correction)
                     c1.html(f"<div class='cm-correction' style='font:14px/1.4 system-ui,sans-serif'>"
                             f"{html.escape(describe_correction(item.correction, titles))} · {item.mentions} "
-                            f"mention{'s' if item.mentions != 1 else ''}</div>")
-                    c2.button("Undo", key=f"review_undo_{item.correction.id}", on_click=on_undo,
-                              args=("lists", item.correction.id, None))
+                            f"mention{'s' if item.mentions != 1 else ''}"
+                            f"{'' if mine else ' · corrected in this installation, not by you'}</div>")
+                    if mine:
+                        c2.button("Undo", key=f"review_undo_{item.correction.id}", on_click=on_undo,
+                                  args=("lists", item.correction.id, None))
                 if len(in_effect) > CORRECTIONS_SHOWN:
                     st.caption(f"and {len(in_effect) - CORRECTIONS_SHOWN} older: `python -m geo corrections list`")
 

@@ -53,13 +53,15 @@ def place_record(place: Place, *, with_passages: bool = True) -> dict:
 
 def event_record(m: MentionRef) -> dict:
     """The event a mention is the place of (see geo.engine.events): type, sub-type, date and how it was
-    found, the trigger and its offsets in the article, the actors, and the passage it is in."""
+    found, the trigger and its offsets in the article, the actors, the passage it is in, and the user's
+    event correction that set its type or date (`corrected_by`, None when not corrected)."""
     e = m.event
     assert e is not None
     return {"event_type": e.event_type, "sub_event_type": e.sub_event_type, "date": e.date,
             "date_source": e.date_source or None, "trigger": e.trigger, "article_start": e.start,
             "article_end": e.end, "actors": list(e.actors), "article_id": m.article_id,
-            "passage_id": passage_id(m), "mention_start": m.start, "mention_end": m.end}
+            "passage_id": passage_id(m), "mention_start": m.start, "mention_end": m.end,
+            "corrected_by": e.corrected_by}
 
 
 def mention_record(m: MentionRef) -> dict:
@@ -99,7 +101,8 @@ def places_geojson(places: Sequence[Place]) -> str:
 CSV_COLUMNS = ("name", "kind", "country", "lat", "lon", "precision", "container", "geonameid", "mentions",
                "confidence", "article_title", "passage", "mention", "placed_by", "correction", "attribution",
                "article_id", "source", "passage_id", "article_start", "article_end", "passage_truncated",
-               "event_type", "sub_event_type", "event_date", "date_source", "event_trigger", "actors")
+               "event_type", "sub_event_type", "event_date", "date_source", "event_trigger", "actors",
+               "event_corrected_by")
 
 
 def places_csv(places: Sequence[Place]) -> str:
@@ -124,8 +127,9 @@ def places_csv(places: Sequence[Place]) -> str:
 def _event_cells(m: MentionRef) -> tuple:
     e = m.event
     if e is None:
-        return ("",) * 6
-    return e.event_type, e.sub_event_type, e.date or "", e.date_source, e.trigger, "; ".join(e.actors)
+        return ("",) * 7
+    return (e.event_type, e.sub_event_type, e.date or "", e.date_source, e.trigger, "; ".join(e.actors),
+            "" if e.corrected_by is None else e.corrected_by)
 
 
 def _uncertainty_km(place: Place) -> float | None:

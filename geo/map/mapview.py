@@ -143,14 +143,16 @@ class _Returns(MacroElement):
 # streamlit-folium's other rewrites of the script it is given: it deletes every `alert(coords);`
 # and renames `drawnItems_draw_control_div_N` and `_<element id>` suffixes.
 _JSON_ESCAPES = {c: f"\\u{ord(c):04x}" for c in "<>&'{}()_"}
-_JSON_ESCAPE = str.maketrans(_JSON_ESCAPES)
 
 
 def _rows_json(rows: Sequence[Sequence]) -> str:
     """Marker rows (numbers, strings, None) as JSON for a <script> block, inert as HTML, as a
     template and to streamlit-folium's rewriting (see `_JSON_ESCAPES`): the browser reads every
     string back exactly as it was. Outside strings the JSON has only numbers, null and , [ ]."""
-    return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPE)
+    text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+    for c, escaped in _JSON_ESCAPES.items():    # str.replace: ~50x faster than str.translate on megabytes
+        text = text.replace(c, escaped)
+    return text
 
 
 # The places layer: the rows as `_rows_json` (not `tojson`), the options as JSON of numbers, flags and
@@ -282,7 +284,7 @@ class Legend(_PlainOutput):
             approximate (hollow ring + uncertainty circle)</div>
           {% if this.corrected %}<div class="cm-key-corrected"><svg width="14" height="14"><circle cx="7" cy="7"
                r="5" fill="#555" fill-opacity=".6" stroke="{{ this.corrected_colour }}" stroke-width="3"/></svg>
-            corrected by you (dark rim, ✓ in the tooltip)</div>{% endif %}
+            corrected (dark rim, ✓ in the tooltip)</div>{% endif %}
           <div style="color:#555">size: mentions</div>
         </div>
         {% endmacro %}
@@ -403,13 +405,16 @@ def precision_note(place: Place) -> str:
 
 def provenance_note(place: Place) -> str:
     """Who placed a corrected place, in one plain line ("" for the engine's own places): "✓ Corrected
-    by you (correction #3)", or the online geocoder whose answer was accepted, with its credit."""
+    (correction #3)", or the online geocoder whose answer was accepted, with its credit. It never says
+    by whom: the corrections are the installation's, and a map is read by others (the review panel
+    says "by you" for the reader's own)."""
     if place.correction is None and not placed_online(place.placed_by):
         return ""
     which = f" (correction #{place.correction})" if place.correction is not None else ""
     if placed_online(place.placed_by):
-        return f"✓ Placed by {place.placed_by} (online), accepted by you{which} · {attribution_for([place])}"
-    return f"✓ Corrected by you{which}"
+        accepted = f"accepted as correction #{place.correction}" if place.correction is not None else "accepted"
+        return f"✓ Placed by {place.placed_by} (online), {accepted} · {attribution_for([place])}"
+    return f"✓ Corrected{which}"
 
 
 def highlight(passage_text: str, start: int, end: int) -> str:
@@ -478,6 +483,8 @@ def event_line_html(m: MentionRef) -> str:
     e = m.event
     assert e is not None
     date = f" · {html.escape(e.date)}" if e.date else ""
+    if e.corrected_by is not None:
+        date += f" · ✓ corrected (event correction #{e.corrected_by})"
     colour = event_colour(e.event_type)
     swatch = (f"<span class='cm-swatch' style='display:inline-block;width:9px;height:9px;border-radius:50%;"
               f"background:{colour};margin-right:4px'></span>")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from geo.engine.resolve import Candidate, ResolvedMention
 from geo.files.articles import Article, Passage, passage_at, split_passages
 from geo.store.corrections import Correction, apply_corrections
+from geo.store.event_corrections import EventCorrection, apply_event_corrections
 
 if TYPE_CHECKING:
     from geo.engine.events import Event, EventFinder
@@ -135,12 +136,15 @@ def place_kind(r: ResolvedMention) -> str:
 
 
 def group_places(parsed: Iterable[tuple[Article, Sequence[Passage], Sequence[ResolvedMention]]],
-                 source_of=lambda row: "", events: EventFinder | None = None) -> list[Place]:
+                 source_of=lambda row: "", events: EventFinder | None = None,
+                 event_corrections: Sequence[EventCorrection] = ()) -> list[Place]:
     """Group resolved mentions of several articles into places, most-mentioned first; with an event
-    finder, each mention an event is tied to carries that event."""
+    finder, each mention an event is tied to carries that event, with the user's `event_corrections`
+    applied (see geo.store.event_corrections)."""
     groups: dict[str, list[tuple[ResolvedMention, MentionRef]]] = {}
     for article, passages, resolved in parsed:
-        found = {e.place.start: e for e in events.find(article.text, resolved, article.date)} if events else {}
+        found = {e.place.start: e for e in apply_event_corrections(
+            article.id, events.find(article.text, resolved, article.date), event_corrections)} if events else {}
         for r in resolved:
             passage = passage_at(passages, r.mention.start)
             if passage is None:
@@ -189,24 +193,26 @@ def _display_name(best: ResolvedMention, resolved: Sequence[ResolvedMention]) ->
 
 
 def places_for(articles: Sequence[Article], parser, corrections: Iterable[Correction] = (), *,
-               events: bool = True) -> list[Place]:
+               events: bool = True, event_corrections: Sequence[EventCorrection] = ()) -> list[Place]:
     """Parse the articles with `parser` (a Geoparser) and group their places, with the user's
-    `corrections` applied (see geo.store.corrections) and, unless `events` is False, their events."""
+    `corrections` applied (see geo.store.corrections) and, unless `events` is False, their events
+    (with the user's `event_corrections`)."""
     corrections = tuple(corrections)
     parsed = [(a, split_passages(a), apply_corrections(a.id, parser.parse(a.text), corrections)) for a in articles]
     return group_places(parsed, source_of=lambda row: parser.index.entry(row).source,
-                        events=parser.events if events else None)
+                        events=parser.events if events else None, event_corrections=event_corrections)
 
 
 def places_from_parsed(parsed: Iterable[tuple[Article, ParsedText]],
-                       corrections: Iterable[Correction] = (), events: EventFinder | None = None) -> list[Place]:
+                       corrections: Iterable[Correction] = (), events: EventFinder | None = None,
+                       event_corrections: Sequence[EventCorrection] = ()) -> list[Place]:
     """Group articles' cached parses (see geo.store.parsecache) into places, with no parser or index:
     each place's gazetteer source comes with its parse. The user's `corrections` are applied; with
-    an event finder (`Geoparser.events`), the events too."""
+    an event finder (`Geoparser.events`), the events too (with the user's `event_corrections`)."""
     items = list(parsed)
     corrections = tuple(corrections)
     sources: dict[int, str] = {}
     for _, p in items:
         sources.update(p.sources)
     return group_places(((a, split_passages(a), apply_corrections(a.id, p.resolved, corrections)) for a, p in items),
-                        source_of=sources.__getitem__, events=events)
+                        source_of=sources.__getitem__, events=events, event_corrections=event_corrections)

@@ -1,6 +1,7 @@
 """A store's place rows (geo.store.corpus.browse.place_rows) as the map's places: the map is built from
 Place objects (geo.map.mapview.build_map), and a store's place carries its mention count instead of
-its mentions (they stay in the store and are read a page at a time)."""
+its mentions (they stay in the store and are read a page at a time) and its main event type instead of
+its events."""
 
 from __future__ import annotations
 
@@ -16,10 +17,15 @@ class StorePlace(Place):
 
     count: int = 0
     articles: int = 0
+    main_event: str | None = None      # the event type its mentions report most often under the filter
 
     @property
     def mention_count(self) -> int:
         return self.count
+
+    @property
+    def event_type(self) -> str | None:
+        return self.main_event
 
 
 def _correction(key: str) -> int | None:
@@ -32,9 +38,11 @@ def _correction(key: str) -> int | None:
 
 
 def store_places(rows: Iterable[dict]) -> list[StorePlace]:
-    """One StorePlace per row (key, name, kind, country, lat, lon, precision, placed_by, mentions, articles)."""
+    """One StorePlace per row (key, name, kind, country, lat, lon, precision, placed_by, mentions, articles,
+    event_type)."""
     return [StorePlace(key=r["key"], name=r["name"] or "", kind=r["kind"] or "", lat=r["lat"], lon=r["lon"],
                        country=r["country"] or "", geonameid=None, confidence=1.0, mentions=(), alternatives=(),
                        source="store", precision=r["precision"] or "exact", placed_by=r["placed_by"] or "gazetteer",
-                       correction=_correction(r["key"]), count=int(r["mentions"]), articles=int(r["articles"]))
+                       correction=_correction(r["key"]), count=int(r["mentions"]), articles=int(r["articles"]),
+                       main_event=r.get("event_type"))
             for r in rows]

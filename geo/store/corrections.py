@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -29,9 +30,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from geo.engine.events import EVENT_TYPE_OF
 from geo.engine.resolve import Candidate, ResolvedMention
 from geo.files.sqlitedb import Database, DatabaseError, backup_path, move_aside, restore_backup
 from geo.gazetteer import KINDS, default_data_dir, normalize_name
+from geo.store.event_corrections import (
+    EVENT_COLUMNS,
+    EVENT_TABLE_SQL,
+    EventCorrection,
+    check_event,
+    decode_event_row,
+    event_checksum,
+)
 
 if TYPE_CHECKING:
     from geo.gazetteer import GazetteerEntry, PlaceIndex
@@ -86,8 +96,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # damaged on disk, is found when the store is read. Rows written before it are sealed on open.
         "ALTER TABLE corrections ADD COLUMN checksum TEXT",
     ),
+    EVENT_TABLE_SQL,        # corrections of events' types and dates (geo.store.event_corrections)
+    (
+        # who made it (see Correction.author): '' for the command line, an import, and rows made before it.
+        # Part of the checksum when set, so the rows sealed before it still verify.
+        "ALTER TABLE corrections ADD COLUMN author TEXT NOT NULL DEFAULT ''",
+    ),
 )
-_COLUMNS = "id, uid, created, name, scope, scope_key, scope_label, action, target, note, undone, checksum"
+_COLUMNS = "id, uid, created, name, scope, scope_key, scope_label, action, target, note, undone, checksum, author"
+AUTHOR = re.compile(r"[0-9a-f]{0,64}")
 
 
 class CorrectionError(ValueError):
@@ -200,7 +217,9 @@ class Target:
 @dataclass(frozen=True)
 class Correction:
     """One correction as stored. `id` is local to a store; `uid` is the same in every store it was
-    exported to. `undone` is when it was undone (None while it applies)."""
+    exported to. `undone` is when it was undone (None while it applies). `author` says who made it
+    in this store: a key the page derives from the user's library (`geo.store.library.library_author`),
+    or '' (the command line, an import); it is local, like `id`, and never exported."""
 
     id: int
     uid: str
@@ -211,6 +230,7 @@ class Correction:
     target: Target | None = None
     note: str = ""
     undone: str | None = None
+    author: str = ""
 
     @property
     def active(self) -> bool:
@@ -364,9 +384,12 @@ class CorrectionStore:
     def repair(self) -> tuple[list[int], Path | None]:
         """Set the damaged rows aside: a copy of the whole file first (`<name>.damaged-<time>`, where
         they stay), then remove them from the store, so that the sound ones apply again. Returns
-        their ids and the copy (None when nothing was damaged)."""
+        their ids (damaged event corrections go too) and the copy (None when nothing was damaged)."""
         self.list()
-        if not self.damaged:
+        with self._db.read() as con:
+            event_ids = [int(where.removeprefix("event #")) for where, _ in _event_problems(con)
+                         if where.startswith("event #")]
+        if not self.damaged and not event_ids:
             return [], None
         ids = sorted(self.damaged)
         copy = self.path.with_name(f"{self.path.name}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%S}")
@@ -374,6 +397,7 @@ class CorrectionStore:
         backup_path(self.path).replace(copy)          # ... kept as the copy
         with self._db.write() as con:
             con.executemany("DELETE FROM corrections WHERE id = ?", [(i,) for i in ids])
+            con.executemany("DELETE FROM event_corrections WHERE id = ?", [(i,) for i in event_ids])
         self.damaged = {}
         return ids, copy
 
@@ -395,11 +419,15 @@ class CorrectionStore:
 
     # -- writing ---------------------------------------------------------------------------------
     def add(self, name: str, scope: Scope, action: str, target: Target | None = None, *,
-            note: str = "") -> Correction:
-        """Store a correction of the mentions called `name` (normalised here) within `scope`."""
+            note: str = "", author: str = "") -> Correction:
+        """Store a correction of the mentions called `name` (normalised here) within `scope`, made by
+        `author` (see Correction)."""
         key = normalize_name(name)
         _check(key, scope, action, target, note.strip())
-        record = Correction(0, uuid.uuid4().hex, self._now(), key, scope, action, target, note.strip())
+        if not isinstance(author, str) or not AUTHOR.fullmatch(author):
+            raise CorrectionError("the author of a correction is a key of up to 64 hexadecimal digits")
+        record = Correction(0, uuid.uuid4().hex, self._now(), key, scope, action, target, note.strip(),
+                            author=author)
         with self._db.write() as con:
             active = con.execute("SELECT COUNT(*) FROM corrections WHERE undone IS NULL").fetchone()[0]
             if active >= MAX_ACTIVE:
@@ -408,13 +436,17 @@ class CorrectionStore:
             new_id = self._insert(con, record)
         return replace(record, id=new_id)
 
-    def undo(self, correction_id: int) -> Correction:
+    def undo(self, correction_id: int, *, author: str | None = None) -> Correction:
         """Undo a correction: the engine's own choice (or an older correction) applies again. The
-        correction stays in the history, marked undone."""
+        correction stays in the history, marked undone. With `author`, only a correction that author
+        made (a page user undoes only their own; the command line, without it, any)."""
         with self._db.write() as con:
-            row = con.execute("SELECT undone FROM corrections WHERE id = ?", (int(correction_id),)).fetchone()
+            row = con.execute("SELECT undone, author FROM corrections WHERE id = ?", (int(correction_id),)).fetchone()
             if row is None:
                 raise CorrectionError(f"there is no correction #{correction_id}")
+            if author is not None and row[1] != author:
+                raise CorrectionError(f"correction #{correction_id} was made by someone else using this installation "
+                                      "(or on the command line): only they can undo it")
             if row[0] is not None:
                 raise CorrectionError(f"correction #{correction_id} was already undone ({row[0]})")
             row = con.execute(f"SELECT {_COLUMNS} FROM corrections WHERE id = ?", (int(correction_id),)).fetchone()
@@ -424,6 +456,67 @@ class CorrectionStore:
         assert found is not None
         return found
 
+    # -- event corrections (geo.store.event_corrections) -----------------------------------------------
+    def event_corrections(self, *, include_undone: bool = False) -> list[EventCorrection]:
+        """The event corrections (only those that apply, unless asked), oldest first; CorrectionError
+        naming the damaged rows if one is damaged."""
+        where = "" if include_undone else " WHERE undone IS NULL"
+        with self._db.read() as con:
+            rows = con.execute(f"SELECT {EVENT_COLUMNS} FROM event_corrections{where} ORDER BY id").fetchall()
+        out, damaged = [], {}
+        for row in rows:
+            try:
+                out.append(decode_event_row(row))
+            except ValueError as exc:
+                damaged[int(row[0])] = str(exc)
+        if damaged:
+            raise CorrectionError(_damage_message(self.path, damaged, "event correction"))
+        return out
+
+    def event_revision(self) -> tuple[int, int]:
+        """Changes whenever an event correction is added or undone (see `revision`)."""
+        with self._db.read() as con:
+            last, undone = con.execute("SELECT COALESCE(MAX(id), 0), COUNT(undone) FROM event_corrections").fetchone()
+        return int(last), int(undone)
+
+    def add_event(self, article_id: str, start: int, end: int, sub_event_type: str, *, date: str | None = None,
+                  note: str = "") -> EventCorrection:
+        """Store a correction of the event whose trigger is `start`-`end` in the article: its sub-type
+        (the type follows from it) and, unless None, its date (an ISO day)."""
+        event_type = EVENT_TYPE_OF.get(sub_event_type, "")
+        try:
+            check_event(article_id, start, end, event_type, sub_event_type, date, note.strip())
+        except ValueError as exc:
+            raise CorrectionError(str(exc)) from None
+        c = EventCorrection(0, uuid.uuid4().hex, self._now(), article_id, start, end, event_type, sub_event_type,
+                            date, note.strip())
+        with self._db.write() as con:
+            active = con.execute("SELECT COUNT(*) FROM event_corrections WHERE undone IS NULL").fetchone()[0]
+            if active >= MAX_ACTIVE:
+                raise CorrectionError(f"{active:,} event corrections apply already, the most this program keeps "
+                                      f"({MAX_ACTIVE:,}): undo some first")
+            cur = con.execute(f"INSERT INTO event_corrections ({EVENT_COLUMNS.partition(', ')[2]}) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*c.values(), event_checksum(c.values())))
+        return replace(c, id=int(cur.lastrowid))
+
+    def undo_event(self, correction_id: int) -> EventCorrection:
+        """Undo an event correction: the engine's type and date (or an older correction) apply again."""
+        with self._db.write() as con:
+            row = con.execute(f"SELECT {EVENT_COLUMNS} FROM event_corrections WHERE id = ?",
+                              (int(correction_id),)).fetchone()
+            if row is None:
+                raise CorrectionError(f"there is no event correction #{correction_id}")
+            try:
+                c = decode_event_row(row)
+            except ValueError as exc:
+                raise CorrectionError(_damage_message(self.path, {int(row[0]): str(exc)}, "event correction")) from None
+            if not c.active:
+                raise CorrectionError(f"event correction #{correction_id} was already undone ({c.undone})")
+            c = replace(c, undone=self._now())
+            con.execute("UPDATE event_corrections SET undone = ?, checksum = ? WHERE id = ?",
+                        (c.undone, event_checksum(c.values()), c.id))
+        return c
+
     @staticmethod
     def _insert(con, c: Correction) -> int:
         values = (c.uid, c.created, c.name, c.scope.kind, c.scope.key, c.scope.label, c.action,
@@ -431,7 +524,8 @@ class CorrectionStore:
                   c.note, c.undone)
         cur = con.execute(
             "INSERT INTO corrections (uid, created, name, scope, scope_key, scope_label, action, target, note, "
-            "undone, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*values, _checksum(values)))
+            "undone, checksum, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*values, _checksum(_sealed(values, c.author)), c.author))
         return int(cur.lastrowid)
 
     # -- sharing ---------------------------------------------------------------------------------
@@ -513,25 +607,35 @@ class CorrectionStore:
 
 # -- the stored rows -------------------------------------------------------------------------------
 
+def _sealed(values: Sequence[object], author: object) -> tuple:
+    """What a row's checksum covers: its content (uid to undone) and, when set, its author (rows
+    sealed before authors existed keep their checksum)."""
+    return (*values, author) if author else tuple(values)
+
+
 def _checksum(values: Sequence[object]) -> str:
-    """The digest of a row's content (every column but id and checksum)."""
+    """The digest of a row's content (every column but id and checksum; see `_sealed`)."""
     text = json.dumps(list(values), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _set_undone(con: sqlite3.Connection, row: tuple, undone: str) -> None:
     values = (*row[1:10], undone)
-    con.execute("UPDATE corrections SET undone = ?, checksum = ? WHERE id = ?", (undone, _checksum(values), row[0]))
+    con.execute("UPDATE corrections SET undone = ?, checksum = ? WHERE id = ?",
+                (undone, _checksum(_sealed(values, row[12])), row[0]))
 
 
 def _decode(row: tuple) -> Correction:
     """A stored row as a Correction; CorrectionError saying what is wrong with a damaged one."""
-    cid, uid, created, name, scope, key, label, action, target, note, undone, checksum = row
-    if checksum is not None and checksum != _checksum(row[1:11]):
+    cid, uid, created, name, scope, key, label, action, target, note, undone, checksum, author = row
+    if checksum is not None and checksum != _checksum(_sealed(row[1:11], author)):
         raise CorrectionError("its content does not match its checksum (damaged, or changed outside this program)")
-    texts = (uid, created, name, scope, key, action) + tuple(v for v in (label, note, undone, target) if v is not None)
+    texts = (uid, created, name, scope, key, action, author) + tuple(v for v in (label, note, undone, target)
+                                                                     if v is not None)
     if not all(isinstance(v, str) for v in texts):
         raise CorrectionError("a column holds a value of the wrong type")
+    if not AUTHOR.fullmatch(author):
+        raise CorrectionError("its author is not a key of hexadecimal digits")
     try:
         found = Target.from_json(json.loads(target)) if target is not None else None
     except (ValueError, RecursionError):
@@ -543,18 +647,20 @@ def _decode(row: tuple) -> Correction:
         _check(name, Scope(scope, key, label or ""), action, found, note or "", limits=False)
     except (CorrectionError, ValueError) as exc:
         raise CorrectionError(f"it is not a valid correction ({exc})") from None
-    return Correction(int(cid), uid, created, name, Scope(scope, key, label or ""), action, found, note or "", undone)
+    return Correction(int(cid), uid, created, name, Scope(scope, key, label or ""), action, found, note or "", undone,
+                      author)
 
 
-def _damage_message(path: Path, damaged: dict[int, str]) -> str:
+def _damage_message(path: Path, damaged: dict[int, str], what: str = "correction") -> str:
     shown = "; ".join(f"#{i}: {why}" for i, why in sorted(damaged.items())[:3])
     more = f"; and {len(damaged) - 3} more" if len(damaged) > 3 else ""
-    return (f"{path} holds {len(damaged)} damaged correction{'s' if len(damaged) > 1 else ''} ({shown}{more}). "
+    return (f"{path} holds {len(damaged)} damaged {what}{'s' if len(damaged) > 1 else ''} ({shown}{more}). "
             f"Nothing was changed; `python -m geo corrections check --repair` keeps a copy of the file and sets "
             f"them aside, so that the others apply again")
 
 
 _EXPECTED_COLUMNS = set(_COLUMNS.split(", "))
+_LATER_COLUMNS = {"author": "'' AS author"}     # missing from a copy saved before it was added: read as ''
 
 
 def _file_problem(con: sqlite3.Connection) -> str:
@@ -565,21 +671,41 @@ def _file_problem(con: sqlite3.Connection) -> str:
         if found != ["ok"]:
             return f"SQLite's check found: {'; '.join(found)}"
         columns = {row[1] for row in con.execute("PRAGMA table_info(corrections)").fetchall()}
-        missing = _EXPECTED_COLUMNS - columns
+        missing = _EXPECTED_COLUMNS - columns - set(_LATER_COLUMNS)
         if missing:
             return f"its table lacks the column(s) {', '.join(sorted(missing))}"
-        bad = {}
-        for row in con.execute(f"SELECT {_COLUMNS} FROM corrections ORDER BY id"):
+        selected = ", ".join(c if c in columns else _LATER_COLUMNS[c] for c in _COLUMNS.split(", "))
+        bad: list[tuple[str, str]] = []
+        for row in con.execute(f"SELECT {selected} FROM corrections ORDER BY id"):
             try:
                 _decode(row)
             except CorrectionError as exc:
-                bad[int(row[0])] = str(exc)
+                bad.append((f"#{row[0]}", str(exc)))
+        bad += _event_problems(con)
     except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
         return f"SQLite cannot read it ({type(exc).__name__})"
     if bad:
-        shown = "; ".join(f"#{i}: {why}" for i, why in sorted(bad.items())[:3])
+        shown = "; ".join(f"{i}: {why}" for i, why in bad[:3])
         return f"{len(bad)} damaged correction{'s' if len(bad) > 1 else ''}: {shown}"
     return ""
+
+
+def _event_problems(con: sqlite3.Connection) -> list[tuple[str, str]]:
+    """The damaged rows of the event corrections ("event #3", what is wrong); none in a file written
+    before that table existed (opening it adds the table)."""
+    columns = {row[1] for row in con.execute("PRAGMA table_info(event_corrections)").fetchall()}
+    if not columns:
+        return []
+    missing = {c.strip('"') for c in EVENT_COLUMNS.split(", ")} - columns
+    if missing:
+        return [("event_corrections", f"its table lacks the column(s) {', '.join(sorted(missing))}")]
+    bad = []
+    for row in con.execute(f"SELECT {EVENT_COLUMNS} FROM event_corrections ORDER BY id"):
+        try:
+            decode_event_row(row)
+        except ValueError as exc:
+            bad.append((f"event #{row[0]}", str(exc)))
+    return bad
 
 
 def _backup_state(path: Path) -> tuple[str, int]:
@@ -645,7 +771,7 @@ def _seal(db: Database) -> None:
     for row in rows:
         try:
             _decode(row)
-            sound.append((_checksum(row[1:11]), row[0]))
+            sound.append((_checksum(_sealed(row[1:11], row[12])), row[0]))
         except CorrectionError:
             pass
     if sound:

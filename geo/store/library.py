@@ -9,6 +9,9 @@
 A library is named by a random id (`new_library_id`: 128 bits, 22 URL-safe characters) that the
 browser keeps in its address (`lib=`): whoever holds the id sees the library and nobody else does,
 so two people using one server never see each other's articles unless one gives the other a link.
+Ids are only ever minted by the server: a link opens the library it names only when that library
+exists here (`linked_library`); any other `lib=` value (unknown, malformed, or given twice) opens a
+new library with a fresh id, so a link can never choose the id a victim's articles are kept under.
 Each article is one JSON file (mode 0600, written atomically: a temporary file, fsync, rename);
 a file that does not read back as a valid article (damaged, edited, of another version, too
 large) is skipped. A library holds at most `MAX_ARTICLES` articles and `MAX_BYTES` of them, and a
@@ -18,11 +21,13 @@ server at most `MAX_LIBRARIES` libraries; `LibraryError` says which limit was me
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -63,6 +68,27 @@ def valid_library_id(raw: object) -> str | None:
     return raw if isinstance(raw, str) and LIBRARY_ID.fullmatch(raw) else None
 
 
+def library_author(library_id: str) -> str:
+    """Who made a correction in the page, as the corrections store keeps it (`Correction.author`): a
+    digest of the library's id, so that the id, which opens the library, is never stored beside the
+    corrections; the same library always gives the same key."""
+    if valid_library_id(library_id) is None:
+        raise ValueError("not a library id")
+    return hashlib.sha256(f"conflictmap correction author\0{library_id}".encode()).hexdigest()[:32]
+
+
+def linked_library(values: Sequence[object], root: Path | str | None = None) -> str | None:
+    """The library a link opens: its `lib` value when the link gives exactly one and it names a
+    library kept here; else None, and the page mints a new one. A repeated `lib` (`?lib=a&lib=b`)
+    is ambiguous, so it opens none of them (never "the last wins")."""
+    if len(values) != 1:
+        return None
+    library_id = valid_library_id(values[0])
+    if library_id is None:
+        return None
+    return library_id if ArticleLibrary(library_id, root).exists() else None
+
+
 def source_name(source: str) -> str:
     """What an article's source is called outside this machine: the file's name, never the folder it
     was read from ("seeds/a.txt" -> "a.txt"), or "pasted text"."""
@@ -90,6 +116,10 @@ class ArticleLibrary:
         self.path = self.root / library_id
 
     # -- reading -----------------------------------------------------------------------------------
+    def exists(self) -> bool:
+        """Whether this library is kept here (made by `create`, or by its first article)."""
+        return self.path.is_dir()
+
     def stored(self) -> list[StoredArticle]:
         """The articles kept here, oldest first; files that are not valid articles are skipped."""
         try:
@@ -144,8 +174,7 @@ class ArticleLibrary:
         if total + len(data) > MAX_BYTES:
             raise LibraryError(f"Your library would be over {MAX_BYTES // (1024 * 1024)} MB with this article: "
                                "remove one to keep it. This article stays until you close the page.")
-        if not self.path.is_dir():
-            self._make_folder()
+        self.create()
         remove_stale_temps(self.path)
         write_atomic(self.path / f"{article.id}.json", data)
         return True
@@ -160,7 +189,11 @@ class ArticleLibrary:
             return False
         return True
 
-    def _make_folder(self) -> None:
+    def create(self) -> None:
+        """Keep this library here (its folder), so that its link opens it from now on; LibraryError
+        when the server holds `MAX_LIBRARIES` already, OSError when the folder cannot be made."""
+        if self.path.is_dir():
+            return
         self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
             libraries = sum(1 for e in os.scandir(self.root) if LIBRARY_ID.fullmatch(e.name))

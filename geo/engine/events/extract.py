@@ -61,16 +61,20 @@ class Event:
     place: EventPlace
     actors: tuple[str, ...]
     date: str | None
-    date_source: str                 # "text", "relative", "article" or "" (no date)
+    date_source: str                 # "text", "relative", "article", "corrected" (by the user) or "" (no date)
     sentence: tuple[int, int]
+    corrected_by: int | None = None  # the user's event correction that set its type or date (geo.store)
 
     def record(self) -> dict:
-        """The event as `python -m geo annotate` writes it."""
-        return {"event_type": self.event_type, "sub_event_type": self.sub_event_type, "date": self.date,
-                "date_source": self.date_source or None, "start": self.start, "end": self.end,
-                "trigger": self.trigger, "place": {"start": self.place.start, "end": self.place.end,
-                                                    "name": self.place.name, "precision": self.place.precision},
-                "actors": list(self.actors)}
+        """The event as `python -m geo annotate` writes it (`corrected_by` only when corrected)."""
+        out = {"event_type": self.event_type, "sub_event_type": self.sub_event_type, "date": self.date,
+               "date_source": self.date_source or None, "start": self.start, "end": self.end,
+               "trigger": self.trigger, "place": {"start": self.place.start, "end": self.place.end,
+                                                   "name": self.place.name, "precision": self.place.precision},
+               "actors": list(self.actors)}
+        if self.corrected_by is not None:
+            out["corrected_by"] = self.corrected_by
+        return out
 
 
 def _tokens_within(tokens: Sequence[Token], spans: Sequence[tuple[int, int]]) -> frozenset[int]:

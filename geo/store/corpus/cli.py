@@ -49,14 +49,16 @@ def add_corpus_commands(sub: argparse._SubParsersAction, engine: argparse.Argume
     s.add_argument("store")
     s.add_argument("--json", action="store_true", help="as JSON")
     s.set_defaults(func=cmd_stats)
-    q = csub.add_parser("query", parents=[reading], help="your own SQL over the views articles, mentions, places",
-                        description="DuckDB SQL over the views articles, mentions, places and texts (corrections "
-                                    "applied unless --no-corrections).")
+    q = csub.add_parser("query", parents=[reading],
+                        help="your own SQL over the views articles, mentions, places, events",
+                        description="DuckDB SQL over the views articles, mentions, places, events and texts "
+                                    "(corrections applied unless --no-corrections).")
     q.add_argument("store")
     q.add_argument("sql")
     q.add_argument("--csv", action="store_true", help="CSV instead of a table")
     q.set_defaults(func=cmd_query)
-    e = csub.add_parser("export", parents=[reading], help="the places as GeoJSON or the mentions as CSV")
+    e = csub.add_parser("export", parents=[reading], help="the places (with their events) as GeoJSON or the mentions "
+                                                           "(with their events) as CSV")
     e.add_argument("store")
     e.add_argument("--format", choices=("geojson", "csv"), required=True)
     e.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="articles dated on or after this day")
@@ -176,6 +178,6 @@ def cmd_export(args) -> int:
     con = _connect(args)
     if con is None:
         return 2
-    count = (export_geojson if args.format == "geojson" else export_csv)(con, sys.stdout, dates)
+    count = (export_geojson if args.format == "geojson" else export_csv)(con, sys.stdout, dates.filter())
     print(f"{count:,} {'places' if args.format == 'geojson' else 'mentions'} exported", file=sys.stderr)
     return 0

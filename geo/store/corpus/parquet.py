@@ -5,6 +5,10 @@
     STORE/mentions/part-00000001.parquet  article_id, start, end, name, precision, place_key, passage ...
     STORE/places/part-00000001.parquet    key, name, kind, country, lat, lon, precision, geonameid, ...
     STORE/texts/part-00000001.parquet     article_id, text (the passages' text)
+    STORE/events/part-00000001.parquet    article_id, ordinal, event_type, sub_event_type, date, ...
+
+A store made before the `events` table existed has no `events` files in its older parts: readers
+see no events for those articles (`corpus run --reparse` adds them, as the engine version changed).
 
 A part holds the rows of a group of articles, in each table. Every file is written under a temporary
 name and renamed, the `articles` file last: a part is complete once its `articles` file exists, and a
@@ -28,7 +32,7 @@ import pyarrow.parquet as pq
 
 FORMAT = 1
 MARKER = "corpus.json"
-TABLES = ("texts", "mentions", "places", "articles")       # the order parts are written in: articles last
+TABLES = ("texts", "mentions", "places", "events", "articles")       # the order parts are written in: articles last
 _PART = re.compile(r"part-(\d{8})\.parquet")
 
 S, I64, F64 = pa.string(), pa.int64(), pa.float64()
@@ -49,6 +53,15 @@ SCHEMAS = {
         ("key", S), ("name", S), ("kind", S), ("country", S), ("lat", F64), ("lon", F64), ("precision", S),
         ("geonameid", I64), ("container", S), ("source", S), ("article_id", S), ("part", I64)]),
     "texts": pa.schema([("article_id", S), ("text", S), ("part", I64)]),
+    "events": pa.schema([        # geo.engine.events: what happened where and when, per sentence with a place
+        ("article_id", S), ("ordinal", I64),        # the article's events in order, 0 the main one
+        ("event_type", S), ("sub_event_type", S), ("date", pa.date32()),
+        ("date_source", S),         # "text", "relative", "article" or null (no date)
+        ("start", I64), ("end", I64), ("trigger", S),   # the main trigger's offsets in the article
+        ("place_start", I64), ("place_end", I64), ("place_name", S), ("place_precision", S),
+        ("place_key", S),           # the place of the mention it is tied to (as the mentions table has it)
+        ("actors", pa.list_(S)), ("sentence_start", I64), ("sentence_end", I64), ("passage_index", I64),
+        ("part", I64)]),
 }
 
 

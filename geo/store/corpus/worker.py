@@ -125,17 +125,20 @@ def _add_rows(rows: dict[str, list[dict]], record: InputRecord, article: Article
               resolved: Sequence[ResolvedMention], parser: Geoparser, version: str) -> None:
     passages = split_passages(article)
     containers = container_keys_by_start(resolved)
+    day, how = article_date(record.date, article)
     mentions = 0
+    keys: dict[int, str] = {}
     for r in resolved:
         passage = passage_at(passages, r.mention.start)
         if passage is None:
             continue
         mentions += 1
         m = r.mention
+        keys[m.start] = place_key(r)
         rows["mentions"].append({
             # names are slices of the text the parser read, lone surrogates already replaced (Geoparser.parse)
             "article_id": record.id, "start": m.start, "end": m.end, "name": m.name, "precision": r.precision,
-            "place_key": place_key(r), "passage_index": passage.index, "passage_start": passage.start,
+            "place_key": keys[m.start], "passage_index": passage.index, "passage_start": passage.start,
             "passage_end": passage.end, "confidence": round(r.confidence, 6), "name_key": normalize_name(m.name),
             "containers": sorted(containers.get(m.start, ())),
             "corrected_kind": m.cue if m.cue in ("facility", "admin1", "admin2")
@@ -146,7 +149,8 @@ def _add_rows(rows: dict[str, list[dict]], record: InputRecord, article: Article
             "key": place.key, "name": place.name, "kind": place.kind, "country": place.country or None,
             "lat": place.lat, "lon": place.lon, "precision": place.precision, "geonameid": place.geonameid,
             "container": place.container or None, "source": place.source or None, "article_id": record.id})
-    day, how = article_date(record.date, article)
+    text = without_lone_surrogates(article.text)
+    rows["events"].extend(_event_rows(record.id, text, resolved, day, keys, passages, parser))
     rows["articles"].append({
         "id": record.id, "title": without_lone_surrogates(record.title or article.title),
         "source": record.source or None,
@@ -154,3 +158,23 @@ def _add_rows(rows: dict[str, list[dict]], record: InputRecord, article: Article
         "text_hash": article.id, "input_hash": record.input_hash, "engine_version": version,
         "mode": parser.mode_for(article.text), "chars": len(article.text), "mentions": mentions})
     rows["texts"].append({"article_id": record.id, "text": without_lone_surrogates(article.text)})
+
+
+def _event_rows(article_id: str, text: str, resolved: Sequence[ResolvedMention], day: str, keys: dict[int, str],
+                passages, parser: Geoparser) -> list[dict]:
+    """The article's events (geo.engine.events), the main one first, each tied to a stored mention's place."""
+    rows = []
+    for event in parser.events.find(text, resolved, day):
+        key, passage = keys.get(event.place.start), passage_at(passages, event.place.start)
+        if key is None or passage is None:       # its place is no stored mention
+            continue
+        rows.append({
+            "article_id": article_id, "ordinal": len(rows), "event_type": event.event_type,
+            "sub_event_type": event.sub_event_type,
+            "date": dt.date.fromisoformat(event.date) if event.date else None,
+            "date_source": event.date_source or None, "start": event.start, "end": event.end,
+            "trigger": event.trigger, "place_start": event.place.start, "place_end": event.place.end,
+            "place_name": event.place.name, "place_precision": event.place.precision, "place_key": key,
+            "actors": list(event.actors), "sentence_start": event.sentence[0], "sentence_end": event.sentence[1],
+            "passage_index": passage.index})
+    return rows
