@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.app.caching import all_places, ensure_index, parse_of
+from geo.app.caching import all_places, ensure_index, parse_of, parse_worker, stopped_parse
 from geo.app.compare_view import compare_view
 from geo.app.map_view import map_view
 from geo.app.own_library import own_library
@@ -26,6 +26,7 @@ from geo.map.views import count_line, filter_places
 st.set_page_config(page_title="Conflict map", page_icon="🗺️", layout="wide")
 state = st.session_state
 ensure_index()
+parse_worker()                       # the process that reads added articles: started in the background, once
 corrections = active_corrections()   # the user's corrections apply to every place shown (and key the caches)
 if "library" not in state:           # a new session: the samples, this browser's library, what the link asks
     open_session(dict(st.query_params), st.query_params.get_all("lib"))
@@ -46,7 +47,11 @@ if not articles:
     show_message("info", "Choose or add an article in the sidebar.")
     st.query_params.from_dict(address_params(filters, state.get("view_name") or "Map"))
     st.stop()
-places = all_places(articles, corrections)
+places = all_places(articles, corrections)     # parsed in the parse worker; one stopped there is said and left out
+articles = [a for a in articles if not stopped_parse(a)]
+if not articles:
+    st.query_params.from_dict(address_params(filters, state.get("view_name") or "Map"))
+    st.stop()
 shown = filter_places(places, filters)
 recognition = sorted({parse_of(a).recognition for a in articles})
 st.caption(count_line(len(articles), places, shown, recognition))

@@ -149,6 +149,10 @@ def cmd_places(args) -> int:
         return 2
     parser = _parser(args)
     places = places_for(articles, parser, corrections, event_corrections=event_corrections)
+    for article in articles:       # past the caps on names and mentions (geo.engine.budget): said
+        left_out = parser.reading(article.text).note()
+        if left_out:
+            print(f"note: {article.source}: {left_out}", file=sys.stderr)
     writer = {"table": places_table, "json": places_json, "geojson": places_geojson,
               "csv": places_csv}[args.format]
     sys.stdout.write(writer(places))
@@ -164,7 +168,7 @@ def annotate_record(parser: Geoparser, record: dict, corrections: Sequence[Corre
     others keep the format eval/score.py reads. Relative dates are resolved against the record's
     "date" (ISO), else the date the text's first lines give (geo.files.articles.story_date)."""
     text = record.get("text") or ""
-    resolved = parser.parse(text)
+    resolved, reading = parser.parse_bounded(text)
     # the id the same text has as an article (the dashboard's, `places`'): newlines normalised
     the_id = article_id(text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")) \
         if (corrections or event_corrections) and text.strip() else ""
@@ -190,6 +194,8 @@ def annotate_record(parser: Geoparser, record: dict, corrections: Sequence[Corre
     if events:
         found = parser.events.find(text, resolved, _record_date(record, text))
         out["events"] = [e.record() for e in apply_event_corrections(the_id, found, event_corrections)]
+    if not reading.whole:      # past the caps on names and mentions (geo.engine.budget): what was left out
+        out["left_out"] = reading.note()
     return out
 
 

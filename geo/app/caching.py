@@ -3,7 +3,9 @@ session's own store for articles a user added (never seen by another session, ne
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +20,8 @@ from geo.files.articles import Article, read_article
 from geo.gazetteer import PlaceIndex, default_cache_dir
 from geo.map.places import Place, places_from_parsed
 from geo.map.story_view import valid_country
-from geo.store.parsecache import CachedParser, ParsedText, parse_text
+from geo.store.parsecache import CachedParser, ParsedText
+from geo.store.parseworker import ParseStopped, ParseWorker
 
 SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
 SESSION_MEMO = 2       # results of each kind (places, comparison, exports) a session keeps
@@ -29,15 +32,34 @@ Progress = Callable[[str, float], None]
 state = st.session_state
 
 
-@st.cache_resource(show_spinner="Loading the offline gazetteer and the NER model…")
+@st.cache_resource(show_spinner="Loading the offline gazetteer…")
+def server_index() -> PlaceIndex:
+    """The gazetteer index in the page's process: for events, the story's evidence and reviews. Texts are
+    parsed in the parse worker (which loads the index and the NER itself): the page never loads the NER."""
+    return PlaceIndex.load()
+
+
+@st.cache_resource(show_spinner=False)
 def geoparser() -> Geoparser:
-    return Geoparser.create()
+    """The rules over the page's index, without the NER: what the story's evidence needs (parsing is
+    the parse worker's, see `parse_worker`)."""
+    return Geoparser(server_index())
+
+
+@st.cache_resource(show_spinner=False)
+def parse_worker() -> ParseWorker:
+    """The process that reads the articles users add (geo.store.parseworker), shared by every session
+    (one article at a time): the page's own process keeps serving while it works. Started now, in the
+    background, so that the first upload need not wait for it to load the gazetteer and the NER."""
+    worker = ParseWorker()
+    threading.Thread(target=worker.warm, daemon=True, name="conflictmap-parser-start").start()
+    return worker
 
 
 @st.cache_resource(show_spinner=False)
 def event_finder() -> EventFinder:
     """What finds the events of the places' passages: needs the index only, not the NER."""
-    return EventFinder.for_index(PlaceIndex.load())
+    return EventFinder.for_index(server_index())
 
 
 def ensure_index() -> None:
@@ -64,11 +86,12 @@ def focused_geoparser(focus: Focus) -> Geoparser:
 
 @st.cache_resource(show_spinner=False)
 def parses(focus: Focus = ()) -> CachedParser:
-    """Parses kept on disk: the geoparser is loaded only when a text is not among them. The focus is
+    """Parses kept on disk: a text not among them is parsed in the parse worker. The focus is
     part of the entries' fingerprint; focused parses are kept in a folder of their own, so that
     writing one never evicts the automatic ones (a folder keeps one fingerprint's entries)."""
     directory = default_cache_dir() / "parses" / "focused" if focus else None
-    return CachedParser(lambda: focused_geoparser(focus), focus=focus, directory=directory)
+    return CachedParser(lambda: focused_geoparser(focus), focus=focus, directory=directory,
+                        parse_with=lambda text, progress: parse_worker().parse(text, focus, progress)[0])
 
 
 def story_focus() -> Focus:
@@ -98,29 +121,43 @@ def sample_parse(text: str, focus: Focus = ()) -> ParsedText:
 
 
 def session_store():
-    """This session's parses and results (`parses`, `memo`), emptied when the engine changes (a
-    gazetteer was added: the index is rebuilt and the shared caches are cleared)."""
+    """This session's parses and results (`parses`, `stories`, `stopped`, `memo`), emptied when the
+    engine changes (a gazetteer was added: the index is rebuilt and the shared caches are cleared)."""
     engine = parses().cache.fingerprint
     if state.get("store_engine") != engine:
-        state.store_engine, state.parses, state.memo = engine, {}, {}
+        state.store_engine, state.parses, state.stories, state.stopped, state.memo = engine, {}, {}, {}, {}
     return state
 
 
-def session_parse(article: Article, progress: Progress | None = None, focus: Focus = ()) -> ParsedText:
-    """The parse of an article the user added, kept in this session only: never in a cache other
-    sessions read, never in the parse cache on disk."""
+def session_parse(article: Article, progress: Progress | None = None, focus: Focus = (),
+                  tick: Callable[[float], None] | None = None) -> ParsedText:
+    """The parse of an article the user added, made in the parse worker and kept in this session only:
+    never in a cache other sessions read, never in the parse cache on disk. Raises ParseStopped (and
+    remembers why, so that it is not tried again) when the worker's time or memory limit ended it."""
     store = session_store()
     key = (article.id, focus)
     if key not in store.parses:
-        store.parses[key] = parse_text(focused_geoparser(focus), article.text, progress)
+        if key in store.stopped:
+            raise ParseStopped(store.stopped[key])
+        try:
+            store.parses[key], store.stories[key] = parse_worker().parse(article.text, focus, progress, tick=tick)
+        except ParseStopped as exc:
+            store.stopped[key] = str(exc)
+            raise
     return store.parses[key]
 
 
+def stopped_parse(article: Article) -> str:
+    """Why reading this added article was stopped (its time or memory limit), "" if it was not."""
+    return session_store().stopped.get((article.id, story_focus()), "") if not is_sample(article) else ""
+
+
 def forget_parses(article_id: str) -> None:
-    """Drop this session's parses of an article (with every focus)."""
+    """Drop this session's parses of an article (with every focus), and why one was stopped."""
     store = session_store()
-    for key in [k for k in store.parses if k[0] == article_id]:
-        del store.parses[key]
+    for kept in (store.parses, store.stories, store.stopped):
+        for key in [k for k in kept if k[0] == article_id]:
+            del kept[key]
 
 
 def parse_of(article: Article) -> ParsedText:
@@ -140,8 +177,8 @@ def story_of(article: Article) -> StoryCountries:
     focus = story_focus()
     if is_sample(article):
         return sample_story(article.text, focus)
-    return session_memo("story", (article.id, article.text, focus), lambda: focused_geoparser(focus).story_countries(
-        article.text, list(session_parse(article, focus=focus).resolved)))
+    session_parse(article, focus=focus)
+    return session_store().stories[(article.id, focus)]
 
 
 def session_memo(kind: str, key, make):
@@ -172,14 +209,16 @@ def places_of(articles: list[Article], corrections: Active) -> list[Place]:
                                                    event_finder(), corrections.events))
 
 
-def parse_with_progress(article: Article, progress: Progress) -> None:
+def parse_with_progress(article: Article, progress: Progress, tick: Callable[[float], None] | None = None) -> None:
     """Parse an article, telling `progress` how it gets on: a sample through the parse cache on disk
-    (then `sample_parse` reads it back), an added article in this session."""
+    (then `sample_parse` reads it back), an added article in the parse worker (`tick` is called while
+    it waits). An added article whose parse is stopped is left out (`stopped_parse` says why)."""
     focus = story_focus()
     if is_sample(article):
         parses(focus).parse(article.text, progress=progress)
-    else:
-        session_parse(article, progress, focus)
+        return
+    with contextlib.suppress(ParseStopped):
+        session_parse(article, progress, focus, tick)
 
 
 def progress_text(n: int, total: int, stage: str, fraction: float) -> str:
@@ -188,20 +227,54 @@ def progress_text(n: int, total: int, stage: str, fraction: float) -> str:
     return f"Finding places in article {n + 1} of {total}: {stage} ({fraction:.0%})"
 
 
+def _parse_shown(article: Article, n: int, total: int, bar) -> None:
+    """Parse one of `total` articles, the progress bar saying the engine's stage and, while it waits
+    for the parse worker, the seconds (no title here: progress text is read as Markdown)."""
+    said = ["starting", 0.0]
+
+    def tell(stage: str, fraction: float) -> None:
+        said[:] = [stage, fraction]
+        overall = (n + min(max(fraction, 0.0), 1.0)) / total
+        bar.progress(min(overall, 1.0), progress_text(n, total, stage, fraction))
+
+    def tick(seconds: float) -> None:     # redraws now and then: where Streamlit stops a script
+        overall = (n + min(max(said[1], 0.0), 1.0)) / total
+        bar.progress(min(overall, 1.0), progress_text(n, total, f"{said[0]}, {seconds:.0f} s", said[1]))
+
+    tell("starting", 0.0)
+    parse_with_progress(article, tell, tick)
+
+
 def all_places(articles: list[Article], corrections: Active) -> list[Place]:
     """The places of these articles (parsing what is not parsed yet, with progress: what the parser
-    is doing and how far it got)."""
+    is doing and how far it got, and a button to stop it). An added article whose parse was stopped
+    (time or memory limit, or the user) is left out, with a message saying why."""
     focus = story_focus()
     todo = [a for a in articles if (a.id, focus) not in state.setdefault("parsed_ids", set())]
+    added = [a for a in todo if not is_sample(a)]
+    if added and state.pop("stop_reading", False):       # the user pressed "Stop reading" in the last run
+        for a in added:
+            if (a.id, focus) not in session_store().parses:
+                session_store().stopped[(a.id, focus)] = "Reading this article was stopped (you stopped it)."
     if len(todo) > 1 or sum(len(a.text) for a in todo) > PROGRESS_CHARS:
+        stop = st.empty()
+        if added:
+            stop.button("Stop reading", key="stop_reading_button", on_click=state.__setitem__,
+                        args=("stop_reading", True), help="Stop reading the articles you added (they are left out).")
         bar = st.progress(0.0, "Finding places…")
-        for n, a in enumerate(todo):      # no title here: progress text is read as Markdown
-            def tell(stage: str, fraction: float, n: int = n) -> None:
-                overall = (n + min(max(fraction, 0.0), 1.0)) / len(todo)
-                bar.progress(min(overall, 1.0), progress_text(n, len(todo), stage, fraction))
-
-            tell("starting", 0.0)
-            parse_with_progress(a, tell)
+        for n, a in enumerate(todo):
+            _parse_shown(a, n, len(todo), bar)
         bar.empty()
-    state.parsed_ids.update((a.id, focus) for a in articles)
-    return places_of(articles, corrections)
+        stop.empty()
+    else:
+        for a in todo:
+            parse_with_progress(a, lambda stage, fraction: None)
+    stopped = [a for a in articles if stopped_parse(a)]
+    for a in stopped:
+        show_message("warning", f"“{a.title}”: {stopped_parse(a)}")
+    for a in articles:
+        if a not in stopped and not is_sample(a) and session_parse(a, focus=focus).left_out:
+            show_message("warning", f"“{a.title}”: {session_parse(a, focus=focus).left_out}")
+    shown = [a for a in articles if a not in stopped]
+    state.parsed_ids.update((a.id, focus) for a in shown)
+    return places_of(shown, corrections)

@@ -15,6 +15,7 @@ from geo.app.caching import (
     places_of,
     sample_places,
     session_memo,
+    stopped_parse,
     story_focus,
 )
 from geo.app.review_state import Active
@@ -123,6 +124,8 @@ def compare_view(labels: dict[str, str], filters: Filters, corrections: Active, 
         return
     state.compare = (a_id, b_id)
     all_places([library[a_id], library[b_id]], corrections)      # parse with progress if needed
+    if stopped_parse(library[a_id]) or stopped_parse(library[b_id]):
+        return          # all_places said why
     pair_places, result = comparison(library[a_id], library[b_id], corrections)
     counts, unplaced = result.counts(), result.unplaced_counts()
     m1, m2, m3 = st.columns(3)

@@ -8,7 +8,7 @@ import html
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.app.caching import geoparser, parse_of
+from geo.app.caching import parse_of, server_index
 from geo.app.map_pick import map_returns, take_map_click
 from geo.app.review_event import review_events
 from geo.app.review_place import review_place
@@ -129,7 +129,7 @@ def map_view(articles: list[Article], shown: list[Place], corrections: Active, *
     place_table(listed, rows)
     library = state.library
     review = Review(articles, lambda article_id: parse_of(library[article_id]).resolved,
-                    lambda: geoparser().index, corrections)
+                    server_index, corrections)
     review_lists(shown, review)     # the unplaced names' queue, the corrections in effect
     place = next((p for p in shown if p.key == state.selected), None)
     if place:

@@ -9,7 +9,7 @@ from typing import NamedTuple
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from geo.app.caching import forget_parses, geoparser, is_sample, parses
+from geo.app.caching import forget_parses, is_sample, parse_worker, server_index
 from geo.app.online_settings import online_sidebar
 from geo.app.own_library import library_panel
 from geo.app.session import GROUP_NAMES, browser_library
@@ -67,6 +67,7 @@ def add_article(article: Article | None, messages: list[Message]) -> None:
     which run before the 'Shown articles' multiselect exists."""
     state.messages += messages
     if article:
+        forget_parses(article.id)      # added again: read again (one stopped before is tried anew)
         library = state.library
         library[article.id] = article
         state.messages += keep_article(article)
@@ -98,7 +99,7 @@ def on_upload() -> None:
     for up in state.uploads or []:
         if up.file_id not in seen:          # the uploader lists every file still in it
             seen.add(up.file_id)
-            add_article(*article_from_upload(up.name, up.getvalue()))
+            add_article(*article_from_upload(up.name, up.getvalue(), read=parse_worker().read))
 
 
 def on_paste() -> None:
@@ -110,7 +111,7 @@ def on_gazetteer_csv() -> None:
     up = state.gazetteer_csv
     if up is not None and up.file_id != state.get("gazetteer_seen"):
         state.gazetteer_seen = up.file_id
-        index = geoparser().index if parses().loaded else None   # else loaded only to resolve admin1
+        index = server_index()
         state.gazetteer_upload = gazetteer_from_upload(up.name, up.getvalue(), index=index)
 
 
@@ -154,7 +155,7 @@ def articles_panel() -> dict[str, str]:
 def gazetteers_panel() -> None:
     """The gazetteers in use, and a CSV of the user's own places to add."""
     with st.expander("Gazetteers"):
-        st.dataframe(gazetteer_rows(active_gazetteers(geoparser().index if parses().loaded else None)),
+        st.dataframe(gazetteer_rows(active_gazetteers(server_index())),
                      hide_index=True, width="stretch")
         if page_may_change_gazetteer():
             st.file_uploader("Add your own places (CSV)", type=["csv"], key="gazetteer_csv",

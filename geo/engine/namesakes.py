@@ -15,6 +15,7 @@ unplaced, the namesake kept as its first rejected candidate.
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -97,6 +98,7 @@ def veto_namesakes_abroad(index: PlaceIndex, groups: Sequence, placed: list[tupl
         if p[5] == "exact" and p[0] is not None and not g.mention.demonym and p[0].kind not in _AREA_KINDS:
             cells.setdefault(_cell(p[3], p[4]), []).append((g.key, p[3], p[4]))
     vetoed = set()
+    stories = _ParagraphStories(focus, by_paragraph)
     for n, g in enumerate(groups):
         p = placed[n]
         place = p[0] if p[0] is not None else (p[6] if p[5] in ("admin1", "admin2", "town") else None)
@@ -105,8 +107,7 @@ def veto_namesakes_abroad(index: PlaceIndex, groups: Sequence, placed: list[tupl
             continue
         if place.country in named:
             continue
-        local = StoryCountries.of([*focus, *by_paragraph.get(bisect.bisect_right(paragraphs, g.mention.start), ())])
-        countries = local.without_name(g.key).countries
+        countries = stories.countries_without(bisect.bisect_right(paragraphs, g.mention.start), g.key)
         if not countries or near_story(place.country, countries):
             continue
         if _vouched(cells, g.key, place.lat, place.lon):
@@ -122,6 +123,42 @@ def veto_namesakes_abroad(index: PlaceIndex, groups: Sequence, placed: list[tupl
         placed[n] = (None, 0.0, alternatives, None, None, "unplaced", None)
         vetoed.add(n)
     return vetoed
+
+
+class _ParagraphStories:
+    """Each paragraph's story countries without one name's evidence (StoryCountries.without_name),
+    made once per paragraph and changed per name by that name's own evidence only: a paragraph
+    listing thousands of towns costs what it holds, not its square."""
+
+    def __init__(self, focus: list[Evidence], by_paragraph: dict[int, list[Evidence]]) -> None:
+        self.focus, self.by_paragraph = focus, by_paragraph
+        self.made: dict[int, tuple[StoryCountries, dict[str, list[Evidence]]]] = {}
+
+    def countries_without(self, paragraph: int, key: str) -> frozenset[str]:
+        if paragraph not in self.made:
+            story = StoryCountries.of([*self.focus, *self.by_paragraph.get(paragraph, ())])
+            names: dict[str, list[Evidence]] = {}
+            for e in story.evidence:
+                names.setdefault(e.name.lower(), []).append(e)
+                if e.what in ("place", "container") and e.name != e.name.lower():
+                    names.setdefault(e.name, []).append(e)
+            self.made[paragraph] = story, names
+        story, names = self.made[paragraph]
+        own = names.get(key)
+        if not own:
+            return story.countries
+        return _without(story, own, [e for e in self.focus if e.what == "focus"]).countries
+
+
+def _without(story: StoryCountries, own: list[Evidence], focus: list[Evidence]) -> StoryCountries:
+    """`story` without the evidence `own` (of one name): its weights less theirs (`focus`: the
+    story's focus evidence, which alone decides when there is any)."""
+    weights = Counter(story.weights)
+    for e in own:
+        for c in e.countries:
+            weights[c] -= e.weight / len(e.countries) if e.what != "focus" else e.weight
+    kept = tuple(e for e in focus if all(e is not o for o in own))
+    return StoryCountries({c: w for c, w in weights.items() if w > 1e-9}, kept)
 
 
 def _cell(lat: float, lon: float) -> tuple[int, int]:

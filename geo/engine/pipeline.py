@@ -14,12 +14,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
+from geo.engine.budget import MAX_MENTIONS, MAX_NAMES, Reading, reading_of
 from geo.engine.components import checked
 from geo.engine.events import EventFinder
 from geo.engine.ner import SpacyNER, try_load_ner
 from geo.engine.recognize import Recognizer
 from geo.engine.resolve import ResolvedMention, Resolver
 from geo.engine.story import Evidence, StoryCountries, paragraph_starts, text_evidence
+from geo.engine.tokens import tokenize
 from geo.files.cachefile import gc_paused
 from geo.gazetteer import PlaceIndex, Progress
 
@@ -51,6 +53,8 @@ class Geoparser:
     ner_problem: str = ""
     without: frozenset[str] = frozenset()    # rule families switched off (geo.engine.components)
     focus: tuple[str, ...] = ()     # the countries a batch is about (`--country ML`): namesakes elsewhere need evidence
+    max_names: int = MAX_NAMES          # caps on what one text may put on the map (geo.engine.budget)
+    max_mentions: int = MAX_MENTIONS
 
     @classmethod
     def create(cls, *, fast: bool = False, demonyms: bool = False, progress: Progress | None = None,
@@ -85,8 +89,25 @@ class Geoparser:
         return "ner" if self.ner is not None and len(text) <= NER_MAX_CHARS else "gazetteer-only"
 
     def parse(self, text: str, progress: Progress | None = None) -> list[ResolvedMention]:
-        """The resolved place mentions of `text`; `progress(stage, fraction)` hears how far it got."""
+        """The resolved place mentions of `text`; `progress(stage, fraction)` hears how far it got.
+        A text naming more than the caps allow is read up to them (see `parse_bounded`)."""
+        return self.parse_bounded(text, progress)[0]
+
+    def reading(self, text: str) -> Reading:
+        """How much of `text` is read: all of it, or up to the first name past `max_names` different
+        names or `max_mentions` mentions (geo.engine.budget). A text too short to hold that many
+        names costs nothing here."""
+        if len(text) < 2 * min(self.max_names, self.max_mentions):
+            return Reading(len(text), len(text), 0, 0, self.max_names, self.max_mentions)
+        candidates = self._rules_alone._candidates(text, tokenize(text))
+        return reading_of(text, candidates, max_names=self.max_names, max_mentions=self.max_mentions)
+
+    def parse_bounded(self, text: str, progress: Progress | None = None) -> tuple[list[ResolvedMention], Reading]:
+        """The resolved place mentions of the part of `text` that is read, and what was read."""
         text = without_lone_surrogates(text)
+        reading = self.reading(text)
+        if not reading.whole:
+            text = text[:reading.end]       # offsets still point into the whole text
         recognizer = self._recognizer if self.mode_for(text) == "ner" else self._rules_alone
         with gc_paused():      # a long text makes ~10 objects a word, none of them garbage yet
             mentions = recognizer.find(text, progress)
@@ -96,7 +117,7 @@ class Geoparser:
                                               paragraph_starts(text))
         if progress:
             progress("done", 1.0)
-        return resolved
+        return resolved, reading
 
     def story_countries(self, text: str, resolved: list[ResolvedMention]) -> StoryCountries:
         """The countries a text is about, with the evidence (its words, the focus, and the places

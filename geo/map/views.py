@@ -34,6 +34,7 @@ from geo.map.mapview import GROUP_LABEL, KIND_GROUPS, highlight, passage_html, p
 from geo.map.places import MentionRef, Place
 from geo.map.styles import event_slug
 from geo.store.library import source_name, valid_library_id
+from geo.store.parseworker import ParseStopped
 
 ALL_GROUPS = tuple(GROUP_LABEL)     # town, region, country, feature
 UNPLACED_PASSAGES = 10              # passages listed per unplaced name (the rest are counted)
@@ -464,14 +465,15 @@ def article_labels(articles: Sequence[Article]) -> dict[str, str]:
 
 
 # -- articles the user adds ----------------------------------------------------------------------------
-def article_from_upload(name: str, data: bytes) -> tuple[Article | None, list[Message]]:
-    """An uploaded file as an article, with what to tell the user; no article when it is refused."""
+def article_from_upload(name: str, data: bytes, read=article_from_bytes) -> tuple[Article | None, list[Message]]:
+    """An uploaded file as an article, with what to tell the user; no article when it is refused.
+    `read(data, name)` makes the article (the dashboard's reads in its parse worker)."""
     try:
         if len(data) > MAX_ARTICLE_BYTES:
             raise ArticleError(f"{name} is {len(data) / 1e6:.1f} MB; the limit is "
                                f"{MAX_ARTICLE_BYTES / 1e6:.0f} MB per article")
-        article = article_from_bytes(data, name)
-    except ArticleError as exc:
+        article = read(data, name)
+    except (ArticleError, ParseStopped) as exc:
         return None, [("error", str(exc))]
     return article, _added(article, name)
 

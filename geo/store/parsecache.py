@@ -28,13 +28,14 @@ from pathlib import Path
 
 import geo.engine.cues
 import geo.engine.story
+from geo.engine.budget import Reading
 from geo.engine.ner import ModelUnavailable, verify_model
 from geo.engine.pipeline import Geoparser
 from geo.engine.resolve import ResolvedMention
 from geo.files.cachefile import CacheError, CacheFile, remove_stale_temps
 from geo.gazetteer import Progress, _sources_fingerprint, default_cache_dir
 
-FORMAT = 2                      # of an entry; the kind of cache file is CACHE_NAME (see geo.files.cachefile)
+FORMAT = 3                      # of an entry; the kind of cache file is CACHE_NAME (see geo.files.cachefile)
 CACHE_NAME = "parse"
 MAX_ENTRIES = 500               # bounds of the folder: least recently used entries go first
 MAX_BYTES = 100 * 1024 * 1024
@@ -64,6 +65,12 @@ class ParsedText:
     resolved: tuple[ResolvedMention, ...]
     sources: dict[int, str] = field(default_factory=dict)
     mode: str = "gazetteer-only"
+    reading: Reading | None = None     # how much of the text was read (None or whole: all of it)
+
+    @property
+    def left_out(self) -> str:
+        """What the caps on names and mentions left out of the text, in words ("" when nothing)."""
+        return self.reading.note() if self.reading is not None else ""
 
     @property
     def recognition(self) -> str:
@@ -74,9 +81,11 @@ class ParsedText:
 def parse_text(parser: Geoparser, text: str, progress: Progress | None = None) -> ParsedText:
     """Parse `text` and keep, with the result, what showing it needs from the parser;
     `progress(stage, fraction)` hears how far it got (see `Geoparser.parse`)."""
-    resolved = tuple(parser.parse(text, progress))
+    found, reading = parser.parse_bounded(text, progress)
+    resolved = tuple(found)
     rows = {c.row for r in resolved for c in (r.place, r.container) if c is not None}
-    return ParsedText(resolved, {row: parser.index.entry(row).source for row in sorted(rows)}, parser.mode_for(text))
+    return ParsedText(resolved, {row: parser.index.entry(row).source for row in sorted(rows)},
+                      parser.mode_for(text[:reading.end]), None if reading.whole else reading)
 
 
 def ner_available() -> bool:
@@ -117,7 +126,7 @@ def _checked_entry(entry: dict, fingerprint: str, key: str) -> ParsedText:
             and all(isinstance(r, ResolvedMention) for r in parsed.resolved)
             and isinstance(parsed.sources, dict)
             and all(isinstance(row, int) and isinstance(source, str) for row, source in parsed.sources.items())
-            and parsed.mode in NER_MODES):
+            and parsed.mode in NER_MODES and (parsed.reading is None or isinstance(parsed.reading, Reading))):
         raise TypeError("not a parsed text")
     return parsed
 
@@ -139,6 +148,7 @@ class ParseCache:
         self.directory = Path(directory) if directory else default_cache_dir() / "parses"
         self.max_entries, self.max_bytes = max_entries, max_bytes
         self.discarded: Counter[str] = Counter()
+        self.fingerprint_ner = True      # whether the fingerprint is the NER's (CachedParser sets it)
         self._files = CacheFile(CACHE_NAME, FORMAT, data_dir)
 
     def path(self, text: str) -> Path:
@@ -206,8 +216,10 @@ class CachedParser:
     `directory` and `data_dir` are the ParseCache's."""
 
     def __init__(self, load: Callable[[], Geoparser], *, ner: bool | None = None, demonyms: bool = False,
-                 directory: Path | None = None, data_dir: Path | None = None, focus: tuple[str, ...] = ()) -> None:
+                 directory: Path | None = None, data_dir: Path | None = None, focus: tuple[str, ...] = (),
+                 parse_with: Callable[[str, Progress | None], ParsedText] | None = None) -> None:
         self._load = load
+        self._parse_with = parse_with       # parses a miss elsewhere (the dashboard's parse worker)
         self._demonyms = demonyms
         self._focus = tuple(focus)
         self._directory = directory
@@ -216,6 +228,7 @@ class CachedParser:
         expected = ner_available() if ner is None else ner
         self.cache = ParseCache(engine_fingerprint(ner=expected, demonyms=demonyms, focus=self._focus), directory,
                                 data_dir=data_dir)
+        self.cache.fingerprint_ner = expected
 
     @property
     def loaded(self) -> bool:
@@ -228,6 +241,7 @@ class CachedParser:
                                         focus=self._parser.focus)
             if actual != self.cache.fingerprint:
                 self.cache = ParseCache(actual, self._directory, data_dir=self._data_dir)
+                self.cache.fingerprint_ner = self._parser.ner is not None
         return self._parser
 
     def parse(self, text: str, *, store: bool = True, progress: Progress | None = None) -> ParsedText:
@@ -237,7 +251,12 @@ class CachedParser:
         found = self.cache.get(text)
         if found is not None:
             return found
-        parsed = parse_text(self.parser(), text, progress)
+        if self._parse_with is not None:
+            parsed = self._parse_with(text, progress)
+            if (parsed.mode == "ner") != self.cache.fingerprint_ner:
+                return parsed       # made by another engine than the fingerprint says: not filed under it
+        else:
+            parsed = parse_text(self.parser(), text, progress)
         if store:
             self.cache.put(text, parsed)
         return parsed

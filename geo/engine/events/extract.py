@@ -77,6 +77,19 @@ class Event:
         return out
 
 
+def _tokens_within(tokens: Sequence[Token], spans: Sequence[tuple[int, int]]) -> frozenset[int]:
+    """The tokens starting inside a span (spans sorted by start): one pass over both, so that a sentence
+    listing thousands of places costs its length, not its length x its places."""
+    inside, k, reach = [], 0, -1       # reach: the farthest end of the spans started so far
+    for n, t in enumerate(tokens):
+        while k < len(spans) and spans[k][0] <= t.start:
+            reach = max(reach, spans[k][1])
+            k += 1
+        if t.start < reach:
+            inside.append(n)
+    return frozenset(inside)
+
+
 @dataclass(frozen=True)
 class EventFinder:
     """Finds events with one lexicon; `demonyms` maps a lower-case demonym to its country's ISO code
@@ -125,7 +138,7 @@ class EventFinder:
         offset = sentence.start
         tokens = [Token(t.start + offset, t.end + offset, *t[2:]) for t in tokenize(sentence.text)]
         spans = [(r.mention.start, r.mention.end) for r in here]
-        place_tokens = frozenset(n for n, t in enumerate(tokens) if any(s <= t.start < e for s, e in spans))
+        place_tokens = _tokens_within(tokens, spans)
         state = _StateJudge(self, text, tokens, spans, here)
         decision = classify_sentence(text, tokens, place_tokens=place_tokens, is_state=state,
                                      triggers=self.triggers)

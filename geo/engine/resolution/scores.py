@@ -18,7 +18,7 @@ class ContextScores:
         # Members of one list are siblings, not containers: "Washington" beside "Missouri" in a list
         # of states is not the town of Washington, Missouri.
         if g.closeness is None:     # where the names stand does not change between iterations
-            g.closeness = context.closeness(g.key, context.siblings(g.key, g.series) | {g.key})
+            g.closeness = context.closeness(g.key, g.series)
         weight = g.closeness
         story = "story_country" not in self.without
         share = context.country_shares(weight) if story else {}
