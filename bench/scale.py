@@ -20,7 +20,7 @@ another town, 4.4 MB of nested <div>s around a short report, and a 200 KB one-se
 here from the gazetteer's towns. Printed per shape: the engine that ran on the part read, the size, the
 share of the text read (the caps on names and mentions, geo.engine.budget), CPU seconds, mentions,
 places and peak RSS. (The dashboard reads uploads in its parse worker; `tests/test_browser.py::
-test_costly_uploads_reach_the_map_within_30_s_and_another_session_is_served_meanwhile` measures them there.)
+test_costly_uploads_reach_the_map_and_another_session_is_served_meanwhile` measures them there.)
 """
 
 from __future__ import annotations
