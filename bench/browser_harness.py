@@ -462,3 +462,25 @@ def close_popup(frame) -> None:
 def marker_counts(frame) -> dict:
     """{"markers": in the cluster group, "paths"/"clusters"/"basemap_paths": in the DOM now}."""
     return frame.evaluate(MARKER_COUNTS_JS)
+
+
+def settle(page, timeout_s: float = 60.0) -> None:
+    """Wait until the page's script has not been running for half a second (a click's rerun has started
+    within milliseconds of the click, and is done)."""
+    app = page.locator('[data-testid="stApp"]')
+    deadline = time.monotonic() + timeout_s
+    calm_since = None
+    while time.monotonic() < deadline:
+        if app.get_attribute("data-test-script-state") == "running":
+            calm_since = None
+        elif calm_since is None:
+            calm_since = time.monotonic()
+        elif time.monotonic() - calm_since > 0.5:
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"the page was still running after {timeout_s:.0f} s")
+
+
+def address(page) -> str:
+    """The page's address as the browser shows it."""
+    return page.evaluate("() => window.location.href")

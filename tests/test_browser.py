@@ -44,6 +44,7 @@ from browser_harness import (  # noqa: E402
     ColdStart,
     DashboardServer,
     NetworkLog,
+    address,
     browser_unavailable,
     chromium,
     close_popup,
@@ -60,6 +61,7 @@ from browser_harness import (  # noqa: E402
     offline_context,
     open_dashboard,
     set_zoom,
+    settle,
     shown_places,
     tiles,
     wait_for_map,
@@ -694,9 +696,6 @@ KEPT_TITLE = "Kept across restarts"
 KEPT_BODY = f"{KEPT_TITLE}\n\nShelling hit Vinnytsia overnight, officials said.\n\nResidents of Zhytomyr left.\n"
 
 
-def address(page) -> str:
-    return page.evaluate("() => window.location.href")
-
 
 def shows_the_kept_article(page) -> None:
     wait_for_map(page, lambda f: fit_to_places(f, ["vinnytsia"])["found"] == ["vinnytsia"], timeout_s=90)
@@ -967,22 +966,6 @@ CORRECTED_MARKERS_JS = """
 }
 """.replace("FIND_MAP", FIND_MAP_JS.strip()).replace("ALL_MARKERS", ALL_MARKERS_JS.strip())
 
-
-def settle(page, timeout_s: float = 60.0) -> None:
-    """Wait until the page's script has not been running for half a second (a click's rerun has started
-    within milliseconds of the click, and is done)."""
-    app = page.locator('[data-testid="stApp"]')
-    deadline = time.monotonic() + timeout_s
-    calm_since = None
-    while time.monotonic() < deadline:
-        if app.get_attribute("data-test-script-state") == "running":
-            calm_since = None
-        elif calm_since is None:
-            calm_since = time.monotonic()
-        elif time.monotonic() - calm_since > 0.5:
-            return
-        time.sleep(0.05)
-    raise TimeoutError(f"the page was still running after {timeout_s:.0f} s")
 
 
 def share_exports(page) -> dict[str, bytes]:

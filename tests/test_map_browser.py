@@ -26,6 +26,7 @@ from browser_harness import (  # noqa: E402
     MAP_IFRAME,
     SETTLE_JS,
     DashboardServer,
+    address,
     browser_unavailable,
     chromium,
     dashboard_server,
@@ -34,6 +35,7 @@ from browser_harness import (  # noqa: E402
     marker_counts,
     offline_context,
     open_dashboard,
+    settle,
     tiles,
     wait_for_map,
 )
@@ -113,24 +115,6 @@ def browser() -> Iterator:
         yield b
 
 
-def settle(page, timeout_s: float = 60.0) -> None:
-    """Until the page's script has not been running for half a second (a click's rerun is done)."""
-    app = page.locator('[data-testid="stApp"]')
-    deadline = time.monotonic() + timeout_s
-    calm_since = None
-    while time.monotonic() < deadline:
-        if app.get_attribute("data-test-script-state") == "running":
-            calm_since = None
-        elif calm_since is None:
-            calm_since = time.monotonic()
-        elif time.monotonic() - calm_since > 0.5:
-            return
-        time.sleep(0.05)
-    raise TimeoutError(f"the page was still running after {timeout_s:.0f} s")
-
-
-def address(page) -> str:
-    return page.evaluate("() => window.location.href")
 
 
 def test_a_place_outside_the_frame_opened_by_a_link_is_shown_named_and_open(app, browser) -> None:
