@@ -35,6 +35,7 @@ from conftest import screenshot_path, use_data_dir
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
+from browser_fixtures import app, browser  # noqa: E402, F401 (fixtures, taken as parameters)
 from browser_harness import (  # noqa: E402
     ALL_MARKERS_JS,
     FIND_MAP_JS,
@@ -46,7 +47,6 @@ from browser_harness import (  # noqa: E402
     NetworkLog,
     address,
     browser_unavailable,
-    chromium,
     close_popup,
     dashboard_server,
     drawn_places,
@@ -100,18 +100,6 @@ def seed_text() -> str:
     return " ".join(" ".join(p.read_text(encoding="utf-8").split()) for p in sorted((REPO / "seeds").glob("*.txt")))
 
 
-@pytest.fixture(scope="module")
-def app() -> Iterator[DashboardServer]:
-    """One dashboard server for every test here (each test's browser is a new user of it)."""
-    with dashboard_server(health_timeout=120) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    """One Chromium for every test here; each test's pages are in browser contexts of their own."""
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture(scope="module")

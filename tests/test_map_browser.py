@@ -14,7 +14,6 @@ import struct
 import sys
 import time
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,14 +21,12 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
+from browser_fixtures import app, browser  # noqa: E402, F401 (fixtures, taken as parameters)
 from browser_harness import (  # noqa: E402
     MAP_IFRAME,
     SETTLE_JS,
-    DashboardServer,
     address,
     browser_unavailable,
-    chromium,
-    dashboard_server,
     is_osm_tile,
     map_frame,
     marker_counts,
@@ -103,16 +100,6 @@ def overlap(a: list[float], b: list[float]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-@pytest.fixture(scope="module")
-def app() -> Iterator[DashboardServer]:
-    with dashboard_server(health_timeout=120) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    with chromium() as b:
-        yield b
 
 
 

@@ -22,6 +22,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from geo.engine.recognition.common import _is_acronym as is_acronym
+
 if TYPE_CHECKING:
     from geo.gazetteer import PlaceIndex
 
@@ -156,8 +158,8 @@ def is_actor(name: str) -> bool:
 
 
 def _is_acronym(name: str) -> bool:
-    letters = [ch for ch in name if ch.isalpha()]
-    return len(letters) >= 2 and all(ch.isupper() for ch in letters) and " " not in name
+    """"JNIM", "ISGS": recognition's acronym, in one word."""
+    return is_acronym(name) and " " not in name
 
 
 def text_evidence(text: str, index: PlaceIndex, focus: Sequence[str] = ()) -> list[Evidence]:
